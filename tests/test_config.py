@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from voc.config import RatingScale, load_config, parse_config
+from voc.errors import ConfigError
+
+BASE_SOURCE = {"name": "reviews", "path": "x.csv", "channel": "review", "text_col": "text"}
+
+
+def test_the_shipped_config_loads_with_presets_applied() -> None:
+    config = load_config(Path(__file__).resolve().parents[1] / "configs" / "voc.yaml")
+    play = config.source("google_play_reviews")
+    assert play.channel == "app_store"
+    assert play.rating_scale is RatingScale.STARS5
+    assert play.text_col == ["Review Title", "Review Text"]
+    assert play.metadata_cols == ["Package Name", "App Version Name", "Topic Labels"]
+    assert config.source("csat_survey_ja").rating_scale is RatingScale.CSAT
+
+
+def test_unknown_key_fails_with_its_path() -> None:
+    with pytest.raises(ConfigError, match=r"sources\[0\]\.text_column: unknown key"):
+        parse_config({"sources": [{**BASE_SOURCE, "text_column": "x"}]})
+
+
+def test_wrong_rating_scale_names_the_key_and_the_choices() -> None:
+    with pytest.raises(ConfigError) as error:
+        parse_config({"sources": [{**BASE_SOURCE, "rating_col": "r", "rating_scale": "stars10"}]})
+    message = str(error.value)
+    assert "sources[0].rating_scale" in message
+    assert "'nps'" in message and "stars10" in message
+
+
+def test_a_source_without_text_or_channel_is_refused() -> None:
+    with pytest.raises(ConfigError, match="text_col"):
+        parse_config({"sources": [{"name": "a", "path": "x.csv", "channel": "review"}]})
+    with pytest.raises(ConfigError, match="channel"):
+        parse_config({"sources": [{"name": "a", "path": "x.csv", "text_col": "t"}]})
+
+
+def test_rating_column_needs_a_scale() -> None:
+    with pytest.raises(ConfigError, match="rating_scale"):
+        parse_config({"sources": [{**BASE_SOURCE, "rating_col": "score"}]})
+
+
+def test_unknown_preset_lists_the_known_ones() -> None:
+    with pytest.raises(ConfigError, match="app_store.*social.*support_tickets.*survey"):
+        parse_config({"sources": [{"name": "a", "path": "x.csv", "preset": "appstore"}]})
+
+
+def test_preset_keys_are_overridden_by_the_source() -> None:
+    config = parse_config(
+        {"sources": [{"name": "s", "path": "x.csv", "preset": "survey", "rating_scale": "csat"}]}
+    )
+    assert config.sources[0].rating_scale is RatingScale.CSAT
+    assert config.sources[0].channel == "survey"
+
+
+def test_bad_timezone_and_encoding_say_what_to_write() -> None:
+    with pytest.raises(ConfigError, match="Asia/Tokyo"):
+        parse_config({"sources": [{**BASE_SOURCE, "timezone": "Tokyo"}]})
+    with pytest.raises(ConfigError, match="cp932"):
+        parse_config({"sources": [{**BASE_SOURCE, "encoding": "shiftjis-ish"}]})
+
+
+def test_duplicate_source_names_are_refused() -> None:
+    with pytest.raises(ConfigError, match="unique"):
+        parse_config({"sources": [BASE_SOURCE, BASE_SOURCE]})
+
+
+def test_missing_config_file_says_how_to_point_at_one(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="--config"):
+        load_config(tmp_path / "nope.yaml")
+
+
+def test_no_config_file_means_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("VOC_CONFIG", raising=False)
+    config = load_config()
+    assert config.sources == []
+    assert config.store.path == Path("voc-data/voc.duckdb")
+
+
+def test_an_unknown_language_code_fails_at_load() -> None:
+    with pytest.raises(ConfigError, match=r"ingest\.languages.*'jp'"):
+        parse_config({"ingest": {"languages": ["en", "jp"]}})

@@ -1,0 +1,318 @@
+"""The configuration: ``configs/voc.yaml`` parsed into validated pydantic models.
+
+A mistake fails at start-up with the key's path and what is expected, e.g.::
+
+    configs/voc.yaml: sources[1].rating_scale: Input should be 'stars5', 'nps', 'csat'
+    or 'ces' (you wrote 'stars10')
+
+Relative paths (store, source paths, taxonomy) are resolved against the directory voc is
+run from, like every other command-line tool. Secrets never live in this file: keys whose
+name ends in ``_env`` name an environment variable that holds the secret.
+"""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from voc.errors import ConfigError
+
+DEFAULT_CONFIG_PATH = Path("configs/voc.yaml")
+DEFAULT_STORE_PATH = Path("voc-data/voc.duckdb")
+CONFIG_ENV_VAR = "VOC_CONFIG"
+
+
+class RatingScale(StrEnum):
+    """The scales a rating can be on, with the range of valid values."""
+
+    STARS5 = "stars5"
+    NPS = "nps"
+    CSAT = "csat"
+    CES = "ces"
+
+    @property
+    def bounds(self) -> tuple[int, int]:
+        """Smallest and largest valid value on this scale."""
+        return _SCALE_BOUNDS[self]
+
+
+_SCALE_BOUNDS = {
+    RatingScale.STARS5: (1, 5),
+    RatingScale.NPS: (0, 10),
+    RatingScale.CSAT: (1, 5),
+    RatingScale.CES: (1, 7),
+}
+
+SourceFormat = Literal["auto", "csv", "tsv", "jsonl", "json", "parquet", "xlsx"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ConversationConfig(_Strict):
+    """How to turn a ticket's conversation (a list of messages) into the feedback text.
+
+    Only the customer's own messages are kept: an agent's boilerplate is not the voice of
+    the customer.
+    """
+
+    messages: str = Field(description="Field holding the list of messages, e.g. `comments`.")
+    text: str = Field("body", description="Field of a message that holds its text.")
+    role: str = Field("author_role", description="Field of a message naming who wrote it.")
+    customer_roles: list[str] = Field(
+        default_factory=lambda: ["end-user", "customer", "requester", "user"],
+        description="Values of `role` that mean the customer wrote the message.",
+    )
+
+
+class SourceConfig(_Strict):
+    """One configured source: where its files are and how its fields map to the record.
+
+    Field names take a column name, or a dotted path into nested JSON (``author.username``).
+    A preset (``app_store``, ``survey``, ``social``, ``support_tickets``) fills in the
+    mapping of a well-known export; any key given here overrides the preset's.
+    """
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="Unique source name.")
+    path: str = Field(description="A file, or a glob over a folder (`exports/*.csv`).")
+    preset: str | None = None
+    format: SourceFormat = "auto"
+    encoding: str = Field("auto", description="auto, utf-8, utf-8-sig, cp932, latin-1, ...")
+    sheet: str | None = Field(None, description="Excel sheet name (default: the first).")
+    channel: str | None = Field(None, description="Channel of every row, e.g. `review`.")
+    channel_col: str | None = Field(None, description="Column giving the channel per row.")
+    touchpoint: str | None = Field(None, description="Touchpoint of every row, if known.")
+    touchpoint_col: str | None = None
+    text_col: str | list[str] | None = Field(
+        None, description="Column with the text; a list is joined (title, then body)."
+    )
+    conversation: ConversationConfig | None = None
+    id_col: str | None = Field(None, description="Native id; without one the id hashes content.")
+    time_col: str | None = None
+    time_format: str | None = Field(
+        None, description="strptime format, e.g. `%d/%m/%y`; default: ISO 8601 and friends."
+    )
+    timezone: str = Field("UTC", description="Zone of timestamps that carry no offset.")
+    rating_col: str | None = None
+    rating_scale: RatingScale | None = None
+    metadata_cols: list[str] = Field(default_factory=list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as e:
+            raise ValueError(
+                f"unknown time zone {value!r}; write an IANA name such as 'UTC' or 'Asia/Tokyo'"
+            ) from e
+        return value
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        import codecs
+
+        if value != "auto":
+            try:
+                codecs.lookup(value)
+            except LookupError as e:
+                raise ValueError(
+                    f"unknown encoding {value!r}; write 'auto', 'utf-8', 'cp932' or 'latin-1'"
+                ) from e
+        return value
+
+    @model_validator(mode="after")
+    def _complete_mapping(self) -> SourceConfig:
+        if self.preset is not None:
+            return self  # completeness is checked after the preset is applied
+        _check_complete(self)
+        return self
+
+
+def _check_complete(source: SourceConfig) -> None:
+    if source.text_col is None and source.conversation is None:
+        raise ValueError("needs `text_col` (the column with the feedback text) or `conversation`")
+    if source.channel is None and source.channel_col is None:
+        raise ValueError("needs `channel` (e.g. review, app_store, survey, social, support)")
+    if source.rating_col is not None and source.rating_scale is None:
+        raise ValueError("has `rating_col` but no `rating_scale`: write stars5, nps, csat or ces")
+
+
+class RedactionConfig(_Strict):
+    """PII redaction, applied before anything is stored."""
+
+    ner: bool = Field(
+        False,
+        description="Also redact person names found by spaCy NER (about 10x slower ingest).",
+    )
+
+
+class IngestConfig(_Strict):
+    """How ingest reads and cleans feedback."""
+
+    chunk_size: int = Field(5000, ge=100, le=1_000_000, description="Rows per batch.")
+    languages: list[str] = Field(default_factory=lambda: ["en", "ja"])
+    redaction: RedactionConfig = Field(default_factory=RedactionConfig)
+    future_tolerance_hours: float = Field(
+        24, ge=0, description="A timestamp this far past now is impossible: quarantined."
+    )
+    workers: int = Field(1, ge=1, le=64, description="Processes cleaning chunks in parallel.")
+
+    @field_validator("languages")
+    @classmethod
+    def _known_languages(cls, value: list[str]) -> list[str]:
+        from voc.text.language import LanguageIdentifier
+
+        try:
+            LanguageIdentifier(tuple(value))._configured()
+        except ConfigError as e:
+            raise ValueError(str(e).removeprefix("languages: ")) from e
+        return value
+
+
+class StoreConfig(_Strict):
+    """The warehouse."""
+
+    path: Path = DEFAULT_STORE_PATH
+
+
+class VocConfig(_Strict):
+    """The whole configuration file."""
+
+    store: StoreConfig = Field(default_factory=StoreConfig)
+    ingest: IngestConfig = Field(default_factory=IngestConfig)
+    taxonomy: Path | None = Field(None, description="Touchpoint taxonomy YAML.")
+    sources: list[SourceConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_source_names(self) -> VocConfig:
+        seen: set[str] = set()
+        for source in self.sources:
+            if source.name in seen:
+                raise ValueError(f"two sources are named {source.name!r}; names must be unique")
+            seen.add(source.name)
+        return self
+
+    def source(self, name: str) -> SourceConfig:
+        """The source called ``name``.
+
+        Raises:
+            ConfigError: no source has that name.
+        """
+        for source in self.sources:
+            if source.name == name:
+                return source
+        names = ", ".join(s.name for s in self.sources) or "none configured"
+        raise ConfigError(f"no source named {name!r} in the config (sources: {names})")
+
+
+def resolve_config_path(path: str | Path | None) -> Path | None:
+    """The config file to use: the one given, else ``$VOC_CONFIG``, else ``configs/voc.yaml``.
+
+    Returns None when no path was asked for and the default file does not exist (voc then
+    runs on built-in defaults).
+    """
+    if path is not None:
+        return Path(path)
+    if os.environ.get(CONFIG_ENV_VAR):
+        return Path(os.environ[CONFIG_ENV_VAR])
+    return DEFAULT_CONFIG_PATH if DEFAULT_CONFIG_PATH.exists() else None
+
+
+def load_config(path: str | Path | None = None) -> VocConfig:
+    """Read, validate and complete the configuration.
+
+    Presets named by sources are applied, so every returned ``SourceConfig`` is a full
+    mapping.
+
+    Args:
+        path: The YAML file; see :func:`resolve_config_path` for the default.
+
+    Raises:
+        ConfigError: the file is missing, is not YAML, or has a wrong or unknown key.
+    """
+    resolved = resolve_config_path(path)
+    if resolved is None:
+        return VocConfig()
+    if not resolved.exists():
+        raise ConfigError(
+            f"config file {resolved} not found; pass --config FILE or set {CONFIG_ENV_VAR}"
+        )
+    try:
+        raw = yaml.safe_load(resolved.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{resolved} is not valid YAML: {e}") from e
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{resolved} must hold a mapping of keys (store:, ingest:, sources:)")
+    return parse_config(raw, origin=str(resolved))
+
+
+def parse_config(raw: dict[str, Any], origin: str = "config") -> VocConfig:
+    """Validate a configuration given as a mapping (the parsed YAML).
+
+    Raises:
+        ConfigError: naming every wrong key by its path.
+    """
+    try:
+        config = VocConfig.model_validate(raw)
+    except ValidationError as e:
+        raise ConfigError(_explain(e, origin)) from e
+    sources = []
+    for index, source in enumerate(config.sources):
+        try:
+            sources.append(apply_preset(source))
+        except (ValueError, ConfigError) as e:
+            raise ConfigError(f"{origin}: sources[{index}] ({source.name}): {e}") from e
+    return config.model_copy(update={"sources": sources})
+
+
+def apply_preset(source: SourceConfig) -> SourceConfig:
+    """Fill the keys a source left out from its preset, then check the mapping is complete.
+
+    Raises:
+        ConfigError: the preset is unknown or the mapping still lacks a required key.
+    """
+    from voc.sources.presets import PRESETS
+
+    if source.preset is None:
+        return source
+    if source.preset not in PRESETS:
+        raise ConfigError(
+            f"unknown preset {source.preset!r}; write one of: {', '.join(sorted(PRESETS))}"
+        )
+    given = source.model_dump(exclude_unset=True)
+    merged = {**PRESETS[source.preset], **given}
+    completed = SourceConfig.model_validate({**merged, "preset": None})
+    return completed.model_copy(update={"preset": source.preset})
+
+
+def _explain(error: ValidationError, origin: str) -> str:
+    lines = [f"{origin} has {error.error_count()} problem(s):"]
+    for item in error.errors():
+        where = _key_path(item["loc"])
+        message = item["msg"]
+        if item["type"] == "extra_forbidden":
+            message = "unknown key; check its spelling against configs/voc.yaml's comments"
+        elif "input" in item and item["type"] != "missing" and not isinstance(item["input"], dict):
+            message = f"{message} (you wrote {item['input']!r})"
+        lines.append(f"  {where or '(top level)'}: {message}")
+    return "\n".join(lines)
+
+
+def _key_path(loc: tuple[int | str, ...]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path
