@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from voc.errors import ReadOnlyQueryError, StoreError
+from voc.store.warehouse import FEEDBACK_COLUMNS, QUARANTINE_COLUMNS, Warehouse, run_read_only, utcnow
+
+
+def _feedback(ids: list[str]) -> pd.DataFrame:
+    now = utcnow()
+    rows = [
+        {
+            "feedback_id": i,
+            "source": "s",
+            "native_id": i,
+            "channel": "review",
+            "touchpoint": None,
+            "text": f"text {i}",
+            "language": "en",
+            "created_at": now,
+            "rating": 4.0,
+            "rating_scale": "stars5",
+            "metadata": None,
+            "content_key": "",
+            "near_duplicate_of": None,
+            "pii_redactions": 0,
+            "file": "f.csv",
+            "line": n + 2,
+            "run_id": "r1",
+            "ingested_at": now,
+        }
+        for n, i in enumerate(ids)
+    ]
+    return pd.DataFrame(rows, columns=FEEDBACK_COLUMNS)
+
+
+def test_a_new_store_is_migrated_once(tmp_path: Path) -> None:
+    path = tmp_path / "voc.duckdb"
+    with Warehouse(path) as store:
+        assert store.schema_version >= 1
+        tables = set(store.query("SHOW TABLES")["name"])
+    assert {"feedback", "quarantine", "runs", "ingested_files", "schema_migrations"} <= tables
+    with Warehouse(path) as store:  # reopening applies nothing twice
+        assert store.query("SELECT count(*) AS n FROM schema_migrations")["n"].iat[0] == store.schema_version
+
+
+def test_writing_the_same_batch_twice_stores_it_once(tmp_path: Path) -> None:
+    empty_quarantine = pd.DataFrame(columns=QUARANTINE_COLUMNS)
+    with Warehouse(tmp_path / "voc.duckdb") as store:
+        assert store.write_batch(_feedback(["a", "b"]), empty_quarantine) == (2, 0)
+        assert store.write_batch(_feedback(["a", "b", "c"]), empty_quarantine) == (1, 0)
+        assert store.query("SELECT count(*) AS n FROM feedback")["n"].iat[0] == 3
+        assert set(store.existing_feedback(["a", "z"])["feedback_id"]) == {"a"}
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "INSERT INTO feedback (feedback_id) VALUES ('x')",
+        "DELETE FROM feedback",
+        "DROP TABLE feedback",
+        "UPDATE feedback SET text = 'x'",
+        "CREATE TABLE t AS SELECT 1",
+        "COPY feedback TO 'out.csv'",
+        "ATTACH 'other.duckdb'",
+        "SELECT 1; DELETE FROM feedback",
+    ],
+)
+def test_sql_refuses_statements_that_write_and_changes_nothing(tmp_path: Path, statement: str) -> None:
+    path = tmp_path / "voc.duckdb"
+    with Warehouse(path) as store:
+        store.write_batch(_feedback(["a"]), pd.DataFrame(columns=QUARANTINE_COLUMNS))
+    with pytest.raises(ReadOnlyQueryError):
+        run_read_only(path, statement)
+    assert run_read_only(path, "SELECT count(*) AS n FROM feedback")["n"].iat[0] == 1
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_sql_answers_reads(tmp_path: Path) -> None:
+    path = tmp_path / "voc.duckdb"
+    with Warehouse(path) as store:
+        store.write_batch(_feedback(["a", "b"]), pd.DataFrame(columns=QUARANTINE_COLUMNS))
+    df = run_read_only(path, "WITH x AS (SELECT channel FROM feedback) SELECT channel, count(*) AS n FROM x GROUP BY 1")
+    assert df.to_dict(orient="records") == [{"channel": "review", "n": 2}]
+
+
+def test_reading_a_store_that_does_not_exist_says_how_to_make_one(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="voc ingest"):
+        run_read_only(tmp_path / "missing.duckdb", "SELECT 1")
+
+
+def test_status_counts_by_dimension(tmp_path: Path) -> None:
+    with Warehouse(tmp_path / "voc.duckdb") as store:
+        store.write_batch(_feedback(["a", "b", "c"]), pd.DataFrame(columns=QUARANTINE_COLUMNS))
+        counts = store.status()
+    assert counts["channel"].to_dict(orient="records") == [{"channel": "review", "items": 3}]
+    assert counts["week"]["items"].sum() == 3

@@ -1,0 +1,326 @@
+"""The warehouse: one DuckDB file with versioned schema migrations.
+
+Writes are idempotent: a feedback item is keyed by its ``feedback_id`` and a quarantined
+row by a hash of where it came from and why, so re-running an ingest never doubles a row.
+Read-only access (``voc sql``) opens the file read-only and accepts only queries.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from voc.errors import ReadOnlyQueryError, StoreError
+
+logger = logging.getLogger(__name__)
+
+FEEDBACK_COLUMNS = [
+    "feedback_id",
+    "source",
+    "native_id",
+    "channel",
+    "touchpoint",
+    "text",
+    "language",
+    "created_at",
+    "rating",
+    "rating_scale",
+    "metadata",
+    "content_key",
+    "near_duplicate_of",
+    "pii_redactions",
+    "file",
+    "line",
+    "run_id",
+    "ingested_at",
+]
+QUARANTINE_COLUMNS = [
+    "quarantine_id",
+    "run_id",
+    "source",
+    "file",
+    "line",
+    "reason",
+    "detail",
+    "raw_payload",
+    "quarantined_at",
+]
+_READ_ONLY_STATEMENTS = {"SELECT", "EXPLAIN"}
+
+
+def utcnow() -> datetime:
+    """Now, in UTC, without zone (how the store keeps timestamps)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _migrations() -> list[tuple[int, str, str]]:
+    folder = resources.files("voc.store") / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".sql"):
+            version = int(entry.name.split("_", 1)[0])
+            found.append((version, entry.name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+class Warehouse:
+    """A connection to the store, migrated to the latest schema on open.
+
+    Args:
+        path: The DuckDB file; its folder is created when missing.
+        read_only: Open for queries only (several readers may share the file).
+    """
+
+    def __init__(self, path: str | Path, read_only: bool = False) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        self._con: duckdb.DuckDBPyConnection | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------
+    def open(self) -> Warehouse:
+        """Connect, and migrate unless read-only. Returns self."""
+        if self._con is not None:
+            return self
+        if self.read_only and not self.path.exists():
+            raise StoreError(
+                f"no store at {self.path}; run `voc ingest` (or `make demo`) first, "
+                "or point store.path in the config at an existing file"
+            )
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._con = duckdb.connect(str(self.path), read_only=self.read_only)
+        except duckdb.Error as e:
+            raise StoreError(
+                f"cannot open the store {self.path}: {e}. If another voc process is writing "
+                "to it, wait for it to finish."
+            ) from e
+        if not self.read_only:
+            self._migrate()
+        return self
+
+    def close(self) -> None:
+        """Close the connection (safe to call twice)."""
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def __enter__(self) -> Warehouse:
+        return self.open()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The open DuckDB connection."""
+        if self._con is None:
+            self.open()
+        assert self._con is not None  # for mypy: open() sets it or raises
+        return self._con
+
+    def _migrate(self) -> None:
+        con = self.con
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations "
+            "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+        )
+        applied = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+        for version, name, sql in _migrations():
+            if version in applied:
+                continue
+            logger.info("Applying store migration %s", name)
+            with self.transaction():
+                con.execute(sql)
+                con.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, utcnow()]
+                )
+
+    @property
+    def schema_version(self) -> int:
+        """The highest migration applied to this store."""
+        rows = self.con.execute("SELECT max(version) FROM schema_migrations").fetchall()
+        return int(rows[0][0]) if rows and rows[0][0] is not None else 0
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A transaction: everything inside lands together or not at all."""
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+
+    # -- runs --------------------------------------------------------------------------
+    def start_run(self, run_id: str, flow: str) -> None:
+        """Record that a run began."""
+        self.con.execute(
+            "INSERT INTO runs VALUES (?, ?, ?, NULL, 'running', NULL) ON CONFLICT DO NOTHING",
+            [run_id, flow, utcnow()],
+        )
+
+    def finish_run(self, run_id: str, status: str, summary: dict[str, Any]) -> None:
+        """Record how a run ended, with its summary."""
+        self.con.execute(
+            "UPDATE runs SET finished_at = ?, status = ?, summary = ? WHERE run_id = ?",
+            [utcnow(), status, json.dumps(summary, ensure_ascii=False), run_id],
+        )
+
+    # -- files -------------------------------------------------------------------------
+    def file_already_ingested(self, source: str, sha256: str) -> bool:
+        """Whether this exact file content was fully ingested for this source before."""
+        # fetchall, not fetchone: DuckDB 2 refuses new work while a result is unfinished.
+        rows = self.con.execute(
+            "SELECT 1 FROM ingested_files WHERE source = ? AND sha256 = ?", [source, sha256]
+        ).fetchall()
+        return bool(rows)
+
+    def mark_file_ingested(
+        self, source: str, sha256: str, path: str, size_bytes: int, rows_read: int, run_id: str
+    ) -> None:
+        """Remember a fully ingested file so the next run skips it cheaply."""
+        self.con.execute(
+            "INSERT INTO ingested_files VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [source, sha256, path, size_bytes, rows_read, run_id, utcnow()],
+        )
+
+    # -- feedback ----------------------------------------------------------------------
+    def existing_feedback(self, feedback_ids: list[str]) -> pd.DataFrame:
+        """Rows already stored among ``feedback_ids``.
+
+        Returns:
+            Columns ``feedback_id``, ``run_id``, ``file``, ``line``.
+        """
+        if not feedback_ids:
+            return pd.DataFrame(columns=["feedback_id", "run_id", "file", "line"])
+        with _registered(self.con, "wanted_ids", pd.DataFrame({"feedback_id": feedback_ids})):
+            return self.con.execute(
+                "SELECT f.feedback_id, f.run_id, f.file, f.line FROM feedback f "
+                "SEMI JOIN wanted_ids USING (feedback_id)"
+            ).df()
+
+    def first_with_content_keys(self, content_keys: list[str]) -> dict[str, str]:
+        """For each non-empty key already stored, the earliest feedback_id carrying it."""
+        keys = pd.DataFrame({"content_key": sorted({k for k in content_keys if k})})
+        if keys.empty:
+            return {}
+        with _registered(self.con, "wanted_keys", keys):
+            rows = self.con.execute(
+                "SELECT content_key, arg_min(feedback_id, ingested_at) FROM feedback "
+                "SEMI JOIN wanted_keys USING (content_key) GROUP BY content_key"
+            ).fetchall()
+        return {key: feedback_id for key, feedback_id in rows}
+
+    def write_batch(self, feedback: pd.DataFrame, quarantine: pd.DataFrame) -> tuple[int, int]:
+        """Store a batch of feedback and quarantined rows in one transaction.
+
+        Rows whose key is already stored are left as they are.
+
+        Args:
+            feedback: Columns ``FEEDBACK_COLUMNS``.
+            quarantine: Columns ``QUARANTINE_COLUMNS``.
+
+        Returns:
+            How many feedback rows and quarantine rows were new.
+        """
+        with self.transaction() as con:
+            stored = self._insert(con, "feedback", feedback, FEEDBACK_COLUMNS)
+            quarantined = self._insert(con, "quarantine", quarantine, QUARANTINE_COLUMNS)
+        return stored, quarantined
+
+    @staticmethod
+    def _insert(
+        con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame, columns: list[str]
+    ) -> int:
+        if df.empty:
+            return 0
+        missing = set(columns) - set(df.columns)
+        if missing:
+            raise StoreError(f"batch for {table} lacks columns {sorted(missing)}")
+        before = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0]
+        with _registered(con, "incoming_batch", df[columns]):
+            con.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) "
+                f"SELECT {', '.join(columns)} FROM incoming_batch ON CONFLICT DO NOTHING"
+            )
+        after = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0]
+        return int(after[0]) - int(before[0])
+
+    # -- reading -----------------------------------------------------------------------
+    def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+        """Run a query and return its result as a frame."""
+        return self.con.execute(sql, params or []).df()
+
+    def status(self) -> dict[str, pd.DataFrame]:
+        """Counts of stored feedback by source, channel, language and ISO week, and of
+        quarantined rows by source and reason."""
+        con = self.con
+        counts = {
+            dim: con.execute(
+                f"SELECT {dim}, count(*) AS items FROM feedback GROUP BY ALL ORDER BY items DESC, 1"
+            ).df()
+            for dim in ("source", "channel", "language")
+        }
+        counts["week"] = con.execute(
+            "SELECT coalesce(strftime(created_at, '%G-W%V'), 'unknown') AS week, "
+            "count(*) AS items FROM feedback GROUP BY ALL ORDER BY week"
+        ).df()
+        counts["quarantine"] = con.execute(
+            "SELECT source, reason, count(*) AS rows FROM quarantine GROUP BY ALL ORDER BY 1, 3 DESC"
+        ).df()
+        return counts
+
+
+@contextmanager
+def _registered(
+    con: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame
+) -> Iterator[None]:
+    con.register(name, df)
+    try:
+        yield
+    finally:
+        con.unregister(name)
+
+
+def run_read_only(path: str | Path, sql: str) -> pd.DataFrame:
+    """Run one read-only query (``SELECT``, ``WITH ... SELECT``, ``EXPLAIN``, ``DESCRIBE``,
+    ``SHOW``, ``SUMMARIZE``) on the store.
+
+    The file is opened read-only, so even a statement that slipped through could not change
+    it; statements that write (INSERT, UPDATE, DELETE, CREATE, DROP, COPY, ATTACH, SET, ...)
+    are refused before anything runs.
+
+    Raises:
+        ReadOnlyQueryError: the SQL writes, or holds more than one statement.
+        StoreError: the store does not exist or the query fails.
+    """
+    try:
+        statements = duckdb.extract_statements(sql)
+    except duckdb.Error as e:
+        raise StoreError(f"the query does not parse: {e}") from e
+    if len(statements) != 1:
+        raise ReadOnlyQueryError(
+            f"give exactly one statement (got {len(statements)}); run them one at a time"
+        )
+    kind = statements[0].type.name
+    if kind not in _READ_ONLY_STATEMENTS:
+        raise ReadOnlyQueryError(
+            f"`voc sql` is read-only and refuses {kind} statements; nothing was changed. "
+            "Use SELECT (or EXPLAIN, DESCRIBE, SHOW) to read the store."
+        )
+    with Warehouse(path, read_only=True) as store:
+        try:
+            return store.con.execute(sql).df()
+        except duckdb.Error as e:
+            raise StoreError(f"query failed: {e}") from e
