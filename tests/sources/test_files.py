@@ -90,3 +90,12 @@ def test_globs_and_folders_are_expanded_and_nothing_matching_is_an_error(tmp_pat
 def test_unknown_extension_asks_for_a_format(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="format:"):
         resolve_format(tmp_path / "export.dat", "auto")
+
+
+def test_an_unclosed_quote_costs_only_its_own_line(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text('id,text\n1,ok\n2,"never closed\n3,next row\n4,"fine, quoted"\n', encoding="utf-8")
+    rows = _rows(path)
+    assert [(r.line, r.error) for r in rows] == [(2, None), (3, "malformed_row"), (4, None), (5, None)]
+    assert rows[1].raw == '2,"never closed'
+    assert rows[3].payload == {"id": "4", "text": "fine, quoted"}

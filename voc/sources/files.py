@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import sys
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -167,35 +168,67 @@ def _open_text(path: Path, encoding: str) -> TextIO:
     return stream
 
 
+class _PhysicalLines:
+    """Feeds a csv.reader line by line, remembering which physical lines made each record,
+    so a malformed record can be given back and re-read from its second line."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._pending: deque[tuple[int, str]] = deque()
+        self._next_number = 1
+        self.consumed: list[tuple[int, str]] = []
+
+    def __iter__(self) -> _PhysicalLines:
+        return self
+
+    def __next__(self) -> str:
+        if self._pending:
+            item = self._pending.popleft()
+        else:
+            item = (self._next_number, next(self._stream))
+            self._next_number += 1
+        self.consumed.append(item)
+        return item[1]
+
+    def give_back_all_but_first(self) -> None:
+        self._pending.extendleft(reversed(self.consumed[1:]))
+
+
 def _read_delimited(path: Path, delimiter: str, encoding: str) -> Iterator[RawRow]:
     with _open_text(path, encoding) as stream:
-        reader = csv.reader(stream, delimiter=delimiter)
+        lines = _PhysicalLines(stream)
+        reader = csv.reader(lines, delimiter=delimiter)
         header: list[str] | None = None
         while True:
-            start = reader.line_num + 1
+            lines.consumed = []
+            error: str | None = None
             try:
                 fields = next(reader)
             except StopIteration:
                 break
             except csv.Error as e:
-                yield RawRow(start, None, raw=None, error="malformed_row", detail=str(e))
-                continue
-            if header is None:
+                fields, error = [], str(e)
+            if not lines.consumed:
+                break
+            start = lines.consumed[0][0]
+            if header is None and error is None:
                 header = [name.strip() for name in fields]
                 continue
-            if not fields or (len(fields) == 1 and not fields[0].strip()):
+            if error is None and (not fields or (len(fields) == 1 and not fields[0].strip())):
                 continue  # a blank line separates nothing in CSV: not a row
-            raw = delimiter.join(fields)
-            if len(fields) != len(header):
-                yield RawRow(
-                    start,
-                    None,
-                    raw=raw,
-                    error="malformed_row",
-                    detail=f"expected {len(header)} fields, found {len(fields)}",
-                )
+            if error is None and header is not None and len(fields) != len(header):
+                error = f"expected {len(header)} fields, found {len(fields)}"
+            if error is not None:
+                if len(lines.consumed) > 1:
+                    # An unclosed quote swallows the lines after it: quarantine the line
+                    # that opened it and read the others again as rows of their own.
+                    lines.give_back_all_but_first()
+                    error += f"; a quote opened on line {start} is not closed on that line"
+                raw = lines.consumed[0][1].rstrip("\r\n")
+                yield RawRow(start, None, raw=raw, error="malformed_row", detail=error)
                 continue
-            yield RawRow(start, dict(zip(header, fields, strict=True)), raw=raw)
+            assert header is not None  # set by the first well-formed record above
+            yield RawRow(start, dict(zip(header, fields, strict=True)), raw=delimiter.join(fields))
 
 
 def _read_jsonl(path: Path, encoding: str) -> Iterator[RawRow]:

@@ -1,0 +1,482 @@
+"""Ingest: from a source's files to clean, redacted, de-duplicated rows in the store.
+
+The path of every row::
+
+    read (files.py) -> map fields (mapping.py) -> validate -> normalise -> identify the
+    language -> redact PII -> key -> de-duplicate against the store -> store
+
+A row that fails a step is quarantined with the step's reason; nothing is dropped
+silently. Exact duplicates inside one run's input are quarantined as ``duplicate``;
+items stored by an earlier run are counted as ``already_stored`` (they are in the store
+already); near-duplicates are stored and flagged with the item they repeat.
+
+Quarantine reasons: ``missing_text``, ``missing_channel``, ``bad_encoding`` (bytes that do
+not decode), ``garbled_text`` (decoded to mojibake), ``malformed_json``, ``malformed_row``,
+``impossible_rating``, ``missing_timestamp``, ``unparseable_timestamp``,
+``future_timestamp``, ``duplicate``, ``undecodable_file``, ``unreadable_file``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from voc.config import IngestConfig, SourceConfig
+from voc.errors import ConfigError, SourceError
+from voc.sources.files import RawRow, discover_files, file_sha256, read_chunks, resolve_format
+from voc.sources.mapping import RowMapper, RowProblem
+from voc.store.warehouse import FEEDBACK_COLUMNS, QUARANTINE_COLUMNS, Warehouse, utcnow
+
+logger = logging.getLogger(__name__)
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+
+
+def _hash(*parts: str) -> str:
+    return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def feedback_id(source: str, native_id: str | None, created_raw: str, text: str) -> str:
+    """The stable id of a feedback item: a hash of (source, native id), or of (source,
+    timestamp, normalised text) when the source has no id of its own.
+
+    Re-ingesting the same item always gives the same id, so it is never stored twice.
+    """
+    if native_id:
+        return _hash(source, "id", native_id)
+    return _hash(source, "content", created_raw, text)
+
+
+@dataclass
+class SourceSummary:
+    """What one ingest of one source did. ``read`` = ``stored`` + ``already_stored`` +
+    ``quarantined`` (duplicates are quarantined too)."""
+
+    source: str
+    files: int = 0
+    files_skipped: int = 0
+    read: int = 0
+    stored: int = 0
+    already_stored: int = 0
+    duplicates: int = 0
+    near_duplicates: int = 0
+    quarantined: int = 0
+    pii_redactions: int = 0
+    quarantined_by_reason: dict[str, int] = field(default_factory=dict)
+    languages: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready copy."""
+        return asdict(self)
+
+    def add(self, other: SourceSummary) -> None:
+        """Add another summary's counts into this one."""
+        for name in (
+            "files",
+            "files_skipped",
+            "read",
+            "stored",
+            "already_stored",
+            "duplicates",
+            "near_duplicates",
+            "quarantined",
+            "pii_redactions",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for attr in ("quarantined_by_reason", "languages"):
+            merged = Counter(getattr(self, attr))
+            merged.update(getattr(other, attr))
+            setattr(self, attr, dict(merged))
+        self.seconds += other.seconds
+
+
+@dataclass
+class PreparedChunk:
+    """A chunk after cleaning, before de-duplication against the store."""
+
+    feedback: pd.DataFrame
+    quarantine: pd.DataFrame
+
+
+class FeedbackCleaner:
+    """Validates, normalises, identifies the language of and redacts rows of one source.
+
+    Args:
+        source: A complete source mapping.
+        settings: The ingest settings (languages, redaction, future tolerance).
+    """
+
+    def __init__(self, source: SourceConfig, settings: IngestConfig) -> None:
+        self.source = source
+        self.settings = settings
+        self._mapper: RowMapper | None = None
+        self._language_identifier: Any = None
+        self._redactor: Any = None
+        self._payload_redactor: Any = None
+
+    def _ensure_loaded(self) -> None:
+        if self._mapper is not None:
+            return
+        from voc.text.language import LanguageIdentifier
+        from voc.text.pii import Redactor
+
+        self._mapper = RowMapper(self.source)
+        self._language_identifier = LanguageIdentifier(tuple(self.settings.languages))
+        self._redactor = Redactor(ner=self.settings.redaction.ner)
+        # Quarantined payloads are redacted with patterns only: they are rare and messy.
+        self._payload_redactor = Redactor(ner=False)
+
+    def redact_payload(self, raw: str) -> str:
+        """A bad row's raw text with PII patterns redacted, for the quarantine table."""
+        self._ensure_loaded()
+        language = "ja" if _CJK.search(raw) else "en"
+        return str(self._payload_redactor.redact(raw, language).text)
+
+    def prepare(
+        self, rows: list[RawRow], file: str, file_sha: str, run_id: str, now: datetime
+    ) -> PreparedChunk:
+        """Clean one chunk of rows.
+
+        Returns:
+            The rows to store (``FEEDBACK_COLUMNS``) and the rows to quarantine
+            (``QUARANTINE_COLUMNS``), in input order.
+        """
+        from voc.sources.encoding import has_undecodable
+        from voc.text.normalize import content_key, looks_like_mojibake, normalize_text
+
+        self._ensure_loaded()
+        mapper = self._mapper
+        assert mapper is not None
+        tolerance = self.settings.future_tolerance_hours
+        problems: list[tuple[RawRow, str, str]] = []
+        kept: list[dict[str, Any]] = []
+        for row in rows:
+            if row.payload is None:
+                problems.append((row, row.error or "unreadable_row", row.detail or ""))
+                continue
+            try:
+                if row.raw is not None and has_undecodable(row.raw):
+                    raise RowProblem("bad_encoding", "bytes that do not decode in the file's encoding")
+                mapped = mapper.map(row.payload)
+                if row.raw is None and has_undecodable(mapped.text):
+                    raise RowProblem("bad_encoding", "bytes that do not decode in the file's encoding")
+                # Mojibake is judged on the text as read: normalising removes the control
+                # characters that give it away.
+                if looks_like_mojibake(mapped.text):
+                    raise RowProblem("garbled_text", "the text decodes to mojibake")
+                text = normalize_text(mapped.text)
+                if not text:
+                    raise RowProblem("missing_text", "the text is empty after normalisation")
+                created_at = mapper.parse_time(mapped.created_raw, now, tolerance)
+                rating = mapper.parse_rating(mapped.rating_raw)
+            except RowProblem as problem:
+                problems.append((row, problem.reason, problem.detail))
+                continue
+            kept.append(
+                {
+                    "row": row,
+                    "mapped": mapped,
+                    "text": text,
+                    "created_at": created_at,
+                    "rating": rating,
+                }
+            )
+
+        texts = [item["text"] for item in kept]
+        languages = self._language_identifier.identify_many(texts)
+        redactions = self._redactor.redact_many(texts, languages)
+        records = []
+        for item, language, redaction in zip(kept, languages, redactions, strict=True):
+            mapped = item["mapped"]
+            metadata, metadata_redactions = self._redact_metadata(mapped.metadata, language)
+            records.append(
+                {
+                    "feedback_id": feedback_id(
+                        self.source.name, mapped.native_id, str(mapped.created_raw), item["text"]
+                    ),
+                    "source": self.source.name,
+                    "native_id": mapped.native_id,
+                    "channel": mapped.channel,
+                    "touchpoint": mapped.touchpoint,
+                    "text": redaction.text,
+                    "language": language,
+                    "created_at": item["created_at"],
+                    "rating": item["rating"],
+                    "rating_scale": self.source.rating_scale.value
+                    if self.source.rating_scale and item["rating"] is not None
+                    else None,
+                    "metadata": json.dumps(metadata, ensure_ascii=False) if metadata else None,
+                    "content_key": content_key(redaction.text),
+                    "near_duplicate_of": None,
+                    "pii_redactions": sum(redaction.counts.values()) + metadata_redactions,
+                    "file": file,
+                    "line": item["row"].line,
+                    "run_id": run_id,
+                    "ingested_at": now,
+                }
+            )
+        feedback = pd.DataFrame.from_records(records, columns=FEEDBACK_COLUMNS)
+        feedback["created_at"] = pd.to_datetime(feedback["created_at"])
+        feedback["rating"] = feedback["rating"].astype("float64")
+        quarantine = self.quarantine_frame(
+            [(row.line, row.raw_text(), reason, detail) for row, reason, detail in problems],
+            file,
+            file_sha,
+            run_id,
+            now,
+        )
+        return PreparedChunk(feedback=feedback, quarantine=quarantine)
+
+    def _redact_metadata(self, metadata: dict[str, Any], language: str) -> tuple[dict[str, Any], int]:
+        # Metadata is stored and shown too (a ticket's subject can hold a phone number).
+        count = 0
+        cleaned: dict[str, Any] = {}
+        for key, value in metadata.items():
+            if isinstance(value, str):
+                redaction = self._redactor.redact(value, language)
+                count += sum(redaction.counts.values())
+                cleaned[key] = redaction.text
+            else:
+                cleaned[key] = value
+        return cleaned, count
+
+    def quarantine_frame(
+        self,
+        problems: Iterable[tuple[int, str, str, str]],
+        file: str,
+        file_sha: str,
+        run_id: str,
+        now: datetime,
+    ) -> pd.DataFrame:
+        """Quarantine rows for ``(line, raw text, reason, detail)`` problems of one file."""
+        records = [
+            {
+                "quarantine_id": _hash(self.source.name, file_sha, str(line), reason),
+                "run_id": run_id,
+                "source": self.source.name,
+                "file": file,
+                "line": line,
+                "reason": reason,
+                "detail": _printable(detail),
+                "raw_payload": self.redact_payload(_printable(raw)),
+                "quarantined_at": now,
+            }
+            for line, raw, reason, detail in problems
+        ]
+        return pd.DataFrame.from_records(records, columns=QUARANTINE_COLUMNS)
+
+
+def resolve_duplicates(
+    chunk: PreparedChunk,
+    existing: pd.DataFrame,
+    first_by_content_key: dict[str, str],
+    run_id: str,
+    cleaner: FeedbackCleaner,
+    file_sha: str,
+) -> tuple[PreparedChunk, int, int, int]:
+    """Split a cleaned chunk into new items, duplicates and items already stored.
+
+    Args:
+        chunk: The cleaned chunk.
+        existing: Stored rows sharing an id with the chunk (``feedback_id``, ``run_id``,
+            ``file``, ``line``).
+        first_by_content_key: Earliest stored ``feedback_id`` per near-duplicate key.
+        run_id: This run; a stored row from this run at another line is a duplicate.
+        cleaner: Builds the quarantine rows.
+        file_sha: The file's content hash (part of the quarantine key).
+
+    Returns:
+        The chunk to store (duplicates moved to quarantine, near-duplicates flagged), and
+        the counts of duplicates, already-stored items and near-duplicates.
+    """
+    feedback = chunk.feedback
+    if feedback.empty:
+        return chunk, 0, 0, 0
+    stored_at = {
+        row.feedback_id: (row.run_id, row.file, row.line) for row in existing.itertuples()
+    }
+    keep_rows: list[int] = []
+    duplicate_problems: list[tuple[int, str, str, str]] = []
+    already = 0
+    seen_in_chunk: dict[str, int] = {}
+    for position, (item_id, file, line, text) in enumerate(
+        zip(feedback["feedback_id"], feedback["file"], feedback["line"], feedback["text"], strict=True)
+    ):
+        if item_id in seen_in_chunk:
+            first_line = int(feedback["line"].iat[seen_in_chunk[item_id]])
+            duplicate_problems.append((int(line), text, "duplicate", f"same item as line {first_line}"))
+            continue
+        seen_in_chunk[item_id] = position
+        if item_id in stored_at:
+            stored_run, stored_file, stored_line = stored_at[item_id]
+            if stored_run == run_id and (stored_file, stored_line) != (file, line):
+                duplicate_problems.append(
+                    (int(line), text, "duplicate", f"same item as {stored_file} line {stored_line}")
+                )
+            else:
+                already += 1  # stored by an earlier run, or by a retried attempt of this one
+            continue
+        keep_rows.append(position)
+
+    kept = feedback.iloc[keep_rows].reset_index(drop=True)
+    near_duplicates = 0
+    if not kept.empty:
+        first_in_chunk: dict[str, str] = {}
+        flags: list[str | None] = []
+        for item_id, key in zip(kept["feedback_id"], kept["content_key"], strict=True):
+            original = first_by_content_key.get(key) or first_in_chunk.get(key) if key else None
+            if key and key not in first_in_chunk:
+                first_in_chunk[key] = item_id
+            flags.append(original if original != item_id else None)
+        kept["near_duplicate_of"] = flags
+        near_duplicates = sum(flag is not None for flag in flags)
+
+    file = str(feedback["file"].iat[0])
+    now = feedback["ingested_at"].iat[0]
+    duplicates = cleaner.quarantine_frame(duplicate_problems, file, file_sha, run_id, now)
+    quarantine = pd.concat([chunk.quarantine, duplicates], ignore_index=True) if len(duplicates) else chunk.quarantine
+    return PreparedChunk(kept, quarantine), len(duplicate_problems), already, near_duplicates
+
+
+def ingest_source(
+    source: SourceConfig,
+    store: Warehouse,
+    settings: IngestConfig,
+    run_id: str,
+    force: bool = False,
+) -> SourceSummary:
+    """Ingest every file of one source into the store.
+
+    Args:
+        source: A complete source mapping.
+        store: An open warehouse.
+        settings: Ingest settings.
+        run_id: The run these rows belong to.
+        force: Re-read files even when their content was ingested before (still stores
+            nothing twice).
+
+    Raises:
+        SourceError: the source's path matches no file, or its format is unknown.
+        ConfigError: the mapping names columns the files do not have.
+    """
+    import time
+
+    started = time.perf_counter()
+    summary = SourceSummary(source=source.name)
+    cleaner = FeedbackCleaner(source, settings)
+    languages: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
+    for path in discover_files(source.path):
+        file_format = resolve_format(path, source.format)
+        sha = file_sha256(path)
+        summary.files += 1
+        if not force and store.file_already_ingested(source.name, sha):
+            logger.info("Skipping %s: this exact file was ingested before", path)
+            summary.files_skipped += 1
+            continue
+        rows_read = _ingest_file(
+            path, file_format, sha, source, store, settings, cleaner, run_id, summary, languages, reasons
+        )
+        store.mark_file_ingested(source.name, sha, str(path), path.stat().st_size, rows_read, run_id)
+    summary.quarantined_by_reason = dict(reasons)
+    summary.languages = dict(languages)
+    summary.seconds = round(time.perf_counter() - started, 3)
+    return summary
+
+
+def _ingest_file(
+    path: Path,
+    file_format: str,
+    sha: str,
+    source: SourceConfig,
+    store: Warehouse,
+    settings: IngestConfig,
+    cleaner: FeedbackCleaner,
+    run_id: str,
+    summary: SourceSummary,
+    languages: Counter[str],
+    reasons: Counter[str],
+) -> int:
+    file = str(path)
+    rows_read = 0
+    chunks = read_chunks(path, file_format, settings.chunk_size, source.encoding, source.sheet)
+    checked_columns = False
+    try:
+        for rows in chunks:
+            now = utcnow()
+            if not checked_columns:
+                _check_mapping_matches(path, rows, cleaner)
+                checked_columns = True
+            prepared = cleaner.prepare(rows, file, sha, run_id, now)
+            existing = store.existing_feedback(prepared.feedback["feedback_id"].tolist())
+            first_keys = store.first_with_content_keys(prepared.feedback["content_key"].tolist())
+            prepared, duplicates, already, near = resolve_duplicates(
+                prepared, existing, first_keys, run_id, cleaner, sha
+            )
+            stored, _ = store.write_batch(prepared.feedback, prepared.quarantine)
+            rows_read += len(rows)
+            summary.read += len(rows)
+            summary.stored += stored
+            summary.already_stored += already + (len(prepared.feedback) - stored)
+            summary.duplicates += duplicates
+            summary.near_duplicates += near
+            summary.quarantined += len(prepared.quarantine)
+            summary.pii_redactions += int(prepared.feedback["pii_redactions"].sum())
+            languages.update(prepared.feedback["language"])
+            reasons.update(prepared.quarantine["reason"])
+    except SourceError as e:
+        if rows_read:
+            raise
+        # The file as a whole cannot be read (binary, unknown encoding, broken workbook):
+        # it is quarantined as one row, not stored, and the other files go on.
+        reason = "undecodable_file" if "encoding" in str(e) or "decode" in str(e) else "unreadable_file"
+        logger.warning("Quarantining %s: %s", path, e)
+        quarantine = cleaner.quarantine_frame([(0, _file_preview(path), reason, str(e))], file, sha, run_id, utcnow())
+        store.write_batch(pd.DataFrame(columns=FEEDBACK_COLUMNS), quarantine)
+        summary.quarantined += 1
+        reasons[reason] += 1
+    return rows_read
+
+
+def _check_mapping_matches(path: Path, rows: list[RawRow], cleaner: FeedbackCleaner) -> None:
+    # A mapping that names a column the file does not have is a config mistake, not a
+    # thousand bad rows: fail at once, naming the column and the columns there are.
+    from voc.sources.mapping import RowMapper
+
+    payloads = [row.payload for row in rows[:50] if row.payload is not None]
+    if not payloads:
+        return
+    mapper = RowMapper(cleaner.source)
+    absent = set(mapper.missing_columns(payloads[0]))
+    for payload in payloads[1:]:
+        absent &= set(mapper.missing_columns(payload))
+    if absent:
+        available = ", ".join(map(repr, list(payloads[0])[:30]))
+        raise ConfigError(
+            f"source {cleaner.source.name!r}: {path} has no column(s) "
+            f"{', '.join(map(repr, sorted(absent)))}; its columns are {available}. "
+            "Fix the source's mapping (text_col, id_col, time_col, ...) in the config."
+        )
+
+
+def _printable(text: str) -> str:
+    """Text with undecodable bytes (lone surrogates) written as ``\\xNN`` escapes, so a bad
+    row can be stored and read, and its bytes still seen."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _file_preview(path: Path) -> str:
+    with path.open("rb") as handle:
+        head = handle.read(2000)
+    return head.decode("latin-1")
