@@ -19,11 +19,12 @@ not decode), ``garbled_text`` (decoded to mojibake), ``malformed_json``, ``malfo
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import re
-from collections import Counter
-from collections.abc import Iterable
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -310,11 +311,13 @@ def resolve_duplicates(
     duplicate_problems: list[tuple[int, str, str, str]] = []
     already = 0
     seen_in_chunk: dict[str, int] = {}
+    # Plain lists: iterating Arrow-backed pandas columns item by item is slow.
+    lines = feedback["line"].tolist()
     for position, (item_id, file, line, text) in enumerate(
-        zip(feedback["feedback_id"], feedback["file"], feedback["line"], feedback["text"], strict=True)
+        zip(feedback["feedback_id"].tolist(), feedback["file"].tolist(), lines, feedback["text"].tolist(), strict=True)
     ):
         if item_id in seen_in_chunk:
-            first_line = int(feedback["line"].iat[seen_in_chunk[item_id]])
+            first_line = int(lines[seen_in_chunk[item_id]])
             duplicate_problems.append((int(line), text, "duplicate", f"same item as line {first_line}"))
             continue
         seen_in_chunk[item_id] = position
@@ -334,7 +337,7 @@ def resolve_duplicates(
     if not kept.empty:
         first_in_chunk: dict[str, str] = {}
         flags: list[str | None] = []
-        for item_id, key in zip(kept["feedback_id"], kept["content_key"], strict=True):
+        for item_id, key in zip(kept["feedback_id"].tolist(), kept["content_key"].tolist(), strict=True):
             original = first_by_content_key.get(key) or first_in_chunk.get(key) if key else None
             if key and key not in first_in_chunk:
                 first_in_chunk[key] = item_id
@@ -411,30 +414,30 @@ def _ingest_file(
     file = str(path)
     rows_read = 0
     chunks = read_chunks(path, file_format, settings.chunk_size, source.encoding, source.sheet)
-    checked_columns = False
+    since_commit = 0
     try:
-        for rows in chunks:
-            now = utcnow()
-            if not checked_columns:
-                _check_mapping_matches(path, rows, cleaner)
-                checked_columns = True
-            prepared = cleaner.prepare(rows, file, sha, run_id, now)
-            existing = store.existing_feedback(prepared.feedback["feedback_id"].tolist())
-            first_keys = store.first_with_content_keys(prepared.feedback["content_key"].tolist())
-            prepared, duplicates, already, near = resolve_duplicates(
-                prepared, existing, first_keys, run_id, cleaner, sha
-            )
-            stored, _ = store.write_batch(prepared.feedback, prepared.quarantine)
-            rows_read += len(rows)
-            summary.read += len(rows)
-            summary.stored += stored
-            summary.already_stored += already + (len(prepared.feedback) - stored)
-            summary.duplicates += duplicates
-            summary.near_duplicates += near
-            summary.quarantined += len(prepared.quarantine)
-            summary.pii_redactions += int(prepared.feedback["pii_redactions"].sum())
-            languages.update(prepared.feedback["language"])
-            reasons.update(prepared.quarantine["reason"])
+        with store.transaction():  # one commit per file (or per COMMIT_EVERY_ROWS rows)
+            for size, prepared in _prepared_chunks(chunks, path, cleaner, settings, file, sha, run_id):
+                since_commit += size
+                if since_commit >= COMMIT_EVERY_ROWS:
+                    store.commit_point()
+                    since_commit = 0
+                existing = store.existing_feedback(prepared.feedback["feedback_id"].tolist())
+                first_keys = store.first_with_content_keys(prepared.feedback["content_key"].tolist())
+                prepared, duplicates, already, near = resolve_duplicates(
+                    prepared, existing, first_keys, run_id, cleaner, sha
+                )
+                stored, _ = store.write_batch(prepared.feedback, prepared.quarantine)
+                rows_read += size
+                summary.read += size
+                summary.stored += stored
+                summary.already_stored += already + (len(prepared.feedback) - stored)
+                summary.duplicates += duplicates
+                summary.near_duplicates += near
+                summary.quarantined += len(prepared.quarantine)
+                summary.pii_redactions += int(prepared.feedback["pii_redactions"].sum())
+                languages.update(prepared.feedback["language"])
+                reasons.update(prepared.quarantine["reason"])
     except SourceError as e:
         if rows_read:
             raise
@@ -442,11 +445,86 @@ def _ingest_file(
         # it is quarantined as one row, not stored, and the other files go on.
         reason = "undecodable_file" if "encoding" in str(e) or "decode" in str(e) else "unreadable_file"
         logger.warning("Quarantining %s: %s", path, e)
-        quarantine = cleaner.quarantine_frame([(0, _file_preview(path), reason, str(e))], file, sha, run_id, utcnow())
+        quarantine = cleaner.quarantine_frame(
+            [(0, _file_preview(path), reason, str(e))], file, sha, run_id, utcnow()
+        )
         store.write_batch(pd.DataFrame(columns=FEEDBACK_COLUMNS), quarantine)
         summary.quarantined += 1
         reasons[reason] += 1
     return rows_read
+
+
+# Rows written between commits of a long file: a crash loses at most this much work (the
+# rerun redoes it, storing nothing twice), and each commit costs tens of milliseconds.
+COMMIT_EVERY_ROWS = 100_000
+
+# Files smaller than this are cleaned in-process: starting worker processes costs ~2 s.
+PARALLEL_MIN_BYTES = 8 << 20
+
+
+def _prepared_chunks(
+    chunks: Iterator[list[RawRow]],
+    path: Path,
+    cleaner: FeedbackCleaner,
+    settings: IngestConfig,
+    file: str,
+    sha: str,
+    run_id: str,
+) -> Iterator[tuple[int, PreparedChunk]]:
+    """Clean chunks in order, in worker processes when ``settings.workers`` > 1.
+
+    At most ``workers + 1`` chunks are in flight, so memory stays bounded whatever the
+    file's size; results come back in input order, so line-order semantics (the first of
+    two duplicates is kept) do not depend on the number of workers.
+    """
+    first = next(chunks, None)
+    if first is None:
+        return
+    _check_mapping_matches(path, first, cleaner)
+    parallel = settings.workers > 1 and path.stat().st_size >= PARALLEL_MIN_BYTES
+    if not parallel:
+        yield len(first), cleaner.prepare(first, file, sha, run_id, utcnow())
+        for rows in chunks:
+            yield len(rows), cleaner.prepare(rows, file, sha, run_id, utcnow())
+        return
+
+    import multiprocessing
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    # spawn, not fork: the parent holds a DuckDB connection and Prefect's threads.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=settings.workers,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(cleaner.source.model_dump(mode="json"), settings.model_dump(mode="json")),
+    ) as pool:
+        pending: deque[tuple[int, Future[PreparedChunk]]] = deque()
+        for rows in itertools.chain([first], chunks):
+            pending.append((len(rows), pool.submit(_worker_prepare, rows, file, sha, run_id, utcnow())))
+            if len(pending) > settings.workers:
+                size, future = pending.popleft()
+                yield size, future.result()
+        while pending:
+            size, future = pending.popleft()
+            yield size, future.result()
+
+
+_WORKER_CLEANER: FeedbackCleaner | None = None
+
+
+def _init_worker(source: dict[str, Any], settings: dict[str, Any]) -> None:
+    global _WORKER_CLEANER
+    _WORKER_CLEANER = FeedbackCleaner(
+        SourceConfig.model_validate(source), IngestConfig.model_validate(settings)
+    )
+
+
+def _worker_prepare(
+    rows: list[RawRow], file: str, sha: str, run_id: str, now: datetime
+) -> PreparedChunk:
+    assert _WORKER_CLEANER is not None  # set by _init_worker in this process
+    return _WORKER_CLEANER.prepare(rows, file, sha, run_id, now)
 
 
 def _check_mapping_matches(path: Path, rows: list[RawRow], cleaner: FeedbackCleaner) -> None:

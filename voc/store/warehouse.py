@@ -84,6 +84,7 @@ class Warehouse:
         self.path = Path(path)
         self.read_only = read_only
         self._con: duckdb.DuckDBPyConnection | None = None
+        self._depth = 0
 
     # -- lifecycle ---------------------------------------------------------------------
     def open(self) -> Warehouse:
@@ -152,15 +153,35 @@ class Warehouse:
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A transaction: everything inside lands together or not at all."""
+        """A transaction: everything inside lands together or not at all.
+
+        Re-entrant: an inner ``transaction()`` joins the outer one, so a caller can group
+        many batch writes into one commit (each commit costs tens of milliseconds).
+        """
         con = self.con
+        if self._depth:
+            self._depth += 1
+            try:
+                yield con
+            finally:
+                self._depth -= 1
+            return
         con.execute("BEGIN TRANSACTION")
+        self._depth = 1
         try:
             yield con
         except BaseException:
+            self._depth = 0
             con.execute("ROLLBACK")
             raise
+        self._depth = 0
         con.execute("COMMIT")
+
+    def commit_point(self) -> None:
+        """Inside a transaction, commit what is there and go on in a new one."""
+        if self._depth:
+            self.con.execute("COMMIT")
+            self.con.execute("BEGIN TRANSACTION")
 
     # -- runs --------------------------------------------------------------------------
     def start_run(self, run_id: str, flow: str) -> None:
