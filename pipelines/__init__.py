@@ -1,0 +1,1 @@
+"""Prefect flows: thin wrappers that load, call ``voc`` and store. No business logic here."""

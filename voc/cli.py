@@ -1,0 +1,380 @@
+"""The ``voc`` command.
+
+Every command reads the config named by ``--config`` (default ``$VOC_CONFIG``, else
+``configs/voc.yaml``, else built-in defaults) and works on the store it names.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from voc.errors import VocError
+
+app = typer.Typer(
+    name="voc",
+    help="voc: customer feedback from every channel into ranked, explained pain points.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class OutputFormat(StrEnum):
+    """How query results are printed."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="Config file (default: $VOC_CONFIG, else configs/voc.yaml, else defaults).",
+        envvar="VOC_CONFIG",
+    ),
+]
+FormatOption = Annotated[
+    OutputFormat, typer.Option("--format", "-f", help="Output as a table, CSV or JSON.")
+]
+
+
+def _fail(error: Exception) -> None:
+    typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code=2 if isinstance(error, VocError) else 1)
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(soft_wrap=True)
+
+
+def print_frame(df: Any, output: OutputFormat, title: str | None = None) -> None:
+    """Print a pandas frame as a rich table, CSV or JSON records."""
+    if output is OutputFormat.csv:
+        df.to_csv(sys.stdout, index=False)
+        return
+    if output is OutputFormat.json:
+        sys.stdout.write(df.to_json(orient="records", force_ascii=False, date_format="iso", indent=2))
+        sys.stdout.write("\n")
+        return
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False)
+    for column in df.columns:
+        numeric = df[column].dtype.kind in "iuf"
+        table.add_column(str(column), justify="right" if numeric else "left", overflow="fold")
+    for row in df.itertuples(index=False):
+        table.add_row(*["" if _is_null(v) else str(v) for v in row])
+    _console().print(table)
+
+
+def _is_null(value: Any) -> bool:
+    try:
+        return bool(value != value) or value is None  # NaN is the one value unequal to itself
+    except (TypeError, ValueError):
+        return False
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what voc does.")] = False,
+) -> None:
+    """voc: customer feedback from every channel into ranked, explained pain points."""
+    _setup_logging(verbose)
+
+
+@app.command()
+def ingest(
+    path: Annotated[
+        str | None,
+        typer.Argument(help="A file or glob to ingest ad hoc; omit to ingest every configured source."),
+    ] = None,
+    channel: Annotated[str | None, typer.Option(help="Channel of the file's rows (review, app_store, survey, social, support, ...).")] = None,
+    text_col: Annotated[list[str] | None, typer.Option("--text-col", help="Column holding the text; repeat to join several (title, body).")] = None,
+    id_col: Annotated[str | None, typer.Option("--id-col", help="Column with the native id.")] = None,
+    time_col: Annotated[str | None, typer.Option("--time-col", help="Column with when it was written.")] = None,
+    time_format: Annotated[str | None, typer.Option(help="strptime format of --time-col, e.g. %d/%m/%y (default: ISO 8601 and common formats).")] = None,
+    timezone: Annotated[str, typer.Option(help="Time zone of timestamps without an offset.")] = "UTC",
+    rating_col: Annotated[str | None, typer.Option("--rating-col", help="Column with a score.")] = None,
+    rating_scale: Annotated[str | None, typer.Option("--rating-scale", help="stars5, nps, csat or ces.")] = None,
+    touchpoint: Annotated[str | None, typer.Option(help="Touchpoint of every row, when known.")] = None,
+    metadata_col: Annotated[list[str] | None, typer.Option("--metadata-col", help="Column to keep as metadata; repeatable.")] = None,
+    preset: Annotated[str | None, typer.Option(help="A ready-made mapping: app_store, survey, social, support_tickets.")] = None,
+    encoding: Annotated[str, typer.Option(help="auto, utf-8, cp932, latin-1, ...")] = "auto",
+    source: Annotated[str | None, typer.Option("--source", help="Name for an ad-hoc source (default: the file's stem).")] = None,
+    only: Annotated[list[str] | None, typer.Option("--only", help="Ingest only this configured source; repeatable.")] = None,
+    force: Annotated[bool, typer.Option(help="Re-read files ingested before (still stores nothing twice).")] = False,
+    output: FormatOption = OutputFormat.table,
+    config: ConfigOption = None,
+) -> None:
+    """Ingest feedback into the store, through the Prefect `ingest` flow.
+
+    With no PATH, every source in the config is ingested. With a PATH, the file is
+    ingested with the mapping given by the options, no config editing needed:
+
+        voc ingest exports/reviews.csv --channel review --text-col "Review Text"
+
+    Bad rows are quarantined with their reason (see `voc quarantine`); a summary is
+    printed at the end.
+    """
+    from voc.config import load_config
+
+    try:
+        load_config(config)  # fail on a bad config before Prefect starts
+        adhoc = None
+        if path is not None:
+            adhoc = {
+                "name": source or _source_name(path),
+                "path": path,
+                "preset": preset,
+                "encoding": encoding,
+                "timezone": timezone,
+            }
+            optional = {
+                "channel": channel,
+                "text_col": (text_col[0] if len(text_col) == 1 else text_col) if text_col else None,
+                "id_col": id_col,
+                "time_col": time_col,
+                "time_format": time_format,
+                "rating_col": rating_col,
+                "rating_scale": rating_scale,
+                "touchpoint": touchpoint,
+                "metadata_cols": metadata_col,
+            }
+            adhoc.update({k: v for k, v in optional.items() if v is not None})
+            from voc.config import SourceConfig, apply_preset
+
+            apply_preset(_validate_adhoc(SourceConfig, adhoc))
+        elif preset or channel or text_col:
+            raise typer.BadParameter("mapping options need a PATH: voc ingest PATH --channel ...")
+    except VocError as e:
+        _fail(e)
+    _run_ingest(config, only, adhoc, force, output)
+
+
+def _validate_adhoc(model: Any, adhoc: dict[str, Any]) -> Any:
+    from pydantic import ValidationError
+
+    from voc.config import _explain
+    from voc.errors import ConfigError
+
+    try:
+        return model.model_validate(adhoc)
+    except ValidationError as e:
+        raise ConfigError(
+            _explain(e, "voc ingest options").replace("text_col", "--text-col").replace(
+                "channel", "--channel"
+            )
+        ) from e
+
+
+def _source_name(path: str) -> str:
+    import re
+
+    stem = Path(path.replace("*", "all")).stem or "adhoc"
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", stem)
+
+
+def _run_ingest(
+    config: Path | None,
+    only: list[str] | None,
+    adhoc: dict[str, Any] | None,
+    force: bool,
+    output: OutputFormat,
+) -> None:
+    from pipelines.ingest import ingest_flow, new_run_id
+    from voc.config import load_config
+    from voc.store.warehouse import Warehouse
+
+    run_id = new_run_id()
+    failed: Exception | None = None
+    try:
+        ingest_flow(
+            config_path=str(config) if config else None,
+            source_names=only,
+            adhoc_source=adhoc,
+            force=force,
+            run_id=run_id,
+        )
+    except Exception as e:
+        failed = e
+    store_path = load_config(config).store.path
+    summary: dict[str, Any] | None = None
+    if Path(store_path).exists():
+        with Warehouse(store_path) as store:
+            rows = store.query("SELECT summary FROM runs WHERE run_id = ?", [run_id])
+        if not rows.empty and rows["summary"].iat[0]:
+            summary = json.loads(rows["summary"].iat[0])
+    if summary is not None:
+        print_run_summary(summary, output)
+    if failed is not None:
+        _fail(failed)
+
+
+def print_run_summary(summary: dict[str, Any], output: OutputFormat = OutputFormat.table) -> None:
+    """Print an ingest run's summary: per source and in total."""
+    import pandas as pd
+
+    if output is OutputFormat.json:
+        sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+        return
+    columns = [
+        "source",
+        "files",
+        "files_skipped",
+        "read",
+        "stored",
+        "already_stored",
+        "duplicates",
+        "near_duplicates",
+        "quarantined",
+        "pii_redactions",
+        "seconds",
+    ]
+    rows = [*summary["sources"], summary["total"]]
+    df = pd.DataFrame(rows)[columns] if rows else pd.DataFrame(columns=columns)
+    print_frame(df, output, title=f"ingest run {summary['run_id']}: {summary['status']}")
+    reasons = summary["total"].get("quarantined_by_reason") or {}
+    if output is OutputFormat.table:
+        console = _console()
+        if reasons:
+            listed = ", ".join(f"{reason} {count}" for reason, count in sorted(reasons.items()))
+            console.print(f"quarantined by reason: {listed}  (details: voc quarantine)")
+        for name, message in summary.get("errors", {}).items():
+            console.print(f"[red]source {name} failed:[/red] {message}")
+        console.print(f"store: {summary['store']}")
+
+
+@app.command()
+def status(
+    output: FormatOption = OutputFormat.table,
+    config: ConfigOption = None,
+) -> None:
+    """Counts of stored feedback by source, channel, language and ISO week, and of
+    quarantined rows by source and reason."""
+    from voc.config import load_config
+    from voc.store.warehouse import Warehouse
+
+    try:
+        cfg = load_config(config)
+        with Warehouse(cfg.store.path, read_only=True) as store:
+            counts = store.status()
+    except VocError as e:
+        _fail(e)
+    if output is OutputFormat.json:
+        payload = {name: df.to_dict(orient="records") for name, df in counts.items()}
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    for name, df in counts.items():
+        if output is OutputFormat.csv:
+            sys.stdout.write(f"# {name}\n")
+        print_frame(df, output, title=f"by {name}" if name != "quarantine" else "quarantine")
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="One read-only SQL query, e.g. \"SELECT channel, count(*) FROM feedback GROUP BY 1\".")],
+    output: FormatOption = OutputFormat.table,
+    config: ConfigOption = None,
+) -> None:
+    """Run a read-only SQL query on the store (DuckDB dialect).
+
+    Tables: feedback, quarantine, runs, ingested_files, schema_migrations. Statements that
+    write (INSERT, UPDATE, DELETE, CREATE, DROP, COPY, ATTACH, ...) are refused and change
+    nothing.
+    """
+    from voc.config import load_config
+    from voc.store.warehouse import run_read_only
+
+    try:
+        df = run_read_only(load_config(config).store.path, query)
+    except VocError as e:
+        _fail(e)
+    print_frame(df, output)
+
+
+@app.command()
+def quarantine(
+    reason: Annotated[str | None, typer.Option(help="Only this reason, e.g. impossible_rating.")] = None,
+    source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
+    output: FormatOption = OutputFormat.table,
+    config: ConfigOption = None,
+) -> None:
+    """List quarantined rows: where each came from (source, file, line), why, and the
+    row as read (PII redacted)."""
+    from voc.config import load_config
+    from voc.store.warehouse import Warehouse
+
+    clauses, params = [], []
+    if reason:
+        clauses.append("reason = ?")
+        params.append(reason)
+    if source:
+        clauses.append("source = ?")
+        params.append(source)
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    try:
+        with Warehouse(load_config(config).store.path, read_only=True) as store:
+            df = store.query(
+                "SELECT source, file, line, reason, detail, left(raw_payload, 200) AS raw_payload, "
+                f"quarantined_at FROM quarantine {where} ORDER BY quarantined_at DESC, file, line "
+                f"LIMIT {int(limit)}",
+                params,
+            )
+    except VocError as e:
+        _fail(e)
+    print_frame(df, output, title="quarantine")
+
+
+@app.command()
+def runs(
+    limit: Annotated[int, typer.Option(help="At most this many runs, newest first.")] = 20,
+    output: FormatOption = OutputFormat.table,
+    config: ConfigOption = None,
+) -> None:
+    """Recent runs with their status and counts."""
+    from voc.config import load_config
+    from voc.store.warehouse import Warehouse
+
+    try:
+        with Warehouse(load_config(config).store.path, read_only=True) as store:
+            df = store.query(
+                "SELECT run_id, flow, started_at, finished_at, status, "
+                "summary->>'$.total.read' AS read, summary->>'$.total.stored' AS stored, "
+                "summary->>'$.total.quarantined' AS quarantined "
+                f"FROM runs ORDER BY started_at DESC LIMIT {int(limit)}"
+            )
+    except VocError as e:
+        _fail(e)
+    print_frame(df, output, title="runs")
+
+
+@app.command()
+def version() -> None:
+    """Print voc's version."""
+    from voc import __version__
+
+    typer.echo(__version__)
+
+
+if __name__ == "__main__":
+    app()
