@@ -43,21 +43,21 @@ def test_adhoc_ingest_then_status_sql_and_quarantine(tmp_path: Path, write_confi
             "--time-col", "when", "--rating-col", "score", "--rating-scale", "nps", "--config", str(config)]
     result = runner.invoke(app, [*args, "--format", "json"])
     assert result.exit_code == 0, result.output
-    summary = json.loads(result.output[result.output.index("{"):])
+    summary = json.loads(result.stdout)
     assert summary["total"]["stored"] == 2 and summary["total"]["quarantined_by_reason"] == {"impossible_rating": 1}
 
     status = runner.invoke(app, ["status", "--config", str(config), "--format", "json"])
     assert status.exit_code == 0, status.output
-    counts = json.loads(status.output)
+    counts = json.loads(status.stdout)
     assert {row["language"]: row["items"] for row in counts["language"]} == {"en": 1, "ja": 1}
 
     sql = runner.invoke(app, ["sql", "SELECT count(*) AS n FROM feedback", "--config", str(config), "--format", "csv"])
-    assert sql.output.strip().splitlines() == ["n", "2"]
+    assert sql.stdout.strip().splitlines() == ["n", "2"]
     refused = runner.invoke(app, ["sql", "DELETE FROM feedback", "--config", str(config)])
     assert refused.exit_code == 2 and "read-only" in refused.output
 
     listed = runner.invoke(app, ["quarantine", "--config", str(config), "--format", "json"])
-    assert json.loads(listed.output)[0]["reason"] == "impossible_rating"
+    assert json.loads(listed.stdout)[0]["reason"] == "impossible_rating"
 
 
 def test_adhoc_ingest_without_a_channel_says_which_option_is_missing(tmp_path: Path, write_config) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -70,7 +71,7 @@ def print_frame(df: Any, output: OutputFormat, title: str | None = None) -> None
         return
     from rich.table import Table
 
-    table = Table(title=title, show_lines=False)
+    table = Table(title=title, show_lines=False, pad_edge=False)
     for column in df.columns:
         numeric = df[column].dtype.kind in "iuf"
         table.add_column(str(column), justify="right" if numeric else "left", overflow="fold")
@@ -87,6 +88,8 @@ def _is_null(value: Any) -> bool:
 
 
 def _setup_logging(verbose: bool) -> None:
+    # Prefect's embedded server would try to send telemetry: there is no network here.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -236,22 +239,29 @@ def print_run_summary(summary: dict[str, Any], output: OutputFormat = OutputForm
     if output is OutputFormat.json:
         sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
         return
-    columns = [
-        "source",
-        "files",
-        "files_skipped",
-        "read",
-        "stored",
-        "already_stored",
-        "duplicates",
-        "near_duplicates",
-        "quarantined",
-        "pii_redactions",
-        "seconds",
-    ]
+    # Short headers: the table must fit an 80-column terminal (a pager at night).
+    headers = {
+        "source": "source",
+        "read": "read",
+        "stored": "stored",
+        "already_stored": "already",
+        "duplicates": "dupes",
+        "quarantined": "quarant.",
+        "near_duplicates": "near-dup",
+        "pii_redactions": "pii",
+        "seconds": "secs",
+    }
     rows = [*summary["sources"], summary["total"]]
-    df = pd.DataFrame(rows)[columns] if rows else pd.DataFrame(columns=columns)
-    print_frame(df, output, title=f"ingest run {summary['run_id']}: {summary['status']}")
+    df = pd.DataFrame(rows, columns=list(headers)).rename(columns=headers)
+    if output is OutputFormat.table:
+        skipped = summary["total"].get("files_skipped", 0)
+        title = (
+            f"ingest {summary['run_id']}: {summary['status']}, {summary['total'].get('files', 0)} "
+            f"file(s), {skipped} unchanged and skipped"
+        )
+    else:
+        title = None
+    print_frame(df, output, title=title)
     reasons = summary["total"].get("quarantined_by_reason") or {}
     if output is OutputFormat.table:
         console = _console()
@@ -358,9 +368,11 @@ def runs(
     try:
         with Warehouse(load_config(config).store.path, read_only=True) as store:
             df = store.query(
-                "SELECT run_id, flow, started_at, finished_at, status, "
-                "summary->>'$.total.read' AS read, summary->>'$.total.stored' AS stored, "
-                "summary->>'$.total.quarantined' AS quarantined "
+                "SELECT run_id, status, strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started, "
+                "round(epoch(finished_at - started_at), 1) AS secs, "
+                "(summary->>'$.total.read')::BIGINT AS read, "
+                "(summary->>'$.total.stored')::BIGINT AS stored, "
+                "(summary->>'$.total.quarantined')::BIGINT AS quarantined "
                 f"FROM runs ORDER BY started_at DESC LIMIT {int(limit)}"
             )
     except VocError as e:

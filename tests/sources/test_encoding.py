@@ -92,10 +92,9 @@ def test_zip_file_raises_source_error(tmp_path: Path) -> None:
         open_text(path)
 
 
-def test_utf16_file_raises_source_error_saying_how_to_read_it(tmp_path: Path) -> None:
-    path = write(tmp_path, "id,text\n1,hello\n".encode("utf-16"))
-    with pytest.raises(SourceError, match="utf-16"):
-        open_text(path)
+def test_utf16_with_a_byte_order_mark_is_read_like_google_play_exports(tmp_path: Path) -> None:
+    path = write(tmp_path, "id,text\n1,配送が遅い\n".encode("utf-16"))
+    assert read_all(path) == ("id,text\n1,配送が遅い\n", "utf-16")
 
 
 def test_forced_encoding_is_used_as_given(tmp_path: Path) -> None:

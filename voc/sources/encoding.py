@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 #: What detection can answer. ``cp1252`` is latin-1 with typographic quotes, dashes and €
 #: in bytes 0x80-0x9F (Western Excel); it is only answered when such bytes occur, since
 #: otherwise the two decode every byte alike.
-SUPPORTED_ENCODINGS = ("utf-8-sig", "utf-8", "cp932", "cp1252", "latin-1")
+SUPPORTED_ENCODINGS = ("utf-8-sig", "utf-8", "utf-16", "cp932", "cp1252", "latin-1")
 
 #: A file stays UTF-8 when at most this share of its non-ASCII sequences (each valid
 #: multi-byte character counts one, each byte that does not decode counts one) is invalid.
@@ -135,11 +135,9 @@ def detect_encoding(sample: bytes) -> EncodingGuess:
         bad = _count_escapes(text)
         return EncodingGuess("utf-8-sig", "starts with a UTF-8 byte order mark", bad / len(sample))
     if sample.startswith(_BOM_UTF16):
-        raise SourceError(
-            "The file is UTF-16 (it starts with a UTF-16 byte order mark, as Excel's "
-            "'Unicode Text' export does). Save it as 'CSV UTF-8', or set `encoding: utf-16` "
-            "in the source config."
-        )
+        # Google Play Console's review exports and Excel's "Unicode Text" are UTF-16 with a
+        # byte order mark: the mark makes this certain, and the codec consumes it.
+        return EncodingGuess("utf-16", "starts with a UTF-16 byte order mark")
     if not sample:
         return EncodingGuess("utf-8", "the file is empty")
     if b"\x00" in sample:

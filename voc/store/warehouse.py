@@ -283,9 +283,10 @@ class Warehouse:
         """Run a query and return its result as a frame."""
         return self.con.execute(sql, params or []).df()
 
-    def status(self) -> dict[str, pd.DataFrame]:
-        """Counts of stored feedback by source, channel, language and ISO week, and of
-        quarantined rows by source and reason."""
+    def status(self, recent_weeks: int = 12) -> dict[str, pd.DataFrame]:
+        """Counts of stored feedback by source, channel, language and ISO week (the most
+        recent ``recent_weeks`` weeks one by one, older ones together), and of quarantined
+        rows by source and reason."""
         con = self.con
         counts = {
             dim: con.execute(
@@ -293,9 +294,26 @@ class Warehouse:
             ).df()
             for dim in ("source", "channel", "language")
         }
+        # The most recent weeks with data, one row each; older ones summed in one row.
         counts["week"] = con.execute(
-            "SELECT coalesce(strftime(created_at, '%G-W%V'), 'unknown') AS week, "
-            "count(*) AS items FROM feedback GROUP BY ALL ORDER BY week"
+            """
+            WITH weekly AS (
+                SELECT coalesce(strftime(created_at, '%G-W%V'), 'no date') AS week,
+                       count(*) AS items
+                FROM feedback GROUP BY ALL
+            ), ranked AS (
+                SELECT *, row_number() OVER (ORDER BY week = 'no date', week DESC) AS recency
+                FROM weekly
+            )
+            SELECT week, items FROM (
+                SELECT week, items, recency FROM ranked WHERE recency <= ?
+                UNION ALL
+                SELECT 'earlier (' || min(week) || ' to ' || max(week) || ')', sum(items)::BIGINT,
+                       ? + 1 FROM ranked WHERE recency > ? AND week <> 'no date'
+                HAVING count(*) > 0
+            ) ORDER BY recency DESC
+            """,
+            [recent_weeks, recent_weeks, recent_weeks],
         ).df()
         counts["quarantine"] = con.execute(
             "SELECT source, reason, count(*) AS rows FROM quarantine GROUP BY ALL ORDER BY 1, 3 DESC"
