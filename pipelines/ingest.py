@@ -103,9 +103,7 @@ def ingest_flow(
     errors: dict[str, str] = {}
     for source in sources:
         try:
-            summaries.append(
-                ingest_source_task(source, store_path, config.ingest, run_id, force)
-            )
+            summaries.append(ingest_source_task(source, store_path, config.ingest, run_id, force))
         except Exception as e:
             # One broken source must not stop the others; the run is marked failed.
             logger.error("Source %s failed: %s", source.name, e)

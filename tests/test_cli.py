@@ -22,7 +22,9 @@ def test_every_command_has_help() -> None:
 
 def test_a_bad_config_stops_ingest_before_anything_runs(tmp_path: Path) -> None:
     config = tmp_path / "voc.yaml"
-    config.write_text("store: {path: x.duckdb}\nsources:\n  - name: a\n    path: x.csv\n    chanel: review\n    text_col: t\n")
+    config.write_text(
+        "store: {path: x.duckdb}\nsources:\n  - name: a\n    path: x.csv\n    chanel: review\n    text_col: t\n"
+    )
     result = runner.invoke(app, ["ingest", "--config", str(config)])
     assert result.exit_code == 2
     assert "sources[0].chanel: unknown key" in result.output
@@ -30,7 +32,9 @@ def test_a_bad_config_stops_ingest_before_anything_runs(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("prefect_harness")
-def test_adhoc_ingest_then_status_sql_and_quarantine(tmp_path: Path, write_config, monkeypatch) -> None:
+def test_adhoc_ingest_then_status_sql_and_quarantine(
+    tmp_path: Path, write_config, monkeypatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     config = write_config([])
     export = tmp_path / "nps.csv"
@@ -39,19 +43,40 @@ def test_adhoc_ingest_then_status_sql_and_quarantine(tmp_path: Path, write_confi
         "3,2026-10-07,2,配送が遅すぎます\n",
         encoding="utf-8",
     )
-    args = ["ingest", str(export), "--channel", "survey", "--text-col", "comment", "--id-col", "rid",
-            "--time-col", "when", "--rating-col", "score", "--rating-scale", "nps", "--config", str(config)]
+    args = [
+        "ingest",
+        str(export),
+        "--channel",
+        "survey",
+        "--text-col",
+        "comment",
+        "--id-col",
+        "rid",
+        "--time-col",
+        "when",
+        "--rating-col",
+        "score",
+        "--rating-scale",
+        "nps",
+        "--config",
+        str(config),
+    ]
     result = runner.invoke(app, [*args, "--format", "json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    assert summary["total"]["stored"] == 2 and summary["total"]["quarantined_by_reason"] == {"impossible_rating": 1}
+    assert summary["total"]["stored"] == 2 and summary["total"]["quarantined_by_reason"] == {
+        "impossible_rating": 1
+    }
 
     status = runner.invoke(app, ["status", "--config", str(config), "--format", "json"])
     assert status.exit_code == 0, status.output
     counts = json.loads(status.stdout)
     assert {row["language"]: row["items"] for row in counts["language"]} == {"en": 1, "ja": 1}
 
-    sql = runner.invoke(app, ["sql", "SELECT count(*) AS n FROM feedback", "--config", str(config), "--format", "csv"])
+    sql = runner.invoke(
+        app,
+        ["sql", "SELECT count(*) AS n FROM feedback", "--config", str(config), "--format", "csv"],
+    )
     assert sql.stdout.strip().splitlines() == ["n", "2"]
     refused = runner.invoke(app, ["sql", "DELETE FROM feedback", "--config", str(config)])
     assert refused.exit_code == 2 and "read-only" in refused.output
@@ -60,7 +85,9 @@ def test_adhoc_ingest_then_status_sql_and_quarantine(tmp_path: Path, write_confi
     assert json.loads(listed.stdout)[0]["reason"] == "impossible_rating"
 
 
-def test_adhoc_ingest_without_a_channel_says_which_option_is_missing(tmp_path: Path, write_config) -> None:
+def test_adhoc_ingest_without_a_channel_says_which_option_is_missing(
+    tmp_path: Path, write_config
+) -> None:
     config = write_config([])
     export = tmp_path / "x.csv"
     export.write_text("a\nb\n")

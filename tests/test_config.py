@@ -46,7 +46,7 @@ def test_rating_column_needs_a_scale() -> None:
 
 
 def test_unknown_preset_lists_the_known_ones() -> None:
-    with pytest.raises(ConfigError, match="app_store.*social.*support_tickets.*survey"):
+    with pytest.raises(ConfigError, match=r"app_store.*social.*support_tickets.*survey"):
         parse_config({"sources": [{"name": "a", "path": "x.csv", "preset": "appstore"}]})
 
 

@@ -31,7 +31,9 @@ def store(tmp_path: Path):
         yield warehouse
 
 
-def test_every_row_is_stored_or_quarantined_with_its_reason(tmp_path: Path, store: Warehouse) -> None:
+def test_every_row_is_stored_or_quarantined_with_its_reason(
+    tmp_path: Path, store: Warehouse
+) -> None:
     source = _survey(
         tmp_path,
         "r1,2026-10-05T09:00:00Z,9,Delivery was fast and the parcel arrived intact\n"
@@ -62,13 +64,19 @@ def test_every_row_is_stored_or_quarantined_with_its_reason(tmp_path: Path, stor
 
 
 def test_ingesting_the_same_file_twice_changes_no_count(tmp_path: Path, store: Warehouse) -> None:
-    source = _survey(tmp_path, "r1,2026-10-05T09:00:00Z,9,Great\nr2,2026-10-05T10:00:00Z,11,Bad score\n")
+    source = _survey(
+        tmp_path, "r1,2026-10-05T09:00:00Z,9,Great\nr2,2026-10-05T10:00:00Z,11,Bad score\n"
+    )
     first = _ingest(source, store, "run-1")
-    counts = store.query("SELECT (SELECT count(*) FROM feedback) AS f, (SELECT count(*) FROM quarantine) AS q")
+    counts = store.query(
+        "SELECT (SELECT count(*) FROM feedback) AS f, (SELECT count(*) FROM quarantine) AS q"
+    )
     second = _ingest(source, store, "run-2")
     assert (first.stored, first.quarantined) == (1, 1)
     assert second.files_skipped == 1 and second.read == 0
-    again = store.query("SELECT (SELECT count(*) FROM feedback) AS f, (SELECT count(*) FROM quarantine) AS q")
+    again = store.query(
+        "SELECT (SELECT count(*) FROM feedback) AS f, (SELECT count(*) FROM quarantine) AS q"
+    )
     assert again.equals(counts)
     forced = _ingest(source, store, "run-3", force=True)
     assert (forced.stored, forced.already_stored) == (0, 1)
@@ -78,7 +86,9 @@ def test_ingesting_the_same_file_twice_changes_no_count(tmp_path: Path, store: W
 def test_an_edited_export_adds_only_its_new_rows(tmp_path: Path, store: Warehouse) -> None:
     source = _survey(tmp_path, "r1,2026-10-05T09:00:00Z,9,Great service\n")
     _ingest(source, store, "run-1")
-    _survey(tmp_path, "r1,2026-10-05T09:00:00Z,9,Great service\nr2,2026-10-06T09:00:00Z,4,Slow refund\n")
+    _survey(
+        tmp_path, "r1,2026-10-05T09:00:00Z,9,Great service\nr2,2026-10-06T09:00:00Z,4,Slow refund\n"
+    )
     summary = _ingest(source, store, "run-2")
     assert (summary.stored, summary.already_stored, summary.duplicates) == (1, 1, 0)
 
@@ -89,22 +99,34 @@ def test_shift_jis_csv_ingests_with_correct_japanese_text(tmp_path: Path, store:
     path.write_bytes(text.encode("cp932"))
     source = apply_preset(
         SourceConfig(
-            name="csat", path=str(path), channel="survey", text_col="ご意見", id_col="回答ID",
-            time_col="回答日時", timezone="Asia/Tokyo", rating_col="満足度", rating_scale="csat",
+            name="csat",
+            path=str(path),
+            channel="survey",
+            text_col="ご意見",
+            id_col="回答ID",
+            time_col="回答日時",
+            timezone="Asia/Tokyo",
+            rating_col="満足度",
+            rating_scale="csat",
         )
     )
     summary = _ingest(source, store)
     rows = store.query("SELECT text, language, created_at, rating FROM feedback ORDER BY native_id")
     assert summary.stored == 2
-    assert rows["text"].tolist() == ["配送が3日も遅れました。梱包も潰れていました。", "APPがとても使いやすいです"]
+    assert rows["text"].tolist() == [
+        "配送が3日も遅れました。梱包も潰れていました。",
+        "APPがとても使いやすいです",
+    ]
     assert rows["language"].tolist() == ["ja", "ja"]
     assert str(rows["created_at"].iat[0]) == "2026-10-05 00:12:00"  # 09:12 in Tokyo
 
 
-def test_undecodable_bytes_quarantine_the_row_not_the_file(tmp_path: Path, store: Warehouse) -> None:
+def test_undecodable_bytes_quarantine_the_row_not_the_file(
+    tmp_path: Path, store: Warehouse
+) -> None:
     path = tmp_path / "survey.csv"
     good = "".join(
-        f"r{n},2026-10-05T09:00:00Z,9,\"Fine delivery — a lovely café dress, 配送も速い {n}\"\n"
+        f'r{n},2026-10-05T09:00:00Z,9,"Fine delivery — a lovely café dress, 配送も速い {n}"\n'
         for n in range(1, 40)
     )
     path.write_bytes(
@@ -123,7 +145,9 @@ def test_undecodable_bytes_quarantine_the_row_not_the_file(tmp_path: Path, store
     assert texts.iat[0] == "Fine delivery — a lovely café dress, 配送も速い 1"
 
 
-def test_a_binary_file_is_quarantined_whole_and_nothing_is_stored(tmp_path: Path, store: Warehouse) -> None:
+def test_a_binary_file_is_quarantined_whole_and_nothing_is_stored(
+    tmp_path: Path, store: Warehouse
+) -> None:
     path = tmp_path / "survey.csv"
     path.write_bytes(bytes(range(256)) * 50)
     source = apply_preset(SourceConfig(name="survey", path=str(path), preset="survey"))
@@ -134,7 +158,9 @@ def test_a_binary_file_is_quarantined_whole_and_nothing_is_stored(tmp_path: Path
     assert reason == ["undecodable_file", 0]
 
 
-def test_personal_data_is_redacted_before_storage_and_in_quarantine(tmp_path: Path, store: Warehouse) -> None:
+def test_personal_data_is_redacted_before_storage_and_in_quarantine(
+    tmp_path: Path, store: Warehouse
+) -> None:
     source = _survey(
         tmp_path,
         "r1,2026-10-05T09:00:00Z,2,Call me on 090-1234-5678 or write to jane.doe@example.com about order https://shop.example.com/orders/88812345\n"
@@ -150,17 +176,33 @@ def test_personal_data_is_redacted_before_storage_and_in_quarantine(tmp_path: Pa
     assert "bob@example.org" not in payload and "[EMAIL]" in payload
 
 
-def test_reposts_are_stored_and_flagged_as_near_duplicates(tmp_path: Path, store: Warehouse) -> None:
+def test_reposts_are_stored_and_flagged_as_near_duplicates(
+    tmp_path: Path, store: Warehouse
+) -> None:
     path = tmp_path / "posts.jsonl"
     posts = [
-        {"id": "1", "created_at": "2026-10-05T03:00:00Z", "text": "@shop 注文した商品が一週間たっても届きません。どうなっていますか？ https://t.co/abc"},
-        {"id": "2", "created_at": "2026-10-05T04:00:00Z", "text": "@other 注文した商品が一週間たっても届きません。どうなっていますか?? https://t.co/xyz"},
-        {"id": "3", "created_at": "2026-10-05T05:00:00Z", "text": "アプリが最新版で落ちるようになりました"},
+        {
+            "id": "1",
+            "created_at": "2026-10-05T03:00:00Z",
+            "text": "@shop 注文した商品が一週間たっても届きません。どうなっていますか？ https://t.co/abc",
+        },
+        {
+            "id": "2",
+            "created_at": "2026-10-05T04:00:00Z",
+            "text": "@other 注文した商品が一週間たっても届きません。どうなっていますか?? https://t.co/xyz",
+        },
+        {
+            "id": "3",
+            "created_at": "2026-10-05T05:00:00Z",
+            "text": "アプリが最新版で落ちるようになりました",
+        },
     ]
     path.write_text("\n".join(json.dumps(p, ensure_ascii=False) for p in posts), encoding="utf-8")
     source = apply_preset(SourceConfig(name="social", path=str(path), preset="social"))
     summary = _ingest(source, store)
-    flags = store.query("SELECT native_id, near_duplicate_of, feedback_id FROM feedback ORDER BY native_id")
+    flags = store.query(
+        "SELECT native_id, near_duplicate_of, feedback_id FROM feedback ORDER BY native_id"
+    )
     assert summary.stored == 3 and summary.near_duplicates == 1
     assert flags["near_duplicate_of"].iat[1] == flags["feedback_id"].iat[0]
     assert flags["near_duplicate_of"].isna().tolist() == [True, False, True]
@@ -172,5 +214,5 @@ def test_a_mapping_naming_a_missing_column_fails_at_once(tmp_path: Path, store: 
     path = tmp_path / "r.csv"
     path.write_text("id,body\n1,hello\n", encoding="utf-8")
     source = SourceConfig(name="r", path=str(path), channel="review", text_col="Review Text")
-    with pytest.raises(ConfigError, match="'Review Text'.*'body'"):
+    with pytest.raises(ConfigError, match=r"'Review Text'.*'body'"):
         _ingest(source, store)

@@ -66,7 +66,9 @@ def print_frame(df: Any, output: OutputFormat, title: str | None = None) -> None
         df.to_csv(sys.stdout, index=False)
         return
     if output is OutputFormat.json:
-        sys.stdout.write(df.to_json(orient="records", force_ascii=False, date_format="iso", indent=2))
+        sys.stdout.write(
+            df.to_json(orient="records", force_ascii=False, date_format="iso", indent=2)
+        )
         sys.stdout.write("\n")
         return
     from rich.table import Table
@@ -108,23 +110,66 @@ def main(
 def ingest(
     path: Annotated[
         str | None,
-        typer.Argument(help="A file or glob to ingest ad hoc; omit to ingest every configured source."),
+        typer.Argument(
+            help="A file or glob to ingest ad hoc; omit to ingest every configured source."
+        ),
     ] = None,
-    channel: Annotated[str | None, typer.Option(help="Channel of the file's rows (review, app_store, survey, social, support, ...).")] = None,
-    text_col: Annotated[list[str] | None, typer.Option("--text-col", help="Column holding the text; repeat to join several (title, body).")] = None,
-    id_col: Annotated[str | None, typer.Option("--id-col", help="Column with the native id.")] = None,
-    time_col: Annotated[str | None, typer.Option("--time-col", help="Column with when it was written.")] = None,
-    time_format: Annotated[str | None, typer.Option(help="strptime format of --time-col, e.g. %d/%m/%y (default: ISO 8601 and common formats).")] = None,
-    timezone: Annotated[str, typer.Option(help="Time zone of timestamps without an offset.")] = "UTC",
-    rating_col: Annotated[str | None, typer.Option("--rating-col", help="Column with a score.")] = None,
-    rating_scale: Annotated[str | None, typer.Option("--rating-scale", help="stars5, nps, csat or ces.")] = None,
-    touchpoint: Annotated[str | None, typer.Option(help="Touchpoint of every row, when known.")] = None,
-    metadata_col: Annotated[list[str] | None, typer.Option("--metadata-col", help="Column to keep as metadata; repeatable.")] = None,
-    preset: Annotated[str | None, typer.Option(help="A ready-made mapping: app_store, survey, social, support_tickets.")] = None,
+    channel: Annotated[
+        str | None,
+        typer.Option(
+            help="Channel of the file's rows (review, app_store, survey, social, support, ...)."
+        ),
+    ] = None,
+    text_col: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--text-col", help="Column holding the text; repeat to join several (title, body)."
+        ),
+    ] = None,
+    id_col: Annotated[
+        str | None, typer.Option("--id-col", help="Column with the native id.")
+    ] = None,
+    time_col: Annotated[
+        str | None, typer.Option("--time-col", help="Column with when it was written.")
+    ] = None,
+    time_format: Annotated[
+        str | None,
+        typer.Option(
+            help="strptime format of --time-col, e.g. %d/%m/%y (default: ISO 8601 and others)."
+        ),
+    ] = None,
+    timezone: Annotated[
+        str, typer.Option(help="Time zone of timestamps without an offset.")
+    ] = "UTC",
+    rating_col: Annotated[
+        str | None, typer.Option("--rating-col", help="Column with a score.")
+    ] = None,
+    rating_scale: Annotated[
+        str | None, typer.Option("--rating-scale", help="stars5, nps, csat or ces.")
+    ] = None,
+    touchpoint: Annotated[
+        str | None, typer.Option(help="Touchpoint of every row, when known.")
+    ] = None,
+    metadata_col: Annotated[
+        list[str] | None,
+        typer.Option("--metadata-col", help="Column to keep as metadata; repeatable."),
+    ] = None,
+    preset: Annotated[
+        str | None,
+        typer.Option(help="A ready-made mapping: app_store, survey, social, support_tickets."),
+    ] = None,
     encoding: Annotated[str, typer.Option(help="auto, utf-8, cp932, latin-1, ...")] = "auto",
-    source: Annotated[str | None, typer.Option("--source", help="Name for an ad-hoc source (default: the file's stem).")] = None,
-    only: Annotated[list[str] | None, typer.Option("--only", help="Ingest only this configured source; repeatable.")] = None,
-    force: Annotated[bool, typer.Option(help="Re-read files ingested before (still stores nothing twice).")] = False,
+    source: Annotated[
+        str | None,
+        typer.Option("--source", help="Name for an ad-hoc source (default: the file's stem)."),
+    ] = None,
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--only", help="Ingest only this configured source; repeatable."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option(help="Re-read files ingested before (still stores nothing twice).")
+    ] = False,
     output: FormatOption = OutputFormat.table,
     config: ConfigOption = None,
 ) -> None:
@@ -142,16 +187,14 @@ def ingest(
 
     try:
         load_config(config)  # fail on a bad config before Prefect starts
-        adhoc = None
+        adhoc: dict[str, Any] | None = None
         if path is not None:
-            adhoc = {
+            given: dict[str, Any] = {
                 "name": source or _source_name(path),
                 "path": path,
                 "preset": preset,
                 "encoding": encoding,
                 "timezone": timezone,
-            }
-            optional = {
                 "channel": channel,
                 "text_col": (text_col[0] if len(text_col) == 1 else text_col) if text_col else None,
                 "id_col": id_col,
@@ -162,7 +205,8 @@ def ingest(
                 "touchpoint": touchpoint,
                 "metadata_cols": metadata_col,
             }
-            adhoc.update({k: v for k, v in optional.items() if v is not None})
+            # Options left out stay unset, so a --preset can fill them in.
+            adhoc = {key: value for key, value in given.items() if value is not None}
             from voc.config import SourceConfig, apply_preset
 
             apply_preset(_validate_adhoc(SourceConfig, adhoc))
@@ -183,9 +227,9 @@ def _validate_adhoc(model: Any, adhoc: dict[str, Any]) -> Any:
         return model.model_validate(adhoc)
     except ValidationError as e:
         raise ConfigError(
-            _explain(e, "voc ingest options").replace("text_col", "--text-col").replace(
-                "channel", "--channel"
-            )
+            _explain(e, "voc ingest options")
+            .replace("text_col", "--text-col")
+            .replace("channel", "--channel")
         ) from e
 
 
@@ -225,7 +269,7 @@ def _run_ingest(
         with Warehouse(store_path) as store:
             rows = store.query("SELECT summary FROM runs WHERE run_id = ?", [run_id])
         if not rows.empty and rows["summary"].iat[0]:
-            summary = json.loads(rows["summary"].iat[0])
+            summary = json.loads(str(rows["summary"].iat[0]))
     if summary is not None:
         print_run_summary(summary, output)
     if failed is not None:
@@ -301,7 +345,12 @@ def status(
 
 @app.command()
 def sql(
-    query: Annotated[str, typer.Argument(help="One read-only SQL query, e.g. \"SELECT channel, count(*) FROM feedback GROUP BY 1\".")],
+    query: Annotated[
+        str,
+        typer.Argument(
+            help='One read-only SQL query, e.g. "SELECT channel, count(*) FROM feedback GROUP BY 1"'
+        ),
+    ],
     output: FormatOption = OutputFormat.table,
     config: ConfigOption = None,
 ) -> None:
@@ -323,7 +372,9 @@ def sql(
 
 @app.command()
 def quarantine(
-    reason: Annotated[str | None, typer.Option(help="Only this reason, e.g. impossible_rating.")] = None,
+    reason: Annotated[
+        str | None, typer.Option(help="Only this reason, e.g. impossible_rating.")
+    ] = None,
     source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
     output: FormatOption = OutputFormat.table,

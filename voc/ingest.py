@@ -44,7 +44,9 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
 
 def _hash(*parts: str) -> str:
-    return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return hashlib.blake2b(
+        "\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16
+    ).hexdigest()
 
 
 def feedback_id(source: str, native_id: str | None, created_raw: str, text: str) -> str:
@@ -168,10 +170,14 @@ class FeedbackCleaner:
                 continue
             try:
                 if row.raw is not None and has_undecodable(row.raw):
-                    raise RowProblem("bad_encoding", "bytes that do not decode in the file's encoding")
+                    raise RowProblem(
+                        "bad_encoding", "bytes that do not decode in the file's encoding"
+                    )
                 mapped = mapper.map(row.payload)
                 if row.raw is None and has_undecodable(mapped.text):
-                    raise RowProblem("bad_encoding", "bytes that do not decode in the file's encoding")
+                    raise RowProblem(
+                        "bad_encoding", "bytes that do not decode in the file's encoding"
+                    )
                 # Mojibake is judged on the text as read: normalising removes the control
                 # characters that give it away.
                 if looks_like_mojibake(mapped.text):
@@ -239,7 +245,9 @@ class FeedbackCleaner:
         )
         return PreparedChunk(feedback=feedback, quarantine=quarantine)
 
-    def _redact_metadata(self, metadata: dict[str, Any], language: str) -> tuple[dict[str, Any], int]:
+    def _redact_metadata(
+        self, metadata: dict[str, Any], language: str
+    ) -> tuple[dict[str, Any], int]:
         # Metadata is stored and shown too (a ticket's subject can hold a phone number).
         count = 0
         cleaned: dict[str, Any] = {}
@@ -304,9 +312,7 @@ def resolve_duplicates(
     feedback = chunk.feedback
     if feedback.empty:
         return chunk, 0, 0, 0
-    stored_at = {
-        row.feedback_id: (row.run_id, row.file, row.line) for row in existing.itertuples()
-    }
+    stored_at = {row.feedback_id: (row.run_id, row.file, row.line) for row in existing.itertuples()}
     keep_rows: list[int] = []
     duplicate_problems: list[tuple[int, str, str, str]] = []
     already = 0
@@ -314,11 +320,19 @@ def resolve_duplicates(
     # Plain lists: iterating Arrow-backed pandas columns item by item is slow.
     lines = feedback["line"].tolist()
     for position, (item_id, file, line, text) in enumerate(
-        zip(feedback["feedback_id"].tolist(), feedback["file"].tolist(), lines, feedback["text"].tolist(), strict=True)
+        zip(
+            feedback["feedback_id"].tolist(),
+            feedback["file"].tolist(),
+            lines,
+            feedback["text"].tolist(),
+            strict=True,
+        )
     ):
         if item_id in seen_in_chunk:
             first_line = int(lines[seen_in_chunk[item_id]])
-            duplicate_problems.append((int(line), text, "duplicate", f"same item as line {first_line}"))
+            duplicate_problems.append(
+                (int(line), text, "duplicate", f"same item as line {first_line}")
+            )
             continue
         seen_in_chunk[item_id] = position
         if item_id in stored_at:
@@ -337,7 +351,9 @@ def resolve_duplicates(
     if not kept.empty:
         first_in_chunk: dict[str, str] = {}
         flags: list[str | None] = []
-        for item_id, key in zip(kept["feedback_id"].tolist(), kept["content_key"].tolist(), strict=True):
+        for item_id, key in zip(
+            kept["feedback_id"].tolist(), kept["content_key"].tolist(), strict=True
+        ):
             original = first_by_content_key.get(key) or first_in_chunk.get(key) if key else None
             if key and key not in first_in_chunk:
                 first_in_chunk[key] = item_id
@@ -346,9 +362,13 @@ def resolve_duplicates(
         near_duplicates = sum(flag is not None for flag in flags)
 
     file = str(feedback["file"].iat[0])
-    now = feedback["ingested_at"].iat[0]
+    now = utcnow()
     duplicates = cleaner.quarantine_frame(duplicate_problems, file, file_sha, run_id, now)
-    quarantine = pd.concat([chunk.quarantine, duplicates], ignore_index=True) if len(duplicates) else chunk.quarantine
+    quarantine = (
+        pd.concat([chunk.quarantine, duplicates], ignore_index=True)
+        if len(duplicates)
+        else chunk.quarantine
+    )
     return PreparedChunk(kept, quarantine), len(duplicate_problems), already, near_duplicates
 
 
@@ -389,9 +409,21 @@ def ingest_source(
             summary.files_skipped += 1
             continue
         rows_read = _ingest_file(
-            path, file_format, sha, source, store, settings, cleaner, run_id, summary, languages, reasons
+            path,
+            file_format,
+            sha,
+            source,
+            store,
+            settings,
+            cleaner,
+            run_id,
+            summary,
+            languages,
+            reasons,
         )
-        store.mark_file_ingested(source.name, sha, str(path), path.stat().st_size, rows_read, run_id)
+        store.mark_file_ingested(
+            source.name, sha, str(path), path.stat().st_size, rows_read, run_id
+        )
     summary.quarantined_by_reason = dict(reasons)
     summary.languages = dict(languages)
     summary.seconds = round(time.perf_counter() - started, 3)
@@ -417,13 +449,17 @@ def _ingest_file(
     since_commit = 0
     try:
         with store.transaction():  # one commit per file (or per COMMIT_EVERY_ROWS rows)
-            for size, prepared in _prepared_chunks(chunks, path, cleaner, settings, file, sha, run_id):
+            for size, prepared in _prepared_chunks(
+                chunks, path, cleaner, settings, file, sha, run_id
+            ):
                 since_commit += size
                 if since_commit >= COMMIT_EVERY_ROWS:
                     store.commit_point()
                     since_commit = 0
                 existing = store.existing_feedback(prepared.feedback["feedback_id"].tolist())
-                first_keys = store.first_with_content_keys(prepared.feedback["content_key"].tolist())
+                first_keys = store.first_with_content_keys(
+                    prepared.feedback["content_key"].tolist()
+                )
                 prepared, duplicates, already, near = resolve_duplicates(
                     prepared, existing, first_keys, run_id, cleaner, sha
                 )
@@ -443,7 +479,9 @@ def _ingest_file(
             raise
         # The file as a whole cannot be read (binary, unknown encoding, broken workbook):
         # it is quarantined as one row, not stored, and the other files go on.
-        reason = "undecodable_file" if "encoding" in str(e) or "decode" in str(e) else "unreadable_file"
+        reason = (
+            "undecodable_file" if "encoding" in str(e) or "decode" in str(e) else "unreadable_file"
+        )
         logger.warning("Quarantining %s: %s", path, e)
         quarantine = cleaner.quarantine_frame(
             [(0, _file_preview(path), reason, str(e))], file, sha, run_id, utcnow()
@@ -501,7 +539,9 @@ def _prepared_chunks(
     ) as pool:
         pending: deque[tuple[int, Future[PreparedChunk]]] = deque()
         for rows in itertools.chain([first], chunks):
-            pending.append((len(rows), pool.submit(_worker_prepare, rows, file, sha, run_id, utcnow())))
+            pending.append(
+                (len(rows), pool.submit(_worker_prepare, rows, file, sha, run_id, utcnow()))
+            )
             if len(pending) > settings.workers:
                 size, future = pending.popleft()
                 yield size, future.result()

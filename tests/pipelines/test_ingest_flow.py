@@ -64,13 +64,26 @@ def test_a_broken_source_fails_the_run_but_not_the_others(tmp_path: Path, write_
     good.write_text("id,text\n1,The parcel arrived on time\n", encoding="utf-8")
     config = write_config(
         [
-            {"name": "missing", "path": str(tmp_path / "nope/*.csv"), "channel": "review", "text_col": "text"},
-            {"name": "good", "path": str(good), "channel": "review", "text_col": "text", "id_col": "id"},
+            {
+                "name": "missing",
+                "path": str(tmp_path / "nope/*.csv"),
+                "channel": "review",
+                "text_col": "text",
+            },
+            {
+                "name": "good",
+                "path": str(good),
+                "channel": "review",
+                "text_col": "text",
+                "id_col": "id",
+            },
         ]
     )
     with pytest.raises(IngestFailed, match="missing: no file matches"):
         ingest_flow(config_path=str(config), run_id="ingest-broken")
     with Warehouse(tmp_path / "voc.duckdb") as store:
         assert store.query("SELECT count(*) AS n FROM feedback")["n"].iat[0] == 1
-        status = store.query("SELECT status FROM runs WHERE run_id = 'ingest-broken'")["status"].iat[0]
+        status = store.query("SELECT status FROM runs WHERE run_id = 'ingest-broken'")[
+            "status"
+        ].iat[0]
     assert status == "failed"

@@ -11,12 +11,18 @@ from voc.sources.files import discover_files, read_chunks, resolve_format
 
 
 def _rows(path: Path, fmt: str = "auto", chunk_size: int = 2, **kwargs):
-    return [row for chunk in read_chunks(path, resolve_format(path, fmt), chunk_size, **kwargs) for row in chunk]
+    return [
+        row
+        for chunk in read_chunks(path, resolve_format(path, fmt), chunk_size, **kwargs)
+        for row in chunk
+    ]
 
 
 def test_csv_rows_keep_their_line_numbers_across_multiline_fields(tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
-    path.write_text('id,text\n1,"first line\nsecond line"\n2,plain\n\n3,after a blank\n', encoding="utf-8")
+    path.write_text(
+        'id,text\n1,"first line\nsecond line"\n2,plain\n\n3,after a blank\n', encoding="utf-8"
+    )
     rows = _rows(path)
     assert [(r.line, r.payload["id"]) for r in rows] == [(2, "1"), (4, "2"), (6, "3")]
     assert rows[0].payload["text"] == "first line\nsecond line"
@@ -37,9 +43,16 @@ def test_tsv_is_read_by_extension(tmp_path: Path) -> None:
 
 def test_jsonl_malformed_line_is_reported_with_its_line(tmp_path: Path) -> None:
     path = tmp_path / "p.jsonl"
-    path.write_text('{"id": 1, "text": "a"}\n{"id": 2, "text": \n[1, 2]\n{"id": 3}\n', encoding="utf-8")
+    path.write_text(
+        '{"id": 1, "text": "a"}\n{"id": 2, "text": \n[1, 2]\n{"id": 3}\n', encoding="utf-8"
+    )
     rows = _rows(path)
-    assert [(r.line, r.error) for r in rows] == [(1, None), (2, "malformed_json"), (3, "malformed_json"), (4, None)]
+    assert [(r.line, r.error) for r in rows] == [
+        (1, None),
+        (2, "malformed_json"),
+        (3, "malformed_json"),
+        (4, None),
+    ]
 
 
 def test_json_array_and_wrapped_array(tmp_path: Path) -> None:
@@ -94,8 +107,15 @@ def test_unknown_extension_asks_for_a_format(tmp_path: Path) -> None:
 
 def test_an_unclosed_quote_costs_only_its_own_line(tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
-    path.write_text('id,text\n1,ok\n2,"never closed\n3,next row\n4,"fine, quoted"\n', encoding="utf-8")
+    path.write_text(
+        'id,text\n1,ok\n2,"never closed\n3,next row\n4,"fine, quoted"\n', encoding="utf-8"
+    )
     rows = _rows(path)
-    assert [(r.line, r.error) for r in rows] == [(2, None), (3, "malformed_row"), (4, None), (5, None)]
+    assert [(r.line, r.error) for r in rows] == [
+        (2, None),
+        (3, "malformed_row"),
+        (4, None),
+        (5, None),
+    ]
     assert rows[1].raw == '2,"never closed'
     assert rows[3].payload == {"id": "4", "text": "fine, quoted"}

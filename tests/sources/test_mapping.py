@@ -17,8 +17,12 @@ def _mapper(**keys) -> RowMapper:
 
 @pytest.mark.parametrize(
     ("scale", "good", "bad"),
-    [("nps", ["0", "10", "7"], ["11", "-1", "7.5"]), ("stars5", ["1", "5", 4.5], ["0", "6"]),
-     ("csat", ["1", "5"], ["0", "6"]), ("ces", ["1", "7"], ["8", "0"])],
+    [
+        ("nps", ["0", "10", "7"], ["11", "-1", "7.5"]),
+        ("stars5", ["1", "5", 4.5], ["0", "6"]),
+        ("csat", ["1", "5"], ["0", "6"]),
+        ("ces", ["1", "7"], ["8", "0"]),
+    ],
 )
 def test_ratings_outside_their_scale_are_impossible(scale: str, good: list, bad: list) -> None:
     mapper = _mapper(rating_col="r", rating_scale=scale)
@@ -36,7 +40,9 @@ def test_ratings_outside_their_scale_are_impossible(scale: str, good: list, bad:
 def test_timestamps_are_read_in_their_zone_and_stored_in_utc() -> None:
     tokyo = _mapper(time_col="t", timezone="Asia/Tokyo")
     assert tokyo.parse_time("2026/10/05 09:12", NOW, 24) == datetime(2026, 10, 5, 0, 12)
-    assert tokyo.parse_time("2026-10-05T09:12:44-07:00", NOW, 24) == datetime(2026, 10, 5, 16, 12, 44)
+    assert tokyo.parse_time("2026-10-05T09:12:44-07:00", NOW, 24) == datetime(
+        2026, 10, 5, 16, 12, 44
+    )
     assert tokyo.parse_time("2026-10-05T03:12:44.000Z", NOW, 24) == datetime(2026, 10, 5, 3, 12, 44)
     assert tokyo.parse_time(1791000000000, NOW, 24) == datetime(2026, 10, 3, 4, 0)
 
@@ -48,7 +54,14 @@ def test_a_declared_time_format_is_used() -> None:
         mapper.parse_time("2016-01-15", NOW, 24)
 
 
-@pytest.mark.parametrize(("value", "reason"), [("next tuesday", "unparseable_timestamp"), ("2031-01-01", "future_timestamp"), ("", "missing_timestamp")])
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("next tuesday", "unparseable_timestamp"),
+        ("2031-01-01", "future_timestamp"),
+        ("", "missing_timestamp"),
+    ],
+)
 def test_bad_timestamps_are_problems(value: str, reason: str) -> None:
     with pytest.raises(RowProblem) as problem:
         _mapper(time_col="t").parse_time(value, NOW, 24)
@@ -57,7 +70,14 @@ def test_bad_timestamps_are_problems(value: str, reason: str) -> None:
 
 def test_title_and_body_are_joined_and_nested_fields_are_reached() -> None:
     mapper = _mapper(text_col=["title", "body"], metadata_cols=["author.plan", "tags"])
-    row = mapper.map({"title": "Late", "body": "Parcel came a week late", "author": {"plan": "plus"}, "tags": ["a"]})
+    row = mapper.map(
+        {
+            "title": "Late",
+            "body": "Parcel came a week late",
+            "author": {"plan": "plus"},
+            "tags": ["a"],
+        }
+    )
     assert row.text == "Late\nParcel came a week late"
     assert row.metadata == {"author.plan": "plus", "tags": ["a"]}
 

@@ -6,7 +6,13 @@ import pandas as pd
 import pytest
 
 from voc.errors import ReadOnlyQueryError, StoreError
-from voc.store.warehouse import FEEDBACK_COLUMNS, QUARANTINE_COLUMNS, Warehouse, run_read_only, utcnow
+from voc.store.warehouse import (
+    FEEDBACK_COLUMNS,
+    QUARANTINE_COLUMNS,
+    Warehouse,
+    run_read_only,
+    utcnow,
+)
 
 
 def _feedback(ids: list[str]) -> pd.DataFrame:
@@ -44,7 +50,10 @@ def test_a_new_store_is_migrated_once(tmp_path: Path) -> None:
         tables = set(store.query("SHOW TABLES")["name"])
     assert {"feedback", "quarantine", "runs", "ingested_files", "schema_migrations"} <= tables
     with Warehouse(path) as store:  # reopening applies nothing twice
-        assert store.query("SELECT count(*) AS n FROM schema_migrations")["n"].iat[0] == store.schema_version
+        assert (
+            store.query("SELECT count(*) AS n FROM schema_migrations")["n"].iat[0]
+            == store.schema_version
+        )
 
 
 def test_writing_the_same_batch_twice_stores_it_once(tmp_path: Path) -> None:
@@ -69,7 +78,9 @@ def test_writing_the_same_batch_twice_stores_it_once(tmp_path: Path) -> None:
         "SELECT 1; DELETE FROM feedback",
     ],
 )
-def test_sql_refuses_statements_that_write_and_changes_nothing(tmp_path: Path, statement: str) -> None:
+def test_sql_refuses_statements_that_write_and_changes_nothing(
+    tmp_path: Path, statement: str
+) -> None:
     path = tmp_path / "voc.duckdb"
     with Warehouse(path) as store:
         store.write_batch(_feedback(["a"]), pd.DataFrame(columns=QUARANTINE_COLUMNS))
@@ -83,7 +94,10 @@ def test_sql_answers_reads(tmp_path: Path) -> None:
     path = tmp_path / "voc.duckdb"
     with Warehouse(path) as store:
         store.write_batch(_feedback(["a", "b"]), pd.DataFrame(columns=QUARANTINE_COLUMNS))
-    df = run_read_only(path, "WITH x AS (SELECT channel FROM feedback) SELECT channel, count(*) AS n FROM x GROUP BY 1")
+    df = run_read_only(
+        path,
+        "WITH x AS (SELECT channel FROM feedback) SELECT channel, count(*) AS n FROM x GROUP BY 1",
+    )
     assert df.to_dict(orient="records") == [{"channel": "review", "n": 2}]
 
 

@@ -327,7 +327,10 @@ def _read_xlsx(path: Path, sheet: str | None) -> Iterator[RawRow]:
         header: list[str] | None = None
         for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
             if header is None:
-                header = [str(v).strip() if v is not None else f"column_{i + 1}" for i, v in enumerate(values)]
+                header = [
+                    str(v).strip() if v is not None else f"column_{i + 1}"
+                    for i, v in enumerate(values)
+                ]
                 continue
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
                 continue  # empty spreadsheet row

@@ -171,7 +171,8 @@ class RowMapper:
             parts = [
                 as_text(get_field(m, conversation.text))
                 for m in messages
-                if isinstance(m, Mapping) and as_text(get_field(m, conversation.role)) in customer_roles
+                if isinstance(m, Mapping)
+                and as_text(get_field(m, conversation.role)) in customer_roles
             ]
         else:
             parts = [as_text(get_field(payload, column)) for column in self.text_cols]

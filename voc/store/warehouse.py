@@ -134,7 +134,9 @@ class Warehouse:
             "CREATE TABLE IF NOT EXISTS schema_migrations "
             "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
         )
-        applied = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+        applied = {
+            row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()
+        }
         for version, name, sql in _migrations():
             if version in applied:
                 continue
@@ -316,15 +318,14 @@ class Warehouse:
             [recent_weeks, recent_weeks, recent_weeks],
         ).df()
         counts["quarantine"] = con.execute(
-            "SELECT source, reason, count(*) AS rows FROM quarantine GROUP BY ALL ORDER BY 1, 3 DESC"
+            "SELECT source, reason, count(*) AS rows FROM quarantine "
+            "GROUP BY ALL ORDER BY 1, 3 DESC"
         ).df()
         return counts
 
 
 @contextmanager
-def _registered(
-    con: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame
-) -> Iterator[None]:
+def _registered(con: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame) -> Iterator[None]:
     con.register(name, df)
     try:
         yield

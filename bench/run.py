@@ -1,0 +1,123 @@
+"""`make bench`: speed, memory and quality on the real data in ../shared/data.
+
+Each measurement runs in a process of its own so its peak memory is its own. Results are
+printed as a table and written to bench/out/results.json; docs/benchmarks.md keeps the
+latest figures with the machine they came from.
+
+    python -m bench.run [--rows 200000] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent / "out"
+
+
+def _run(module: str, *args: str) -> dict:
+    completed = subprocess.run(
+        [sys.executable, "-m", module, *args], capture_output=True, text=True, check=False
+    )
+    if completed.returncode != 0:
+        return {"benchmark": module, "error": completed.stderr.strip().splitlines()[-1:]}
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def _flow_startup_seconds() -> float:
+    """Wall time of the Prefect ingest flow on an empty ad-hoc file: the fixed cost a
+    `voc ingest` pays on top of the rows/s below."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "one.csv"
+        data.write_text("id,text\n1,The parcel arrived on time\n", encoding="utf-8")
+        started = time.perf_counter()
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "voc.cli",
+                "ingest",
+                str(data),
+                "--channel",
+                "review",
+                "--text-col",
+                "text",
+                "--id-col",
+                "id",
+                "--format",
+                "json",
+            ],
+            cwd=tmp,
+            capture_output=True,
+            check=True,
+            env={**os.environ, "PREFECT_LOGGING_LEVEL": "WARNING"},
+        )
+        return round(time.perf_counter() - started, 1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rows", type=int, default=200_000, help="rows for the ingest benchmark")
+    parser.add_argument("--quick", action="store_true", help="smaller inputs, for a smoke run")
+    args = parser.parse_args(argv)
+    rows = 20_000 if args.quick else args.rows
+    results = []
+    print(
+        f"voc bench on {platform.node()} ({os.cpu_count()} cores, Python {platform.python_version()})"
+    )
+    print("ingest: women's clothing reviews repeated to N rows; regex redaction")
+    results.append(_run("bench.ingest", "--rows", str(rows)))
+    results.append(_run("bench.ingest", "--rows", str(rows // 4)))  # memory must not grow with N
+    ner_rows = 5_000 if args.quick else 20_000
+    results.append(_run("bench.ingest", "--rows", str(ner_rows), "--ner"))
+    results.append(
+        {
+            "benchmark": "pii_corpus",
+            **json.loads(
+                subprocess.run(
+                    [sys.executable, "-m", "bench.pii"], capture_output=True, text=True, check=True
+                )
+                .stdout.strip()
+                .splitlines()[-1]
+            ),
+        }
+    )
+    results.append({"benchmark": "prefect_flow_startup", "seconds": _flow_startup_seconds()})
+
+    header = f"{'benchmark':<22}{'rows':>9}{'ner':>6}{'seconds':>9}{'rows/s':>9}{'peak MB':>9}"
+    print(header)
+    print("-" * len(header))
+    for item in results:
+        if item.get("benchmark") == "ingest" and "error" not in item:
+            print(
+                f"{'ingest':<22}{item['rows']:>9}{'yes' if item['ner'] else 'no':>6}{item['seconds']:>9}{item['rows_per_s']:>9}{item['peak_rss_mb']:>9}"
+            )
+        elif item.get("benchmark") == "pii_corpus":
+            print(
+                f"pii corpus: recall {item['recall']:.3f}, over-redaction {item['over_redaction']:.3f} "
+                f"({item['planted']} planted values, {item['survivors']} ordinary sentences; NER on for names)"
+            )
+        elif item.get("benchmark") == "prefect_flow_startup":
+            print(
+                f"prefect flow start-up (one `voc ingest` of a one-row file): {item['seconds']} s"
+            )
+        else:
+            print(f"{item.get('benchmark')}: {item}")
+    OUT.mkdir(exist_ok=True)
+    (OUT / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    print(f"written: {OUT / 'results.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
