@@ -216,3 +216,23 @@ def test_a_mapping_naming_a_missing_column_fails_at_once(tmp_path: Path, store: 
     source = SourceConfig(name="r", path=str(path), channel="review", text_col="Review Text")
     with pytest.raises(ConfigError, match=r"'Review Text'.*'body'"):
         _ingest(source, store)
+
+
+def test_person_names_are_redacted_by_default_and_kept_when_ner_is_off(tmp_path: Path, store: Warehouse) -> None:
+    from voc.config import RedactionConfig
+
+    source = _survey(
+        tmp_path,
+        "r1,2026-10-05T09:00:00Z,3,Sarah Johnson at your help desk never called me back\n"
+        "r2,2026-10-05T10:00:00Z,4,担当の山田花子様の対応が遅かったです\n",
+    )
+    _ingest(source, store)
+    texts = store.query("SELECT text FROM feedback ORDER BY native_id")["text"].tolist()
+    assert "Sarah Johnson" not in texts[0] and "[PERSON]" in texts[0]
+    assert "山田" not in texts[1] and "[PERSON]様" in texts[1]
+
+    with Warehouse(tmp_path / "fast.duckdb") as fast:
+        settings = IngestConfig(redaction=RedactionConfig(ner=False))
+        ingest_source(source, fast, settings, "run-fast")
+        kept = fast.query("SELECT text FROM feedback ORDER BY native_id")["text"].tolist()
+    assert "Sarah Johnson" in kept[0]

@@ -151,8 +151,11 @@ class RedactionConfig(_Strict):
     """PII redaction, applied before anything is stored."""
 
     ner: bool = Field(
-        False,
-        description="Also redact person names found by spaCy NER (about 10x slower ingest).",
+        True,
+        description=(
+            "Also redact person names found by spaCy NER (English and Japanese). On by "
+            "default: quotes end up in digests people read. About 3x slower ingest."
+        ),
     )
 
 
