@@ -103,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         "stored": summary.stored,
         "quarantined": summary.quarantined,
         "near_duplicates": summary.near_duplicates,
+        "pii_redactions": summary.pii_redactions,
         "seconds": round(seconds, 2),
         "rows_per_s": round(args.rows / seconds),
         "peak_rss_mb": round(peak_rss_mb()),
