@@ -57,7 +57,11 @@ def _fail(error: Exception) -> None:
 def _console() -> Any:
     from rich.console import Console
 
-    return Console(soft_wrap=True)
+    console = Console(soft_wrap=True)
+    if not console.is_terminal:
+        # Piped into a log or a pager: rich would assume 80 columns and fold every name.
+        console = Console(soft_wrap=True, width=140)
+    return console
 
 
 def print_frame(df: Any, output: OutputFormat, title: str | None = None) -> None:
