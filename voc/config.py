@@ -6,8 +6,9 @@ A mistake fails at start-up with the key's path and what is expected, e.g.::
     or 'ces' (you wrote 'stars10')
 
 Relative paths (store, source paths, taxonomy) are resolved against the directory voc is
-run from, like every other command-line tool. Secrets never live in this file: keys whose
-name ends in ``_env`` name an environment variable that holds the secret.
+run from, like every other command-line tool. Secrets (tokens, passwords) are never read
+from this file: a key that looks like one is refused with a pointer to the environment,
+where settings that need a secret read it from.
 """
 
 from __future__ import annotations
@@ -303,12 +304,22 @@ def _explain(error: ValidationError, origin: str) -> str:
     for item in error.errors():
         where = _key_path(item["loc"])
         message = item["msg"]
-        if item["type"] == "extra_forbidden":
+        if item["type"] == "extra_forbidden" and _looks_secret(str(item["loc"][-1])):
+            message = (
+                "secrets are not read from the config file (it is committed and shared); "
+                "remove it and set it in the environment instead"
+            )
+        elif item["type"] == "extra_forbidden":
             message = "unknown key; check its spelling against configs/voc.yaml's comments"
         elif "input" in item and item["type"] != "missing" and not isinstance(item["input"], dict):
             message = f"{message} (you wrote {item['input']!r})"
         lines.append(f"  {where or '(top level)'}: {message}")
     return "\n".join(lines)
+
+
+def _looks_secret(key: str) -> bool:
+    lowered = key.lower()
+    return any(word in lowered for word in ("password", "token", "secret", "api_key", "apikey"))
 
 
 def _key_path(loc: tuple[int | str, ...]) -> str:
