@@ -1,0 +1,205 @@
+"""Sentence segmentation for English and Japanese feedback, with character offsets.
+
+Per-sentence analysis is what lets "fast delivery but the box was crushed. Support never
+answered." count one judgement per sentence. Customer feedback is informal: missing
+capitals after a full stop, runs of "!!!", emoji, line breaks between a title and a body,
+lists. The splitter is rule-based (tens of microseconds per review) rather than a parser:
+
+- A line break always ends a sentence (titles, list items, chat turns).
+- Japanese: 。！？ (and their ASCII forms after NFKC) end a sentence, as do closing
+  brackets that follow them (「…。」).
+- English: ``.``, ``!``, ``?`` and ``…`` followed by white space end a sentence, unless the
+  word before the full stop is a known abbreviation (Mr., e.g., approx., No.) or a single
+  letter (initials, "U.S."), or the full stop sits inside a number (2.5, v1.2.3).
+- Fragments with no letter or digit (a lone emoji, "!!!") join the sentence before them
+  on the same line; a text of nothing but symbols is one sentence.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+_ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sr",
+        "jr",
+        "st",
+        "vs",
+        "etc",
+        "e.g",
+        "i.e",
+        "eg",
+        "ie",
+        "approx",
+        "appt",
+        "apt",
+        "dept",
+        "est",
+        "fig",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "no",
+        "nos",
+        "vol",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+        "sat",
+        "sun",
+        "min",
+        "max",
+        "misc",
+        "ref",
+        "tel",
+        "ext",
+        "av",
+        "ave",
+        "blvd",
+        "rd",
+        "hr",
+        "hrs",
+        "mins",
+        "sec",
+        "secs",
+        "oz",
+        "lb",
+        "lbs",
+        "ft",
+        "qty",
+        "pcs",
+    ]
+)
+_JA_TERMINATORS = "。！？!?"
+_CLOSERS = "」』）)】〉》\"'”’"
+# An English boundary: terminators, optional closing quotes/brackets, then white space.
+_EN_BOUNDARY = re.compile(r"([.!?…]+)([\"'”’)\]]*)(\s+)")
+_JA_BOUNDARY = re.compile(rf"([{_JA_TERMINATORS}]+[{re.escape(_CLOSERS)}]*)")
+_HAS_CONTENT = re.compile(r"[^\W_]", re.UNICODE)
+_LEADING_SYMBOLS = re.compile(r"([^\w\s]+)\s+", re.UNICODE)
+_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence of a text.
+
+    Attributes:
+        text: The sentence, stripped of surrounding white space.
+        start: Offset of its first character in the original text.
+        end: Offset just past its last character (``text == original[start:end]``).
+    """
+
+    text: str
+    start: int
+    end: int
+
+
+def split_sentences(text: str, language: str = "en") -> list[Sentence]:
+    """Split a text into sentences, keeping offsets into ``text``.
+
+    Args:
+        text: A normalised feedback text.
+        language: ISO 639-1 code; ``ja`` (and ``zh``) use Japanese punctuation rules.
+            Mixed texts work either way: Japanese terminators always end a sentence.
+
+    Returns:
+        The sentences in order; an empty list for a text with no content.
+    """
+    pieces: list[tuple[int, int]] = []
+    for line_start, line_end in _lines(text):
+        for start, end in _split_line(text, line_start, line_end):
+            pieces.append((start, end))
+    return _merge_contentless(text, pieces)
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    spans = []
+    start = 0
+    for match in re.finditer(r"\n", text):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text)))
+    return spans
+
+
+def _split_line(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    cuts = {start, end}
+    line = text[start:end]
+    for match in _JA_BOUNDARY.finditer(line):
+        cuts.add(start + match.end())
+    for match in _EN_BOUNDARY.finditer(line):
+        if _is_english_boundary(line, match):
+            cuts.add(start + match.end(2))
+    ordered = sorted(cuts)
+    spans = []
+    for left, right in itertools.pairwise(ordered):
+        stripped = _strip(text, left, right)
+        if stripped is not None:
+            spans.append(stripped)
+    return spans
+
+
+def _is_english_boundary(line: str, match: re.Match[str]) -> bool:
+    terminator = match.group(1)
+    if terminator != ".":
+        return True  # "!", "?", "...", "…": always a boundary before white space
+    before = line[: match.start(1)]
+    word = _WORD_BEFORE.search(before)
+    if word is None:
+        return True  # "$49.99." or ":)." : a number or symbol ends the sentence
+    token = word.group(1).lower().rstrip(".")
+    if token in _ABBREVIATIONS:
+        return False
+    if len(token) == 1 and token.isalpha():
+        return False  # an initial: "J. Smith", "U.S. customers"
+    return not ("." in token and len(token) <= 5)  # "e.g", "a.m", "p.m"
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int] | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if start < end else None
+
+
+def _merge_contentless(text: str, spans: list[tuple[int, int]]) -> list[Sentence]:
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        lead = _LEADING_SYMBOLS.match(text, start, end)
+        if lead and merged and "\n" not in text[merged[-1][1] : start] and lead.end() < end:
+            # "Love it!!! 😍 Will buy again.": the emoji closes the sentence before it.
+            merged[-1] = (merged[-1][0], lead.end(1))
+            start = lead.end()
+        if _HAS_CONTENT.search(text[start:end]):
+            merged.append((start, end))
+        elif merged and "\n" not in text[merged[-1][1] : start]:
+            merged[-1] = (merged[-1][0], end)  # "Love it!!! 😍": the emoji stays with its sentence
+    if not merged and spans:
+        # Only symbols ("👍", "10/10" has digits so it has content): one sentence for all,
+        # so an emoji-only review still gets a judgement.
+        merged = [(spans[0][0], spans[-1][1])]
+    return [Sentence(text[start:end], start, end) for start, end in merged]
