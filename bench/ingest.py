@@ -1,6 +1,6 @@
 """Ingest throughput and peak memory on real reviews, in a process of its own.
 
-    python -m bench.ingest --rows 200000 [--ner] [--workers N]
+    python -m bench.ingest --rows 200000 [--ner]
 
 Builds a CSV of the women's clothing reviews (../shared/data) repeated to ``--rows`` rows,
 each with its own id and date, then ingests it into a fresh store with the library's
@@ -61,7 +61,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--ner", action="store_true", help="also redact person names (spaCy NER)")
-    parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--chunk-size", type=int, default=5000)
     args = parser.parse_args(argv)
     if not REVIEWS.exists():
@@ -88,7 +87,6 @@ def main(argv: list[str] | None = None) -> int:
         )
         settings = IngestConfig(
             chunk_size=args.chunk_size,
-            workers=args.workers,
             redaction=RedactionConfig(ner=args.ner),
         )
         with Warehouse(Path(tmp) / "bench.duckdb") as store:
@@ -99,7 +97,6 @@ def main(argv: list[str] | None = None) -> int:
         "benchmark": "ingest",
         "rows": args.rows,
         "ner": args.ner,
-        "workers": args.workers,
         "stored": summary.stored,
         "quarantined": summary.quarantined,
         "near_duplicates": summary.near_duplicates,

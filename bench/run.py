@@ -78,8 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     print("ingest: women's clothing reviews repeated to N rows; regex redaction")
     results.append(_run("bench.ingest", "--rows", str(rows)))
     results.append(_run("bench.ingest", "--rows", str(rows // 4)))  # memory must not grow with N
-    ner_rows = 5_000 if args.quick else 20_000
-    results.append(_run("bench.ingest", "--rows", str(ner_rows), "--ner"))
+    results.append(_run("bench.ingest", "--rows", str(rows // 4), "--ner"))
     results.append(
         {
             "benchmark": "pii_corpus",

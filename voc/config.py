@@ -169,7 +169,6 @@ class IngestConfig(_Strict):
     future_tolerance_hours: float = Field(
         24, ge=0, description="A timestamp this far past now is impossible: quarantined."
     )
-    workers: int = Field(1, ge=1, le=64, description="Processes cleaning chunks in parallel.")
 
     @field_validator("languages")
     @classmethod

@@ -23,7 +23,7 @@ import itertools
 import json
 import logging
 import re
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -449,9 +449,7 @@ def _ingest_file(
     since_commit = 0
     try:
         with store.transaction():  # one commit per file (or per COMMIT_EVERY_ROWS rows)
-            for size, prepared in _prepared_chunks(
-                chunks, path, cleaner, settings, file, sha, run_id
-            ):
+            for size, prepared in _prepared_chunks(chunks, path, cleaner, file, sha, run_id):
                 since_commit += size
                 if since_commit >= COMMIT_EVERY_ROWS:
                     store.commit_point()
@@ -494,77 +492,28 @@ def _ingest_file(
 
 # Rows written between commits of a long file: a crash loses at most this much work (the
 # rerun redoes it, storing nothing twice), and each commit costs tens of milliseconds.
-COMMIT_EVERY_ROWS = 100_000
-
-# Files smaller than this are cleaned in-process: starting worker processes costs ~2 s.
-PARALLEL_MIN_BYTES = 8 << 20
+COMMIT_EVERY_ROWS = 20_000
 
 
 def _prepared_chunks(
     chunks: Iterator[list[RawRow]],
     path: Path,
     cleaner: FeedbackCleaner,
-    settings: IngestConfig,
     file: str,
     sha: str,
     run_id: str,
 ) -> Iterator[tuple[int, PreparedChunk]]:
-    """Clean chunks in order, in worker processes when ``settings.workers`` > 1.
+    """Clean chunks in order, after checking the first one against the mapping.
 
-    At most ``workers + 1`` chunks are in flight, so memory stays bounded whatever the
-    file's size; results come back in input order, so line-order semantics (the first of
-    two duplicates is kept) do not depend on the number of workers.
+    Cleaning runs in this process: a pool of worker processes measured slower on 2 cores
+    (pickling the chunks cost more than the cleaning they saved).
     """
     first = next(chunks, None)
     if first is None:
         return
     _check_mapping_matches(path, first, cleaner)
-    parallel = settings.workers > 1 and path.stat().st_size >= PARALLEL_MIN_BYTES
-    if not parallel:
-        yield len(first), cleaner.prepare(first, file, sha, run_id, utcnow())
-        for rows in chunks:
-            yield len(rows), cleaner.prepare(rows, file, sha, run_id, utcnow())
-        return
-
-    import multiprocessing
-    from concurrent.futures import Future, ProcessPoolExecutor
-
-    # spawn, not fork: the parent holds a DuckDB connection and Prefect's threads.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        max_workers=settings.workers,
-        mp_context=context,
-        initializer=_init_worker,
-        initargs=(cleaner.source.model_dump(mode="json"), settings.model_dump(mode="json")),
-    ) as pool:
-        pending: deque[tuple[int, Future[PreparedChunk]]] = deque()
-        for rows in itertools.chain([first], chunks):
-            pending.append(
-                (len(rows), pool.submit(_worker_prepare, rows, file, sha, run_id, utcnow()))
-            )
-            if len(pending) > settings.workers:
-                size, future = pending.popleft()
-                yield size, future.result()
-        while pending:
-            size, future = pending.popleft()
-            yield size, future.result()
-
-
-_WORKER_CLEANER: FeedbackCleaner | None = None
-
-
-def _init_worker(source: dict[str, Any], settings: dict[str, Any]) -> None:
-    global _WORKER_CLEANER
-    _WORKER_CLEANER = FeedbackCleaner(
-        SourceConfig.model_validate(source), IngestConfig.model_validate(settings)
-    )
-
-
-def _worker_prepare(
-    rows: list[RawRow], file: str, sha: str, run_id: str, now: datetime
-) -> PreparedChunk:
-    assert _WORKER_CLEANER is not None  # set by _init_worker in this process
-    return _WORKER_CLEANER.prepare(rows, file, sha, run_id, now)
+    for rows in itertools.chain([first], chunks):
+        yield len(rows), cleaner.prepare(rows, file, sha, run_id, utcnow())
 
 
 def _check_mapping_matches(path: Path, rows: list[RawRow], cleaner: FeedbackCleaner) -> None:
