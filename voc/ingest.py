@@ -101,7 +101,7 @@ class SourceSummary:
             merged = Counter(getattr(self, attr))
             merged.update(getattr(other, attr))
             setattr(self, attr, dict(merged))
-        self.seconds += other.seconds
+        self.seconds = round(self.seconds + other.seconds, 3)
 
 
 @dataclass
