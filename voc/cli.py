@@ -224,14 +224,14 @@ def ingest(
 def _validate_adhoc(model: Any, adhoc: dict[str, Any]) -> Any:
     from pydantic import ValidationError
 
-    from voc.config import _explain
+    from voc.config import explain_validation_error
     from voc.errors import ConfigError
 
     try:
         return model.model_validate(adhoc)
     except ValidationError as e:
         raise ConfigError(
-            _explain(e, "voc ingest options")
+            explain_validation_error(e, "voc ingest options")
             .replace("text_col", "--text-col")
             .replace("channel", "--channel")
         ) from e

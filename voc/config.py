@@ -268,7 +268,7 @@ def parse_config(raw: dict[str, Any], origin: str = "config") -> VocConfig:
     try:
         config = VocConfig.model_validate(raw)
     except ValidationError as e:
-        raise ConfigError(_explain(e, origin)) from e
+        raise ConfigError(explain_validation_error(e, origin)) from e
     sources = []
     for index, source in enumerate(config.sources):
         try:
@@ -298,10 +298,10 @@ def apply_preset(source: SourceConfig) -> SourceConfig:
     return completed.model_copy(update={"preset": source.preset})
 
 
-def _explain(error: ValidationError, origin: str) -> str:
+def explain_validation_error(error: ValidationError, origin: str) -> str:
     lines = [f"{origin} has {error.error_count()} problem(s):"]
     for item in error.errors():
-        where = _key_path(item["loc"])
+        where = key_path(item["loc"])
         message = item["msg"]
         if item["type"] == "extra_forbidden" and _looks_secret(str(item["loc"][-1])):
             message = (
@@ -321,11 +321,14 @@ def _looks_secret(key: str) -> bool:
     return any(word in lowered for word in ("password", "token", "secret", "api_key", "apikey"))
 
 
-def _key_path(loc: tuple[int | str, ...]) -> str:
+def key_path(loc: tuple[int | str, ...]) -> str:
+    """A pydantic error location as the YAML path a user reads: ``sources[1].rating_scale``."""
     path = ""
     for part in loc:
         if isinstance(part, int):
             path += f"[{part}]"
+        elif part == "[key]":
+            continue  # pydantic's marker for "a key of this mapping"
         else:
             path += f".{part}" if path else str(part)
     return path
