@@ -89,5 +89,7 @@ def test_an_unknown_language_code_fails_at_load() -> None:
 
 
 def test_a_secret_in_the_config_file_is_refused_with_a_pointer_to_the_environment() -> None:
-    with pytest.raises(ConfigError, match=r"store\.password: secrets are not read from the config file"):
+    with pytest.raises(
+        ConfigError, match=r"store\.password: secrets are not read from the config file"
+    ):
         parse_config({"store": {"path": "x.duckdb", "password": "hunter2"}})

@@ -218,7 +218,9 @@ def test_a_mapping_naming_a_missing_column_fails_at_once(tmp_path: Path, store: 
         _ingest(source, store)
 
 
-def test_person_names_are_redacted_by_default_and_kept_when_ner_is_off(tmp_path: Path, store: Warehouse) -> None:
+def test_person_names_are_redacted_by_default_and_kept_when_ner_is_off(
+    tmp_path: Path, store: Warehouse
+) -> None:
     from voc.config import RedactionConfig
 
     source = _survey(
