@@ -13,19 +13,22 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 
 from voc.config import IngestConfig, SourceConfig, apply_preset, load_config
-from voc.errors import ConfigError, IngestFailed, VocError
+from voc.errors import ConfigError, IngestFailed, SourceError, StoreError, VocError
 from voc.ingest import SourceSummary, ingest_source
 from voc.store.warehouse import Warehouse
 
 
 def _retry_io_only(task: Any, task_run: Any, state: Any) -> bool:
-    """Retry what may pass next time (a locked store, a file mid-copy), not bad config."""
+    """Retry what may pass next time (a locked store, a file mid-copy or on a slow mount),
+    not a bad config or a bug."""
+    import duckdb
+
     try:
         state.result()
-    except ConfigError:
-        return False
-    except Exception:
+    except (OSError, SourceError, StoreError, duckdb.IOException):
         return True
+    except Exception:
+        return False
     return False
 
 

@@ -519,8 +519,6 @@ def _prepared_chunks(
 def _check_mapping_matches(path: Path, rows: list[RawRow], cleaner: FeedbackCleaner) -> None:
     # A mapping that names a column the file does not have is a config mistake, not a
     # thousand bad rows: fail at once, naming the column and the columns there are.
-    from voc.sources.mapping import RowMapper
-
     payloads = [row.payload for row in rows[:50] if row.payload is not None]
     if not payloads:
         return
