@@ -164,7 +164,7 @@ def test_personal_data_is_redacted_before_storage_and_in_quarantine(
     source = _survey(
         tmp_path,
         "r1,2026-10-05T09:00:00Z,2,Call me on 090-1234-5678 or write to jane.doe@example.com about order https://shop.example.com/orders/88812345\n"
-        "r2,2026-10-05T10:00:00Z,11,Wrong score; mail me at bob@example.org\n",
+        "r2,2026-10-05T10:00:00Z,11,Wrong score; mail me at bob@example.org - Thanks, Monica Clarke\n",
     )
     _ingest(source, store)
     stored = store.query("SELECT text, pii_redactions FROM feedback").iloc[0]
@@ -174,6 +174,7 @@ def test_personal_data_is_redacted_before_storage_and_in_quarantine(
     assert stored["pii_redactions"] >= 3
     payload = store.query("SELECT raw_payload FROM quarantine")["raw_payload"].iat[0]
     assert "bob@example.org" not in payload and "[EMAIL]" in payload
+    assert "Monica" not in payload and "[PERSON]" in payload
 
 
 def test_reposts_are_stored_and_flagged_as_near_duplicates(

@@ -126,7 +126,6 @@ class FeedbackCleaner:
         self._mapper: RowMapper | None = None
         self._language_identifier: Any = None
         self._redactor: Any = None
-        self._payload_redactor: Any = None
 
     def _ensure_loaded(self) -> None:
         if self._mapper is not None:
@@ -137,14 +136,12 @@ class FeedbackCleaner:
         self._mapper = RowMapper(self.source)
         self._language_identifier = LanguageIdentifier(tuple(self.settings.languages))
         self._redactor = Redactor(ner=self.settings.redaction.ner)
-        # Quarantined payloads are redacted with patterns only: they are rare and messy.
-        self._payload_redactor = Redactor(ner=False)
 
     def redact_payload(self, raw: str) -> str:
-        """A bad row's raw text with PII patterns redacted, for the quarantine table."""
+        """A bad row's raw text, redacted like stored text, for the quarantine table."""
         self._ensure_loaded()
         language = "ja" if _CJK.search(raw) else "en"
-        return str(self._payload_redactor.redact(raw, language).text)
+        return str(self._redactor.redact(raw, language).text)
 
     def prepare(
         self, rows: list[RawRow], file: str, file_sha: str, run_id: str, now: datetime
