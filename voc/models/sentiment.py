@@ -35,7 +35,16 @@ import numpy as np
 from voc.errors import MissingDependencyError, VocError
 from voc.models.embedders import DEFAULT_EMBEDDER, Embedder, get_embedder
 
-__all__ = ["LABELS", "Bags", "LexiconFeatures", "SentimentHead", "SentimentModel", "hash_ngrams"]
+__all__ = [
+    "LABELS",
+    "MIXED_THRESHOLD",
+    "Bags",
+    "LexiconFeatures",
+    "SentimentHead",
+    "SentimentModel",
+    "hash_ngrams",
+    "roll_up",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -592,3 +601,47 @@ class SentimentModel:
         )
         model.head_ = head
         return model
+
+
+#: A sentence this positive (score) and another this negative make a record "mixed".
+MIXED_THRESHOLD = 0.5
+
+
+def roll_up(
+    probabilities: np.ndarray,
+    weights: np.ndarray | Sequence[float],
+    labels: Sequence[str] = LABELS,
+    mixed_threshold: float = MIXED_THRESHOLD,
+) -> tuple[str, float, bool]:
+    """One record's sentiment from its sentences'.
+
+    The record's class probabilities are the weighted mean of its sentences' (callers
+    weigh by sentence length, so a long complaint outweighs "Thanks."); its label is their
+    argmax and its score ``p(positive) - p(negative)``. The record is *mixed* when one
+    sentence scores at least ``mixed_threshold`` and another at most ``-mixed_threshold``
+    ("fast delivery but the box was crushed"): the label stays the overall lean, the flag
+    says both sides are there.
+
+    Args:
+        probabilities: Shape ``(n_sentences, n_classes)``, columns in ``labels`` order.
+        weights: One non-negative weight per sentence.
+        labels: Class names of the columns.
+        mixed_threshold: See above.
+
+    Returns:
+        ``(label, score, mixed)``.
+    """
+    probabilities = np.asarray(probabilities, dtype=np.float64)
+    w = np.asarray(weights, dtype=np.float64)
+    if probabilities.ndim != 2 or len(probabilities) == 0:
+        raise VocError("roll_up needs at least one sentence's probabilities")
+    if len(w) != len(probabilities):
+        raise VocError(f"got {len(probabilities)} sentences but {len(w)} weights")
+    if w.sum() <= 0:
+        w = np.ones_like(w)
+    record = (probabilities * w[:, None]).sum(axis=0) / w.sum()
+    positive, negative = labels.index("positive"), labels.index("negative")
+    scores = probabilities[:, positive] - probabilities[:, negative]
+    mixed = bool(scores.max() >= mixed_threshold and scores.min() <= -mixed_threshold)
+    score = round(float(record[positive] - record[negative]), 4)
+    return labels[int(record.argmax())], score, mixed
