@@ -375,6 +375,196 @@ def sql(
 
 
 @app.command()
+def enrich(
+    input_path: Annotated[
+        Path, typer.Argument(metavar="INPUT", help="CSV, TSV, JSONL, JSON, Parquet or Excel.")
+    ],
+    text_col: Annotated[str, typer.Option("--text-col", help="Column holding the text.")],
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", help="Output file; .csv .tsv .jsonl .json .parquet .xlsx."),
+    ],
+    id_col: Annotated[
+        str | None, typer.Option("--id-col", help="Row id column (checked to be unique).")
+    ] = None,
+    time_col: Annotated[
+        str | None, typer.Option("--time-col", help="Column with when each row was written.")
+    ] = None,
+    taxonomy: Annotated[
+        Path | None,
+        typer.Option(help="Touchpoint taxonomy YAML (default: the config's, else built-in)."),
+    ] = None,
+    sentiment_model: Annotated[
+        str | None,
+        typer.Option(help="Sentiment model name or folder (default: the config's, v1)."),
+    ] = None,
+    prefix: Annotated[
+        str, typer.Option(help="Put before the added columns' names, e.g. voc_.")
+    ] = "",
+    encoding: Annotated[str, typer.Option(help="Encoding of CSV/TSV input.")] = "auto",
+    output: FormatOption = OutputFormat.table,
+    config: ConfigOption = None,
+) -> None:
+    """Analyse one file, no store needed: every row comes out, in order, with every input
+    column plus language, sentiment, sentiment_score, sentiment_mixed, touchpoints
+    (joined by |) and voc_error (why a row has no analysis, e.g. empty_text).
+
+        voc enrich reviews.csv --text-col "Review Text" --out reviews_enriched.parquet
+    """
+    from voc.config import load_config
+    from voc.enrich import enrich_file
+
+    try:
+        cfg = load_config(config)
+        progress = _progress_bar("enriching")
+        with progress as bar:
+            task_id = bar.add_task("enrich", total=None)
+
+            def step(done: int, total: int) -> None:
+                bar.update(task_id, completed=done, total=total)
+
+            summary = enrich_file(
+                input_path,
+                text_col,
+                out,
+                id_col=id_col,
+                time_col=time_col,
+                taxonomy=taxonomy or cfg.taxonomy,
+                sentiment_model=sentiment_model or cfg.analysis.sentiment_model,
+                prefix=prefix,
+                encoding=encoding,
+                languages=tuple(cfg.ingest.languages),
+                progress=step,
+            )
+    except VocError as e:
+        _fail(e)
+    result = summary.to_dict()
+    if output is OutputFormat.json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+        return
+    seconds = result["seconds"]
+    errors = ", ".join(f"{k} {v}" for k, v in sorted(result["errors"].items())) or "none"
+    typer.echo(
+        f"wrote {result['output']}: {result['rows']} rows, {result['analysed']} analysed, "
+        f"without analysis: {errors}; {result['sentences']} sentences; "
+        f"{result['items_per_second']} rows/s (models loaded in {seconds['model_loading']} s)"
+    )
+
+
+def _progress_bar(description: str) -> Any:
+    """A progress bar on stderr; silent when stderr is not a terminal (logs, CI)."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    console = Console(stderr=True)
+    return Progress(
+        TextColumn(description),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
+
+
+@app.command()
+def analyze(
+    output: FormatOption = OutputFormat.table,
+    config: ConfigOption = None,
+) -> None:
+    """Analyse stored feedback that has no current analysis, through the Prefect `analyze`
+    flow: sentences, sentiment and touchpoints per sentence and per record.
+
+    After a new sentiment model or an edited taxonomy every record is re-analysed, from
+    cached embeddings.
+    """
+    from pipelines.analyze import analyze_flow
+    from voc.config import load_config
+
+    try:
+        load_config(config)
+        result = analyze_flow(config_path=str(config) if config else None)
+    except Exception as e:
+        _fail(e)
+    _print_analysis(result, output)
+
+
+def _print_analysis(result: dict[str, Any], output: OutputFormat) -> None:
+    if output is OutputFormat.json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+        return
+    a = result["analysis"]
+    typer.echo(
+        f"analyze {result['run_id']}: {result['status']}, {a['analyzed']} records analysed "
+        f"({a['sentences']} sentences; {a['embedded']} embedded, {a['cached']} from the "
+        f"cache; {a['no_text']} without text) in {a['seconds'].get('total', 0)} s; "
+        f"models loaded in {a['seconds'].get('model_loading', 0)} s"
+    )
+
+
+@app.command()
+def run(
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--only", help="Ingest only this configured source; repeatable."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option(help="Re-read files ingested before (still stores nothing twice).")
+    ] = False,
+    output: FormatOption = OutputFormat.table,
+    config: ConfigOption = None,
+) -> None:
+    """Ingest every configured source, then analyse what is new (the Prefect `run` flow).
+
+    A source that fails does not stop the others or the analysis; voc still exits non-zero.
+    """
+    from pipelines.analyze import new_analyze_run_id, run_flow
+    from pipelines.ingest import new_run_id
+    from voc.config import load_config
+    from voc.store.warehouse import Warehouse
+
+    ingest_id, analyze_id = new_run_id(), new_analyze_run_id()
+    failed: Exception | None = None
+    cfg = None
+    try:
+        cfg = load_config(config)
+        run_flow(
+            config_path=str(config) if config else None,
+            source_names=only,
+            force=force,
+            ingest_run_id=ingest_id,
+            analyze_run_id=analyze_id,
+        )
+    except Exception as e:
+        failed = e
+    summaries: dict[str, Any] = {}
+    if cfg is not None and Path(cfg.store.path).exists():
+        with Warehouse(cfg.store.path, read_only=True) as store:
+            rows = store.query(
+                "SELECT run_id, summary FROM runs WHERE run_id IN (?, ?)", [ingest_id, analyze_id]
+            )
+        for run_id, summary in rows.itertuples(index=False):
+            if summary:
+                summaries["ingest" if run_id == ingest_id else "analyze"] = json.loads(summary)
+    if output is OutputFormat.json:
+        sys.stdout.write(json.dumps(summaries, ensure_ascii=False, indent=2, default=str) + "\n")
+    else:
+        if "ingest" in summaries:
+            print_run_summary(summaries["ingest"], output)
+        if "analysis" in summaries.get("analyze", {}):
+            _print_analysis(summaries["analyze"], output)
+    if failed is not None:
+        _fail(failed)
+
+
+@app.command()
 def quarantine(
     reason: Annotated[
         str | None, typer.Option(help="Only this reason, e.g. impossible_rating.")
@@ -423,11 +613,13 @@ def runs(
     try:
         with Warehouse(load_config(config).store.path, read_only=True) as store:
             df = store.query(
-                "SELECT run_id, status, strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started, "
+                "SELECT run_id, flow, status, "
+                "strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started, "
                 "round(epoch(finished_at - started_at), 1) AS secs, "
                 "(summary->>'$.total.read')::BIGINT AS read, "
                 "(summary->>'$.total.stored')::BIGINT AS stored, "
-                "(summary->>'$.total.quarantined')::BIGINT AS quarantined "
+                "(summary->>'$.total.quarantined')::BIGINT AS quarantined, "
+                "(summary->>'$.analysis.analyzed')::BIGINT AS analysed "
                 f"FROM runs ORDER BY started_at DESC LIMIT {int(limit)}"
             )
     except VocError as e:

@@ -182,6 +182,21 @@ class IngestConfig(_Strict):
         return value
 
 
+class AnalysisConfig(_Strict):
+    """How stored feedback is analysed (sentences, sentiment, touchpoints)."""
+
+    sentiment_model: str = Field(
+        "v1",
+        description=(
+            "A sentiment model's name (a folder under models/sentiment/, e.g. v1, or one "
+            "made by `voc train sentiment --name NAME`) or a path to its folder."
+        ),
+    )
+    chunk_size: int = Field(
+        2000, ge=50, le=100_000, description="Records analysed and written per transaction."
+    )
+
+
 class StoreConfig(_Strict):
     """The warehouse."""
 
@@ -193,6 +208,7 @@ class VocConfig(_Strict):
 
     store: StoreConfig = Field(default_factory=StoreConfig)
     ingest: IngestConfig = Field(default_factory=IngestConfig)
+    analysis: AnalysisConfig = Field(default_factory=AnalysisConfig)
     taxonomy: Path | None = Field(None, description="Touchpoint taxonomy YAML.")
     sources: list[SourceConfig] = Field(default_factory=list)
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from voc.errors import ReadOnlyQueryError, StoreError
@@ -42,6 +43,30 @@ FEEDBACK_COLUMNS = [
     "line",
     "run_id",
     "ingested_at",
+]
+ANALYSIS_COLUMNS = [
+    "feedback_id",
+    "sentiment",
+    "sentiment_score",
+    "mixed",
+    "touchpoints",
+    "n_sentences",
+    "error",
+    "version",
+    "run_id",
+    "analyzed_at",
+]
+SENTENCE_COLUMNS = [
+    "feedback_id",
+    "sentence_index",
+    "start_char",
+    "end_char",
+    "text",
+    "text_hash",
+    "language",
+    "sentiment",
+    "sentiment_score",
+    "touchpoints",
 ]
 QUARANTINE_COLUMNS = [
     "quarantine_id",
@@ -279,6 +304,81 @@ class Warehouse:
             )
         after = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0]
         return int(after[0]) - int(before[0])
+
+    # -- analysis ----------------------------------------------------------------------
+    def pending_analysis(self, version: str, limit: int) -> pd.DataFrame:
+        """Up to ``limit`` stored records that have no analysis of ``version`` yet.
+
+        New records first come in order of ``created_at``; a record analysed by another
+        version (a new model or an edited taxonomy) is pending again.
+
+        Returns:
+            Columns ``feedback_id``, ``text``, ``language``, ``touchpoint`` (given by the
+            source, may be null).
+        """
+        return self.con.execute(
+            "SELECT f.feedback_id, f.text, f.language, f.touchpoint FROM feedback f "
+            "LEFT JOIN analysis a USING (feedback_id) "
+            "WHERE a.feedback_id IS NULL OR a.version <> ? "
+            "ORDER BY f.created_at NULLS LAST, f.feedback_id LIMIT ?",
+            [version, limit],
+        ).df()
+
+    def count_pending_analysis(self, version: str) -> int:
+        """How many records :meth:`pending_analysis` would eventually return."""
+        rows = self.con.execute(
+            "SELECT count(*) FROM feedback f LEFT JOIN analysis a USING (feedback_id) "
+            "WHERE a.feedback_id IS NULL OR a.version <> ?",
+            [version],
+        ).fetchall()
+        return int(rows[0][0])
+
+    def cached_embeddings(self, text_hashes: list[str], embedder: str) -> dict[str, np.ndarray]:
+        """Embeddings already computed by ``embedder``, by text hash (float32 vectors)."""
+        if not text_hashes:
+            return {}
+        wanted = pd.DataFrame({"text_hash": list(dict.fromkeys(text_hashes))})
+        with _registered(self.con, "wanted_hashes", wanted):
+            rows = self.con.execute(
+                "SELECT e.text_hash, e.vector FROM embeddings e "
+                "SEMI JOIN wanted_hashes USING (text_hash) WHERE e.embedder = ?",
+                [embedder],
+            ).fetchall()
+        return {key: np.frombuffer(blob, dtype="<f2").astype(np.float32) for key, blob in rows}
+
+    def store_embeddings(self, text_hashes: list[str], vectors: np.ndarray, embedder: str) -> int:
+        """Cache embeddings (as float16) by text hash; returns how many were new."""
+        if not text_hashes:
+            return 0
+        vectors = np.asarray(vectors, dtype="<f2")
+        frame = pd.DataFrame(
+            {
+                "text_hash": text_hashes,
+                "embedder": embedder,
+                "dim": vectors.shape[1],
+                "vector": [row.tobytes() for row in vectors],
+                "created_at": utcnow(),
+            }
+        )
+        with self.transaction() as con:
+            return self._insert(con, "embeddings", frame, list(frame.columns))
+
+    def write_analysis(self, records: pd.DataFrame, sentences: pd.DataFrame) -> None:
+        """Replace the analysis and sentences of ``records.feedback_id`` in one transaction.
+
+        Args:
+            records: Columns ``ANALYSIS_COLUMNS``.
+            sentences: Columns ``SENTENCE_COLUMNS``.
+        """
+        with self.transaction() as con:
+            with _registered(con, "analysed_ids", records[["feedback_id"]]):
+                for table in ("sentences", "analysis"):
+                    con.execute(
+                        f"DELETE FROM {table} WHERE feedback_id IN "
+                        "(SELECT feedback_id FROM analysed_ids)"
+                    )
+            self._insert(con, "analysis", records, ANALYSIS_COLUMNS)
+            self._insert(con, "sentences", sentences, SENTENCE_COLUMNS)
 
     # -- reading -----------------------------------------------------------------------
     def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:

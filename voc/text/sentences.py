@@ -203,3 +203,72 @@ def _merge_contentless(text: str, spans: list[tuple[int, int]]) -> list[Sentence
         # so an emoji-only review still gets a judgement.
         merged = [(spans[0][0], spans[-1][1])]
     return [Sentence(text[start:end], start, end) for start, end in merged]
+
+
+# -- clauses ------------------------------------------------------------------------------
+
+# English: a contrast word that opens a new judgement inside a sentence, after a comma or
+# a plain space ("fast delivery but the box was crushed", "nice fit, however the zip
+# broke"). "but" at the very start of a sentence opens nothing new.
+_EN_CONTRAST = re.compile(
+    r"(?:,|;|\s)\s*(?=(?:but|however|although|though|whereas|except that|unfortunately)\b)",
+    re.IGNORECASE,
+)
+# Japanese: conjunctive が with its comma (配送は早かったが、箱が…), けど/けれど(も), のに,
+# and しかし/でも/ただ after a comma. A bare が is the subject particle (配送が早い) and
+# is left alone.
+_JA_CONTRAST = re.compile(
+    r"(?:が|けど|けれど|けれども|のに)[、,]"  # 早かったが、/ 安いけど、
+    r"|(?:けど|けれど)(?=\S)"  # 安いけど品質が悪い
+    r"|[、,](?=(?:しかし|でも|ただ)、?)"  # 良い、でも色が違う
+)
+_MIN_CLAUSE_WORDS = 2
+_MIN_CLAUSE_CHARS_JA = 3
+
+
+def split_clauses(text: str, language: str = "en") -> list[Sentence]:
+    """Sentences, further split where a contrast word starts a second judgement.
+
+    "Fast delivery but the box was crushed." becomes "Fast delivery" and "but the box was
+    crushed.", so each side gets its own sentiment; "配送は早かったが、箱が潰れていた" splits
+    after "が、". A piece is only cut off when both sides keep at least two words (three
+    characters in Japanese), so "Nothing but praise" stays whole. Offsets index ``text``
+    as in :func:`split_sentences`.
+    """
+    clauses: list[Sentence] = []
+    for sentence in split_sentences(text, language):
+        clauses.extend(_split_sentence_clauses(text, sentence))
+    return clauses
+
+
+def _split_sentence_clauses(text: str, sentence: Sentence) -> list[Sentence]:
+    cuts = [0]
+    body = sentence.text
+    for match in _EN_CONTRAST.finditer(body):
+        left, right = body[cuts[-1] : match.start()], body[match.end() :]
+        if len(left.split()) >= _MIN_CLAUSE_WORDS and len(right.split()) >= _MIN_CLAUSE_WORDS:
+            cuts.append(match.end())
+    for match in _JA_CONTRAST.finditer(body):
+        left, right = body[cuts[-1] : match.end()], body[match.end() :]
+        if (
+            match.end() > cuts[-1]
+            and len(left.strip()) >= _MIN_CLAUSE_CHARS_JA
+            and len(_strip_symbols(right)) >= _MIN_CLAUSE_CHARS_JA
+        ):
+            cuts.append(match.end())
+    cuts = sorted(set(cuts))
+    if len(cuts) == 1:
+        return [sentence]
+    pieces = []
+    for cut, next_cut in itertools.pairwise([*cuts, len(body)]):
+        span = _strip(text, sentence.start + cut, sentence.start + next_cut)
+        if span is not None:
+            start, end = span
+            if end > start and text[end - 1] in ",;、":
+                end -= 1
+            pieces.append(Sentence(text[start:end], start, end))
+    return pieces
+
+
+def _strip_symbols(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum())

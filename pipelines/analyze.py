@@ -1,0 +1,133 @@
+"""The ``analyze`` flow: stored feedback gets sentences, sentiment and touchpoints.
+
+Only records without an analysis of the current version are analysed: new feedback, or
+every record after the sentiment model or the taxonomy changed (then from cached
+embeddings, so re-tagging with an edited taxonomy costs no embedding). Run it with
+``voc analyze``, or ``voc run`` (ingest, then analyse), or as a deployment.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NONE
+
+from pipelines.ingest import _retry_io_only, ingest_flow
+from voc.analysis import Analyzer, analyze_pending
+from voc.config import load_config
+from voc.errors import IngestFailed
+from voc.store.warehouse import Warehouse
+
+
+@task(
+    name="analyze-pending",
+    retries=2,
+    retry_delay_seconds=3,
+    retry_condition_fn=_retry_io_only,
+    cache_policy=NONE,
+    persist_result=False,
+)
+def analyze_task(
+    store_path: str,
+    sentiment_model: str,
+    taxonomy: str | None,
+    run_id: str,
+    chunk_size: int,
+    show_progress: bool = False,
+) -> dict[str, Any]:
+    """Analyse the pending records of the store; returns the summary as a dict."""
+    logger = get_run_logger()
+    analyzer = Analyzer.load(sentiment_model, taxonomy)
+    loading = analyzer.warm_up()
+    logger.info("models loaded in %.1f s (%s)", loading, analyzer.version)
+
+    def progress(done: int, total: int) -> None:
+        logger.info("analysed %d of %d records", done, total)
+
+    with Warehouse(store_path) as store:
+        summary = analyze_pending(store, analyzer, run_id, chunk_size=chunk_size, progress=progress)
+    result = summary.to_dict()
+    result["seconds"]["model_loading"] = round(loading, 2)
+    logger.info(
+        "analysed %d records (%d sentences; %d embedded, %d from the cache)",
+        summary.analyzed,
+        summary.sentences,
+        summary.embedded,
+        summary.cached,
+    )
+    return result
+
+
+@flow(name="analyze", persist_result=False)
+def analyze_flow(config_path: str | None = None, run_id: str | None = None) -> dict[str, Any]:
+    """Analyse every stored record that lacks a current analysis, and record the run.
+
+    Args:
+        config_path: The config file (default: ``$VOC_CONFIG`` or ``configs/voc.yaml``).
+        run_id: The run's id (default: a new one); its summary lands in ``runs``.
+
+    Returns:
+        ``{"run_id", "status", "store", "analysis": summary}``.
+    """
+    config = load_config(config_path)
+    run_id = run_id or new_analyze_run_id()
+    store_path = str(config.store.path)
+    with Warehouse(store_path) as store:
+        store.start_run(run_id, "analyze")
+    result: dict[str, Any] = {"run_id": run_id, "status": "failed", "store": store_path}
+    try:
+        result["analysis"] = analyze_task(
+            store_path,
+            config.analysis.sentiment_model,
+            str(config.taxonomy) if config.taxonomy else None,
+            run_id,
+            config.analysis.chunk_size,
+        )
+        result["status"] = "completed"
+    except Exception as e:
+        result["error"] = f"{type(e).__name__}: {e}"
+        raise
+    finally:
+        with Warehouse(store_path) as store:
+            store.finish_run(run_id, result["status"], result)
+    return result
+
+
+@flow(name="run", persist_result=False)
+def run_flow(
+    config_path: str | None = None,
+    source_names: list[str] | None = None,
+    force: bool = False,
+    ingest_run_id: str | None = None,
+    analyze_run_id: str | None = None,
+) -> dict[str, Any]:
+    """Ingest the configured sources, then analyse what is new.
+
+    A source that fails to ingest does not stop the analysis of everything else that is
+    stored; the run still ends failed, so a scheduler sees it. Both summaries are in the
+    ``runs`` table under their run ids either way.
+
+    Returns:
+        ``{"ingest": ingest result, "analyze": analyse result}``.
+    """
+    logger = get_run_logger()
+    ingest_error: IngestFailed | None = None
+    ingest_result: dict[str, Any] | None = None
+    try:
+        ingest_result = ingest_flow(
+            config_path=config_path, source_names=source_names, force=force, run_id=ingest_run_id
+        )
+    except IngestFailed as e:
+        logger.error("%s; analysing what is stored anyway", e)
+        ingest_error = e
+    analyze_result = analyze_flow(config_path=config_path, run_id=analyze_run_id)
+    if ingest_error is not None:
+        raise ingest_error
+    return {"ingest": ingest_result, "analyze": analyze_result}
+
+
+def new_analyze_run_id() -> str:
+    """A fresh analyse run id, e.g. ``analyze-3f9a1c0b2d4e``."""
+    return f"analyze-{uuid.uuid4().hex[:12]}"

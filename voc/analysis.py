@@ -1,0 +1,499 @@
+"""Analyse feedback texts: sentences, sentiment and touchpoints, per sentence and per record.
+
+One :class:`Analyzer` holds the three models that share a sentence embedding: the
+embedder, the sentiment model and the touchpoint tagger. ``analyze(texts, languages)``
+splits each text into sentences and contrastive clauses
+(:func:`voc.text.sentences.split_clauses`: "fast delivery | but the box was crushed"), embeds every
+distinct sentence once, classifies and tags each sentence, and rolls the sentences up into
+one judgement per record:
+
+- sentiment: the length-weighted mean of the sentences' class probabilities
+  (:func:`voc.models.sentiment.roll_up`), ``mixed`` when one sentence is clearly positive
+  and another clearly negative;
+- touchpoints: the union of the sentences' (:func:`voc.touchpoints.roll_up`), in taxonomy
+  order.
+
+Both the store's analyse flow and ``voc enrich`` call it; the flow passes an ``embed``
+function backed by the store's embedding cache, so a sentence is never embedded twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from voc.errors import ConfigError
+from voc.models.embedders import Embedder, get_embedder
+from voc.models.sentiment import SentimentModel, roll_up
+from voc.taxonomy import DEFAULT_TAXONOMY_PATH, Taxonomy, load_taxonomy
+from voc.text.sentences import split_clauses
+from voc.touchpoints import TouchpointTagger
+
+__all__ = [
+    "DEFAULT_SENTIMENT_MODEL",
+    "MODELS_ENV_VAR",
+    "AnalysisResult",
+    "Analyzer",
+    "RecordAnalysis",
+    "SentenceAnalysis",
+    "resolve_sentiment_model",
+    "text_hash",
+]
+
+#: The sentiment model used when the config names none (a folder under models/sentiment/).
+DEFAULT_SENTIMENT_MODEL = "v1"
+#: Environment variable naming an extra models folder (holding ``sentiment/<name>/``).
+MODELS_ENV_VAR = "VOC_MODELS_DIR"
+
+EmbedFunction = Callable[[Sequence[str]], np.ndarray]
+
+#: Why a record got no analysis (the ``voc_error`` of ``voc enrich``).
+NO_TEXT = "empty_text"
+
+
+def text_hash(text: str) -> str:
+    """Key of a sentence in the embedding cache: 128-bit BLAKE2b of its UTF-8 text."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def _model_folders() -> list[Path]:
+    folders = []
+    if os.environ.get(MODELS_ENV_VAR):
+        folders.append(Path(os.environ[MODELS_ENV_VAR]))
+    folders.append(Path("models"))
+    # The repository's models/ (an editable install or a source checkout).
+    folders.append(Path(__file__).resolve().parents[1] / "models")
+    return folders
+
+
+def resolve_sentiment_model(name_or_path: str | Path) -> Path:
+    """The folder of a sentiment model, given its name (``v1``) or a path.
+
+    A name is looked up as ``sentiment/<name>`` in ``$VOC_MODELS_DIR``, then in
+    ``./models``, then in the models folder beside the voc package; ``voc train
+    sentiment --name NAME`` writes to ``./models/sentiment/NAME``.
+
+    Raises:
+        ConfigError: Nothing by that name; the message lists the places looked in.
+    """
+    candidate = Path(name_or_path)
+    if (candidate / "model.json").is_file():
+        return candidate
+    looked = [candidate]
+    if len(candidate.parts) == 1:
+        for folder in _model_folders():
+            path = folder / "sentiment" / str(name_or_path)
+            if (path / "model.json").is_file():
+                return path
+            looked.append(path)
+    places = ", ".join(str(p) for p in dict.fromkeys(looked))
+    raise ConfigError(
+        f"analysis.sentiment_model: no sentiment model {str(name_or_path)!r} (looked in {places}); "
+        f"write a model name such as {DEFAULT_SENTIMENT_MODEL!r}, a folder holding model.json, "
+        "or train one with `voc train sentiment`"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceAnalysis:
+    """One sentence of a record and what the models said about it.
+
+    Attributes:
+        record: Index of its record in the input.
+        index: Position of the sentence in its record (0-based).
+        start, end: Character offsets into the record's text.
+        text: The sentence.
+        text_hash: Its key in the embedding cache (:func:`text_hash`).
+        sentiment: ``negative`` / ``neutral`` / ``positive``.
+        sentiment_score: ``p(positive) - p(negative)``, -1..1.
+        touchpoints: Touchpoint names, taxonomy order.
+    """
+
+    record: int
+    index: int
+    start: int
+    end: int
+    text: str
+    text_hash: str
+    sentiment: str
+    sentiment_score: float
+    touchpoints: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordAnalysis:
+    """The roll-up of one record.
+
+    Attributes:
+        sentiment: ``negative`` / ``neutral`` / ``positive``, or None without sentences.
+        sentiment_score: -1..1, or None.
+        mixed: Clearly positive and clearly negative sentences both present.
+        touchpoints: Union of the sentences' touchpoints, taxonomy order.
+        n_sentences: Number of sentences analysed.
+        error: Why the record has no analysis (``empty_text``), else None.
+    """
+
+    sentiment: str | None
+    sentiment_score: float | None
+    mixed: bool
+    touchpoints: tuple[str, ...]
+    n_sentences: int
+    error: str | None = None
+
+
+@dataclass
+class AnalysisResult:
+    """What :meth:`Analyzer.analyze` returns.
+
+    Attributes:
+        records: One :class:`RecordAnalysis` per input text, in order.
+        sentences: Every sentence, record by record.
+        embeddings: float32 ``(len(sentences), dim)``, the sentences' embeddings.
+        seconds: Wall time per step (split, embed, sentiment, touchpoints).
+    """
+
+    records: list[RecordAnalysis]
+    sentences: list[SentenceAnalysis]
+    embeddings: np.ndarray
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+class Analyzer:
+    """Sentences, sentiment and touchpoints of feedback texts (see the module docstring).
+
+    Args:
+        sentiment_model: A loaded :class:`SentimentModel`.
+        taxonomy: The touchpoints to tag.
+        embedder: The embedder both models read; built from the sentiment model's
+            embedder name when None.
+    """
+
+    def __init__(
+        self,
+        sentiment_model: SentimentModel,
+        taxonomy: Taxonomy,
+        embedder: Embedder | None = None,
+    ) -> None:
+        self.sentiment_model = sentiment_model
+        self.taxonomy = taxonomy
+        self.embedder_name = sentiment_model.embedder
+        self.embedder = embedder if embedder is not None else get_embedder(self.embedder_name)
+        # The models read the same vectors: one embedding per sentence serves both.
+        sentiment_model._embedder = self.embedder
+        self.tagger = TouchpointTagger(
+            taxonomy, embedder_name=self.embedder_name, embedder=self.embedder
+        )
+        self.model_path: Path | None = None
+        self.taxonomy_path: Path | None = None
+
+    @classmethod
+    def load(
+        cls,
+        sentiment_model: str | Path = DEFAULT_SENTIMENT_MODEL,
+        taxonomy: str | Path | Taxonomy | None = None,
+    ) -> Analyzer:
+        """Build an analyser from a sentiment model name or folder and a taxonomy file.
+
+        Args:
+            sentiment_model: Name (``v1``) or folder, see :func:`resolve_sentiment_model`.
+            taxonomy: A taxonomy YAML, a loaded :class:`Taxonomy`, or None for the
+                default ``configs/taxonomy.yaml``.
+
+        Raises:
+            ConfigError: Unknown model, unreadable or invalid taxonomy.
+        """
+        model_path = resolve_sentiment_model(sentiment_model)
+        taxonomy_path: Path | None = None
+        if isinstance(taxonomy, Taxonomy):
+            loaded = taxonomy
+        else:
+            taxonomy_path = Path(taxonomy) if taxonomy is not None else DEFAULT_TAXONOMY_PATH
+            loaded = load_taxonomy(taxonomy_path)
+        analyzer = cls(SentimentModel.load(model_path), loaded)
+        analyzer.model_path = model_path
+        analyzer.taxonomy_path = taxonomy_path
+        return analyzer
+
+    @property
+    def version(self) -> str:
+        """Identifies what produced an analysis: model, embedder and taxonomy content.
+
+        The analyse flow re-analyses a record whose stored version differs (an edited
+        taxonomy or a new model), from cached embeddings.
+        """
+        model = self.model_path.name if self.model_path is not None else "custom"
+        digest = hashlib.blake2b(
+            self.taxonomy.model_dump_json().encode("utf-8"), digest_size=4
+        ).hexdigest()
+        return f"sentiment={model};embedder={self.embedder_name};taxonomy={digest}"
+
+    def warm_up(self) -> float:
+        """Load every model now (the embedder, the head, the tagger's prototypes).
+
+        Returns:
+            Seconds it took, so callers can report model loading apart from throughput.
+        """
+        started = time.perf_counter()
+        self.tagger.fit()
+        self.sentiment_model.predict(["ok"], ["en"], self.embedder.embed(["ok"]))
+        return time.perf_counter() - started
+
+    def analyze(
+        self,
+        texts: Sequence[str | None],
+        languages: Sequence[str | None],
+        embed: EmbedFunction | None = None,
+    ) -> AnalysisResult:
+        """Analyse records.
+
+        Args:
+            texts: One text per record (None or blank: the record gets ``error``
+                ``empty_text`` and no sentences).
+            languages: ISO 639-1 code per record (None or ``und`` when unknown).
+            embed: Turns distinct sentence texts into embeddings; the embedder's
+                ``embed`` when None. The store passes one backed by its cache.
+
+        Returns:
+            An :class:`AnalysisResult`.
+        """
+        if len(languages) != len(texts):
+            raise ValueError(f"got {len(texts)} texts but {len(languages)} languages")
+        seconds: dict[str, float] = {}
+        clock = time.perf_counter()
+        owners: list[int] = []
+        spans: list[tuple[int, int, str]] = []
+        sentence_languages: list[str] = []
+        for record, (text, language) in enumerate(zip(texts, languages, strict=True)):
+            if not text or not text.strip():
+                continue
+            code = language or "und"
+            for sentence in split_clauses(text, code):
+                owners.append(record)
+                spans.append((sentence.start, sentence.end, sentence.text))
+                sentence_languages.append(code)
+        sentence_texts = [text for _, _, text in spans]
+        seconds["split"] = time.perf_counter() - clock
+
+        clock = time.perf_counter()
+        distinct = list(dict.fromkeys(sentence_texts))
+        if distinct:
+            vectors = np.asarray((embed or self.embedder.embed)(distinct), dtype=np.float32)
+            position = {text: i for i, text in enumerate(distinct)}
+            embeddings = vectors[[position[text] for text in sentence_texts]]
+        else:
+            embeddings = np.zeros((0, self.embedder.dim), dtype=np.float32)
+        seconds["embed"] = time.perf_counter() - clock
+
+        clock = time.perf_counter()
+        probabilities = self.sentiment_model.predict_proba(
+            sentence_texts, sentence_languages, embeddings
+        )
+        labels = self.sentiment_model.labels
+        positive, negative = labels.index("positive"), labels.index("negative")
+        seconds["sentiment"] = time.perf_counter() - clock
+
+        clock = time.perf_counter()
+        tags = self.tagger.tag(sentence_texts, sentence_languages, embeddings)
+        seconds["touchpoints"] = time.perf_counter() - clock
+
+        sentences: list[SentenceAnalysis] = []
+        by_record: dict[int, list[int]] = {}
+        for row, (record, (start, end, text)) in enumerate(zip(owners, spans, strict=True)):
+            members = by_record.setdefault(record, [])
+            probs = probabilities[row]
+            sentences.append(
+                SentenceAnalysis(
+                    record=record,
+                    index=len(members),
+                    start=start,
+                    end=end,
+                    text=text,
+                    text_hash=text_hash(text),
+                    sentiment=labels[int(probs.argmax())],
+                    sentiment_score=round(float(probs[positive] - probs[negative]), 4),
+                    touchpoints=tuple(tags[row]),
+                )
+            )
+            members.append(row)
+
+        order = {name: i for i, name in enumerate(self.taxonomy.names)}
+        records: list[RecordAnalysis] = []
+        for record in range(len(texts)):
+            rows = by_record.get(record)
+            if not rows:
+                records.append(RecordAnalysis(None, None, False, (), 0, NO_TEXT))
+                continue
+            weights = [len(sentence_texts[row]) for row in rows]
+            label, score, mixed = roll_up(probabilities[rows], weights, labels)
+            union = {name for row in rows for name in tags[row]}
+            touchpoints = tuple(sorted(union, key=lambda name: order.get(name, len(order))))
+            records.append(RecordAnalysis(label, score, mixed, touchpoints, len(rows)))
+        return AnalysisResult(records, sentences, embeddings, seconds)
+
+
+# -- the store ------------------------------------------------------------------------------
+
+
+class CachedEmbedding:
+    """An ``embed`` function for :meth:`Analyzer.analyze` backed by the store's cache.
+
+    Texts whose hash is cached are read back (float16 in the store, so within 1e-3 of the
+    original); the rest are embedded and written to the cache.
+
+    Attributes:
+        hits, misses: How many distinct texts came from the cache / were embedded.
+    """
+
+    def __init__(self, store: Any, embedder: Embedder, embedder_name: str) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.embedder_name = embedder_name
+        self.hits = 0
+        self.misses = 0
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        hashes = [text_hash(text) for text in texts]
+        cached = self.store.cached_embeddings(hashes, self.embedder_name)
+        out = np.zeros((len(texts), self.embedder.dim), dtype=np.float32)
+        missing = [i for i, key in enumerate(hashes) if key not in cached]
+        for i, key in enumerate(hashes):
+            if key in cached:
+                out[i] = cached[key]
+        if missing:
+            fresh = self.embedder.embed([texts[i] for i in missing])
+            out[missing] = fresh
+            self.store.store_embeddings([hashes[i] for i in missing], fresh, self.embedder_name)
+        self.hits += len(texts) - len(missing)
+        self.misses += len(missing)
+        return out
+
+
+@dataclass
+class AnalyzeSummary:
+    """What one analyse run did.
+
+    Attributes:
+        analyzed: Records analysed (new, or re-analysed for a new version).
+        sentences: Sentences written.
+        no_text: Records with nothing to analyse (stored with ``error``).
+        embedded: Distinct sentences embedded; ``cached``: read from the cache instead.
+        seconds: Wall time, and per step.
+        version: The analysis version written.
+    """
+
+    analyzed: int = 0
+    sentences: int = 0
+    no_text: int = 0
+    embedded: int = 0
+    cached: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+    version: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """As a JSON-ready dict."""
+        return {
+            "analyzed": self.analyzed,
+            "sentences": self.sentences,
+            "no_text": self.no_text,
+            "embedded": self.embedded,
+            "cached": self.cached,
+            "seconds": {key: round(value, 2) for key, value in self.seconds.items()},
+            "version": self.version,
+        }
+
+
+def analyze_pending(
+    store: Any,
+    analyzer: Analyzer,
+    run_id: str,
+    chunk_size: int = 2000,
+    progress: Callable[[int, int], None] | None = None,
+) -> AnalyzeSummary:
+    """Analyse every stored record that lacks an analysis of ``analyzer.version``.
+
+    Works in chunks of ``chunk_size`` records, each written in one transaction, so a
+    crash loses at most one chunk and a re-run carries on where it stopped.
+
+    Args:
+        store: An open :class:`voc.store.warehouse.Warehouse`.
+        analyzer: The models.
+        run_id: Recorded with each analysis row.
+        chunk_size: Records per chunk.
+        progress: Called with ``(done, total)`` after each chunk.
+
+    Returns:
+        An :class:`AnalyzeSummary`.
+    """
+    from voc.store.warehouse import SENTENCE_COLUMNS, utcnow
+
+    started = time.perf_counter()
+    summary = AnalyzeSummary(version=analyzer.version)
+    total = store.count_pending_analysis(summary.version)
+    embed = CachedEmbedding(store, analyzer.embedder, analyzer.embedder_name)
+    known = set(analyzer.taxonomy.names)
+    order = {name: i for i, name in enumerate(analyzer.taxonomy.names)}
+    while True:
+        batch = store.pending_analysis(summary.version, chunk_size)
+        if batch.empty:
+            break
+        result = analyzer.analyze(batch["text"].tolist(), batch["language"].tolist(), embed)
+        for step, seconds in result.seconds.items():
+            summary.seconds[step] = summary.seconds.get(step, 0.0) + seconds
+        now = utcnow()
+        ids = batch["feedback_id"].tolist()
+        given = batch["touchpoint"].tolist()
+        rows = []
+        for feedback_id, source_touchpoint, record in zip(ids, given, result.records, strict=True):
+            touchpoints = set(record.touchpoints)
+            if isinstance(source_touchpoint, str) and source_touchpoint in known:
+                touchpoints.add(source_touchpoint)  # what the source said stays true
+            rows.append(
+                {
+                    "feedback_id": feedback_id,
+                    "sentiment": record.sentiment,
+                    "sentiment_score": record.sentiment_score,
+                    "mixed": record.mixed,
+                    "touchpoints": sorted(touchpoints, key=order.__getitem__),
+                    "n_sentences": record.n_sentences,
+                    "error": record.error,
+                    "version": summary.version,
+                    "run_id": run_id,
+                    "analyzed_at": now,
+                }
+            )
+            summary.no_text += record.error is not None
+        languages = batch["language"].tolist()
+        sentences = pd.DataFrame(
+            [
+                {
+                    "feedback_id": ids[s.record],
+                    "sentence_index": s.index,
+                    "start_char": s.start,
+                    "end_char": s.end,
+                    "text": s.text,
+                    "text_hash": s.text_hash,
+                    "language": languages[s.record] or "und",
+                    "sentiment": s.sentiment,
+                    "sentiment_score": s.sentiment_score,
+                    "touchpoints": list(s.touchpoints),
+                }
+                for s in result.sentences
+            ],
+            columns=SENTENCE_COLUMNS,
+        )
+        store.write_analysis(pd.DataFrame(rows), sentences)
+        summary.analyzed += len(rows)
+        summary.sentences += len(sentences)
+        if progress is not None:
+            progress(summary.analyzed, total)
+    summary.embedded, summary.cached = embed.misses, embed.hits
+    summary.seconds["total"] = time.perf_counter() - started
+    return summary

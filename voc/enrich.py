@@ -1,0 +1,338 @@
+"""``voc enrich``: analyse one file, no store needed.
+
+Reads a CSV/TSV/JSONL/JSON/Parquet/Excel file and writes the same rows, in the same order,
+with every input column as it was plus the analysis columns:
+
+==================  =========================================================================
+``language``        ISO 639-1 code of the text (``und`` when it cannot be told)
+``sentiment``       ``negative`` / ``neutral`` / ``positive`` (the record's overall lean)
+``sentiment_score`` -1..1, ``p(positive) - p(negative)`` rolled up over the sentences
+``sentiment_mixed`` true when one sentence is clearly positive and another clearly negative
+``touchpoints``     touchpoint names of the taxonomy, joined by ``|``
+``voc_error``       why a row has no analysis (``empty_text``), else empty
+==================  =========================================================================
+
+A row that cannot be analysed is never dropped: it comes out with empty analysis columns
+and the reason in ``voc_error``. The output format follows OUT's extension.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from voc.analysis import DEFAULT_SENTIMENT_MODEL, Analyzer
+from voc.errors import ConfigError, SourceError
+from voc.text.language import LanguageIdentifier
+from voc.text.normalize import normalize_text
+
+__all__ = ["ANALYSIS_COLUMNS", "EnrichSummary", "enrich_file", "enrich_frame", "read_table"]
+
+#: Columns ``voc enrich`` adds, in order (before any ``prefix``).
+ANALYSIS_COLUMNS = [
+    "language",
+    "sentiment",
+    "sentiment_score",
+    "sentiment_mixed",
+    "touchpoints",
+    "voc_error",
+]
+
+_READ_FORMATS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".txt": "tsv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".xlsx": "xlsx",
+}
+_WRITE_FORMATS = {".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".parquet", ".pq", ".xlsx"}
+
+
+@dataclass
+class EnrichSummary:
+    """What ``enrich_file`` did.
+
+    Attributes:
+        rows: Rows read and written.
+        analysed: Rows with an analysis.
+        errors: Rows without one, by reason.
+        sentences: Sentences analysed.
+        seconds: ``model_loading``, ``read``, ``analysis``, ``write`` and ``total``.
+        output: The file written.
+    """
+
+    rows: int = 0
+    analysed: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+    sentences: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+    output: str = ""
+
+    @property
+    def items_per_second(self) -> float:
+        """Rows analysed per second of analysis (model loading, reading, writing apart)."""
+        seconds = self.seconds.get("analysis", 0.0)
+        return self.rows / seconds if seconds > 0 else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """As a JSON-ready dict."""
+        return {
+            "rows": self.rows,
+            "analysed": self.analysed,
+            "errors": dict(self.errors),
+            "sentences": self.sentences,
+            "items_per_second": round(self.items_per_second, 1),
+            "seconds": {key: round(value, 3) for key, value in self.seconds.items()},
+            "output": self.output,
+        }
+
+
+def read_table(path: str | Path, encoding: str = "auto", sheet: str | None = None) -> pd.DataFrame:
+    """Read a whole table as it is, every column kept.
+
+    CSV and TSV cells are kept as text exactly as written (no number or date guessing, an
+    empty cell stays empty), in the file's encoding (detected: UTF-8, UTF-16 and UTF-8
+    with BOM, CP932, cp1252, latin-1). JSONL, JSON arrays, Parquet and Excel keep their
+    types.
+
+    Raises:
+        SourceError: Missing file, unknown extension, or unreadable content.
+    """
+    from voc.sources.encoding import open_text
+
+    path = Path(path)
+    kind = _READ_FORMATS.get(path.suffix.lower())
+    if kind is None:
+        raise SourceError(
+            f"{path}: cannot tell the format from the extension {path.suffix!r}; "
+            f"use one of {', '.join(sorted(_READ_FORMATS))}"
+        )
+    if not path.is_file():
+        raise SourceError(f"{path}: no such file")
+    try:
+        if kind in ("csv", "tsv"):
+            stream, _ = open_text(path, encoding)
+            with stream:
+                return pd.read_csv(
+                    stream,
+                    sep="," if kind == "csv" else "\t",
+                    dtype=str,
+                    keep_default_na=False,
+                    na_filter=False,
+                )
+        if kind == "jsonl":
+            return pd.read_json(path, lines=True, dtype=False)
+        if kind == "json":
+            return pd.read_json(path, dtype=False)
+        if kind == "parquet":
+            return pd.read_parquet(path)
+        return pd.read_excel(path, sheet_name=sheet or 0, dtype=object)
+    except (ValueError, OSError, UnicodeError) as e:
+        raise SourceError(f"{path}: cannot read it as {kind}: {e}") from e
+
+
+def _write_table(df: pd.DataFrame, path: Path) -> None:
+    suffix = path.suffix.lower()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        df.to_csv(path, index=False)
+    elif suffix == ".tsv":
+        df.to_csv(path, index=False, sep="\t")
+    elif suffix in (".jsonl", ".ndjson"):
+        df.to_json(path, orient="records", lines=True, force_ascii=False, date_format="iso")
+    elif suffix == ".json":
+        df.to_json(path, orient="records", force_ascii=False, date_format="iso", indent=1)
+    elif suffix in (".parquet", ".pq"):
+        df.to_parquet(path, index=False)
+    else:
+        df.to_excel(path, index=False)
+
+
+def _text_of(value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return normalize_text(str(value))
+
+
+def enrich_frame(
+    df: pd.DataFrame,
+    text_col: str,
+    analyzer: Analyzer,
+    *,
+    prefix: str = "",
+    languages: tuple[str, ...] = ("en", "ja"),
+    batch_size: int = 1000,
+    progress: Callable[[int], None] | None = None,
+    summary: EnrichSummary | None = None,
+) -> pd.DataFrame:
+    """The frame with the analysis columns added (see the module docstring).
+
+    Args:
+        df: The input; left unchanged.
+        text_col: Column holding the feedback text.
+        analyzer: The models.
+        prefix: Put before every added column's name (``voc_`` gives ``voc_sentiment``).
+        languages: Languages to tell apart (as ``ingest.languages`` in the config).
+        batch_size: Rows analysed at once.
+        progress: Called with the number of rows just finished, after each batch.
+        summary: Filled in with counts when given.
+
+    Raises:
+        ConfigError: ``text_col`` missing, or an added column already exists.
+    """
+    if text_col not in df.columns:
+        raise ConfigError(
+            f"--text-col: no column {text_col!r} in the input; its columns are "
+            f"{', '.join(map(str, df.columns))}"
+        )
+    added = [prefix + name for name in ANALYSIS_COLUMNS]
+    clashes = [name for name in added if name in df.columns]
+    if clashes:
+        raise ConfigError(
+            f"the input already has column(s) {', '.join(clashes)}, which enrich would "
+            "overwrite; pass --prefix voc_ (or rename them)"
+        )
+    summary = summary if summary is not None else EnrichSummary()
+    identifier = LanguageIdentifier(languages)
+    texts = [_text_of(value) for value in df[text_col].tolist()]
+    out: dict[str, list[Any]] = {name: [] for name in ANALYSIS_COLUMNS}
+    errors: Counter[str] = Counter()
+    for start in range(0, len(texts), batch_size):
+        chunk = texts[start : start + batch_size]
+        codes = [identifier.identify(text) if text.strip() else None for text in chunk]
+        result = analyzer.analyze(chunk, codes)
+        summary.sentences += len(result.sentences)
+        for code, record in zip(codes, result.records, strict=True):
+            out["language"].append(code)
+            out["sentiment"].append(record.sentiment)
+            out["sentiment_score"].append(record.sentiment_score)
+            out["sentiment_mixed"].append(None if record.error else record.mixed)
+            out["touchpoints"].append(None if record.error else "|".join(record.touchpoints))
+            out["voc_error"].append(record.error)
+            if record.error:
+                errors[record.error] += 1
+        if progress is not None:
+            progress(len(chunk))
+    enriched = df.copy()
+    for name in ANALYSIS_COLUMNS:
+        enriched[prefix + name] = pd.Series(out[name], index=df.index, dtype=_DTYPES[name])
+    summary.rows += len(df)
+    summary.analysed += len(df) - sum(errors.values())
+    for reason, count in errors.items():
+        summary.errors[reason] = summary.errors.get(reason, 0) + count
+    return enriched
+
+
+_DTYPES = {
+    "language": "string",
+    "sentiment": "string",
+    "sentiment_score": "Float64",
+    "sentiment_mixed": "boolean",
+    "touchpoints": "string",
+    "voc_error": "string",
+}
+
+
+def enrich_file(
+    input_path: str | Path,
+    text_col: str,
+    out: str | Path,
+    *,
+    id_col: str | None = None,
+    time_col: str | None = None,
+    taxonomy: str | Path | None = None,
+    sentiment_model: str = DEFAULT_SENTIMENT_MODEL,
+    prefix: str = "",
+    encoding: str = "auto",
+    languages: tuple[str, ...] = ("en", "ja"),
+    batch_size: int = 1000,
+    progress: Callable[[int, int], Any] | None = None,
+) -> EnrichSummary:
+    """Analyse ``input_path`` and write ``out`` (see the module docstring).
+
+    Args:
+        input_path: CSV, TSV, JSONL, JSON, Parquet or Excel file.
+        text_col: Column with the feedback text.
+        out: Output file; its extension picks the format (may differ from the input's).
+        id_col: Column with a row id: checked to exist, and to be unique (a duplicate id
+            fails the run before any work, naming the id).
+        time_col: Column with the time each row was written: checked to exist (topic
+            trends read it).
+        taxonomy: Touchpoint taxonomy YAML (default ``configs/taxonomy.yaml``).
+        sentiment_model: Sentiment model name or folder.
+        prefix: See :func:`enrich_frame`.
+        encoding: Text encoding of CSV/TSV input (``auto`` detects it).
+        languages: Languages to tell apart.
+        batch_size: Rows analysed at once.
+        progress: Called with ``(rows_done, rows_total)`` after each batch.
+
+    Returns:
+        An :class:`EnrichSummary`.
+
+    Raises:
+        ConfigError: Bad column names, taxonomy or model; the output is not written.
+        SourceError: The input cannot be read.
+    """
+    out = Path(out)
+    if out.suffix.lower() not in _WRITE_FORMATS:
+        raise ConfigError(
+            f"--out: cannot tell the output format from {out.name!r}; end it in one of "
+            f"{', '.join(sorted(_WRITE_FORMATS))}"
+        )
+    started = time.perf_counter()
+    summary = EnrichSummary(output=str(out))
+    clock = time.perf_counter()
+    df = read_table(input_path, encoding)
+    summary.seconds["read"] = time.perf_counter() - clock
+    for option, column in (("--id-col", id_col), ("--time-col", time_col)):
+        if column is not None and column not in df.columns:
+            raise ConfigError(
+                f"{option}: no column {column!r} in {input_path}; its columns are "
+                f"{', '.join(map(str, df.columns))}"
+            )
+    if id_col is not None:
+        repeated = df[id_col][df[id_col].duplicated()]
+        if not repeated.empty:
+            raise ConfigError(
+                f"--id-col {id_col}: {len(repeated)} id(s) repeat, e.g. {repeated.iat[0]!r}; "
+                "an id must name one row (drop --id-col, or de-duplicate the file)"
+            )
+    clock = time.perf_counter()
+    analyzer = Analyzer.load(sentiment_model, taxonomy)
+    analyzer.warm_up()
+    summary.seconds["model_loading"] = time.perf_counter() - clock
+    done = 0
+
+    def step(rows: int) -> None:
+        nonlocal done
+        done += rows
+        if progress is not None:
+            progress(done, len(df))
+
+    clock = time.perf_counter()
+    enriched = enrich_frame(
+        df,
+        text_col,
+        analyzer,
+        prefix=prefix,
+        languages=languages,
+        batch_size=batch_size,
+        progress=step,
+        summary=summary,
+    )
+    summary.seconds["analysis"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    _write_table(enriched, out)
+    summary.seconds["write"] = time.perf_counter() - clock
+    summary.seconds["total"] = time.perf_counter() - started
+    return summary
