@@ -46,3 +46,13 @@ def write_config(tmp_path: Path):
         return path
 
     return _write
+
+
+@pytest.fixture(scope="session")
+def analyzer() -> Any:
+    """The shipped analyser (sentiment v1, default taxonomy), loaded once per session."""
+    from voc.analysis import Analyzer
+
+    loaded = Analyzer.load()
+    loaded.warm_up()
+    return loaded

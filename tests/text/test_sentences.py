@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from voc.text.sentences import split_sentences
+from voc.text.sentences import split_clauses, split_sentences
 
 
 def _texts(text: str, language: str = "en") -> list[str]:
@@ -81,3 +81,38 @@ def test_mixed_english_and_japanese() -> None:
         "アプリが落ちます。",
         "Please fix.",
     ]
+
+
+# -- clauses -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        (
+            "Fast delivery but the box was crushed.",
+            "en",
+            ["Fast delivery", "but the box was crushed."],
+        ),
+        (
+            "Nice fit, however the zip broke. Love it!",
+            "en",
+            ["Nice fit", "however the zip broke.", "Love it!"],
+        ),
+        (
+            "I love it, though the sleeves are long",
+            "en",
+            ["I love it", "though the sleeves are long"],
+        ),
+        ("Nothing but praise.", "en", ["Nothing but praise."]),
+        ("But it broke.", "en", ["But it broke."]),
+        ("配送は早かったが、箱が潰れていた。", "ja", ["配送は早かったが", "箱が潰れていた。"]),
+        ("安いけど品質が悪い", "ja", ["安いけど", "品質が悪い"]),
+        ("サイズは良い、でも色が違う", "ja", ["サイズは良い", "でも色が違う"]),
+        ("配送が早い。", "ja", ["配送が早い。"]),
+    ],
+)
+def test_clauses_split_at_contrast(text: str, language: str, expected: list[str]) -> None:
+    clauses = split_clauses(text, language)
+    assert [c.text for c in clauses] == expected
+    assert all(text[c.start : c.end] == c.text for c in clauses)

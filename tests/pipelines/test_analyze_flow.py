@@ -1,0 +1,119 @@
+"""The real Prefect `analyze` and `run` flows on a real DuckDB file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+FEEDBACK = [
+    ("r1", "2026-11-02T10:00:00Z", "Fast delivery but the box was crushed."),
+    ("r2", "2026-11-02T11:00:00Z", "The refund never arrived. Support ignored three emails."),
+    ("r3", "2026-11-03T09:30:00Z", "配送が遅くて最悪でした。"),
+    ("r4", "2026-11-03T12:00:00Z", "Love it, fits perfectly!"),
+    ("r5", "2026-11-04T08:00:00Z", "👍"),
+]
+
+
+@pytest.fixture
+def store_config(tmp_path: Path, write_config) -> Path:
+    source = tmp_path / "reviews.csv"
+    pd.DataFrame(FEEDBACK, columns=["id", "at", "body"]).to_csv(source, index=False)
+    return write_config(
+        [
+            {
+                "name": "reviews",
+                "path": str(source),
+                "channel": "review",
+                "text_col": "body",
+                "id_col": "id",
+                "time_col": "at",
+                "touchpoint": "product_quality",
+            }
+        ],
+        taxonomy=str(REPO / "configs" / "taxonomy.yaml"),
+    )
+
+
+def _tables(config: Path) -> dict[str, pd.DataFrame]:
+    from voc.store.warehouse import Warehouse
+
+    with Warehouse(config.parent / "voc.duckdb", read_only=True) as store:
+        return {
+            "analysis": store.query("SELECT * FROM analysis ORDER BY feedback_id"),
+            "sentences": store.query(
+                "SELECT * FROM sentences ORDER BY feedback_id, sentence_index"
+            ),
+            "embeddings": store.query("SELECT count(*) AS n FROM embeddings"),
+            "enriched": store.query("SELECT * FROM enriched_feedback"),
+        }
+
+
+def test_run_ingests_then_analyses_and_a_rerun_does_nothing_twice(store_config: Path) -> None:
+    from pipelines.analyze import analyze_flow, run_flow
+
+    result = run_flow(config_path=str(store_config))
+    analysis = result["analyze"]["analysis"]
+    assert result["ingest"]["total"]["stored"] == 5
+    assert analysis["analyzed"] == 5 and analysis["no_text"] == 0
+    assert analysis["embedded"] == analysis["sentences"] == 7  # "Fast delivery | but the box…"
+    tables = _tables(store_config)
+    assert len(tables["analysis"]) == 5 and len(tables["sentences"]) == 7
+    assert int(tables["embeddings"]["n"].iat[0]) == 7
+    assert tables["enriched"]["sentiment"].notna().all()
+    # The touchpoint the source gave is kept next to the inferred ones.
+    assert all("product_quality" in list(t) for t in tables["analysis"]["touchpoints"])
+    by_text = tables["enriched"].set_index("text")
+    assert by_text.loc["Love it, fits perfectly!", "sentiment"] == "positive"
+    assert by_text.loc["配送が遅くて最悪でした。", "sentiment"] == "negative"
+    assert "delivery_and_shipping" in list(by_text.loc["配送が遅くて最悪でした。", "touchpoints"])
+    crushed = tables["sentences"][tables["sentences"]["text"] == "but the box was crushed."]
+    assert crushed["sentiment"].iat[0] == "negative"
+
+    again = analyze_flow(config_path=str(store_config))
+    assert again["analysis"]["analyzed"] == 0 and again["status"] == "completed"
+
+
+def test_an_edited_taxonomy_reanalyses_from_cached_embeddings(store_config: Path) -> None:
+    from pipelines.analyze import analyze_flow, run_flow
+
+    run_flow(config_path=str(store_config))
+    taxonomy = yaml.safe_load((REPO / "configs" / "taxonomy.yaml").read_text(encoding="utf-8"))
+    taxonomy["touchpoints"] = [
+        t for t in taxonomy["touchpoints"] if t["name"] != "delivery_and_shipping"
+    ]
+    edited = store_config.parent / "taxonomy.yaml"
+    edited.write_text(yaml.safe_dump(taxonomy, allow_unicode=True), encoding="utf-8")
+    config = yaml.safe_load(store_config.read_text(encoding="utf-8"))
+    config["taxonomy"] = str(edited)
+    store_config.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+
+    result = analyze_flow(config_path=str(store_config))["analysis"]
+    assert result["analyzed"] == 5
+    assert result["embedded"] == 0 and result["cached"] == 7
+    tables = _tables(store_config)
+    assert not any("delivery_and_shipping" in list(t) for t in tables["analysis"]["touchpoints"])
+    assert tables["analysis"]["version"].nunique() == 1
+    assert len(tables["sentences"]) == 7  # replaced, not appended
+
+
+def test_cli_run_and_runs(store_config: Path) -> None:
+    from voc.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["run", "-c", str(store_config), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["ingest"]["total"]["stored"] == 5
+    assert payload["analyze"]["analysis"]["analyzed"] == 5
+    runs = runner.invoke(app, ["runs", "-c", str(store_config), "-f", "json"])
+    flows = sorted(row["flow"] for row in json.loads(runs.stdout))
+    assert flows == ["analyze", "ingest"]
