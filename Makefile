@@ -26,7 +26,7 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed  ## Create .venv and install voc with everything it needs.
 
 demo: install  ## Install, then run the whole pipeline on the bundled sample data.
-	$(BIN)/voc ingest
+	$(BIN)/voc run
 	$(BIN)/voc status
 
 test: install  ## Run the test suite (without the tests marked slow).

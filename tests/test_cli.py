@@ -14,7 +14,7 @@ runner = CliRunner()
 
 
 def test_every_command_has_help() -> None:
-    for command in ["ingest", "status", "sql", "quarantine", "runs"]:
+    for command in ["ingest", "analyze", "run", "enrich", "status", "sql", "quarantine", "runs"]:
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0, result.output
         assert "Usage" in result.output

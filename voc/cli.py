@@ -326,8 +326,8 @@ def status(
     output: FormatOption = OutputFormat.table,
     config: ConfigOption = None,
 ) -> None:
-    """Counts of stored feedback by source, channel, language and ISO week, and of
-    quarantined rows by source and reason."""
+    """Counts of stored feedback by source, channel, language and ISO week; sentiment by
+    channel and items per touchpoint once analysed; quarantined rows by source and reason."""
     from voc.config import load_config
     from voc.store.warehouse import Warehouse
 
@@ -344,6 +344,8 @@ def status(
     for name, df in counts.items():
         if output is OutputFormat.csv:
             sys.stdout.write(f"# {name}\n")
+        if name in ("sentiment", "touchpoint") and df.empty:
+            continue  # nothing analysed yet: `voc analyze`
         print_frame(df, output, title=f"by {name}" if name != "quarantine" else "quarantine")
 
 

@@ -387,8 +387,9 @@ class Warehouse:
 
     def status(self, recent_weeks: int = 12) -> dict[str, pd.DataFrame]:
         """Counts of stored feedback by source, channel, language and ISO week (the most
-        recent ``recent_weeks`` weeks one by one, older ones together), and of quarantined
-        rows by source and reason."""
+        recent ``recent_weeks`` weeks one by one, older ones together); sentiment by
+        channel and items per touchpoint (analysed records); quarantined rows by source
+        and reason."""
         con = self.con
         counts = {
             dim: con.execute(
@@ -416,6 +417,25 @@ class Warehouse:
             ) ORDER BY recency DESC
             """,
             [recent_weeks, recent_weeks, recent_weeks],
+        ).df()
+        counts["sentiment"] = con.execute(
+            """
+            SELECT f.channel, count(*) AS analysed,
+                   round(avg((a.sentiment = 'negative')::INT), 3) AS negative_share,
+                   round(avg((a.sentiment = 'positive')::INT), 3) AS positive_share,
+                   round(avg(a.mixed::INT), 3) AS mixed_share,
+                   round(avg(a.sentiment_score), 3) AS mean_score
+            FROM analysis a JOIN feedback f USING (feedback_id)
+            WHERE a.sentiment IS NOT NULL GROUP BY ALL ORDER BY analysed DESC, 1
+            """
+        ).df()
+        counts["touchpoint"] = con.execute(
+            """
+            SELECT touchpoint, count(*) AS items,
+                   round(avg((sentiment = 'negative')::INT), 3) AS negative_share
+            FROM (SELECT unnest(touchpoints) AS touchpoint, sentiment FROM analysis)
+            GROUP BY ALL ORDER BY items DESC, 1
+            """
         ).df()
         counts["quarantine"] = con.execute(
             "SELECT source, reason, count(*) AS rows FROM quarantine "
