@@ -120,3 +120,35 @@ def test_cli_enrich(tmp_path: Path) -> None:
         app, ["enrich", str(source), "--text-col", "nope", "--out", str(out)]
     )
     assert missing.exit_code == 2 and "no column 'nope'" in missing.output
+
+
+def test_a_model_trained_with_voc_train_is_used_by_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefect_harness: None
+) -> None:
+    from tests.conftest import SAMPLES
+
+    reviews = pd.read_csv(SAMPLES / "womens_clothing_reviews.csv").dropna(subset=["Review Text"])
+    labelled = tmp_path / "labelled.csv"
+    reviews.head(240)[["Review Text", "Rating"]].to_csv(labelled, index=False)
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    trained = runner.invoke(
+        app,
+        ["train", "sentiment", str(labelled), "--text-col", "Review Text", "--label-col", "Rating",
+         "--name", "ours", "-f", "json"],
+    )  # fmt: skip
+    assert trained.exit_code == 0, trained.output
+    assert (tmp_path / "models" / "sentiment" / "ours" / "MODEL_CARD.md").is_file()
+    again = runner.invoke(
+        app, ["train", "sentiment", str(labelled), "--text-col", "Review Text", "--label-col", "Rating", "--name", "ours"]
+    )  # fmt: skip
+    assert again.exit_code == 2 and "overwrite" in again.output
+    source = tmp_path / "in.csv"
+    pd.DataFrame(ROWS).to_csv(source, index=False)
+    out = tmp_path / "out.csv"
+    enriched = runner.invoke(
+        app,
+        ["enrich", str(source), "--text-col", "body", "--out", str(out), "--sentiment-model", "ours"],
+    )  # fmt: skip
+    assert enriched.exit_code == 0, enriched.output
+    assert read_table(out)["sentiment"].tolist()[0] == "positive"

