@@ -63,12 +63,63 @@ def _flow_startup_seconds() -> float:
         return round(time.perf_counter() - started, 1)
 
 
+def _analysis_benchmarks(quick: bool) -> list[dict]:
+    """Sentiment (ours vs VADER / asari), touchpoints (ours vs keywords only), enrich speed."""
+    out = [
+        {"benchmark": "sentiment", **_run("bench.sentiment", "--speed-items", "500")},
+        _run("bench.touchpoints"),
+    ]
+    rows = "1000" if quick else "5000"
+    for corpus in ("reviews", "short", "ja"):
+        out.append(_run("bench.enrich", "--corpus", corpus, "--rows", rows))
+    return out
+
+
+def _print_analysis_tables(results: list[dict]) -> None:
+    from bench import sentiment
+
+    for item in results:
+        kind = item.get("benchmark")
+        if "error" in item and kind in ("sentiment", "touchpoints", "enrich", "bench.sentiment"):
+            print(f"\n{kind}: failed: {item['error']}")
+        elif kind == "sentiment":
+            print("\nsentiment, 3-class macro-F1 on held-out test splits (stars 1-2/3/4-5):")
+            print(sentiment.markdown(sentiment.rows(item)))
+        elif kind == "touchpoints":
+            test = item["test"]
+            print(
+                "\ntouchpoints, micro-F1 vs. the app reviews' human labels (test half; "
+                "mapping in bench/touchpoints.py):"
+            )
+            print("| tagger | micro-F1 | precision | recall |")
+            print("|---|---|---|---|")
+            for name in ("embedding+keywords", "keywords_only"):
+                fine = test[name]["fine"]
+                print(
+                    f"| {name} | {fine['micro_f1']:.3f} | {fine['micro_precision']:.3f} | "
+                    f"{fine['micro_recall']:.3f} |"
+                )
+    enrich = [r for r in results if r.get("benchmark") == "enrich" and "error" not in r]
+    if enrich:
+        print("\nvoc enrich (CSV in, Parquet out; default models; models loaded apart):")
+        print("| corpus | rows | chars/row | sentences/row | rows/s | model loading s | peak MB |")
+        print("|---|---|---|---|---|---|---|")
+        for r in enrich:
+            print(
+                f"| {r['corpus']} | {r['rows']} | {r['chars_per_row']} | {r['sentences_per_row']} "
+                f"| {r['rows_per_s']} | {r['model_loading_s']} | {r['peak_rss_mb']} |"
+            )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--rows", type=int, default=200_000, help="rows for the ingest benchmark")
     parser.add_argument("--quick", action="store_true", help="smaller inputs, for a smoke run")
+    parser.add_argument(
+        "--skip-analysis", action="store_true", help="only ingest (no sentiment/touchpoints/enrich)"
+    )
     args = parser.parse_args(argv)
     rows = 20_000 if args.quick else args.rows
     results = []
@@ -93,6 +144,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     results.append({"benchmark": "prefect_flow_startup", "seconds": _flow_startup_seconds()})
 
+    if not args.skip_analysis:
+        results.extend(_analysis_benchmarks(args.quick))
+
     header = f"{'benchmark':<22}{'rows':>9}{'ner':>6}{'seconds':>9}{'rows/s':>9}{'peak MB':>9}"
     print(header)
     print("-" * len(header))
@@ -110,8 +164,11 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"prefect flow start-up (one `voc ingest` of a one-row file): {item['seconds']} s"
             )
+        elif item.get("benchmark") in ("sentiment", "touchpoints", "enrich"):
+            continue  # printed as tables below
         else:
             print(f"{item.get('benchmark')}: {item}")
+    _print_analysis_tables(results)
     OUT.mkdir(exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     print(f"written: {OUT / 'results.json'}")

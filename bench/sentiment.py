@@ -215,10 +215,12 @@ def rows(result: dict | None = None, model_dir: Path = DEFAULT_MODEL) -> list[di
         model_dir: The model measured when ``result`` is None.
 
     Returns:
-        Dicts with ``test set``, ``n``, ``ours`` (held-out test split; for review sets the
-        product's clause roll-up), ``ours whole text`` and ``ours clauses + whole record
-        (proposed)`` (review sets: each record as one text; the roll-up with the whole
-        text's prediction passed as ``roll_up(record=...)``), ``ours domain held out`` (leave-one-domain-out, as recorded in the model's metrics.json at training;
+        Dicts with ``test set``, ``n``, ``ours`` (held-out test split; for review sets what
+        the analyser reports: the record from the mean of its clause embeddings),
+        ``ours whole text`` and ``ours clause verdicts averaged`` (review sets: each
+        record embedded as one text; the clauses' probabilities averaged, the rule
+        the analyser does not use), ``ours domain held out`` (leave-one-domain-out, as
+        recorded in the model's metrics.json at training;
         for a set whose domain the model never saw, ``ours`` itself), ``vader``, ``asari``,
         ``target`` and ``target met``. Headline sets first.
     """
@@ -253,9 +255,7 @@ def rows(result: dict | None = None, model_dir: Path = DEFAULT_MODEL) -> list[di
                 "n": entry["n"],
                 "ours": entry["ours"] if in_domain else None,
                 "ours whole text": entry.get("ours_whole_text"),
-                "ours clauses + whole record (proposed)": entry.get(
-                    "ours_rollup_clauses_with_record"
-                ),
+                "ours clause verdicts averaged": entry.get("ours_rollup_clauses"),
                 "ours domain held out": held_out,
                 "held out measures": held_out_measures,
                 "vader": entry.get("vader"),
