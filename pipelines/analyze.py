@@ -1,9 +1,12 @@
-"""The ``analyze`` flow: stored feedback gets sentences, sentiment and touchpoints.
+"""The ``analyze`` flow: stored feedback gets sentences, sentiment, touchpoints and topics.
 
 Only records without an analysis of the current version are analysed: new feedback, or
 every record after the sentiment model or the taxonomy changed (then from cached
 embeddings, so re-tagging with an edited taxonomy costs no embedding). Run it with
-``voc analyze``, or ``voc run`` (ingest, then analyse), or as a deployment.
+``voc analyze``, or ``voc run`` (ingest, then analyse), or as a deployment. After the
+analysis, topics are brought up to date (:mod:`voc.topics.store`: new sentences are
+assigned to the stored topics, or the model is refitted when a new week arrived), and the
+pain points and survey metrics recomputed.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ def analyze_task(
     with Warehouse(store_path) as store:
         summary = analyze_pending(store, analyzer, run_id, chunk_size=chunk_size, progress=progress)
     result = summary.to_dict()
+    result["embedder"] = analyzer.embedder_name
     result["seconds"]["model_loading"] = round(loading, 2)
     logger.info(
         "analysed %d records (%d sentences; %d embedded, %d from the cache)",
@@ -56,6 +60,34 @@ def analyze_task(
         summary.sentences,
         summary.embedded,
         summary.cached,
+    )
+    return result
+
+
+@task(
+    name="update-topics",
+    retries=2,
+    retry_delay_seconds=3,
+    retry_condition_fn=_retry_io_only,
+    cache_policy=NONE,
+    persist_result=False,
+)
+def topics_task(store_path: str, embedder: str, run_id: str, refit: bool = False) -> dict[str, Any]:
+    """Refit or assign topics, then recompute pain points and survey metrics."""
+    from voc.topics.store import update_topics
+
+    logger = get_run_logger()
+    with Warehouse(store_path) as store:
+        result = update_topics(store, embedder, run_id, force_refit=refit)
+    topics = result["topics"]
+    logger.info(
+        "topics: %s%s, %d sentences, %d topics, %.1f%% other; pain point rows %d",
+        topics["action"],
+        f" ({topics['reason']})" if topics["reason"] else "",
+        topics["sentences"],
+        topics["topics"],
+        100 * topics["other_share"],
+        result["pain_points"].get("rows", 0),
     )
     return result
 
@@ -69,7 +101,7 @@ def analyze_flow(config_path: str | None = None, run_id: str | None = None) -> d
         run_id: The run's id (default: a new one); its summary lands in ``runs``.
 
     Returns:
-        ``{"run_id", "status", "store", "analysis": summary}``.
+        ``{"run_id", "status", "store", "analysis": summary, "topics": topics summary}``.
     """
     config = load_config(config_path)
     run_id = run_id or new_analyze_run_id()
@@ -85,6 +117,7 @@ def analyze_flow(config_path: str | None = None, run_id: str | None = None) -> d
             run_id,
             config.analysis.chunk_size,
         )
+        result["topics"] = topics_task(store_path, result["analysis"]["embedder"], run_id)
         result["status"] = "completed"
     except Exception as e:
         result["error"] = f"{type(e).__name__}: {e}"

@@ -152,3 +152,25 @@ def test_a_model_trained_with_voc_train_is_used_by_name(
     )  # fmt: skip
     assert enriched.exit_code == 0, enriched.output
     assert read_table(out)["sentiment"].tolist()[0] == "positive"
+
+
+def test_topics_are_fitted_on_the_file_without_a_store(tmp_path: Path) -> None:
+    from tests.conftest import SAMPLES
+
+    reviews = pd.read_csv(SAMPLES / "womens_clothing_reviews.csv").head(300)
+    source = tmp_path / "reviews.parquet"
+    reviews.to_parquet(source, index=False)
+    out = tmp_path / "out.parquet"
+    summary = enrich_file(source, "Review Text", out, store_path=tmp_path / "no-store.duckdb")
+    assert summary.topics_from == "file"
+    back = pd.read_parquet(out)
+    analysed = back[back["voc_error"].isna()]
+    assert analysed["topic_id"].notna().all() and analysed["topic_label"].notna().all()
+    assert back.loc[back["voc_error"].notna(), "topic_id"].isna().all()
+    named = analysed[analysed["topic_id"] != -1]
+    assert named["topic_id"].nunique() >= 3
+    assert len(named) >= 0.8 * len(analysed)  # "other" stays small
+    # Reviews about fit and size share a topic whose label says so.
+    sizing = analysed[analysed["Review Text"].str.contains("runs small|size down", case=False)]
+    top = sizing["topic_label"].value_counts().index[0]
+    assert any(word in top for word in ("size", "small", "fit"))

@@ -409,7 +409,9 @@ def enrich(
 ) -> None:
     """Analyse one file, no store needed: every row comes out, in order, with every input
     column plus language, sentiment, sentiment_score, sentiment_mixed, touchpoints
-    (joined by |) and voc_error (why a row has no analysis, e.g. empty_text).
+    (joined by |), topic_id, topic_label and voc_error (why a row has no analysis, e.g.
+    empty_text). Topics come from the store's topic model when it has one, else from
+    topics fitted on the file.
 
         voc enrich reviews.csv --text-col "Review Text" --out reviews_enriched.parquet
     """
@@ -437,6 +439,7 @@ def enrich(
                 encoding=encoding,
                 languages=tuple(cfg.ingest.languages),
                 progress=step,
+                store_path=cfg.store.path,
             )
     except VocError as e:
         _fail(e)
@@ -449,6 +452,7 @@ def enrich(
     typer.echo(
         f"wrote {result['output']}: {result['rows']} rows, {result['analysed']} analysed, "
         f"without analysis: {errors}; {result['sentences']} sentences; "
+        f"topics from {result['topics_from']}; "
         f"{result['items_per_second']} rows/s (models loaded in {seconds['model_loading']} s)"
     )
 

@@ -9,8 +9,14 @@ with every input column as it was plus the analysis columns:
 ``sentiment_score`` -1..1, ``p(positive) - p(negative)`` rolled up over the sentences
 ``sentiment_mixed`` true when one sentence is clearly positive and another clearly negative
 ``touchpoints``     touchpoint names of the taxonomy, joined by ``|``
+``topic_id``        the row's main topic (the one holding most of its text); -1: other
+``topic_label``     that topic's label (keywords, e.g. "refund · money · back")
 ``voc_error``       why a row has no analysis (``empty_text``), else empty
 ==================  =========================================================================
+
+Topics come from the store's topic model when one is given and fitted with the same
+embedder (ids then match ``voc topics`` and the digest), else from a topic model fitted on
+the file itself (ids 1, 2, ... by size; a file with too few sentences gets -1, other).
 
 A row that cannot be analysed is never dropped: it comes out with empty analysis columns
 and the reason in ``voc_error``. The output format follows OUT's extension.
@@ -25,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from voc.analysis import DEFAULT_SENTIMENT_MODEL, Analyzer
@@ -41,6 +48,8 @@ ANALYSIS_COLUMNS = [
     "sentiment_score",
     "sentiment_mixed",
     "touchpoints",
+    "topic_id",
+    "topic_label",
     "voc_error",
 ]
 
@@ -69,6 +78,8 @@ class EnrichSummary:
         sentences: Sentences analysed.
         seconds: ``model_loading``, ``read``, ``analysis``, ``write`` and ``total``.
         output: The file written.
+        topics_from: ``store`` (the store's topic model), ``file`` (fitted on the file)
+            or why there are none.
     """
 
     rows: int = 0
@@ -77,6 +88,7 @@ class EnrichSummary:
     sentences: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
     output: str = ""
+    topics_from: str = ""
 
     @property
     def items_per_second(self) -> float:
@@ -91,6 +103,7 @@ class EnrichSummary:
             "analysed": self.analysed,
             "errors": dict(self.errors),
             "sentences": self.sentences,
+            "topics_from": self.topics_from,
             "items_per_second": round(self.items_per_second, 1),
             "seconds": {key: round(value, 3) for key, value in self.seconds.items()},
             "output": self.output,
@@ -141,6 +154,89 @@ def read_table(path: str | Path, encoding: str = "auto", sheet: str | None = Non
         raise SourceError(f"{path}: cannot read it as {kind}: {e}") from e
 
 
+class _Pieces:
+    """Sentences of a whole file, kept (float16 vectors) until topics are assigned."""
+
+    def __init__(self) -> None:
+        self.records: list[int] = []
+        self.lengths: list[int] = []
+        self.texts: list[str] = []
+        self.languages: list[str] = []
+        self.vectors: list[np.ndarray] = []
+
+    def add(self, result: Any, offset: int, codes: list[str | None]) -> None:
+        for sentence in result.sentences:
+            self.records.append(offset + sentence.record)
+            self.lengths.append(len(sentence.text))
+            self.texts.append(sentence.text)
+            self.languages.append(codes[sentence.record] or "und")
+        self.vectors.append(np.asarray(result.embeddings, dtype=np.float16))
+
+    def record_topics(
+        self,
+        n_records: int,
+        errors: list[str | None],
+        topic_model: tuple[Any, dict[int, str]] | None,
+        summary: EnrichSummary,
+    ) -> tuple[list[int | None], list[str | None]]:
+        from voc.topics import OTHER, OTHER_LABEL, TopicModel, TopicRegistry
+
+        ids: list[int | None] = [None] * n_records
+        labels: list[str | None] = [None] * n_records
+        vectors = np.vstack(self.vectors).astype(np.float32) if self.texts else np.zeros((0, 1))
+        clock = time.perf_counter()
+        if topic_model is not None:
+            model, names = topic_model
+            sentence_topics, _ = model.assign(vectors) if self.texts else (np.zeros(0), None)
+            summary.topics_from = "store"
+        elif len(self.texts) >= 2 * TopicModel().min_topic_size:
+            model = TopicModel()
+            fit = model.fit(vectors, self.texts, self.languages)
+            update = TopicRegistry().update(fit, "file")
+            sentence_topics = update.ids_of(fit.labels)
+            names = {int(update.topic_ids[t.index]): t.label for t in fit.topics}
+            summary.topics_from = "file"
+        else:
+            sentence_topics = np.full(len(self.texts), OTHER)
+            names = {}
+            summary.topics_from = "none (too few sentences)"
+        summary.seconds["topics"] = time.perf_counter() - clock
+        weight: dict[int, dict[int, int]] = {}
+        for record, topic, length in zip(
+            self.records, sentence_topics.tolist(), self.lengths, strict=True
+        ):
+            per = weight.setdefault(record, {})
+            per[int(topic)] = per.get(int(topic), 0) + length
+        for record in range(n_records):
+            if errors[record] is not None or record not in weight:
+                continue
+            per = weight[record]
+            # The topic with most of the text; other only when nothing else is there.
+            best = max(per, key=lambda t: (t != OTHER, per[t], -t))
+            ids[record] = best
+            labels[record] = OTHER_LABEL if best == OTHER else names.get(best, str(best))
+        return ids, labels
+
+
+def _store_topic_model(
+    store_path: str | Path | None, embedder: str
+) -> tuple[Any, dict[int, str]] | None:
+    """The store's topic model and labels, when there is one for this embedder."""
+    if store_path is None or not Path(store_path).exists():
+        return None
+    from voc.store.warehouse import Warehouse
+    from voc.topics.store import load_model
+
+    with Warehouse(store_path, read_only=True) as store:
+        if "topic_model" not in set(store.query("SHOW TABLES")["name"]):
+            return None
+        stored = load_model(store)
+        if stored is None or stored.embedder != embedder:
+            return None
+        names = store.query("SELECT topic_id, label FROM topics")
+    return stored.model, dict(zip(names["topic_id"].tolist(), names["label"], strict=True))
+
+
 def _write_table(df: pd.DataFrame, path: Path) -> None:
     suffix = path.suffix.lower()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -174,6 +270,7 @@ def enrich_frame(
     batch_size: int = 1000,
     progress: Callable[[int], None] | None = None,
     summary: EnrichSummary | None = None,
+    topic_model: tuple[Any, dict[int, str]] | None = None,
 ) -> pd.DataFrame:
     """The frame with the analysis columns added (see the module docstring).
 
@@ -186,6 +283,8 @@ def enrich_frame(
         batch_size: Rows analysed at once.
         progress: Called with the number of rows just finished, after each batch.
         summary: Filled in with counts when given.
+        topic_model: A fitted :class:`voc.topics.TopicModel` (with stable ids set) and
+            its labels by id, to assign topics with; None fits one on this frame.
 
     Raises:
         ConfigError: ``text_col`` missing, or an added column already exists.
@@ -207,11 +306,13 @@ def enrich_frame(
     texts = [_text_of(value) for value in df[text_col].tolist()]
     out: dict[str, list[Any]] = {name: [] for name in ANALYSIS_COLUMNS}
     errors: Counter[str] = Counter()
+    pieces = _Pieces()
     for start in range(0, len(texts), batch_size):
         chunk = texts[start : start + batch_size]
         codes = [identifier.identify(text) if text.strip() else None for text in chunk]
         result = analyzer.analyze(chunk, codes)
         summary.sentences += len(result.sentences)
+        pieces.add(result, start, codes)
         for code, record in zip(codes, result.records, strict=True):
             out["language"].append(code)
             out["sentiment"].append(record.sentiment)
@@ -223,6 +324,9 @@ def enrich_frame(
                 errors[record.error] += 1
         if progress is not None:
             progress(len(chunk))
+    out["topic_id"], out["topic_label"] = pieces.record_topics(
+        len(df), out["voc_error"], topic_model, summary
+    )
     enriched = df.copy()
     for name in ANALYSIS_COLUMNS:
         enriched[prefix + name] = pd.Series(out[name], index=df.index, dtype=_DTYPES[name])
@@ -239,6 +343,8 @@ _DTYPES = {
     "sentiment_score": "Float64",
     "sentiment_mixed": "boolean",
     "touchpoints": "string",
+    "topic_id": "Int64",
+    "topic_label": "string",
     "voc_error": "string",
 }
 
@@ -257,6 +363,7 @@ def enrich_file(
     languages: tuple[str, ...] = ("en", "ja"),
     batch_size: int = 1000,
     progress: Callable[[int, int], Any] | None = None,
+    store_path: str | Path | None = None,
 ) -> EnrichSummary:
     """Analyse ``input_path`` and write ``out`` (see the module docstring).
 
@@ -275,6 +382,8 @@ def enrich_file(
         languages: Languages to tell apart.
         batch_size: Rows analysed at once.
         progress: Called with ``(rows_done, rows_total)`` after each batch.
+        store_path: A store whose topic model assigns the topics (when it has one fitted
+            with the same embedder); else topics are fitted on the file.
 
     Returns:
         An :class:`EnrichSummary`.
@@ -310,6 +419,7 @@ def enrich_file(
     clock = time.perf_counter()
     analyzer = Analyzer.load(sentiment_model, taxonomy)
     analyzer.warm_up()
+    topic_model = _store_topic_model(store_path, analyzer.embedder_name)
     summary.seconds["model_loading"] = time.perf_counter() - clock
     done = 0
 
@@ -329,6 +439,7 @@ def enrich_file(
         batch_size=batch_size,
         progress=step,
         summary=summary,
+        topic_model=topic_model,
     )
     summary.seconds["analysis"] = time.perf_counter() - clock
     clock = time.perf_counter()

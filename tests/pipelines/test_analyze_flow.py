@@ -117,3 +117,47 @@ def test_cli_run_and_runs(store_config: Path) -> None:
     runs = runner.invoke(app, ["runs", "-c", str(store_config), "-f", "json"])
     flows = sorted(row["flow"] for row in json.loads(runs.stdout))
     assert flows == ["analyze", "ingest"]
+
+
+def test_topics_pain_points_and_survey_metrics_follow_the_analysis(
+    tmp_path: Path, write_config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The NPS and CSAT samples (dated, scored, English and Japanese) through `run`: topics
+    are fitted, every sentence gets one, survey metrics and pain points are computed, and a
+    second run keeps the topic ids (assignment, no refit)."""
+    from pipelines.analyze import analyze_flow, run_flow
+    from pipelines.topics import refit_topics_flow
+    from voc.store.warehouse import Warehouse
+
+    monkeypatch.chdir(REPO)
+    full = yaml.safe_load((REPO / "configs" / "voc.yaml").read_text(encoding="utf-8"))
+    surveys = [s for s in full["sources"] if s["name"] in ("nps_survey", "csat_survey_ja")]
+    config = write_config(surveys, taxonomy=str(REPO / "configs" / "taxonomy.yaml"))
+    result = run_flow(config_path=str(config))
+    topics = result["analyze"]["topics"]["topics"]
+    assert topics["action"] == "refit" and topics["topics"] >= 3
+    assert topics["other_share"] < 0.15
+    with Warehouse(config.parent / "voc.duckdb", read_only=True) as store:
+        counts = store.query(
+            "SELECT (SELECT count(*) FROM sentences) AS s, (SELECT count(*) FROM sentence_topics) AS t,"
+            " (SELECT count(*) FROM pain_points) AS p,"
+            " (SELECT count(*) FROM survey_metrics WHERE channel = '*' AND touchpoint = '*') AS m"
+        ).iloc[0]
+        metrics = store.query("SELECT DISTINCT metric FROM survey_metrics")["metric"].tolist()
+        before = store.query("SELECT topic_id, label FROM topics ORDER BY topic_id")
+        languages = store.query(
+            "SELECT t.topic_id, count(DISTINCT s.language) AS n FROM sentence_topics t "
+            "JOIN sentences s USING (feedback_id, sentence_index) WHERE t.topic_id <> -1 GROUP BY 1"
+        )
+    assert counts["s"] == counts["t"] > 0
+    assert counts["p"] > 0 and counts["m"] > 0
+    assert set(metrics) == {"nps", "csat"}
+    assert (languages["n"] == 2).any()  # English and Japanese feedback share a topic
+
+    again = analyze_flow(config_path=str(config))["topics"]["topics"]
+    assert again["action"] == "assign" and again["sentences"] == 0
+    refit = refit_topics_flow(config_path=str(config))["topics"]["topics"]
+    assert refit["action"] == "refit" and refit["events"].get("new", 0) == 0
+    with Warehouse(config.parent / "voc.duckdb", read_only=True) as store:
+        after = store.query("SELECT topic_id, label FROM topics ORDER BY topic_id")
+    pd.testing.assert_frame_equal(before, after)  # the same data keeps its ids and labels

@@ -287,9 +287,20 @@ class Warehouse:
             quarantined = self._insert(con, "quarantine", quarantine, QUARANTINE_COLUMNS)
         return stored, quarantined
 
+    def insert_frame(self, table: str, df: pd.DataFrame, keyed: bool = True) -> int:
+        """Insert a frame's rows into ``table`` (columns by name). With ``keyed`` rows whose
+        key exists are left as they are; a table without a key needs ``keyed=False``.
+        Returns how many rows were new."""
+        with self.transaction() as con:
+            return self._insert(con, table, df, list(df.columns), keyed)
+
     @staticmethod
     def _insert(
-        con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame, columns: list[str]
+        con: duckdb.DuckDBPyConnection,
+        table: str,
+        df: pd.DataFrame,
+        columns: list[str],
+        keyed: bool = True,
     ) -> int:
         if df.empty:
             return 0
@@ -300,7 +311,8 @@ class Warehouse:
         with _registered(con, "incoming_batch", df[columns]):
             con.execute(
                 f"INSERT INTO {table} ({', '.join(columns)}) "
-                f"SELECT {', '.join(columns)} FROM incoming_batch ON CONFLICT DO NOTHING"
+                f"SELECT {', '.join(columns)} FROM incoming_batch"
+                + (" ON CONFLICT DO NOTHING" if keyed else "")
             )
         after = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0]
         return int(after[0]) - int(before[0])
@@ -450,7 +462,12 @@ def _registered(con: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame) -> 
     try:
         yield
     finally:
-        con.unregister(name)
+        try:
+            con.unregister(name)
+        except duckdb.TransactionException:
+            # The statement inside failed and aborted the transaction: unregistering now
+            # would raise and hide the real error; the rollback drops the view anyway.
+            pass
 
 
 def run_read_only(path: str | Path, sql: str) -> pd.DataFrame:

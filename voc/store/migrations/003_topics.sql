@@ -11,7 +11,8 @@ CREATE TABLE topics (
     embedder     VARCHAR NOT NULL,
     size         INTEGER NOT NULL,          -- sentences in the latest fit
     status       VARCHAR NOT NULL,          -- active | merged | retired
-    first_seen   VARCHAR,                   -- ISO week (YYYY-Www) of its earliest sentence
+    first_seen   VARCHAR,                   -- ISO week (YYYY-Www) of the fit that found it
+    last_seen    VARCHAR,                   -- ISO week of the latest fit that had it
     created_run  VARCHAR NOT NULL,
     updated_run  VARCHAR NOT NULL,
     updated_at   TIMESTAMP NOT NULL
@@ -33,6 +34,21 @@ CREATE TABLE sentence_topics (
     similarity      REAL NOT NULL,          -- cosine to the topic's centroid
     run_id          VARCHAR NOT NULL,
     PRIMARY KEY (feedback_id, sentence_index)
+);
+
+-- The fitted model the analyse flow assigns new sentences with (one row).
+CREATE TABLE topic_model (
+    model_id     INTEGER PRIMARY KEY,       -- always 1
+    embedder     VARCHAR NOT NULL,
+    threshold    DOUBLE NOT NULL,           -- cosine under which a sentence is "other"
+    topic_ids    INTEGER[] NOT NULL,        -- stable id of each centroid row
+    centroids    BLOB NOT NULL,             -- float32, (len(topic_ids), dim)
+    dim          INTEGER NOT NULL,
+    period       VARCHAR NOT NULL,          -- ISO week of the latest data in the fit
+    sentences    INTEGER NOT NULL,          -- sentences fitted
+    other_share  DOUBLE NOT NULL,
+    run_id       VARCHAR NOT NULL,
+    fitted_at    TIMESTAMP NOT NULL
 );
 
 CREATE TABLE pain_points (

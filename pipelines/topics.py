@@ -1,0 +1,44 @@
+"""The ``refit-topics`` flow: refit the topic model on everything stored, now.
+
+The analyse flow refits on its own when a new ISO week arrives or too many new sentences
+fall outside every topic (:func:`voc.topics.store.refit_due`); this flow forces a refit
+(after a backfill, or on a schedule of its own). Topic ids and labels survive a refit:
+the registry matches the new clusters to the known topics.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import flow
+
+from pipelines.analyze import new_analyze_run_id, topics_task
+from voc.analysis import resolve_sentiment_model
+from voc.config import load_config
+from voc.store.warehouse import Warehouse
+
+
+@flow(name="refit-topics", persist_result=False)
+def refit_topics_flow(config_path: str | None = None, run_id: str | None = None) -> dict[str, Any]:
+    """Refit topics on every analysed sentence, update the registry, recompute pain points.
+
+    Returns:
+        ``{"run_id", "status", "topics": {...}}``.
+    """
+    import json
+
+    config = load_config(config_path)
+    run_id = run_id or new_analyze_run_id().replace("analyze-", "topics-")
+    manifest = resolve_sentiment_model(config.analysis.sentiment_model) / "model.json"
+    embedder = json.loads(manifest.read_text(encoding="utf-8"))["embedder"]
+    store_path = str(config.store.path)
+    with Warehouse(store_path) as store:
+        store.start_run(run_id, "refit-topics")
+    result: dict[str, Any] = {"run_id": run_id, "status": "failed", "store": store_path}
+    try:
+        result["topics"] = topics_task(store_path, embedder, run_id, refit=True)
+        result["status"] = "completed"
+    finally:
+        with Warehouse(store_path) as store:
+            store.finish_run(run_id, result["status"], result)
+    return result
