@@ -513,6 +513,16 @@ def _print_analysis(result: dict[str, Any], output: OutputFormat) -> None:
         f"cache; {a['no_text']} without text) in {a['seconds'].get('total', 0)} s; "
         f"models loaded in {a['seconds'].get('model_loading', 0)} s"
     )
+    topics = (result.get("topics") or {}).get("topics")
+    if topics:
+        pain = result["topics"].get("pain_points", {})
+        reason = f" ({topics['reason']})" if topics.get("reason") else ""
+        typer.echo(
+            f"topics: {topics['action']}{reason}, {topics['sentences']} sentences, "
+            f"{topics['topics']} topics, {topics['other_share']:.1%} other; "
+            f"pain points: {pain.get('rows', 0)} rows over {pain.get('weeks', 0)} weeks, "
+            f"{pain.get('emerging', 0)} emerging topic-weeks"
+        )
 
 
 @app.command()

@@ -223,6 +223,18 @@ def refit(store: Any, embedder: str, run_id: str, model: TopicModel | None = Non
     model.set_topic_ids(update.topic_ids)
     topic_of = update.ids_of(fit.labels)
     now = utcnow()
+    # A topic found in this fit was first seen in the week of its earliest sentence (on
+    # the first fit of a store with months of data, not "this week" for every topic).
+    dated = pd.DataFrame({"topic": topic_of, "week": frame["week"].to_numpy()})
+    dated = dated[dated["week"] != _UNDATED]
+    earliest = dated.groupby("topic")["week"].min().to_dict()
+    found_now = set(update.new_topic_ids)
+    first_seen = {
+        t.topic_id: str(earliest.get(t.topic_id, t.first_seen))
+        if t.topic_id in found_now
+        else t.first_seen
+        for t in update.registry.topics
+    }
     quotes = {int(update.topic_ids[t.index]): list(t.quotes) for t in fit.topics}
     merged = {e.topic_id for e in update.events if e.kind == "merged"}
     topics_rows = pd.DataFrame(
@@ -238,7 +250,7 @@ def refit(store: Any, embedder: str, run_id: str, model: TopicModel | None = Non
                 "status": "active"
                 if t.active
                 else ("merged" if t.topic_id in merged else "retired"),
-                "first_seen": t.first_seen,
+                "first_seen": first_seen[t.topic_id],
                 "last_seen": t.last_seen,
                 "created_run": run_id,
                 "updated_run": run_id,
