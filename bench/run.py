@@ -72,11 +72,13 @@ def _analysis_benchmarks(quick: bool) -> list[dict]:
     rows = "1000" if quick else "5000"
     for corpus in ("reviews", "short", "ja"):
         out.append(_run("bench.enrich", "--corpus", corpus, "--rows", rows))
+    topics = ("--quick", "--repeats", "1") if quick else ()
+    out.append({"benchmark": "topics", **_run("bench.topics", *topics)})
     return out
 
 
 def _print_analysis_tables(results: list[dict]) -> None:
-    from bench import sentiment
+    from bench import sentiment, topics
 
     for item in results:
         kind = item.get("benchmark")
@@ -99,6 +101,13 @@ def _print_analysis_tables(results: list[dict]) -> None:
                     f"| {name} | {fine['micro_f1']:.3f} | {fine['micro_precision']:.3f} | "
                     f"{fine['micro_recall']:.3f} |"
                 )
+    for item in results:
+        if item.get("benchmark") == "topics":
+            if "error" in item:
+                print(f"\ntopics: failed: {item['error']}")
+            else:
+                print("\ntopics, ours vs BERTopic on the same documents (see bench/topics.py):")
+                print(topics.markdown(topics.rows(item)))
     enrich = [r for r in results if r.get("benchmark") == "enrich" and "error" not in r]
     if enrich:
         print("\nvoc enrich (CSV in, Parquet out; default models; models loaded apart):")
@@ -164,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"prefect flow start-up (one `voc ingest` of a one-row file): {item['seconds']} s"
             )
-        elif item.get("benchmark") in ("sentiment", "touchpoints", "enrich"):
+        elif item.get("benchmark") in ("sentiment", "touchpoints", "enrich", "topics"):
             continue  # printed as tables below
         else:
             print(f"{item.get('benchmark')}: {item}")
