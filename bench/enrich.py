@@ -93,6 +93,10 @@ def main(argv: list[str] | None = None) -> int:
         "analysis_s": round(summary.seconds["analysis"], 2),
         "rows_per_s": round(summary.items_per_second, 1),
         "wall_s": round(wall, 2),
+        "steps_s": {
+            step: round(summary.seconds.get(step, 0.0), 2)
+            for step in ("split", "embed", "sentiment", "touchpoints", "topics")
+        },
         "peak_rss_mb": round(peak_mb),
     }
     print(json.dumps(result))

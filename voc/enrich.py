@@ -76,7 +76,8 @@ class EnrichSummary:
         analysed: Rows with an analysis.
         errors: Rows without one, by reason.
         sentences: Sentences analysed.
-        seconds: ``model_loading``, ``read``, ``analysis``, ``write`` and ``total``.
+        seconds: ``model_loading``, ``read``, ``analysis`` (of which ``split``, ``embed``,
+            ``sentiment``, ``touchpoints``, ``topics``), ``write`` and ``total``.
         output: The file written.
         topics_from: ``store`` (the store's topic model), ``file`` (fitted on the file)
             or why there are none.
@@ -313,6 +314,8 @@ def enrich_frame(
         result = analyzer.analyze(chunk, codes)
         summary.sentences += len(result.sentences)
         pieces.add(result, start, codes)
+        for step, seconds in result.seconds.items():
+            summary.seconds[step] = summary.seconds.get(step, 0.0) + seconds
         for code, record in zip(codes, result.records, strict=True):
             out["language"].append(code)
             out["sentiment"].append(record.sentiment)
