@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -462,12 +462,10 @@ def _registered(con: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame) -> 
     try:
         yield
     finally:
-        try:
+        # If the statement inside failed and aborted the transaction, unregistering now
+        # would raise and hide the real error; the rollback drops the view anyway.
+        with suppress(duckdb.TransactionException):
             con.unregister(name)
-        except duckdb.TransactionException:
-            # The statement inside failed and aborted the transaction: unregistering now
-            # would raise and hide the real error; the rollback drops the view anyway.
-            pass
 
 
 def run_read_only(path: str | Path, sql: str) -> pd.DataFrame:
