@@ -14,7 +14,10 @@ runner = CliRunner()
 
 
 def test_every_command_has_help() -> None:
-    for command in ["ingest", "analyze", "run", "enrich", "status", "sql", "quarantine", "runs"]:
+    for command in [
+        "ingest", "analyze", "run", "enrich", "status", "sql", "quarantine", "runs",
+        "trends", "pain-points", "topics", "search", "train",
+    ]:  # fmt: skip
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0, result.output
         assert "Usage" in result.output

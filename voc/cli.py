@@ -82,8 +82,17 @@ def print_frame(df: Any, output: OutputFormat, title: str | None = None) -> None
         numeric = df[column].dtype.kind in "iuf"
         table.add_column(str(column), justify="right" if numeric else "left", overflow="fold")
     for row in df.itertuples(index=False):
-        table.add_row(*["" if _is_null(v) else str(v) for v in row])
+        table.add_row(*[_cell(v) for v in row])
     _console().print(table)
+
+
+def _cell(value: Any) -> str:
+    """A table cell: empty for nulls, floats to 3 decimals (CSV and JSON keep them whole)."""
+    if _is_null(value):
+        return ""
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return str(value)
 
 
 def _is_null(value: Any) -> bool:
@@ -655,6 +664,140 @@ def train_sentiment(
         f"{skipped if skipped else ''}\n"
         f"use it: analysis.sentiment_model: {target if out is not None else name}"
     )
+
+
+def _read_store(config: Path | None) -> Any:
+    from voc.config import load_config
+    from voc.store.warehouse import Warehouse
+
+    return Warehouse(load_config(config).store.path, read_only=True)
+
+
+def _topic_arg(topic: str | None) -> int | str | None:
+    return int(topic) if topic is not None and topic.lstrip("-").isdigit() else topic
+
+
+@app.command()
+def trends(
+    topic: Annotated[
+        str | None, typer.Option(help="A topic id, or words of its label or keywords.")
+    ] = None,
+    channel: Annotated[str | None, typer.Option(help="Only this channel.")] = None,
+    touchpoint: Annotated[str | None, typer.Option(help="Only this touchpoint.")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="From this date, ISO week (2026-W40) or month.")
+    ] = None,
+    by: Annotated[str, typer.Option(help="week or month.")] = "week",
+    output: FormatOption = OutputFormat.table,
+    config: ConfigOption = None,
+) -> None:
+    """Volume, negative share and mean sentiment per week (or month), for one topic or all."""
+    from voc import query
+
+    try:
+        with _read_store(config) as store:
+            df = query.trends(store, _topic_arg(topic), channel, touchpoint, since, by)
+    except VocError as e:
+        _fail(e)
+    print_frame(df, output, title=f"trends{f' of topic {topic}' if topic else ''} by {by}")
+
+
+@app.command("pain-points")
+def pain_points(
+    week: Annotated[
+        str | None, typer.Option(help="ISO week, e.g. 2026-W45 (default: last complete).")
+    ] = None,
+    channel: Annotated[str | None, typer.Option(help="Only this channel.")] = None,
+    touchpoint: Annotated[str | None, typer.Option(help="Only this touchpoint.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many.")] = 10,
+    output: FormatOption = OutputFormat.table,
+    config: ConfigOption = None,
+) -> None:
+    """The week's pain points, ranked: volume, negative share, trend, emerging, where they
+    show up (channel / touchpoint) and a quote."""
+    from voc import query
+
+    try:
+        with _read_store(config) as store:
+            df = query.pain_points(store, week, channel, touchpoint, limit)
+    except VocError as e:
+        _fail(e)
+    print_frame(df, output, title=f"pain points {df.attrs.get('week', week or '')}")
+
+
+topics_app = typer.Typer(
+    help="Topics: list them, or show one (label, keywords, size over time, quotes).",
+    invoke_without_command=True,
+)
+app.add_typer(topics_app, name="topics")
+
+
+@topics_app.callback()
+def topics_list(
+    ctx: typer.Context,
+    output: FormatOption = OutputFormat.table,
+    config: ConfigOption = None,
+) -> None:
+    """List the active topics, largest first (`voc topics show ID` for one)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from voc import query
+
+    try:
+        with _read_store(config) as store:
+            df = query.topics(store)
+    except VocError as e:
+        _fail(e)
+    print_frame(df, output, title="topics")
+
+
+@topics_app.command("show")
+def topics_show(
+    topic: Annotated[str, typer.Argument(help="A topic id, or words of its label.")],
+    output: FormatOption = OutputFormat.table,
+    config: ConfigOption = None,
+) -> None:
+    """One topic: label, keywords, weekly size, quotes, channel x touchpoint breakdown."""
+    import pandas as pd
+
+    from voc import query
+
+    try:
+        with _read_store(config) as store:
+            detail = query.topic_detail(store, _topic_arg(topic) or topic)
+    except VocError as e:
+        _fail(e)
+    if output is OutputFormat.json:
+        sys.stdout.write(json.dumps(detail, ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    typer.echo(f"topic {detail['topic_id']}: {detail['label']} ({detail['status']})")
+    typer.echo(f"keywords: {', '.join(detail['keywords'])}")
+    typer.echo(f"size: {detail['size']}; first seen {detail['first_seen']}")
+    for quote in detail["quotes"]:
+        typer.echo(f"  “{quote}”")
+    for name in ("weekly", "breakdown"):
+        frame = detail[name]
+        if isinstance(frame, pd.DataFrame) and not frame.empty:
+            print_frame(frame, output, title=name)
+
+
+@app.command()
+def search(
+    text: Annotated[str, typer.Argument(help="What to look for, in any language.")],
+    limit: Annotated[int, typer.Option(help="At most this many records.")] = 10,
+    output: FormatOption = OutputFormat.table,
+    config: ConfigOption = None,
+) -> None:
+    """Find feedback by meaning, not only words: "parcel never arrived" finds
+    "荷物が配達されない"."""
+    from voc import query
+
+    try:
+        with _read_store(config) as store:
+            df = query.search(store, text, limit)
+    except VocError as e:
+        _fail(e)
+    print_frame(df, output, title=f"search: {text}")
 
 
 @app.command()

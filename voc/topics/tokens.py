@@ -243,8 +243,10 @@ class KeywordTokenizer:
 def _english_tokens(doc: Iterable[Any], lemmatize: Any) -> Iterable[str]:
     for token in doc:
         pos = _PTB_CONTENT_POS.get(token.tag_)
-        if pos is None or token.is_stop or token.like_num:
+        if pos is None or token.is_stop or token.like_num or token.like_url or token.like_email:
             continue
+        if "[" in token.text or "/" in token.text:
+            continue  # redaction placeholders ([EMAIL]) and leftover paths are not words
         lemma = lemmatize(token, pos).lower().strip("'-")
         if len(lemma) < 2 or not _HAS_LETTER.search(lemma) or lemma in _ENGLISH_STOP:
             continue

@@ -1,0 +1,669 @@
+"""The product manager's questions, answered from the store.
+
+Every function takes an open :class:`~voc.store.warehouse.Warehouse` (read-only is fine:
+nothing here writes) and returns a pandas DataFrame (:func:`topic_detail` a dict of them).
+
+Definitions shared by the questions:
+
+- **Periods** are ISO weeks (``YYYY-Www``, from ``strftime(created_at, '%G-W%V')``, as in
+  ``pain_points``) or calendar months (``YYYY-MM``) of ``feedback.created_at`` (UTC).
+  Records without ``created_at`` belong to no period and are left out of trends.
+- **Volume** counts records (feedback items), each once per period: every record when no
+  topic is asked for, else the records with at least one sentence in the topic (the
+  ``volume`` of ``pain_points``).
+- **Negative share** and **mean sentiment** are over sentences: every sentence of the
+  records counted, or only the topic's sentences when a topic is asked for (again as in
+  ``pain_points``). A period whose records have no analysed sentence has them NULL.
+- **Touchpoints** of a record are its ``analysis.touchpoints`` (the inferred ones plus the
+  one the source gave, record level), not the per-sentence ``sentences.touchpoints``, so a
+  touchpoint filter gives the same records as the ``pain_points`` rows of that touchpoint.
+  A record without any (or not analysed yet) has the touchpoint ``'(none)'``.
+- **Topics** are named by their id (an int, or a string of digits) or by text matched
+  case-insensitively against the registry: an exact label, then an exact keyword, then a
+  label containing the text, then a keyword containing it; several topics in the first
+  tier that matches go to the active one, then the largest. Nothing matching raises
+  :class:`~voc.errors.VocError` with the closest labels.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import threading
+import time
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from voc.errors import VocError
+from voc.painpoints import NO_TOUCHPOINT, OTHER_TOPIC, iso_week_monday, top_pain_points
+from voc.store.warehouse import Warehouse, utcnow
+
+__all__ = [
+    "default_pain_point_week",
+    "pain_points",
+    "resolve_topic",
+    "search",
+    "topic_detail",
+    "topics",
+    "trends",
+]
+
+_PERIODS = {"week": ("week", "%G-W%V", "7D"), "month": ("month", "%Y-%m", "MS")}
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_MONTH = re.compile(r"\d{4}-\d{2}")
+_TREND_COLUMNS = [
+    "period",
+    "period_start",
+    "volume",
+    "sentences",
+    "negative_share",
+    "mean_sentiment",
+]
+_PAIN_COLUMNS = [
+    "rank",
+    "week",
+    "topic_id",
+    "label",
+    "volume",
+    "negative_share",
+    "previous_volume",
+    "wow_change",
+    "trend",
+    "emerging",
+    "where",
+    "quote",
+    "score",
+]
+_SEARCH_COLUMNS = [
+    "feedback_id",
+    "sentence_index",
+    "sentence",
+    "score",
+    "language",
+    "channel",
+    "created_at",
+    "topic_id",
+    "topic_label",
+]
+
+
+# -- helpers -------------------------------------------------------------------------------
+def _require_schema(store: Warehouse, version: int) -> None:
+    """Refuse, with what to do, a store opened read-only before its migrations ran."""
+    have = store.schema_version
+    if have < version:
+        raise VocError(
+            f"the store {store.path} has schema version {have}, and this question needs "
+            f"{version} (analysis, topics and pain points): open it once writable (run "
+            "`voc analyse`, or any command that writes) so the migrations run, then ask again"
+        )
+
+
+def _records_sql() -> str:
+    """Dated records with their channel and touchpoints (``'(none)'`` when none)."""
+    return f"""
+        SELECT f.feedback_id, f.created_at, f.channel,
+               CASE WHEN a.touchpoints IS NULL OR len(a.touchpoints) = 0
+                    THEN ['{NO_TOUCHPOINT}'] ELSE a.touchpoints END AS touchpoints
+        FROM feedback f LEFT JOIN analysis a USING (feedback_id)
+        WHERE f.created_at IS NOT NULL
+    """
+
+
+def _since(since: str | date | datetime | None) -> datetime | None:
+    """``since`` as a timestamp: an ISO date, an ISO week (its Monday) or a month (its 1st)."""
+    if since is None:
+        return None
+    if isinstance(since, datetime):
+        return since
+    if isinstance(since, date):
+        return datetime.combine(since, datetime.min.time())
+    text = str(since).strip()
+    try:
+        if _DATE.fullmatch(text):
+            day = date.fromisoformat(text)
+        elif "W" in text.upper():
+            day = iso_week_monday(text.upper())
+        elif _MONTH.fullmatch(text):
+            day = date.fromisoformat(f"{text}-01")
+        else:
+            raise ValueError("unrecognised")
+    except ValueError as e:
+        raise VocError(
+            f"since={since!r} is not a date: write an ISO date (2026-03-02), an ISO week "
+            f"(2026-W10) or a month (2026-03) ({e})"
+        ) from e
+    return datetime.combine(day, datetime.min.time())
+
+
+def _topic_table(store: Warehouse) -> pd.DataFrame:
+    frame = store.query(
+        "SELECT topic_id, label, keywords, status, size FROM topics ORDER BY topic_id"
+    )
+    frame["keywords"] = frame["keywords"].map(lambda k: [str(w) for w in k])
+    return frame
+
+
+def resolve_topic(store: Warehouse, topic: int | str) -> tuple[int, str]:
+    """The topic named by ``topic`` (module docstring), as ``(topic_id, label)``.
+
+    Raises:
+        VocError: No topic matches; the message lists the closest labels.
+    """
+    table = _topic_table(store)
+    labels = dict(zip(table["topic_id"].astype(int), table["label"].astype(str), strict=True))
+    labels.setdefault(OTHER_TOPIC, "other")
+    if isinstance(topic, (int, np.integer)) or str(topic).strip().lstrip("-").isdigit():
+        topic_id = int(topic)
+        if topic_id not in labels:
+            known = ", ".join(f"{i} ({label})" for i, label in list(labels.items())[:10])
+            raise VocError(f"no topic with id {topic_id}; known topics: {known}")
+        return topic_id, labels[topic_id]
+    wanted = str(topic).strip().lower()
+    if not wanted:
+        raise VocError("name a topic: its id, or words of its label or keywords")
+    label_l = table["label"].str.lower()
+    keywords_l = table["keywords"].map(lambda ks: [k.lower() for k in ks])
+    tiers = [
+        label_l == wanted,
+        keywords_l.map(lambda ks: wanted in ks),
+        label_l.str.contains(wanted, regex=False),
+        keywords_l.map(lambda ks: any(wanted in k for k in ks)),
+    ]
+    for tier in tiers:
+        found = table[tier.to_numpy(dtype=bool)]
+        if not found.empty:
+            best = found.assign(active=found["status"] == "active").sort_values(
+                ["active", "size", "topic_id"], ascending=[False, False, True]
+            )
+            return int(best["topic_id"].tolist()[0]), str(best["label"].tolist()[0])
+    if wanted == "other":
+        return OTHER_TOPIC, "other"
+    # Nothing matched: the labels closest to the text (by label or by one of its keywords).
+    names: dict[str, str] = {}
+    for label, keywords in zip(
+        table["label"].astype(str).tolist(), table["keywords"].tolist(), strict=True
+    ):
+        names[label.lower()] = label
+        for keyword in keywords:
+            names.setdefault(str(keyword).lower(), label)
+    close = difflib.get_close_matches(wanted, list(names), n=10, cutoff=0.4)
+    suggestions = list(dict.fromkeys(names[c] for c in close))[:5]
+    if not suggestions:
+        active = table[table["status"] == "active"].sort_values("size", ascending=False)
+        suggestions = active["label"].astype(str).head(5).tolist()
+    hint = "; ".join(repr(s) for s in suggestions) if suggestions else "(no topics stored yet)"
+    raise VocError(f"no topic matches {topic!r}. Close labels: {hint}")
+
+
+# -- trends --------------------------------------------------------------------------------
+def trends(
+    store: Warehouse,
+    topic: int | str | None = None,
+    channel: str | None = None,
+    touchpoint: str | None = None,
+    since: str | date | datetime | None = None,
+    by: str = "week",
+) -> pd.DataFrame:
+    """Volume and sentiment per period, for one topic or all feedback.
+
+    Args:
+        store: An open store.
+        topic: A topic id or text naming one (module docstring); None for all feedback.
+        channel: Only records of this channel.
+        touchpoint: Only records with this touchpoint in ``analysis.touchpoints``
+            (``'(none)'``: records without one).
+        since: Only records created on or after this ISO date (``2026-03-02``), the Monday
+            of this ISO week (``2026-W10``) or the first of this month (``2026-03``).
+        by: ``"week"`` (ISO weeks) or ``"month"``.
+
+    Returns:
+        One row per period from the first to the last with data (periods in between
+        without data have volume 0), oldest first: ``period`` (``YYYY-Www`` or
+        ``YYYY-MM``), ``period_start`` (its first day), ``volume`` (records),
+        ``sentences`` (counted for the sentiment), ``negative_share``, ``mean_sentiment``.
+        ``attrs["topic"]`` holds ``(topic_id, label)`` when a topic was asked for.
+
+    Raises:
+        VocError: Unknown topic, bad ``since`` or ``by``.
+    """
+    if by not in _PERIODS:
+        raise VocError(f"by={by!r}: choose 'week' or 'month'")
+    unit, label_format, frequency = _PERIODS[by]
+    _require_schema(store, 2 if topic is None else 3)
+    resolved = resolve_topic(store, topic) if topic is not None else None
+    if resolved is None:
+        sentences = "SELECT feedback_id, sentiment, sentiment_score FROM sentences"
+        join = "LEFT JOIN"
+    else:
+        sentences = (
+            "SELECT s.feedback_id, s.sentiment, s.sentiment_score FROM sentences s "
+            "JOIN sentence_topics t USING (feedback_id, sentence_index) "
+            "WHERE t.topic_id = $topic_id"
+        )
+        join = "JOIN"
+    frame = store.con.execute(
+        f"""
+        WITH records AS ({_records_sql()}),
+        wanted AS (
+            SELECT feedback_id, created_at FROM records
+            WHERE ($since IS NULL OR created_at >= $since)
+              AND ($channel IS NULL OR channel = $channel)
+              AND ($touchpoint IS NULL OR list_contains(touchpoints, $touchpoint))
+        ),
+        picked AS ({sentences})
+        SELECT date_trunc('{unit}', r.created_at)::DATE AS period_start,
+               count(DISTINCT r.feedback_id) AS volume,
+               count(s.feedback_id) AS sentences,
+               count(s.feedback_id) FILTER (WHERE s.sentiment = 'negative') AS negative,
+               avg(s.sentiment_score) AS mean_sentiment
+        FROM wanted r {join} picked s USING (feedback_id)
+        GROUP BY 1 ORDER BY 1
+        """,
+        {
+            "since": _since(since),
+            "channel": channel,
+            "touchpoint": touchpoint,
+            **({"topic_id": resolved[0]} if resolved is not None else {}),
+        },
+    ).df()
+    if frame.empty:
+        out = pd.DataFrame(columns=_TREND_COLUMNS)
+    else:
+        frame["period_start"] = pd.to_datetime(frame["period_start"])
+        starts = pd.date_range(
+            frame["period_start"].min(), frame["period_start"].max(), freq=frequency
+        )
+        frame = frame.set_index("period_start").reindex(starts)
+        frame.index.name = "period_start"
+        frame = frame.reset_index()
+        for column in ("volume", "sentences", "negative"):
+            frame[column] = frame[column].fillna(0).astype("int64")
+        negative_share = frame["negative"] / frame["sentences"].where(frame["sentences"] > 0)
+        out = pd.DataFrame(
+            {
+                "period": frame["period_start"].dt.strftime(label_format)
+                if by == "month"
+                else [_iso_week(d) for d in frame["period_start"]],
+                "period_start": frame["period_start"].dt.date,
+                "volume": frame["volume"],
+                "sentences": frame["sentences"],
+                "negative_share": negative_share.astype("float64"),
+                "mean_sentiment": frame["mean_sentiment"].astype("float64"),
+            }
+        )
+    if resolved is not None:
+        out.attrs["topic"] = resolved
+    return out
+
+
+def _iso_week(day: date | datetime | pd.Timestamp) -> str:
+    year, week, _ = day.isocalendar()[:3]
+    return f"{year}-W{week:02d}"
+
+
+# -- pain points ---------------------------------------------------------------------------
+def default_pain_point_week(store: Warehouse, as_of: datetime | None = None) -> str | None:
+    """The week :func:`pain_points` shows by default: the last complete ISO week with data.
+
+    A week is complete once its end (the next Monday, 00:00 UTC) is at or before the
+    horizon: the later of ``as_of`` (default now, UTC) and the newest ``created_at`` in the
+    store. So on live data the current, half-filled week is skipped until it ends, and on
+    a historical export (every date in the past) the last week with data is shown; a week
+    followed by data of a later week is complete too. When no week with pain points is
+    complete yet (a store holding only this week), the latest one is returned. None when
+    ``pain_points`` is empty.
+    """
+    _require_schema(store, 3)
+    weeks = [
+        row[0]
+        for row in store.con.execute(
+            "SELECT DISTINCT week FROM pain_points ORDER BY week DESC"
+        ).fetchall()
+    ]
+    if not weeks:
+        return None
+    newest = store.con.execute("SELECT max(created_at) FROM feedback").fetchall()[0][0]
+    horizon = as_of or utcnow()
+    if newest is not None and newest > horizon:
+        horizon = newest
+    for week in weeks:
+        end = datetime.combine(iso_week_monday(week) + timedelta(weeks=1), datetime.min.time())
+        if end <= horizon:
+            return str(week)
+    return str(weeks[0])
+
+
+def _trend_text(volume: int, previous: int, change: float | None) -> str:
+    if previous == 0:
+        return f"new ({volume})" if volume else "-"
+    arrow = "up" if volume > previous else "down" if volume < previous else "flat"
+    return f"{arrow} {change:+.0%} ({previous} -> {volume})"
+
+
+def _where_text(breakdown: list[dict[str, Any]], top: int = 3) -> str:
+    cells = sorted(breakdown, key=lambda c: (-int(c["volume"]), c["channel"], c["touchpoint"]))
+    parts = [f"{c['channel']} / {c['touchpoint']} ({int(c['volume'])})" for c in cells[:top]]
+    if len(cells) > top:
+        parts.append(f"+{len(cells) - top} more")
+    return ", ".join(parts)
+
+
+def pain_points(
+    store: Warehouse,
+    week: str | None = None,
+    channel: str | None = None,
+    touchpoint: str | None = None,
+    limit: int = 10,
+    as_of: datetime | None = None,
+) -> pd.DataFrame:
+    """The week's ranked pain points (:func:`voc.painpoints.top_pain_points`), readable.
+
+    Args:
+        store: An open store.
+        week: ISO week ``YYYY-Www``; None for :func:`default_pain_point_week` (the last
+            complete ISO week with data).
+        channel: Only this channel.
+        touchpoint: Only this touchpoint (``analysis.touchpoints``; ``'(none)'``).
+        limit: At most this many pain points.
+        as_of: "Now" for the default week's rule (default: the current time, UTC).
+
+    Returns:
+        Best first: ``rank``, ``week``, ``topic_id``, ``label``, ``volume`` (records),
+        ``negative_share``, ``previous_volume``, ``wow_change``, ``trend`` (vs the previous
+        week, as text: ``up +25% (8 -> 10)``, ``new (5)``), ``emerging``, ``where``
+        (the channel / touchpoint cells with most records), ``quote`` (a representative
+        sentence of the topic), ``score``. ``attrs["week"]`` is the week shown.
+    """
+    if week is None:
+        week = default_pain_point_week(store, as_of)
+    if week is None:
+        return pd.DataFrame(columns=_PAIN_COLUMNS)
+    top = top_pain_points(store, week, limit=limit, channel=channel, touchpoint=touchpoint)
+    if top.empty:
+        out = pd.DataFrame(columns=_PAIN_COLUMNS)
+        out.attrs["week"] = week
+        return out
+    out = pd.DataFrame(
+        {
+            "rank": top["rank"].astype("int64"),
+            "week": top["week"],
+            "topic_id": top["topic_id"].astype("int64"),
+            "label": top["label"],
+            "volume": top["volume"].astype("int64"),
+            "negative_share": top["negative_share"].astype("float64").round(3),
+            "previous_volume": top["previous_volume"].astype("int64"),
+            "wow_change": top["wow_change"].astype("float64"),
+            "trend": [
+                _trend_text(int(v), int(p), None if pd.isna(c) else float(c))
+                for v, p, c in zip(
+                    top["volume"], top["previous_volume"], top["wow_change"], strict=True
+                )
+            ],
+            "emerging": top["emerging"].astype(bool),
+            "where": top["breakdown"].map(_where_text),
+            "quote": top["quotes"].map(lambda q: str(q[0]) if len(q) else ""),
+            "score": top["score"].astype("float64").round(3),
+        }
+    )
+    missing = out["quote"] == ""
+    if missing.any():
+        quotes = _week_quotes(store, week, out.loc[missing, "topic_id"].tolist())
+        out.loc[missing, "quote"] = out.loc[missing, "topic_id"].map(quotes).fillna("")
+    out.attrs["week"] = week
+    return out
+
+
+def _week_quotes(store: Warehouse, week: str, topic_ids: list[int]) -> dict[int, str]:
+    """For topics without stored quotes, their most negative sentence of the week."""
+    monday = iso_week_monday(week)
+    rows = store.con.execute(
+        """
+        SELECT t.topic_id, arg_min(s.text, (s.sentiment_score, s.feedback_id)) AS quote
+        FROM sentence_topics t JOIN sentences s USING (feedback_id, sentence_index)
+        JOIN feedback f USING (feedback_id)
+        WHERE list_contains($ids, t.topic_id)
+          AND f.created_at >= $monday AND f.created_at < $monday + INTERVAL 7 DAY
+        GROUP BY t.topic_id
+        """,
+        {"ids": [int(i) for i in topic_ids], "monday": monday},
+    ).fetchall()
+    return {int(topic_id): str(quote) for topic_id, quote in rows}
+
+
+# -- topics --------------------------------------------------------------------------------
+def topics(store: Warehouse) -> pd.DataFrame:
+    """The active topics, largest first.
+
+    Returns:
+        ``topic_id``, ``label``, ``keywords`` (list, best first), ``size`` (sentences in
+        the latest fit), ``first_seen``, ``last_seen`` (ISO weeks), ``sentences`` (assigned
+        now, fit and later assignments), ``negative_share`` (of those sentences).
+    """
+    _require_schema(store, 3)
+    frame = store.query(
+        """
+        WITH assigned AS (
+            SELECT t.topic_id, count(*) AS sentences,
+                   avg((s.sentiment = 'negative')::INT) AS negative_share
+            FROM sentence_topics t JOIN sentences s USING (feedback_id, sentence_index)
+            GROUP BY t.topic_id
+        )
+        SELECT t.topic_id, t.label, t.keywords, t.size, t.first_seen, t.last_seen,
+               coalesce(a.sentences, 0) AS sentences, a.negative_share
+        FROM topics t LEFT JOIN assigned a USING (topic_id)
+        WHERE t.status = 'active' AND t.topic_id <> ?
+        ORDER BY t.size DESC, t.topic_id
+        """,
+        [OTHER_TOPIC],
+    )
+    frame["keywords"] = frame["keywords"].map(lambda k: [str(w) for w in k])
+    frame["negative_share"] = frame["negative_share"].astype("float64")
+    return frame
+
+
+def topic_detail(store: Warehouse, topic_id: int | str, quotes: int = 3) -> dict[str, Any]:
+    """Everything about one topic.
+
+    Args:
+        store: An open store.
+        topic_id: Its id (or text naming it, as in :func:`trends`).
+        quotes: How many quotes.
+
+    Returns:
+        A dict: ``topic_id``, ``label``, ``keywords``, ``status``, ``size``, ``first_seen``,
+        ``last_seen``; ``weekly`` (:func:`trends` of the topic by week: ``period``,
+        ``volume``, ``negative_share``, ...); ``quotes`` (the registry's representative
+        sentences, topped up with the sentences closest to the topic); ``breakdown``
+        (``channel``, ``touchpoint``, ``volume``, ``negative_share``, most records first;
+        touchpoints from ``analysis.touchpoints``, so a record may count in two rows;
+        dated records only, like ``weekly``);
+        ``matrix`` (the breakdown's volumes, channels x touchpoints).
+
+    Raises:
+        VocError: Unknown topic.
+    """
+    _require_schema(store, 3)
+    resolved_id, label = resolve_topic(store, topic_id)
+    row = store.query(
+        "SELECT label, keywords, quotes, status, size, first_seen, last_seen FROM topics "
+        "WHERE topic_id = ?",
+        [resolved_id],
+    )
+    info: dict[str, Any] = {"topic_id": resolved_id, "label": label}
+    if row.empty:  # "other" has no registry row
+        info.update(keywords=[], status="other", size=None, first_seen=None, last_seen=None)
+        stored_quotes: list[str] = []
+    else:
+        r = row.iloc[0]
+        info.update(
+            keywords=[str(k) for k in r["keywords"]],
+            status=str(r["status"]),
+            size=int(r["size"]),
+            first_seen=r["first_seen"],
+            last_seen=r["last_seen"],
+        )
+        stored_quotes = [str(q) for q in r["quotes"]]
+    info["weekly"] = trends(store, topic=resolved_id, by="week")
+    chosen = list(dict.fromkeys(stored_quotes))[:quotes]
+    if len(chosen) < quotes:
+        closest = store.query(
+            "SELECT s.text FROM sentence_topics t JOIN sentences s "
+            "USING (feedback_id, sentence_index) WHERE t.topic_id = ? "
+            "GROUP BY s.text ORDER BY max(t.similarity) DESC, s.text LIMIT ?",
+            [resolved_id, quotes * 3],
+        )["text"].tolist()
+        chosen += [q for q in closest if q not in chosen][: quotes - len(chosen)]
+    info["quotes"] = chosen
+    breakdown = store.con.execute(
+        f"""
+        WITH records AS ({_records_sql()}),
+        topic_records AS (
+            SELECT t.feedback_id, count(*) AS n,
+                   count(*) FILTER (WHERE s.sentiment = 'negative') AS negative
+            FROM sentence_topics t JOIN sentences s USING (feedback_id, sentence_index)
+            WHERE t.topic_id = ? GROUP BY t.feedback_id
+        )
+        SELECT r.channel, unnest(r.touchpoints) AS touchpoint, tr.n, tr.negative
+        FROM topic_records tr JOIN records r USING (feedback_id)
+        """,
+        [resolved_id],
+    ).df()
+    if breakdown.empty:
+        info["breakdown"] = pd.DataFrame(
+            columns=["channel", "touchpoint", "volume", "negative_share"]
+        )
+        info["matrix"] = pd.DataFrame()
+    else:
+        grouped = (
+            breakdown.groupby(["channel", "touchpoint"], as_index=False)
+            .agg(volume=("n", "size"), sentences=("n", "sum"), negative=("negative", "sum"))
+            .assign(negative_share=lambda g: g["negative"] / g["sentences"])
+            .sort_values(["volume", "channel", "touchpoint"], ascending=[False, True, True])
+            .reset_index(drop=True)
+        )
+        info["breakdown"] = grouped[["channel", "touchpoint", "volume", "negative_share"]]
+        info["matrix"] = grouped.pivot_table(
+            index="channel", columns="touchpoint", values="volume", aggfunc="sum", fill_value=0
+        )
+    return info
+
+
+# -- search --------------------------------------------------------------------------------
+_EMBEDDERS: dict[str, Any] = {}
+_MATRICES: dict[tuple[str, str], tuple[tuple[Any, ...], pd.DataFrame, np.ndarray]] = {}
+_LOCK = threading.Lock()
+
+
+def _embedder(name: str) -> Any:
+    with _LOCK:
+        if name not in _EMBEDDERS:
+            from voc.models.embedders import get_embedder
+
+            _EMBEDDERS[name] = get_embedder(name)
+        return _EMBEDDERS[name]
+
+
+def _sentence_matrix(store: Warehouse, embedder: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """Keys and unit float32 vectors of every stored sentence embedded by ``embedder``.
+
+    Kept in memory per store file and embedder while the store's sentences do not change
+    (same count, same latest analysis, same embeddings count), so repeated searches of a
+    session skip reading ~1 KB per sentence.
+    """
+    signature = tuple(
+        store.con.execute(
+            "SELECT (SELECT count(*) FROM sentences), (SELECT max(analyzed_at) FROM analysis), "
+            "(SELECT count(*) FROM embeddings WHERE embedder = ?)",
+            [embedder],
+        ).fetchall()[0]
+    )
+    key = (str(store.path.resolve()), embedder)
+    cached = _MATRICES.get(key)
+    if cached is not None and cached[0] == signature:
+        return cached[1], cached[2]
+    frame = store.query(
+        "SELECT s.feedback_id, s.sentence_index, e.vector FROM sentences s "
+        "JOIN embeddings e ON e.text_hash = s.text_hash AND e.embedder = ? "
+        "ORDER BY s.feedback_id, s.sentence_index",
+        [embedder],
+    )
+    if frame.empty:
+        vectors = np.zeros((0, 0), dtype=np.float32)
+    else:
+        blob = b"".join(bytes(v) for v in frame["vector"])
+        vectors = np.frombuffer(blob, dtype="<f2").reshape(len(frame), -1).astype(np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        vectors /= np.where(norms > 0, norms, 1)  # float16 storage: re-unit the rows
+    keys = frame[["feedback_id", "sentence_index"]].reset_index(drop=True)
+    _MATRICES[key] = (signature, keys, vectors)
+    return keys, vectors
+
+
+def search(
+    store: Warehouse, text: str, limit: int = 10, embedder: str = "use-multilingual"
+) -> pd.DataFrame:
+    """Stored sentences closest in meaning to ``text`` (cosine of the embeddings).
+
+    Works across languages with a multilingual embedder: "parcel never arrived" finds
+    "荷物が配達されない". Only sentences whose embedding by ``embedder`` is cached in the
+    store are searched; each record appears once, with its closest sentence.
+
+    Args:
+        store: An open store.
+        text: The query.
+        limit: At most this many records.
+        embedder: The embedder whose cached vectors to search (the one the analysis used).
+
+    Returns:
+        Best first: ``feedback_id``, ``sentence_index``, ``sentence``, ``score`` (cosine),
+        ``language``, ``channel``, ``created_at``, ``topic_id``, ``topic_label`` (NULL
+        when the sentence has no topic yet). ``attrs["seconds"]`` holds the time taken.
+
+    Raises:
+        VocError: Empty query.
+    """
+    started = time.perf_counter()
+    if not text or not text.strip():
+        raise VocError("give some text to search for")
+    _require_schema(store, 3)
+    keys, vectors = _sentence_matrix(store, embedder)
+    if len(keys) == 0 or limit <= 0:
+        out = pd.DataFrame(columns=_SEARCH_COLUMNS)
+        out.attrs["seconds"] = time.perf_counter() - started
+        return out
+    query = np.asarray(_embedder(embedder).embed([text.strip()]), dtype=np.float32)[0]
+    scores = vectors @ query
+    order = np.argsort(-scores, kind="stable")
+    # One row per record: the first (best) occurrence of each feedback_id in score order.
+    ranked_ids = keys["feedback_id"].to_numpy()[order]
+    _, first = np.unique(ranked_ids, return_index=True)
+    best = order[np.sort(first)[:limit]]
+    hits = keys.iloc[best].assign(score=scores[best].astype(np.float64))
+    hits["rank"] = np.arange(len(hits))
+    con = store.con
+    con.register("search_hits", hits)
+    try:
+        out = con.execute(
+            """
+            SELECT h.feedback_id, h.sentence_index, s.text AS sentence, h.score,
+                   s.language, f.channel, f.created_at, t.topic_id,
+                   CASE WHEN t.topic_id = ? THEN 'other' ELSE tp.label END AS topic_label
+            FROM search_hits h
+            JOIN sentences s USING (feedback_id, sentence_index)
+            JOIN feedback f USING (feedback_id)
+            LEFT JOIN sentence_topics t USING (feedback_id, sentence_index)
+            LEFT JOIN topics tp ON tp.topic_id = t.topic_id
+            ORDER BY h.rank
+            """,
+            [OTHER_TOPIC],
+        ).df()
+    finally:
+        con.unregister("search_hits")
+    out = out[_SEARCH_COLUMNS].reset_index(drop=True)
+    out["topic_id"] = out["topic_id"].astype("Int64")
+    out.attrs["seconds"] = time.perf_counter() - started
+    return out
