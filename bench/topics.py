@@ -474,18 +474,9 @@ def rows(result: dict | None = None) -> list[dict]:
 
 def markdown(table: list[dict]) -> str:
     """``rows()`` as a markdown table."""
-    if not table:
-        return "(no topic figures: ../shared/data not found)"
-    columns = list(table[0])
+    from bench.tables import markdown as table_markdown
 
-    def cell(value: object) -> str:
-        if value is None:
-            return ""
-        return f"{value:.3f}" if isinstance(value, float) else str(value)
-
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(cell(row[c]) for c in columns) + " |" for row in table]
-    return "\n".join(lines)
+    return table_markdown(table, "(no topic figures: ../shared/data not found)")
 
 
 def main(argv: list[str] | None = None) -> int:

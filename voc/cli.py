@@ -44,6 +44,13 @@ ConfigOption = Annotated[
         envvar="VOC_CONFIG",
     ),
 ]
+OnlyOption = Annotated[
+    list[str] | None,
+    typer.Option("--only", help="Ingest only this configured source; repeatable."),
+]
+ForceOption = Annotated[
+    bool, typer.Option(help="Re-read files ingested before (still stores nothing twice).")
+]
 FormatOption = Annotated[
     OutputFormat, typer.Option("--format", "-f", help="Output as a table, CSV or JSON.")
 ]
@@ -176,13 +183,8 @@ def ingest(
         str | None,
         typer.Option("--source", help="Name for an ad-hoc source (default: the file's stem)."),
     ] = None,
-    only: Annotated[
-        list[str] | None,
-        typer.Option("--only", help="Ingest only this configured source; repeatable."),
-    ] = None,
-    force: Annotated[
-        bool, typer.Option(help="Re-read files ingested before (still stores nothing twice).")
-    ] = False,
+    only: OnlyOption = None,
+    force: ForceOption = False,
     output: FormatOption = OutputFormat.table,
     config: ConfigOption = None,
 ) -> None:
@@ -536,13 +538,8 @@ def _print_analysis(result: dict[str, Any], output: OutputFormat) -> None:
 
 @app.command()
 def run(
-    only: Annotated[
-        list[str] | None,
-        typer.Option("--only", help="Ingest only this configured source; repeatable."),
-    ] = None,
-    force: Annotated[
-        bool, typer.Option(help="Re-read files ingested before (still stores nothing twice).")
-    ] = False,
+    only: OnlyOption = None,
+    force: ForceOption = False,
     output: FormatOption = OutputFormat.table,
     config: ConfigOption = None,
 ) -> None:

@@ -53,17 +53,6 @@ ANALYSIS_COLUMNS = [
     "voc_error",
 ]
 
-_READ_FORMATS = {
-    ".csv": "csv",
-    ".tsv": "tsv",
-    ".txt": "tsv",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".json": "json",
-    ".parquet": "parquet",
-    ".pq": "parquet",
-    ".xlsx": "xlsx",
-}
 _WRITE_FORMATS = {".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".parquet", ".pq", ".xlsx"}
 
 
@@ -123,14 +112,10 @@ def read_table(path: str | Path, encoding: str = "auto", sheet: str | None = Non
         SourceError: Missing file, unknown extension, or unreadable content.
     """
     from voc.sources.encoding import open_text
+    from voc.sources.files import resolve_format
 
     path = Path(path)
-    kind = _READ_FORMATS.get(path.suffix.lower())
-    if kind is None:
-        raise SourceError(
-            f"{path}: cannot tell the format from the extension {path.suffix!r}; "
-            f"use one of {', '.join(sorted(_READ_FORMATS))}"
-        )
+    kind = resolve_format(path, "auto")  # the connectors' extensions (SourceError if unknown)
     if not path.is_file():
         raise SourceError(f"{path}: no such file")
     try:
