@@ -15,23 +15,15 @@ import uuid
 from typing import Any
 
 from prefect import flow, get_run_logger, task
-from prefect.cache_policies import NONE
 
-from pipelines.ingest import _retry_io_only, ingest_flow
+from pipelines.ingest import IO_RETRYING_TASK, ingest_flow
 from voc.analysis import Analyzer, analyze_pending
 from voc.config import load_config
 from voc.errors import IngestFailed
 from voc.store.warehouse import Warehouse
 
 
-@task(
-    name="analyze-pending",
-    retries=2,
-    retry_delay_seconds=3,
-    retry_condition_fn=_retry_io_only,
-    cache_policy=NONE,
-    persist_result=False,
-)
+@task(name="analyze-pending", **IO_RETRYING_TASK)
 def analyze_task(
     store_path: str,
     sentiment_model: str,
@@ -64,14 +56,7 @@ def analyze_task(
     return result
 
 
-@task(
-    name="update-topics",
-    retries=2,
-    retry_delay_seconds=3,
-    retry_condition_fn=_retry_io_only,
-    cache_policy=NONE,
-    persist_result=False,
-)
+@task(name="update-topics", **IO_RETRYING_TASK)
 def topics_task(store_path: str, embedder: str, run_id: str, refit: bool = False) -> dict[str, Any]:
     """Refit or assign topics, then recompute pain points and survey metrics."""
     from voc.topics.store import update_topics

@@ -32,14 +32,19 @@ def _retry_io_only(task: Any, task_run: Any, state: Any) -> bool:
     return False
 
 
-@task(
-    name="ingest-source",
-    retries=2,
-    retry_delay_seconds=3,
-    retry_condition_fn=_retry_io_only,
-    cache_policy=NONE,
-    persist_result=False,
-)
+#: Task settings of every store-writing task: retried twice on I/O, store and source
+#: errors (not on bad config or bugs); results neither cached nor persisted (they are
+#: recorded in the store's `runs` table instead).
+IO_RETRYING_TASK: dict[str, Any] = {
+    "retries": 2,
+    "retry_delay_seconds": 3,
+    "retry_condition_fn": _retry_io_only,
+    "cache_policy": NONE,
+    "persist_result": False,
+}
+
+
+@task(name="ingest-source", **IO_RETRYING_TASK)
 def ingest_source_task(
     source: SourceConfig, store_path: str, settings: IngestConfig, run_id: str, force: bool
 ) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from prefect import flow
 from pipelines.analyze import new_analyze_run_id, topics_task
 from voc.analysis import resolve_sentiment_model
 from voc.config import load_config
+from voc.models.sentiment import SentimentModel
 from voc.store.warehouse import Warehouse
 
 
@@ -25,12 +26,12 @@ def refit_topics_flow(config_path: str | None = None, run_id: str | None = None)
     Returns:
         ``{"run_id", "status", "topics": {...}}``.
     """
-    import json
-
     config = load_config(config_path)
     run_id = run_id or new_analyze_run_id().replace("analyze-", "topics-")
-    manifest = resolve_sentiment_model(config.analysis.sentiment_model) / "model.json"
-    embedder = json.loads(manifest.read_text(encoding="utf-8"))["embedder"]
+    # The topics read the embeddings the analysis cached: those of the model's embedder.
+    embedder = SentimentModel.load(
+        resolve_sentiment_model(config.analysis.sentiment_model)
+    ).embedder
     store_path = str(config.store.path)
     with Warehouse(store_path) as store:
         store.start_run(run_id, "refit-topics")
