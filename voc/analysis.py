@@ -233,7 +233,11 @@ class Analyzer:
         """
         model = self.model_path.name if self.model_path is not None else "custom"
         digest = hashlib.blake2b(
-            self.taxonomy.model_dump_json().encode("utf-8"), digest_size=4
+            # Labels only name touchpoints in reports: editing one re-analyses nothing.
+            self.taxonomy.model_dump_json(exclude={"touchpoints": {"__all__": {"labels"}}}).encode(
+                "utf-8"
+            ),
+            digest_size=4,
         ).hexdigest()
         return f"sentiment={model};embedder={self.embedder_name};taxonomy={digest}"
 

@@ -197,6 +197,120 @@ class AnalysisConfig(_Strict):
     )
 
 
+def _check_cron(value: str) -> str:
+    fields = value.split()
+    if len(fields) != 5:
+        raise ValueError(
+            f"{value!r} is not a cron expression; write five fields: minute hour day-of-month "
+            "month day-of-week, e.g. '0 8 * * 1' for Mondays at 08:00"
+        )
+    from prefect._internal.schemas.validators import validate_cron_string
+
+    try:
+        validate_cron_string(value)  # what Prefect itself will accept
+    except ValueError as e:
+        raise ValueError(
+            f"{value!r} is not a valid cron expression; e.g. '0 8 * * 1' is Mondays at 08:00"
+        ) from e
+    return value
+
+
+def _check_timezone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as e:
+        raise ValueError(
+            f"unknown time zone {value!r}; write an IANA name such as 'UTC' or 'Asia/Tokyo'"
+        ) from e
+    return value
+
+
+class SlackConfig(_Strict):
+    """Post the digest's Markdown to a Slack incoming webhook.
+
+    The webhook URL is a secret: it comes from the environment variable named by
+    ``webhook_env``, or from the Prefect Secret block named by ``webhook_block``.
+    """
+
+    webhook_env: str = Field(
+        "VOC_SLACK_WEBHOOK_URL", description="Environment variable holding the webhook URL."
+    )
+    webhook_block: str | None = Field(
+        None, description="Or: the name of a Prefect Secret block holding the webhook URL."
+    )
+
+
+class EmailConfig(_Strict):
+    """E-mail the digest's HTML over SMTP (the HTML file is attached as well)."""
+
+    host: str = Field(description="SMTP server, e.g. smtp.example.com.")
+    port: int = Field(587, ge=1, le=65535)
+    security: Literal["starttls", "ssl", "none"] = Field(
+        "starttls", description="starttls (port 587), ssl (port 465) or none (a local relay)."
+    )
+    sender: str = Field(description="The From address.")
+    to: list[str] = Field(min_length=1, description="Recipients.")
+    username_env: str | None = Field(
+        "VOC_SMTP_USERNAME", description="Environment variable with the SMTP user name."
+    )
+    password_env: str | None = Field(
+        "VOC_SMTP_PASSWORD", description="Environment variable with the SMTP password."
+    )
+    password_block: str | None = Field(
+        None, description="Or: the name of a Prefect Secret block holding the password."
+    )
+    timeout_seconds: float = Field(30, gt=0, le=600)
+
+
+class DeliveryConfig(_Strict):
+    """Where the digest goes besides reports/ (optional: nothing is sent unless configured)."""
+
+    slack: SlackConfig | None = None
+    email: EmailConfig | None = None
+    retries: int = Field(3, ge=0, le=20, description="Tries after the first one fails.")
+    retry_delay_seconds: float = Field(
+        10, ge=0, le=3600, description="Wait before the first retry; doubled for each next one."
+    )
+
+
+class DigestConfig(_Strict):
+    """The weekly pain-point digest (`voc digest`, and the Monday schedule)."""
+
+    language: Literal["en", "ja"] = Field(
+        "en",
+        description="Headings and labels in English (en) or Japanese (ja); quotes stay as written.",
+    )
+    out_dir: Path = Field(Path("reports"), description="Digests go to OUT_DIR/YYYY-Www/.")
+    top: int = Field(10, ge=1, le=50, description="Pain points listed.")
+    quotes: int = Field(3, ge=1, le=5, description="Quotes per pain point.")
+    history_weeks: int = Field(
+        8, ge=2, le=52, description="Weeks shown in the trend charts and compared against."
+    )
+    delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
+
+
+class SchedulesConfig(_Strict):
+    """When the deployments started by `voc serve` run (cron, in ``timezone``)."""
+
+    timezone: str = Field("UTC", description="IANA zone the cron times are read in.")
+    ingest: str = Field(
+        "0 6 * * *", description="Ingest, then analyse what is new (the `run` flow): daily 06:00."
+    )
+    digest: str = Field("0 8 * * 1", description="The weekly digest: Mondays 08:00.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        return _check_timezone(value)
+
+    @field_validator("ingest", "digest")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        return _check_cron(value)
+
+
 class StoreConfig(_Strict):
     """The warehouse."""
 
@@ -210,6 +324,8 @@ class VocConfig(_Strict):
     ingest: IngestConfig = Field(default_factory=IngestConfig)
     analysis: AnalysisConfig = Field(default_factory=AnalysisConfig)
     taxonomy: Path | None = Field(None, description="Touchpoint taxonomy YAML.")
+    digest: DigestConfig = Field(default_factory=DigestConfig)
+    schedules: SchedulesConfig = Field(default_factory=SchedulesConfig)
     sources: list[SourceConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")

@@ -55,6 +55,9 @@ class Touchpoint(BaseModel):
         keywords: Words and phrases per language code (``en``, ``ja``); see
             ``configs/taxonomy.yaml`` for how they match.
         examples: Sentences a customer might write about it, in any language.
+        labels: How reports name it, per language code (``en: Delivery``, ``ja: 配送``);
+            the digest falls back to the name with spaces. Display only: editing a label
+            does not make the next run re-analyse anything.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -63,6 +66,11 @@ class Touchpoint(BaseModel):
     description: str = Field(min_length=1)
     keywords: dict[str, list[str]] = Field(default_factory=dict)
     examples: list[str] = Field(default_factory=list)
+    labels: dict[str, str] = Field(default_factory=dict)
+
+    def label(self, language: str) -> str:
+        """The touchpoint's name for readers of ``language``: its label, else the name."""
+        return self.labels.get(language) or self.labels.get("en") or self.name.replace("_", " ")
 
     @field_validator("name")
     @classmethod
