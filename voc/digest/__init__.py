@@ -1,0 +1,1 @@
+"""The weekly pain-point digest: data, rendering, charts and delivery."""
