@@ -56,3 +56,26 @@ def analyzer() -> Any:
     loaded = Analyzer.load()
     loaded.warm_up()
     return loaded
+
+
+@pytest.fixture(scope="session")
+def demo(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """What ``make demo`` builds, once per session: the real ``run`` flow over the bundled
+    samples (``configs/voc.yaml``) into a temporary store (about a minute).
+
+    Returns ``{"config": the config file, "store": the DuckDB file, "reports": a folder for
+    digests}``. Tests must open the store read-only: other tests share it.
+    """
+    from pipelines.analyze import run_flow
+
+    root = tmp_path_factory.mktemp("demo")
+    config = yaml.safe_load((REPO / "configs" / "voc.yaml").read_text(encoding="utf-8"))
+    config["store"] = {"path": str(root / "voc.duckdb")}
+    config["taxonomy"] = str(REPO / "configs" / "taxonomy.yaml")
+    for source in config["sources"]:
+        source["path"] = str(REPO / source["path"])
+    config.setdefault("digest", {})["out_dir"] = str(root / "reports")
+    config_path = root / "voc.yaml"
+    config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    run_flow(config_path=str(config_path))
+    return {"config": config_path, "store": root / "voc.duckdb", "reports": root / "reports"}
