@@ -25,9 +25,13 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed  ## Create .venv and install voc with everything it needs.
 
-demo: install  ## Install, then run the whole pipeline on the bundled sample data.
+# The samples run from 2026-W35 to W46; W45 holds their planted payment-error burst.
+DEMO_WEEK ?= 2026-W45
+
+demo: install  ## Install, run the whole pipeline on the bundled sample data, write a digest.
 	$(BIN)/voc run
 	$(BIN)/voc status
+	$(BIN)/voc digest --week $(DEMO_WEEK) --no-deliver
 
 test: install  ## Run the test suite (without the tests marked slow).
 	$(BIN)/pytest -m "not slow" -q

@@ -64,7 +64,8 @@ def demo(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> dic
     samples (``configs/voc.yaml``) into a temporary store (about a minute).
 
     Returns ``{"config": the config file, "store": the DuckDB file, "reports": a folder for
-    digests}``. Tests must open the store read-only: other tests share it.
+    digests}``. Other tests share the store: open it read-only, and change no data (a flow
+    that only adds its row to ``runs``, like ``digest``, is fine).
     """
     from pipelines.analyze import run_flow
 

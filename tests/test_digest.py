@@ -1,0 +1,286 @@
+"""The weekly digest on the demo store: what it reads, how it renders, the real Prefect flow.
+
+The store is the session's ``demo`` fixture (the real ``run`` flow over the bundled samples).
+Its 2026-W45 holds the samples' planted burst of Japanese payment-error complaints.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from voc.digest.data import Digest, gather
+from voc.digest.render import Renderer, write_digest
+from voc.store.warehouse import Warehouse
+from voc.taxonomy import load_taxonomy
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+BURST_WEEK = "2026-W45"
+EMPTY_WEEK = "2026-W12"
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+PHONE = re.compile(r"\d{2,4}-\d{2,4}-\d{3,4}")
+
+
+@pytest.fixture(scope="module")
+def burst(demo: dict[str, Path]) -> Digest:
+    with Warehouse(demo["store"], read_only=True) as store:
+        return gather(store, BURST_WEEK)
+
+
+@pytest.fixture(scope="module")
+def empty(demo: dict[str, Path]) -> Digest:
+    with Warehouse(demo["store"], read_only=True) as store:
+        return gather(store, EMPTY_WEEK)
+
+
+# -- what the digest reads ---------------------------------------------------------------------
+def test_the_planted_burst_leads_the_week_with_quotes_in_both_languages(burst: Digest) -> None:
+    assert burst.records > 200 and burst.analysed == burst.records
+    assert len(burst.pain_points) >= 5
+    first = burst.pain_points[0]
+    assert "決済" in first.label and first.emerging
+    assert first.volume > 3 * first.previous_volume  # the burst: 54 against 6
+    assert {q.language for q in first.quotes} >= {"ja", "en"}
+    assert first.impacts["nps"] > 5  # it drags the week's NPS down
+    for point in burst.pain_points[:5]:
+        assert 1 <= len(point.quotes) <= 3
+        assert len(point.history) == 8 and point.history[-1] == (
+            BURST_WEEK,
+            point.volume,
+            pytest.approx(point.negative_share),
+        )
+        assert point.where and all(cell["volume"] > 0 for cell in point.where)
+
+
+def test_quotes_are_this_weeks_complaints_redacted(demo: dict[str, Path], burst: Digest) -> None:
+    quotes = [q for point in burst.pain_points for q in point.quotes]
+    assert quotes
+    for quote in quotes:
+        assert not EMAIL.search(quote.text) and not PHONE.search(quote.text)
+        assert len(quote.text) <= 281
+    with Warehouse(demo["store"], read_only=True) as store:
+        week_texts = set(
+            store.query(
+                "SELECT s.text FROM sentences s JOIN feedback f USING (feedback_id) "
+                "WHERE strftime(f.created_at, '%G-W%V') = ?",
+                [BURST_WEEK],
+            )["text"].map(lambda t: " ".join(t.split()))
+        )
+    whole = [q for q in quotes if not q.text.endswith("…")]
+    assert whole and all(q.text in week_texts for q in whole)
+    first = burst.pain_points[0].quotes
+    assert all(q.sentiment_score < 0 for q in first)  # a pain point is quoted by complaints
+
+
+def test_surveys_emerging_falling_and_heat_map_hold_together(burst: Digest) -> None:
+    metrics = {s.metric: s for s in burst.surveys}
+    assert set(metrics) >= {"nps", "csat"}
+    assert metrics["nps"].respondents > 0 and metrics["nps"].previous is not None
+    assert metrics["csat"].drags and "決済" in metrics["csat"].drags[0][0]
+    assert burst.pain_points[0].topic_id in {m.topic_id for m in burst.emerging}
+    for move in burst.falling:
+        assert move.share is not None and move.baseline_share is not None
+        assert move.share <= 0.5 * move.baseline_share and move.baseline >= 3
+    cells = burst.heatmap
+    assert not cells.empty and (cells["negative"] <= cells["records"]).all()
+    assert int(burst.weekly["records"].iloc[-1]) == burst.records
+    assert burst.weekly["week"].tolist()[-1] == BURST_WEEK
+
+
+def test_a_week_without_data_is_empty_not_an_error(empty: Digest) -> None:
+    assert empty.empty and empty.records == 0 and not empty.pain_points
+    markdown = Renderer(empty, "en").markdown()
+    assert "No feedback was recorded in 2026-W12" in markdown
+    page = Renderer(empty, "ja").html()
+    assert 'id="empty"' in page and "フィードバックはありません" in page
+    assert 'class="pain"' not in page
+
+
+# -- rendering ---------------------------------------------------------------------------------
+def test_writes_markdown_html_and_charts_in_english_and_japanese(
+    burst: Digest, tmp_path: Path
+) -> None:
+    taxonomy = load_taxonomy()
+    english = write_digest(burst, tmp_path / "en", "en", taxonomy)
+    japanese = write_digest(burst, tmp_path / "ja", "ja", taxonomy)
+    assert english.html == tmp_path / "en" / BURST_WEEK / "digest.html"
+    assert sorted(p.stem for p in english.charts) == ["heatmap", "trends", "weekly"]
+    md = english.markdown.read_text(encoding="utf-8")
+    assert "## Top pain points" in md and "### 1. " in md and "![" in md
+    assert "Billing and payment" in md  # touchpoints by their taxonomy label
+    page = english.html.read_text(encoding="utf-8")
+    assert page.count('<svg role="img"') == 3 and "<script" not in page
+    assert '<blockquote class="quote" lang="ja">' in page  # Japanese glyphs in an English page
+    ja_md = japanese.markdown.read_text(encoding="utf-8")
+    assert "主なペインポイント" in ja_md and "請求・決済" in ja_md
+    assert japanese.html.read_text(encoding="utf-8").startswith('<!DOCTYPE html>\n<html lang="ja">')
+    assert not list((tmp_path / "en").rglob("*.partial"))
+
+
+def test_customer_text_is_escaped_in_html_and_markdown(burst: Digest) -> None:
+    point = burst.pain_points[0]
+    hostile = dataclasses.replace(
+        point.quotes[0], text='<script>alert("x")</script> **bold** | pipe # hash'
+    )
+    digest = dataclasses.replace(
+        burst, pain_points=[dataclasses.replace(point, quotes=[hostile]), *burst.pain_points[1:]]
+    )
+    page = Renderer(digest).html()
+    assert "<script>alert" not in page and "&lt;script&gt;alert" in page
+    markdown = Renderer(digest).markdown()
+    assert r"\*\*bold\*\* \| pipe \# hash" in markdown
+
+
+def test_charts_are_the_same_for_the_same_week(burst: Digest) -> None:
+    first, second = Renderer(burst, "ja").charts(), Renderer(burst, "ja").charts()
+    assert first == second
+    assert "決済" in first["trends"]  # labels stay text, drawn by the browser's fonts
+
+
+# -- the flow ----------------------------------------------------------------------------------
+class _Webhook(ThreadingHTTPServer):
+    def __init__(self, failing: bool) -> None:
+        super().__init__(("127.0.0.1", 0), _Hook)
+        self.failing = failing
+        self.bodies: list[dict[str, Any]] = []
+
+
+class _Hook(BaseHTTPRequestHandler):
+    server: _Webhook
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.server.bodies.append(json.loads(body))
+        self.send_response(503 if self.server.failing else 200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"no" if self.server.failing else b"ok")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def webhook(request: pytest.FixtureRequest) -> Iterator[_Webhook]:
+    server = _Webhook(failing=getattr(request, "param", False))
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    ).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def _config_with_slack(demo: dict[str, Path], tmp_path: Path) -> Path:
+    config = yaml.safe_load(demo["config"].read_text(encoding="utf-8"))
+    config["digest"] = {
+        "out_dir": str(tmp_path / "reports"),
+        "delivery": {"slack": {}, "retries": 1, "retry_delay_seconds": 0},
+    }
+    path = tmp_path / "voc.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def _run_row(demo: dict[str, Path], run_id: str) -> tuple[str, dict[str, Any]]:
+    with Warehouse(demo["store"], read_only=True) as store:
+        flow, status, summary = store.con.execute(
+            "SELECT flow, status, summary FROM runs WHERE run_id = ?", [run_id]
+        ).fetchone()
+    assert flow == "digest"
+    return status, json.loads(summary)
+
+
+def test_the_flow_writes_the_files_publishes_the_artifact_and_records_the_run(
+    demo: dict[str, Path],
+) -> None:
+    from prefect.artifacts import Artifact
+
+    from pipelines.digest import digest_flow
+
+    result = digest_flow(
+        config_path=str(demo["config"]), week=BURST_WEEK, deliver=False, run_id="digest-test-1"
+    )
+    assert result["status"] == "completed" and result["pain_points"] >= 5
+    assert Path(result["html"]) == demo["reports"] / BURST_WEEK / "digest.html"
+    assert Path(result["html"]).stat().st_size > 20_000 and Path(result["markdown"]).exists()
+    artifact = Artifact.get("voc-digest-en")
+    assert artifact is not None and BURST_WEEK in str(artifact.data)
+    status, summary = _run_row(demo, "digest-test-1")
+    assert status == "completed" and summary["html"] == result["html"]
+
+    empty = digest_flow(config_path=str(demo["config"]), week=EMPTY_WEEK, deliver=False)
+    assert empty["status"] == "completed" and empty["empty"] and empty["records"] == 0
+    assert "No feedback" in Path(empty["markdown"]).read_text(encoding="utf-8")
+
+
+def test_the_flow_posts_to_slack(
+    demo: dict[str, Path], tmp_path: Path, webhook: _Webhook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipelines.digest import digest_flow
+
+    monkeypatch.setenv(
+        "VOC_SLACK_WEBHOOK_URL", f"http://127.0.0.1:{webhook.server_address[1]}/T/B/x"
+    )
+    result = digest_flow(config_path=str(_config_with_slack(demo, tmp_path)), week=BURST_WEEK)
+    (sent,) = result["delivery"]
+    assert sent["channel"] == "slack" and sent["ok"] and sent["attempts"] == 1
+    assert len(webhook.bodies) == 1 and "*Top pain points*" in webhook.bodies[0]["text"]
+
+
+@pytest.mark.parametrize("webhook", [True], indirect=True)
+def test_a_failing_slack_is_retried_reported_and_keeps_the_files(
+    demo: dict[str, Path], tmp_path: Path, webhook: _Webhook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipelines.digest import DeliveryFailed, digest_flow
+
+    monkeypatch.setenv(
+        "VOC_SLACK_WEBHOOK_URL", f"http://127.0.0.1:{webhook.server_address[1]}/T/B/x"
+    )
+    with pytest.raises(DeliveryFailed, match="slack") as failure:
+        digest_flow(
+            config_path=str(_config_with_slack(demo, tmp_path)),
+            week=BURST_WEEK,
+            run_id="digest-test-failing",
+        )
+    assert len(webhook.bodies) == 2  # the first try and one retry
+    html = tmp_path / "reports" / BURST_WEEK / "digest.html"
+    assert html.exists() and str(html) in str(failure.value)
+    status, summary = _run_row(demo, "digest-test-failing")
+    assert status == "failed" and "503" in summary["error"]
+
+
+def test_the_default_week_is_the_last_complete_one_in_the_schedule_zone() -> None:
+    from pipelines.digest import last_complete_week
+
+    sunday_night_utc = datetime(2026, 11, 22, 23, 30, tzinfo=UTC)  # Monday 08:30 in Tokyo
+    assert last_complete_week("Asia/Tokyo", sunday_night_utc) == "2026-W47"
+    assert last_complete_week("UTC", sunday_night_utc) == "2026-W46"
+
+
+def test_the_cli_prints_the_digest_path_last_and_refuses_a_bad_week(
+    demo: dict[str, Path],
+) -> None:
+    from voc.cli import app
+
+    runner = CliRunner()
+    ok = runner.invoke(
+        app, ["digest", "--week", BURST_WEEK, "--no-deliver", "--config", str(demo["config"])]
+    )
+    assert ok.exit_code == 0, ok.output
+    last = ok.output.strip().splitlines()[-1]
+    assert last == f"digest: {demo['reports'] / BURST_WEEK / 'digest.html'}"
+    bad = runner.invoke(app, ["digest", "--week", "2026-45", "--config", str(demo["config"])])
+    assert bad.exit_code == 2 and "ISO week such as 2026-W45" in bad.output

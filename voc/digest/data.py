@@ -1,0 +1,513 @@
+"""What a week's digest says, read from the store: plain data, no formatting.
+
+:func:`gather` reads one ISO week out of an open store (read-only is fine) and returns a
+:class:`Digest`. The renderers (:mod:`voc.digest.render`) and the charts
+(:mod:`voc.digest.charts`) only format it, so every figure a reader sees is computed here
+once, from the tables the analyse flow keeps (``pain_points``, ``survey_metrics``,
+``topics``, ``sentence_topics``, ``sentences``, ``analysis``, ``feedback``).
+
+Definitions (the same as :mod:`voc.painpoints` and :mod:`voc.query`):
+
+- **Records** are feedback items dated (``created_at``, UTC) inside the week.
+- A **pain point** is a topic ranked by :func:`voc.painpoints.top_pain_points`; its
+  **history** is its whole-week volume and negative share in each of the weeks before.
+- **Quotes** are the topic's sentences of this week, already redacted at ingest, at most one
+  per record, most negative first, and in as many languages as the topic was written in.
+- **Emerging** topics are those ``pain_points`` flags (new this week, or a spike over the
+  trailing baseline). **Falling away** are topics heard at least
+  :data:`FALLING_MIN_BASELINE` times a week before whose share of the week's records fell
+  to at most :data:`FALLING_RATIO` of what it was: shares, not counts, so a quiet week (a
+  holiday, a source that stopped) does not make every topic look like it is fading.
+- **Heat map** cells are channel x touchpoint (``analysis.touchpoints``; ``(none)`` for a
+  record without one): records, and the share of them whose sentiment is negative.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pandas as pd
+
+from voc.painpoints import (
+    ALL,
+    BASELINE_WEEKS,
+    NO_TOUCHPOINT,
+    OTHER_TOPIC,
+    iso_week_monday,
+    top_pain_points,
+)
+from voc.store.warehouse import Warehouse, utcnow
+
+__all__ = [
+    "FALLING_MIN_BASELINE",
+    "FALLING_RATIO",
+    "Digest",
+    "PainPoint",
+    "Quote",
+    "SurveyMetric",
+    "TopicMove",
+    "gather",
+    "iso_week",
+]
+
+#: A topic falls away when its share of the week's records is at most this part of before.
+FALLING_RATIO = 0.5
+#: ... and it was heard at least this many times a week before (fewer is noise).
+FALLING_MIN_BASELINE = 3.0
+#: A week with fewer records than this part of the weekly average gets a warning.
+THIN_WEEK_RATIO = 0.25
+#: Longest quote shown, in characters; longer ones are cut at a word and end with "…".
+QUOTE_MAX_CHARS = 280
+_METRICS = ("nps", "csat", "ces")
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A sentence a customer wrote (redacted), in its own language."""
+
+    text: str
+    language: str
+    channel: str
+    sentiment_score: float
+
+
+@dataclass(frozen=True)
+class PainPoint:
+    """One ranked pain point of the week."""
+
+    rank: int
+    topic_id: int
+    label: str
+    keywords: list[str]
+    volume: int
+    previous_volume: int
+    wow_change: float | None
+    negative_share: float
+    emerging: bool
+    new: bool
+    recurrence: int
+    score: float
+    impacts: dict[str, float]
+    where: list[dict[str, Any]]
+    quotes: list[Quote]
+    history: list[tuple[str, int, float | None]]
+
+
+@dataclass(frozen=True)
+class TopicMove:
+    """A topic that is emerging or falling away, with the figures behind the call."""
+
+    topic_id: int
+    label: str
+    volume: int
+    baseline: float
+    new: bool = False
+    share: float | None = None
+    baseline_share: float | None = None
+
+
+@dataclass(frozen=True)
+class SurveyMetric:
+    """A survey score of the week, its change, and the pain points that drag it down."""
+
+    metric: str
+    value: float
+    respondents: int
+    previous: float | None
+    previous_respondents: int
+    drags: list[tuple[str, float]]
+
+    @property
+    def change(self) -> float | None:
+        """Points up (+) or down (-) since the week before; None without one."""
+        return None if self.previous is None else self.value - self.previous
+
+
+@dataclass
+class Digest:
+    """Everything one week's digest shows."""
+
+    week: str
+    start: date
+    end: date
+    generated_at: datetime
+    records: int
+    previous_records: int
+    average_records: float
+    analysed: int
+    negative_share: float | None
+    channels: dict[str, int]
+    pain_points: list[PainPoint] = field(default_factory=list)
+    emerging: list[TopicMove] = field(default_factory=list)
+    falling: list[TopicMove] = field(default_factory=list)
+    surveys: list[SurveyMetric] = field(default_factory=list)
+    weekly: pd.DataFrame = field(default_factory=pd.DataFrame)
+    heatmap: pd.DataFrame = field(default_factory=pd.DataFrame)
+    history_weeks: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        """No record was dated in the week."""
+        return self.records == 0
+
+    @property
+    def thin(self) -> bool:
+        """Far fewer records than a usual week: changes should be read with care."""
+        return 0 < self.records < THIN_WEEK_RATIO * self.average_records
+
+
+def iso_week(day: date) -> str:
+    """The ISO week label of a day, ``YYYY-Www``."""
+    year, number, _ = day.isocalendar()
+    return f"{year}-W{number:02d}"
+
+
+def gather(
+    store: Warehouse, week: str, *, top: int = 10, quotes: int = 3, history_weeks: int = 8
+) -> Digest:
+    """Read the digest of ``week`` out of ``store``.
+
+    Args:
+        store: An open store (read-only is fine).
+        week: ISO week ``YYYY-Www``.
+        top: Pain points to list.
+        quotes: Quotes per pain point.
+        history_weeks: Weeks in the trend series, this one included.
+
+    Returns:
+        The week's :class:`Digest`; ``digest.empty`` when no record is dated in it (the
+        renderers then say so instead of showing empty sections).
+
+    Raises:
+        ValueError: ``week`` is not an ISO week label.
+    """
+    monday = iso_week_monday(week)
+    week = iso_week(monday)
+    weeks = [iso_week(monday - timedelta(weeks=n)) for n in range(history_weeks - 1, -1, -1)]
+    weekly = _weekly(store, monday - timedelta(weeks=history_weeks - 1), monday, weeks)
+    this = weekly.iloc[-1]
+    before = weekly.iloc[:-1]
+    with_data = before[before["records"] > 0]
+    digest = Digest(
+        week=week,
+        start=monday,
+        end=monday + timedelta(days=6),
+        generated_at=utcnow(),
+        records=int(this["records"]),
+        previous_records=int(weekly.iloc[-2]["records"]) if len(weekly) > 1 else 0,
+        average_records=float(with_data["records"].mean()) if len(with_data) else 0.0,
+        analysed=int(this["analysed"]),
+        negative_share=None if pd.isna(this["negative_share"]) else float(this["negative_share"]),
+        channels=_channels(store, monday),
+        weekly=weekly,
+        history_weeks=weeks,
+    )
+    if digest.empty:
+        return digest
+    ranked = top_pain_points(store, week, limit=top)
+    topic_ids = [int(t) for t in ranked["topic_id"]]
+    history = _history(store, topic_ids, weeks)
+    week_quotes = _quotes(store, monday, topic_ids, quotes)
+    first_seen = _first_weeks(store, topic_ids)
+    rows: list[dict[Any, Any]] = ranked.to_dict("records")
+    for row in rows:
+        topic_id = int(row["topic_id"])
+        digest.pain_points.append(
+            PainPoint(
+                rank=int(row["rank"]),
+                topic_id=topic_id,
+                label=str(row["label"]),
+                keywords=[str(k) for k in row["keywords"]][:6],
+                volume=int(row["volume"]),
+                previous_volume=int(row["previous_volume"]),
+                wow_change=None if pd.isna(row["wow_change"]) else float(row["wow_change"]),
+                negative_share=float(row["negative_share"]),
+                emerging=bool(row["emerging"]),
+                new=first_seen.get(topic_id) == week,
+                recurrence=int(row["recurrence"]),
+                score=float(row["score"]),
+                impacts={
+                    metric: float(value)
+                    for metric in _METRICS
+                    if not pd.isna(value := row[f"{metric}_impact"])
+                },
+                where=[
+                    {"channel": c["channel"], "touchpoint": c["touchpoint"], "volume": c["volume"]}
+                    for c in row["breakdown"][:4]
+                ],
+                quotes=week_quotes.get(topic_id, []),
+                history=history.get(topic_id, [(w, 0, None) for w in weeks]),
+            )
+        )
+    digest.emerging = _emerging(store, week)
+    digest.falling = _falling(store, week, monday, digest.records)
+    digest.surveys = _surveys(store, week, iso_week(monday - timedelta(weeks=1)))
+    digest.heatmap = _heatmap(store, monday)
+    return digest
+
+
+def _weekly(store: Warehouse, first: date, monday: date, weeks: list[str]) -> pd.DataFrame:
+    """Records, analysed records and the negative share of sentences, per week."""
+    frame = store.con.execute(
+        """
+        WITH recs AS (
+            SELECT f.feedback_id, strftime(f.created_at, '%G-W%V') AS week,
+                   a.feedback_id IS NOT NULL AS analysed
+            FROM feedback f LEFT JOIN analysis a USING (feedback_id)
+            WHERE f.created_at >= $first AND f.created_at < $monday + INTERVAL 7 DAY
+        ),
+        sents AS (
+            SELECT r.week, avg(CASE WHEN s.sentiment = 'negative' THEN 1.0 ELSE 0.0 END) AS neg
+            FROM recs r JOIN sentences s USING (feedback_id)
+            GROUP BY r.week
+        )
+        SELECT r.week, count(*) AS records, count(*) FILTER (WHERE analysed) AS analysed,
+               any_value(s.neg) AS negative_share
+        FROM recs r LEFT JOIN sents s USING (week)
+        GROUP BY r.week
+        """,
+        {"first": first, "monday": monday},
+    ).df()
+    out = pd.DataFrame({"week": weeks}).merge(frame, on="week", how="left")
+    out["records"] = out["records"].fillna(0).astype("int64")
+    out["analysed"] = out["analysed"].fillna(0).astype("int64")
+    return out
+
+
+def _channels(store: Warehouse, monday: date) -> dict[str, int]:
+    rows = store.con.execute(
+        """
+        SELECT channel, count(*) FROM feedback
+        WHERE created_at >= $monday AND created_at < $monday + INTERVAL 7 DAY
+        GROUP BY channel ORDER BY count(*) DESC, channel
+        """,
+        {"monday": monday},
+    ).fetchall()
+    return {str(channel): int(n) for channel, n in rows}
+
+
+def _history(
+    store: Warehouse, topic_ids: list[int], weeks: list[str]
+) -> dict[int, list[tuple[str, int, float | None]]]:
+    """Each topic's whole-week volume and negative share over ``weeks`` (0 / None: absent)."""
+    rows = store.con.execute(
+        f"""
+        SELECT topic_id, week, volume, negative_share FROM pain_points
+        WHERE list_contains($ids, topic_id) AND list_contains($weeks, week)
+          AND channel = '{ALL}' AND touchpoint = '{ALL}'
+        """,
+        {"ids": topic_ids, "weeks": weeks},
+    ).fetchall()
+    found = {(int(t), str(w)): (int(v), float(n)) for t, w, v, n in rows}
+    return {
+        topic_id: [(w, *found.get((topic_id, w), (0, None))) for w in weeks]
+        for topic_id in topic_ids
+    }
+
+
+def _quotes(
+    store: Warehouse, monday: date, topic_ids: list[int], per_topic: int
+) -> dict[int, list[Quote]]:
+    """Each topic's quotes of the week: one per record, most negative first, languages mixed.
+
+    A language the topic was written in gets a quote before a second quote in another one,
+    so a topic that Japanese and English customers share is quoted in both.
+    """
+    if not topic_ids:
+        return {}
+    frame = store.con.execute(
+        """
+        WITH candidates AS (
+            SELECT t.topic_id, s.feedback_id, s.text, s.language, s.sentiment_score,
+                   t.similarity, f.channel,
+                   row_number() OVER (PARTITION BY t.topic_id, s.feedback_id
+                                      ORDER BY s.sentiment_score, t.similarity DESC) AS in_record
+            FROM sentence_topics t
+            JOIN sentences s USING (feedback_id, sentence_index)
+            JOIN feedback f USING (feedback_id)
+            WHERE list_contains($ids, t.topic_id)
+              AND f.created_at >= $monday AND f.created_at < $monday + INTERVAL 7 DAY
+              AND length(trim(s.text)) >= CASE WHEN s.language = 'ja' THEN 6 ELSE 12 END
+        ),
+        ranked AS (
+            SELECT *, row_number() OVER (PARTITION BY topic_id, language
+                                         ORDER BY sentiment_score, similarity DESC,
+                                                  feedback_id) AS in_language
+            FROM candidates WHERE in_record = 1
+        )
+        SELECT topic_id, text, language, channel, sentiment_score, in_language
+        FROM ranked WHERE in_language <= $n
+        ORDER BY topic_id, in_language, sentiment_score, text
+        """,
+        {"ids": topic_ids, "monday": monday, "n": per_topic},
+    ).df()
+    out: dict[int, list[Quote]] = {}
+    for topic_id, group in frame.groupby("topic_id", sort=False):
+        negative = group[group["sentiment_score"] < 0]
+        if len(negative):  # a pain point is quoted by its complaints when it has any
+            group = negative
+        records: list[dict[Any, Any]] = group.head(per_topic).to_dict("records")
+        picked = [
+            Quote(
+                text=_shorten(str(r["text"])),
+                language=str(r["language"]),
+                channel=str(r["channel"]),
+                sentiment_score=float(r["sentiment_score"]),
+            )
+            for r in records
+        ]
+        out[int(str(topic_id))] = picked
+    return out
+
+
+def _shorten(text: str, limit: int = QUOTE_MAX_CHARS) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit * 0.6 else cut).rstrip(" ,.;:、。") + "…"
+
+
+def _first_weeks(store: Warehouse, topic_ids: list[int]) -> dict[int, str]:
+    rows = store.con.execute(
+        """
+        SELECT topic_id, min(week) FROM pain_points
+        WHERE list_contains($ids, topic_id) AND channel = '*' AND touchpoint = '*'
+        GROUP BY topic_id
+        """,
+        {"ids": topic_ids},
+    ).fetchall()
+    return {int(t): str(w) for t, w in rows}
+
+
+def _emerging(store: Warehouse, week: str) -> list[TopicMove]:
+    rows = store.con.execute(
+        f"""
+        SELECT p.topic_id, coalesce(t.label, 'topic ' || p.topic_id), p.volume,
+               p.baseline_mean,
+               p.topic_id NOT IN (SELECT topic_id FROM pain_points
+                                  WHERE week < $week AND channel = '{ALL}'
+                                    AND touchpoint = '{ALL}') AS new
+        FROM pain_points p LEFT JOIN topics t USING (topic_id)
+        WHERE p.week = $week AND p.channel = '{ALL}' AND p.touchpoint = '{ALL}'
+          AND p.emerging AND p.topic_id <> {OTHER_TOPIC}
+        ORDER BY p.score DESC, p.volume DESC, p.topic_id
+        LIMIT 8
+        """,
+        {"week": week},
+    ).fetchall()
+    return [
+        TopicMove(topic_id=int(t), label=str(label), volume=int(v), baseline=float(b), new=bool(n))
+        for t, label, v, b, n in rows
+    ]
+
+
+def _falling(store: Warehouse, week: str, monday: date, records: int) -> list[TopicMove]:
+    """Topics whose share of the week's records fell to at most FALLING_RATIO of before."""
+    first = monday - timedelta(weeks=BASELINE_WEEKS)
+    rows = store.con.execute(
+        f"""
+        WITH totals AS (
+            SELECT strftime(created_at, '%G-W%V') AS week, count(*) AS records
+            FROM feedback
+            WHERE created_at >= $first AND created_at < $monday
+            GROUP BY 1
+        ),
+        before AS (
+            SELECT p.topic_id, sum(p.volume) AS volume
+            FROM pain_points p
+            WHERE p.channel = '{ALL}' AND p.touchpoint = '{ALL}' AND p.week < $week
+              AND p.week IN (SELECT week FROM totals) AND p.topic_id <> {OTHER_TOPIC}
+            GROUP BY p.topic_id
+        ),
+        now AS (
+            SELECT topic_id, volume FROM pain_points
+            WHERE week = $week AND channel = '{ALL}' AND touchpoint = '{ALL}'
+        )
+        SELECT b.topic_id, coalesce(t.label, 'topic ' || b.topic_id),
+               coalesce(n.volume, 0) AS volume,
+               b.volume / (SELECT count(*) FROM totals) AS baseline,
+               b.volume / (SELECT sum(records) FROM totals) AS baseline_share
+        FROM before b LEFT JOIN now n USING (topic_id) LEFT JOIN topics t USING (topic_id)
+        WHERE (SELECT count(*) FROM totals) > 0
+        """,
+        {"first": first, "monday": monday, "week": week},
+    ).fetchall()
+    moves = []
+    for topic_id, label, volume, baseline, baseline_share in rows:
+        share = int(volume) / records if records else 0.0
+        if float(baseline) >= FALLING_MIN_BASELINE and share <= FALLING_RATIO * baseline_share:
+            moves.append(
+                TopicMove(
+                    topic_id=int(topic_id),
+                    label=str(label),
+                    volume=int(volume),
+                    baseline=float(baseline),
+                    share=share,
+                    baseline_share=float(baseline_share),
+                )
+            )
+    moves.sort(key=lambda m: (m.share or 0) / (m.baseline_share or 1) - m.baseline / 1e6)
+    return moves[:6]
+
+
+def _surveys(store: Warehouse, week: str, previous_week: str) -> list[SurveyMetric]:
+    rows = store.con.execute(
+        f"""
+        SELECT week, metric, value, respondents FROM survey_metrics
+        WHERE list_contains([$week, $previous], week)
+          AND channel = '{ALL}' AND touchpoint = '{ALL}'
+        """,
+        {"week": week, "previous": previous_week},
+    ).fetchall()
+    values = {(str(w), str(m)): (float(v), int(n)) for w, m, v, n in rows}
+    out = []
+    for metric in _METRICS:
+        if (week, metric) not in values:
+            continue
+        value, respondents = values[(week, metric)]
+        previous = values.get((previous_week, metric))
+        drags = store.con.execute(
+            f"""
+            SELECT coalesce(t.label, 'topic ' || p.topic_id), p.{metric}_impact
+            FROM pain_points p LEFT JOIN topics t USING (topic_id)
+            WHERE p.week = $week AND p.channel = '{ALL}' AND p.touchpoint = '{ALL}'
+              AND p.topic_id <> {OTHER_TOPIC} AND p.{metric}_impact > 0
+            ORDER BY p.{metric}_impact DESC, p.volume DESC LIMIT 3
+            """,
+            {"week": week},
+        ).fetchall()
+        out.append(
+            SurveyMetric(
+                metric=metric,
+                value=value,
+                respondents=respondents,
+                previous=previous[0] if previous else None,
+                previous_respondents=previous[1] if previous else 0,
+                drags=[(str(label), float(impact)) for label, impact in drags],
+            )
+        )
+    return out
+
+
+def _heatmap(store: Warehouse, monday: date) -> pd.DataFrame:
+    """Channel x touchpoint cells of the week: records and the share of them negative."""
+    return store.con.execute(
+        f"""
+        WITH recs AS (
+            SELECT f.channel, a.sentiment,
+                   CASE WHEN a.touchpoints IS NULL OR len(a.touchpoints) = 0
+                        THEN ['{NO_TOUCHPOINT}'] ELSE list_distinct(a.touchpoints) END AS tps
+            FROM feedback f JOIN analysis a USING (feedback_id)
+            WHERE f.created_at >= $monday AND f.created_at < $monday + INTERVAL 7 DAY
+        ),
+        cells AS (SELECT channel, sentiment, unnest(tps) AS touchpoint FROM recs)
+        SELECT channel, touchpoint, count(*) AS records,
+               count(*) FILTER (WHERE sentiment = 'negative') AS negative
+        FROM cells GROUP BY channel, touchpoint ORDER BY channel, touchpoint
+        """,
+        {"monday": monday},
+    ).df()

@@ -1,0 +1,181 @@
+"""The digest's words in English and Japanese: headings, labels and sentences.
+
+Quotes and topic labels are never translated (they are the customers' words); everything
+around them is. Channel names come from here, touchpoint names from the taxonomy's
+``labels`` (see ``configs/taxonomy.yaml``), falling back to the name with spaces.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Language = Literal["en", "ja"]
+
+TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Weekly pain-point digest",
+        "period": "{week} ({start} – {end})",
+        "summary": (
+            "{records} pieces of feedback ({change} on the week before); "
+            "{negative} of sentences negative."
+        ),
+        "summary_no_sentiment": "{records} pieces of feedback ({change} on the week before).",
+        "channels": "By channel: {channels}.",
+        "thin": (
+            "Only {records} pieces of feedback this week, against {average} in an average "
+            "week: read the changes below with care."
+        ),
+        "pending": "{pending} of them are not analysed yet (run `voc analyze`).",
+        "empty_title": "No feedback this week.",
+        "empty": (
+            "No feedback was recorded in {week} ({start} – {end}), so there is nothing to "
+            "report. If you expected some, check that the sources ran: `voc runs` lists the "
+            "latest runs and `voc status` what the store holds."
+        ),
+        "top": "Top pain points",
+        "no_pain_points": "No topic drew complaints this week.",
+        "records": "records",
+        "negative": "negative",
+        "negative_axis": "negative sentences (%)",
+        "volume_axis": "records",
+        "trend": "trend",
+        "where": "where",
+        "quotes": "In customers' words",
+        "no_quotes": "(no quotable sentence this week)",
+        "new": "new",
+        "emerging": "emerging",
+        "recurrence": "heard {n} of the last 8 weeks",
+        "drags": "lowers {metric} by {points} points",
+        "up": "up {pct} ({previous} → {volume})",
+        "down": "down {pct} ({previous} → {volume})",
+        "flat": "flat ({previous} → {volume})",
+        "new_trend": "new ({volume})",
+        "emerging_title": "New or emerging",
+        "emerging_new": "new this week: {volume} records",
+        "emerging_spike": "{volume} records, {ratio} its 8-week average of {baseline}",
+        "emerging_none": "Nothing new or spiking this week.",
+        "falling_title": "Falling away",
+        "falling_item": (
+            "{volume} records this week: {share} of feedback, against {baseline_share} "
+            "before (about {baseline} a week)"
+        ),
+        "falling_none": "No topic fell away this week.",
+        "surveys_title": "Survey scores",
+        "surveys_none": "No survey responses with a score this week.",
+        "metric": "metric",
+        "score": "this week",
+        "change": "change",
+        "respondents": "respondents",
+        "drag_list": "dragged down most by",
+        "metric_nps": "NPS",
+        "metric_csat": "CSAT (% satisfied)",
+        "metric_ces": "CES (1-7, higher is easier)",
+        "points": "{value} points",
+        "charts_title": "Charts",
+        "chart_trends": "Top pain points: weekly records and negative share",
+        "chart_weekly": "All feedback: weekly records and negative share",
+        "chart_heatmap": "Where feedback is negative: channel × touchpoint (negative / records)",
+        "no_touchpoint": "no touchpoint",
+        "footer": (
+            "Made by voc {version} on {generated} UTC. Quotes are customers' own words, "
+            "in their own language, with personal data redacted."
+        ),
+        "subject": "voc digest {week}: {headline}",
+        "subject_empty": "voc digest {week}: no feedback",
+    },
+    "ja": {
+        "title": "週次ペインポイント・ダイジェスト",
+        "period": "{week}（{start}〜{end}）",
+        "summary": "フィードバック {records} 件（前週比 {change}）、否定的な文の割合 {negative}。",
+        "summary_no_sentiment": "フィードバック {records} 件（前週比 {change}）。",
+        "channels": "チャネル別: {channels}。",
+        "thin": (
+            "今週のフィードバックは {records} 件で、平均的な週（{average} 件）より大幅に"
+            "少なくなっています。以下の増減は慎重に読んでください。"
+        ),
+        "pending": "うち {pending} 件は未分析です（`voc analyze` を実行してください）。",
+        "empty_title": "今週のフィードバックはありません。",
+        "empty": (
+            "{week}（{start}〜{end}）に記録されたフィードバックはありませんでした。"
+            "報告する内容はありません。データがあるはずの場合は、取り込みが動いたか確認して"
+            "ください（`voc runs` で最近の実行、`voc status` でストアの内容が分かります）。"
+        ),
+        "top": "主なペインポイント",
+        "no_pain_points": "今週、不満の声が集まった話題はありませんでした。",
+        "records": "件",
+        "negative": "否定的",
+        "negative_axis": "否定的な文 (%)",
+        "volume_axis": "件数",
+        "trend": "推移",
+        "where": "発生箇所",
+        "quotes": "お客様の声",
+        "no_quotes": "（今週は引用できる文がありません）",
+        "new": "新規",
+        "emerging": "急増",
+        "recurrence": "直近8週のうち {n} 週で発生",
+        "drags": "{metric} を {points} ポイント押し下げ",
+        "up": "増加 {pct}（{previous} → {volume}）",
+        "down": "減少 {pct}（{previous} → {volume}）",
+        "flat": "横ばい（{previous} → {volume}）",
+        "new_trend": "新規（{volume}）",
+        "emerging_title": "新しい話題・急増している話題",
+        "emerging_new": "今週新たに出現: {volume} 件",
+        "emerging_spike": "{volume} 件、直近8週の平均 {baseline} 件の {ratio}",
+        "emerging_none": "今週、新たに出てきた話題や急増した話題はありません。",
+        "falling_title": "減っている話題",
+        "falling_item": (
+            "今週 {volume} 件: フィードバック全体の {share}（以前は {baseline_share}、"
+            "週平均 約 {baseline} 件）"
+        ),
+        "falling_none": "今週、減った話題はありません。",
+        "surveys_title": "アンケート指標",
+        "surveys_none": "今週はスコア付きのアンケート回答がありません。",
+        "metric": "指標",
+        "score": "今週",
+        "change": "前週比",
+        "respondents": "回答数",
+        "drag_list": "スコアを最も押し下げた話題",
+        "metric_nps": "NPS",
+        "metric_csat": "CSAT（満足の割合 %）",
+        "metric_ces": "CES（1〜7、高いほど容易）",
+        "points": "{value} ポイント",
+        "charts_title": "グラフ",
+        "chart_trends": "主なペインポイント: 週ごとの件数と否定的な割合",
+        "chart_weekly": "フィードバック全体: 週ごとの件数と否定的な割合",
+        "chart_heatmap": "否定的な声の発生箇所: チャネル × タッチポイント（否定的 / 件数）",
+        "no_touchpoint": "タッチポイントなし",
+        "footer": (
+            "voc {version} が {generated} UTC に作成。引用はお客様ご自身の言葉（原文のまま）で、"
+            "個人情報は伏せ字にしています。"
+        ),
+        "subject": "voc 週次ダイジェスト {week}: {headline}",
+        "subject_empty": "voc 週次ダイジェスト {week}: フィードバックなし",
+    },
+}
+
+CHANNELS: dict[str, dict[str, str]] = {
+    "en": {
+        "review": "reviews",
+        "app_store": "app stores",
+        "survey": "surveys",
+        "social": "social",
+        "support": "support",
+    },
+    "ja": {
+        "review": "レビュー",
+        "app_store": "アプリストア",
+        "survey": "アンケート",
+        "social": "SNS",
+        "support": "サポート",
+    },
+}
+
+
+def text(language: str, key: str, **values: object) -> str:
+    """The sentence ``key`` in ``language``, with ``values`` filled in."""
+    return TEXT[language][key].format(**values)
+
+
+def channel_name(language: str, channel: str) -> str:
+    """How a channel is called in ``language`` (the raw name when it is not a known one)."""
+    return CHANNELS[language].get(channel, channel.replace("_", " "))
