@@ -167,6 +167,14 @@ def test_trends_filter_by_channel_touchpoint_and_since(store: Warehouse) -> None
         trends(store, by="day")
 
 
+def test_an_unknown_channel_or_touchpoint_is_named_not_answered_empty(store: Warehouse) -> None:
+    with pytest.raises(VocError, match=r"channel 'twitter'; known: .*support"):
+        trends(store, channel="twitter")
+    with pytest.raises(VocError, match="did you mean delivery"):
+        pain_points(store, week="2026-W10", touchpoint="delivry")
+    assert pain_points(store, week="2026-W10", touchpoint="(none)") is not None
+
+
 def test_trends_of_a_topic_by_id_or_text(store: Warehouse) -> None:
     by_id = trends(store, topic=1)
     assert by_id["period"].tolist() == ["2026-W09", "2026-W10"]

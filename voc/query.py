@@ -102,6 +102,37 @@ def _require_schema(store: Warehouse, version: int) -> None:
         )
 
 
+def _check_filters(store: Warehouse, channel: str | None, touchpoint: str | None) -> None:
+    """A channel or touchpoint the store has never seen is a typo, not an empty answer.
+
+    Raises:
+        VocError: naming the known values, closest first.
+    """
+    checks = []
+    if channel is not None:
+        known = [
+            r[0] for r in store.con.execute("SELECT DISTINCT channel FROM feedback").fetchall()
+        ]
+        checks.append(("channel", channel, known))
+    if touchpoint is not None and touchpoint != NO_TOUCHPOINT:
+        known = [
+            r[0]
+            for r in store.con.execute(
+                "SELECT DISTINCT unnest(touchpoints) FROM analysis"
+            ).fetchall()
+        ]
+        checks.append(("touchpoint", touchpoint, [*known, NO_TOUCHPOINT]))
+    for what, value, known in checks:
+        if value not in known:
+            close = difflib.get_close_matches(value, known, n=3, cutoff=0.3)
+            rest = sorted(set(known) - set(close))
+            raise VocError(
+                f"no feedback has the {what} {value!r}; "
+                + (f"did you mean {', '.join(close)}? " if close else "")
+                + f"known: {', '.join([*close, *rest])}"
+            )
+
+
 def _records_sql() -> str:
     """Dated records with their channel and touchpoints (``'(none)'`` when none)."""
     return f"""
@@ -234,6 +265,7 @@ def trends(
         raise VocError(f"by={by!r}: choose 'week' or 'month'")
     unit, label_format, frequency = _PERIODS[by]
     _require_schema(store, 2 if topic is None else 3)
+    _check_filters(store, channel, touchpoint)
     resolved = resolve_topic(store, topic) if topic is not None else None
     if resolved is None:
         sentences = "SELECT feedback_id, sentiment, sentiment_score FROM sentences"
@@ -382,6 +414,7 @@ def pain_points(
         week = default_pain_point_week(store, as_of)
     if week is None:
         return pd.DataFrame(columns=_PAIN_COLUMNS)
+    _check_filters(store, channel, touchpoint)
     top = top_pain_points(store, week, limit=limit, channel=channel, touchpoint=touchpoint)
     if top.empty:
         out = pd.DataFrame(columns=_PAIN_COLUMNS)
@@ -563,7 +596,13 @@ def _embedder(name: str) -> Any:
         if name not in _EMBEDDERS:
             from voc.models.embedders import get_embedder
 
-            _EMBEDDERS[name] = get_embedder(name)
+            # A query is one short text: the numpy backend of the default embedder loads in
+            # about a third of the time of the torch one (no torch import), and its vectors
+            # match the stored ones (cosine >= 0.9999, bench/use_speed.py).
+            options = {"backend": "numpy"} if name == "use-multilingual" else {}
+            embedder = get_embedder(name, **options)
+            embedder.embed(["warm up"])  # load the weights and the tokenizer now
+            _EMBEDDERS[name] = embedder
         return _EMBEDDERS[name]
 
 
@@ -585,20 +624,33 @@ def _sentence_matrix(store: Warehouse, embedder: str) -> tuple[pd.DataFrame, np.
     cached = _MATRICES.get(key)
     if cached is not None and cached[0] == signature:
         return cached[1], cached[2]
-    frame = store.query(
+    table = store.con.sql(
         "SELECT s.feedback_id, s.sentence_index, e.vector FROM sentences s "
         "JOIN embeddings e ON e.text_hash = s.text_hash AND e.embedder = ? "
         "ORDER BY s.feedback_id, s.sentence_index",
-        [embedder],
-    )
-    if frame.empty:
+        params=[embedder],
+    ).to_arrow_table()
+    if table.num_rows == 0:
         vectors = np.zeros((0, 0), dtype=np.float32)
     else:
-        blob = b"".join(bytes(v) for v in frame["vector"])
-        vectors = np.frombuffer(blob, dtype="<f2").reshape(len(frame), -1).astype(np.float32)
+        # The blobs lie end to end in the Arrow column's data buffer: one view, no copy
+        # per row (a Python loop over 20k blobs took most of a search's time).
+        column = table.column("vector").combine_chunks()
+        _, offsets_buffer, data = column.buffers()
+        width = np.int64 if str(column.type) == "large_binary" else np.int32
+        offsets = np.frombuffer(offsets_buffer, dtype=width)[
+            column.offset : column.offset + len(column) + 1
+        ]
+        raw = np.frombuffer(data, dtype=np.uint8)[offsets[0] : offsets[-1]]
+        vectors = raw.view("<f2").reshape(table.num_rows, -1).astype(np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         vectors /= np.where(norms > 0, norms, 1)  # float16 storage: re-unit the rows
-    keys = frame[["feedback_id", "sentence_index"]].reset_index(drop=True)
+    keys = pd.DataFrame(
+        {
+            "feedback_id": table.column("feedback_id").to_pandas(),
+            "sentence_index": table.column("sentence_index").to_pandas(),
+        }
+    )
     _MATRICES[key] = (signature, keys, vectors)
     return keys, vectors
 
@@ -630,7 +682,12 @@ def search(
     if not text or not text.strip():
         raise VocError("give some text to search for")
     _require_schema(store, 3)
+    # Load the embedder while the stored vectors are read (both take a good part of a
+    # second on a first search; DuckDB and zlib release the GIL).
+    loading = threading.Thread(target=_embedder, args=(embedder,), daemon=True)
+    loading.start()
     keys, vectors = _sentence_matrix(store, embedder)
+    loading.join()
     if len(keys) == 0 or limit <= 0:
         out = pd.DataFrame(columns=_SEARCH_COLUMNS)
         out.attrs["seconds"] = time.perf_counter() - started

