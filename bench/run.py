@@ -155,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if not args.skip_analysis:
         results.extend(_analysis_benchmarks(args.quick))
+    # The product manager's questions on the demo store (`make bench` builds it first).
+    results.append(_run("bench.queries", "--repeats", "3" if args.quick else "5"))
 
     header = f"{'benchmark':<22}{'rows':>9}{'ner':>6}{'seconds':>9}{'rows/s':>9}{'peak MB':>9}"
     print(header)
@@ -173,11 +175,19 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"prefect flow start-up (one `voc ingest` of a one-row file): {item['seconds']} s"
             )
-        elif item.get("benchmark") in ("sentiment", "touchpoints", "enrich", "topics"):
+        elif item.get("benchmark") in ("sentiment", "touchpoints", "enrich", "topics", "queries"):
             continue  # printed as tables below
         else:
             print(f"{item.get('benchmark')}: {item}")
     _print_analysis_tables(results)
+    for item in results:
+        if item.get("benchmark") == "queries":
+            from bench import queries
+
+            print(f"\nqueries on the demo store ({item['records']} records), aim < 2 s each:")
+            print(queries.table(item))
+        elif item.get("benchmark") == "bench.queries":
+            print(f"\nqueries: failed: {item['error']}")
     OUT.mkdir(exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     print(f"written: {OUT / 'results.json'}")
