@@ -685,6 +685,10 @@ def trends(
         str | None, typer.Option(help="From this date, ISO week (2026-W40) or month.")
     ] = None,
     by: Annotated[str, typer.Option(help="week or month.")] = "week",
+    last: Annotated[
+        int,
+        typer.Option(help="Without --since: only the last N periods with data (0: all)."),
+    ] = 12,
     output: FormatOption = OutputFormat.table,
     config: ConfigOption = None,
 ) -> None:
@@ -696,7 +700,11 @@ def trends(
             df = query.trends(store, _topic_arg(topic), channel, touchpoint, since, by)
     except VocError as e:
         _fail(e)
-    print_frame(df, output, title=f"trends{f' of topic {topic}' if topic else ''} by {by}")
+    title = f"trends{f' of topic {topic}' if topic else ''} by {by}"
+    if since is None and last > 0 and len(df) > last:
+        df = df.tail(last).reset_index(drop=True)
+        title += f" (last {last}; --last 0 or --since for more)"
+    print_frame(df, output, title=title)
 
 
 @app.command("pain-points")
@@ -798,6 +806,62 @@ def search(
 
 
 @app.command()
+def digest(
+    week: Annotated[
+        str | None,
+        typer.Option(help="ISO week, e.g. 2026-W45 (default: the last complete week)."),
+    ] = None,
+    language: Annotated[
+        str | None,
+        typer.Option("--language", "-l", help="en or ja (default: digest.language)."),
+    ] = None,
+    send: Annotated[
+        bool,
+        typer.Option(
+            "--deliver/--no-deliver",
+            help="Send it to the Slack/e-mail set in digest.delivery (if any).",
+        ),
+    ] = True,
+    output: FormatOption = OutputFormat.table,
+    config: ConfigOption = None,
+) -> None:
+    """Write the week's pain-point digest (HTML and Markdown, with charts) and deliver it.
+
+    Files go to <digest.out_dir>/YYYY-Www/ (reports/ by default) and replace an earlier
+    digest of that week; the Markdown is also published as the Prefect artifact
+    voc-digest-<language>. A failed delivery is retried, then reported (exit 1); the files
+    are kept either way.
+    """
+    from pipelines.digest import DeliveryFailed, digest_flow
+
+    try:
+        result = digest_flow(
+            config_path=str(config) if config else None,
+            week=week,
+            language=language,
+            deliver=send,
+        )
+    except DeliveryFailed as e:
+        typer.secho(f"error: {e}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1) from None
+    except Exception as e:
+        _fail(e)
+    if output is OutputFormat.json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    if result.get("empty"):
+        typer.echo(f"{result['week']}: no feedback that week; the digest says so.")
+    else:
+        typer.echo(
+            f"{result['week']}: {result['records']} records, {result['pain_points']} pain points."
+        )
+    for item in result.get("delivery", []):
+        typer.echo(f"delivered to {item['channel']} ({item['target']})")
+    typer.echo(f"markdown: {result['markdown']}")
+    typer.echo(f"digest: {result['html']}")
+
+
+@app.command()
 def quarantine(
     reason: Annotated[
         str | None, typer.Option(help="Only this reason, e.g. impossible_rating.")
@@ -858,6 +922,143 @@ def runs(
     except VocError as e:
         _fail(e)
     print_frame(df, output, title="runs")
+
+
+@app.command()
+def serve(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the deployments and exit without serving.")
+    ] = False,
+    limit: Annotated[
+        int | None, typer.Option(help="At most this many flow runs at once (default: no limit).")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Serve voc's Prefect deployments on their schedules until Ctrl-C (Prefect's `serve`).
+
+    voc-daily (ingest, then analyse) and voc-digest run on the cron schedules of the
+    config's `schedules:`, in its time zone; voc-ingest, voc-analyze, voc-refit-topics and
+    voc-backfill run on demand (Prefect UI, or `prefect deployment run`). Runs execute in
+    subprocesses of this command, which must keep running. Set PREFECT_API_URL to use a
+    long-running `prefect server start` (docs/scheduling.md).
+    """
+    import pandas as pd
+
+    from pipelines.deployments import build_deployments, describe_schedule, serve_deployments
+
+    config_path = str(config) if config else None
+    try:
+        deployments = build_deployments(config_path)
+    except VocError as e:
+        _fail(e)
+    rows = [
+        {"name": d.name, "flow": d.flow_name, "schedule": describe_schedule(d)} for d in deployments
+    ]
+    print_frame(pd.DataFrame(rows), OutputFormat.table, title="voc deployments")
+    used = deployments[0].parameters.get("config_path") if deployments else None
+    typer.echo(f"config: {used or 'built-in defaults'}")
+    if dry_run:
+        return
+    typer.echo("serving; Ctrl-C stops (scheduled runs are paused until the next `voc serve`)")
+    try:
+        serve_deployments(config_path, limit=limit)
+    except Exception as e:
+        _fail(e)
+
+
+@app.command()
+def backfill(
+    since: Annotated[
+        str, typer.Option(help="First ISO week to recompute, e.g. 2026-W40 (or a date in it).")
+    ],
+    until: Annotated[
+        str | None,
+        typer.Option(help="Last ISO week, the same way (default: the last week with data)."),
+    ] = None,
+    digests: Annotated[
+        bool,
+        typer.Option("--digests/--no-digests", help="Rewrite the digest of each complete week."),
+    ] = True,
+    deliver: Annotated[
+        bool,
+        typer.Option("--deliver", help="Also send those digests (default: only write them)."),
+    ] = False,
+    output: FormatOption = OutputFormat.table,
+    config: ConfigOption = None,
+) -> None:
+    """Recompute past ISO weeks (the Prefect `backfill` flow): analyse what is pending,
+    recompute pain points and survey metrics from --since to --until, rewrite the digests.
+
+        voc backfill --since 2026-W40
+
+    Idempotent: a second run gives the same tables and digest files. Weeks before --since
+    keep their pain points. Digests are written, not sent, unless --deliver.
+    """
+    import pandas as pd
+
+    from pipelines.backfill import backfill_flow, new_backfill_run_id, parse_week
+    from voc.config import load_config
+    from voc.store.warehouse import Warehouse
+
+    run_id = new_backfill_run_id()
+    failed: Exception | None = None
+    cfg = None
+    try:
+        parse_week(since, "--since")  # fail on a bad week before Prefect starts
+        if until is not None:
+            parse_week(until, "--until")
+        cfg = load_config(config)
+        backfill_flow(
+            config_path=str(config) if config else None,
+            since=since,
+            until=until,
+            digests=digests,
+            deliver=deliver,
+            run_id=run_id,
+        )
+    except Exception as e:
+        failed = e
+    summary: dict[str, Any] | None = None
+    if cfg is not None and Path(cfg.store.path).exists():
+        with Warehouse(cfg.store.path, read_only=True) as store:
+            found = store.query("SELECT summary FROM runs WHERE run_id = ?", [run_id])
+        if not found.empty and found["summary"].iat[0]:
+            summary = json.loads(str(found["summary"].iat[0]))
+    if summary is not None:
+        if output is OutputFormat.json:
+            sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+        else:
+            digest_of = {d["week"]: d for d in summary.get("digests", [])}
+            rows_by_week = (summary.get("pain_points") or {}).get("rows_by_week", {})
+            frame = pd.DataFrame(
+                [
+                    {
+                        "week": week,
+                        "pain_point_rows": rows_by_week.get(week, 0),
+                        "digest": (digest_of.get(week) or {}).get("html")
+                        or summary.get("errors", {}).get(week)
+                        or ("week not over" if week in summary.get("incomplete_weeks", []) else ""),
+                    }
+                    for week in summary.get("weeks", [])
+                ]
+            )
+            analysis = summary.get("analysis") or {}
+            title = (
+                f"backfill {summary['run_id']}: {summary['status']}, "
+                f"{len(summary.get('weeks', []))} weeks {summary['since']}..{summary['until']}"
+            )
+            print_frame(frame, output, title=title if output is OutputFormat.table else None)
+            if output is OutputFormat.table:
+                typer.echo(
+                    f"pain point rows {(summary.get('pain_points') or {}).get('rows', 0)}, "
+                    f"survey metric rows {summary.get('survey_metrics', 0)}, "
+                    f"digests written {len(digest_of)}"
+                    f"{' and delivered' if deliver and digest_of else ''}; analysis: "
+                    f"{analysis.get('action', '-')}"
+                    + (f" ({analysis['analyzed']} records)" if "analyzed" in analysis else "")
+                )
+    if failed is not None:
+        _fail(failed)
 
 
 @app.command()

@@ -1,0 +1,284 @@
+"""The ``backfill`` flow: bring past ISO weeks up to date, as often as needed.
+
+After feedback of old weeks arrived late (an export of last quarter), or to rebuild the
+digests of a period, ``voc backfill --since 2026-W40``:
+
+1. analyses whatever is pending (the ``analyze`` flow, as a subflow): records without a
+   current analysis, sentences without a topic. It is skipped when nothing is pending,
+   because the analyse flow recomputes the pain points of every week;
+2. recomputes the pain points of every ISO week from ``since`` to ``until`` (default: the
+   last week with data), and the survey metrics;
+3. writes the digest of every complete week in that range (the ``digest`` flow), not
+   delivered unless asked: a backfill must not post ten old digests to Slack;
+4. records the run and its summary in the ``runs`` table.
+
+Every step replaces what it computes (rows of the weeks recomputed, digest files named by
+their week), so running it twice gives the same tables and files. Weeks before ``since``
+keep their pain point rows.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from prefect import flow, get_run_logger, task
+
+from pipelines.ingest import IO_RETRYING_TASK
+from voc.config import load_config
+from voc.errors import ConfigError, VocError
+from voc.store.warehouse import Warehouse
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_WEEK = re.compile(r"\d{4}-W\d{2}")
+
+
+def parse_week(value: str, argument: str = "since") -> str:
+    """An ISO week label ``YYYY-Www`` from a week or a date (``2026-10-01`` -> ``2026-W40``).
+
+    Args:
+        value: What the user wrote.
+        argument: Its name in messages (``since``, ``--until``).
+
+    Raises:
+        ConfigError: Neither an ISO week nor a date; the message says what to write.
+    """
+    from voc.painpoints import iso_week_monday
+
+    text = value.strip().upper()
+    try:
+        day = date.fromisoformat(text) if _DATE.fullmatch(text) else iso_week_monday(text)
+    except ValueError as e:
+        if _DATE.fullmatch(text):
+            reason = "is not a date"
+        elif _WEEK.fullmatch(text):
+            reason = "is not a week of its year (an ISO year has 52 or 53 weeks)"
+        else:
+            reason = "is not an ISO week or a date"
+        raise ConfigError(
+            f"{argument} {value!r} {reason}: write an ISO week such as 2026-W40, "
+            "or a date such as 2026-10-01 for its week"
+        ) from e
+    return _week_of(day)
+
+
+def _week_of(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _monday(week: str) -> date:
+    from voc.painpoints import iso_week_monday
+
+    return iso_week_monday(week)
+
+
+@task(name="find-pending-analysis", **IO_RETRYING_TASK)
+def pending_task(store_path: str, sentiment_model: str, taxonomy: str | None) -> dict[str, int]:
+    """Count records without a current analysis and analysed sentences without a topic."""
+    from voc.analysis import Analyzer
+
+    # Loading the analyser builds no embedder: it only names the current analysis version.
+    version = Analyzer.load(sentiment_model, taxonomy).version
+    with Warehouse(store_path) as store:
+        records = store.count_pending_analysis(version)
+        sentences = store.con.execute(
+            "SELECT count(*) FROM sentences s WHERE NOT EXISTS (SELECT 1 FROM sentence_topics t "
+            "WHERE t.feedback_id = s.feedback_id AND t.sentence_index = s.sentence_index)"
+        ).fetchall()[0][0]
+    return {"records": int(records), "sentences": int(sentences)}
+
+
+@task(name="recompute-pain-points", **IO_RETRYING_TASK)
+def pain_points_task(store_path: str, run_id: str, weeks: list[str]) -> dict[str, Any]:
+    """Recompute the pain points of ``weeks``; the summary plus ``rows_by_week``."""
+    from voc.painpoints import compute_pain_points
+
+    with Warehouse(store_path) as store:
+        summary = compute_pain_points(store, run_id, weeks=weeks)
+        counted = store.con.execute(
+            "SELECT week, count(*) FROM pain_points WHERE list_contains(?, week) GROUP BY week",
+            [weeks],
+        ).fetchall()
+    by_week = dict.fromkeys(weeks, 0) | {str(week): int(rows) for week, rows in counted}
+    get_run_logger().info(
+        "pain points: %d rows over %d of %d weeks", summary["rows"], summary["weeks"], len(weeks)
+    )
+    return {**summary, "rows_by_week": by_week}
+
+
+@task(name="recompute-survey-metrics", **IO_RETRYING_TASK)
+def survey_metrics_task(store_path: str, run_id: str) -> int:
+    """Recompute the survey metrics (every week: the table is rebuilt as a whole)."""
+    from voc.painpoints import compute_survey_metrics
+
+    with Warehouse(store_path) as store:
+        return compute_survey_metrics(store, run_id)
+
+
+@flow(name="backfill", persist_result=False)
+def backfill_flow(
+    config_path: str | None = None,
+    *,
+    since: str,
+    until: str | None = None,
+    digests: bool = True,
+    deliver: bool = False,
+    run_id: str | None = None,
+) -> dict[str, Any]:
+    """Recompute the ISO weeks ``since``..``until`` idempotently (module docstring).
+
+    Args:
+        config_path: The config file (default: ``$VOC_CONFIG`` or ``configs/voc.yaml``).
+        since: The first week: ``2026-W40``, or a date for its week (``2026-10-01``).
+        until: The last week, the same way (default: the last week with data).
+        digests: Also write the digest of every complete week in the range.
+        deliver: Send those digests where ``digest.delivery`` says (default: only write).
+        run_id: The run's id (default: a new one); its summary lands in ``runs``.
+
+    Returns:
+        ``{"run_id", "status", "store", "since", "until", "weeks": [labels],
+        "analysis": {...}, "pain_points": {..., "rows_by_week"}, "survey_metrics": rows,
+        "digests": [{"week", "status", "html", "markdown"}], "incomplete_weeks": [...],
+        "errors": {week: message}}``.
+
+    Raises:
+        ConfigError: ``since`` or ``until`` is not a week or a date, ``since`` is after
+            ``until``, or no data reaches ``since`` (raised before anything is written).
+        VocError: There is no store yet; or a digest could not be written (after the
+            others were, and the run was recorded as failed).
+    """
+    logger = get_run_logger()
+    first = parse_week(since, "since")
+    last = parse_week(until, "until") if until is not None else None
+    if last is not None and _monday(first) > _monday(last):
+        raise ConfigError(f"since {first} is after until {last}: give since <= until")
+    config = load_config(config_path)
+    store_path = str(config.store.path)
+    if not Path(store_path).exists():
+        raise VocError(f"no store at {store_path}: run `voc run` (or `make demo`) first")
+    with Warehouse(store_path, read_only=True) as store:
+        newest = store.con.execute("SELECT max(created_at) FROM feedback").fetchall()[0][0]
+    if last is None:
+        if newest is None:
+            raise ConfigError(
+                f"the store {store_path} holds no dated feedback: nothing to backfill"
+            )
+        last = _week_of(newest.date())
+        if _monday(first) > _monday(last):
+            raise ConfigError(
+                f"since {first} is after the last week with data ({last}): give an earlier "
+                "week, or an until to write empty weeks"
+            )
+    weeks = _weeks_between(first, last)
+    # A week is complete once it ended: on the calendar of schedules.timezone (as the
+    # digest flow sees it), or in the data, when a later week has feedback.
+    today = datetime.now(ZoneInfo(config.schedules.timezone)).date()
+    horizon = max(today, newest.date()) if newest is not None else today
+    complete = [w for w in weeks if _monday(w) + timedelta(weeks=1) <= horizon]
+
+    run_id = run_id or new_backfill_run_id()
+    with Warehouse(store_path) as store:
+        store.start_run(run_id, "backfill")
+    result: dict[str, Any] = {
+        "run_id": run_id,
+        "status": "failed",
+        "store": store_path,
+        "since": first,
+        "until": last,
+        "weeks": weeks,
+        "digests": [],
+        "incomplete_weeks": [w for w in weeks if w not in complete] if digests else [],
+        "errors": {},
+    }
+    try:
+        pending = pending_task(
+            store_path,
+            config.analysis.sentiment_model,
+            str(config.taxonomy) if config.taxonomy else None,
+        )
+        result["analysis"] = _analyse_pending(config_path, pending)
+        result["pain_points"] = pain_points_task(store_path, run_id, weeks)
+        result["survey_metrics"] = survey_metrics_task(store_path, run_id)
+        if digests:
+            from pipelines.digest import digest_flow
+
+            for week in complete:
+                try:
+                    digest = digest_flow(config_path=config_path, week=week, deliver=deliver)
+                except Exception as e:
+                    # One week's digest failing must not stop the other weeks' digests.
+                    logger.error("digest of %s failed: %s", week, e)
+                    result["errors"][week] = (
+                        str(e) if isinstance(e, VocError) else f"{type(e).__name__}: {e}"
+                    )
+                    continue
+                result["digests"].append(
+                    {
+                        "week": week,
+                        "status": digest.get("status"),
+                        "html": _text(digest.get("html")),
+                        "markdown": _text(digest.get("markdown")),
+                    }
+                )
+        if not result["errors"]:
+            result["status"] = "completed"
+    except Exception as e:
+        result["error"] = f"{type(e).__name__}: {e}"
+        raise
+    finally:
+        with Warehouse(store_path) as store:
+            store.finish_run(run_id, result["status"], result)
+    logger.info(
+        "backfill %s..%s: %d weeks, %d pain point rows, %d digests",
+        first,
+        last,
+        len(weeks),
+        result["pain_points"]["rows"],
+        len(result["digests"]),
+    )
+    if result["errors"]:
+        raise VocError(
+            "backfill wrote no digest for "
+            + "; ".join(f"{week}: {message}" for week, message in result["errors"].items())
+            + f" (the rest is done; run {run_id} in `voc runs`)"
+        )
+    return result
+
+
+def _analyse_pending(config_path: str | None, pending: dict[str, int]) -> dict[str, Any]:
+    """Run the analyse flow when something is pending; a short summary either way."""
+    if not (pending["records"] or pending["sentences"]):
+        # The analyse flow would recompute every week's pain points with nothing new:
+        # skipping it leaves the weeks before `since` as they were.
+        return {"action": "skipped", "reason": "nothing pending", **pending}
+    from pipelines.analyze import analyze_flow
+
+    analysed = analyze_flow(config_path=config_path)
+    topics = (analysed.get("topics") or {}).get("topics") or {}
+    return {
+        "action": "analysed",
+        "run_id": analysed["run_id"],
+        "status": analysed["status"],
+        "analyzed": analysed["analysis"]["analyzed"],
+        "topics": topics.get("action"),
+        **pending,
+    }
+
+
+def _weeks_between(first: str, last: str) -> list[str]:
+    start, end = _monday(first), _monday(last)
+    return [_week_of(start + timedelta(weeks=n)) for n in range((end - start).days // 7 + 1)]
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def new_backfill_run_id() -> str:
+    """A fresh backfill run id, e.g. ``backfill-3f9a1c0b2d4e``."""
+    return f"backfill-{uuid.uuid4().hex[:12]}"
