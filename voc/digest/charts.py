@@ -26,6 +26,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from voc.digest.data import Digest
+from voc.painpoints import NO_TOUCHPOINT
 
 __all__ = ["heatmap", "pain_point_trends", "sparkline", "weekly_volume"]
 
@@ -160,6 +161,10 @@ def heatmap(
     touchpoints = (
         cells.groupby("touchpoint")["negative"].sum().sort_values(ascending=False).index.tolist()
     )[:max_touchpoints]
+    # Feedback about no particular touchpoint goes last, apart from the real ones.
+    touchpoints = [t for t in touchpoints if t != NO_TOUCHPOINT] + [
+        t for t in touchpoints if t == NO_TOUCHPOINT
+    ]
     channels = cells.groupby("channel")["records"].sum().sort_values(ascending=False).index.tolist()
     share = np.full((len(channels), len(touchpoints)), np.nan)
     text: list[list[str]] = [["" for _ in touchpoints] for _ in channels]
@@ -182,7 +187,7 @@ def heatmap(
                 if cell:
                     dark = share[i, j] > 0.55
                     ax.text(
-                        j + 0.5, i + 0.5, cell, ha="center", va="center", fontsize=7,
+                        j + 0.5, i + 0.5, cell, ha="center", va="center", fontsize=8,
                         color="white" if dark else "#222222",
                     )  # fmt: skip
         ax.set_xticks(np.arange(len(touchpoints)) + 0.5, [touchpoint_name(t) for t in touchpoints])

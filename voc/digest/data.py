@@ -24,6 +24,7 @@ Definitions (the same as :mod:`voc.painpoints` and :mod:`voc.query`):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -338,7 +339,7 @@ def _quotes(
             FROM candidates WHERE in_record = 1
         )
         SELECT topic_id, text, language, channel, sentiment_score, in_language
-        FROM ranked WHERE in_language <= $n
+        FROM ranked WHERE in_language <= $n + 2
         ORDER BY topic_id, in_language, sentiment_score, text
         """,
         {"ids": topic_ids, "monday": monday, "n": per_topic},
@@ -348,16 +349,25 @@ def _quotes(
         negative = group[group["sentiment_score"] < 0]
         if len(negative):  # a pain point is quoted by its complaints when it has any
             group = negative
-        records: list[dict[Any, Any]] = group.head(per_topic).to_dict("records")
-        picked = [
-            Quote(
-                text=_shorten(str(r["text"])),
-                language=str(r["language"]),
-                channel=str(r["channel"]),
-                sentiment_score=float(r["sentiment_score"]),
+        records: list[dict[Any, Any]] = group.to_dict("records")
+        picked: list[Quote] = []
+        seen: set[str] = set()
+        for r in records:
+            # "Disappointed." and "disappointed" are one quote, not two.
+            key = re.sub(r"[\W_]+", "", str(r["text"]).casefold())
+            if key in seen:
+                continue
+            seen.add(key)
+            picked.append(
+                Quote(
+                    text=_shorten(str(r["text"])),
+                    language=str(r["language"]),
+                    channel=str(r["channel"]),
+                    sentiment_score=float(r["sentiment_score"]),
+                )
             )
-            for r in records
-        ]
+            if len(picked) == per_topic:
+                break
         out[int(str(topic_id))] = picked
     return out
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, StrictUndefined
+from markupsafe import Markup
 
 from voc import __version__
 from voc.digest import charts
@@ -91,8 +92,16 @@ class Renderer:
         key = "flat" if abs(change) < 0.05 else ("up" if change > 0 else "down")
         return self.t(key, pct=f"{change:+.0%}", previous=previous, volume=volume)
 
+    @property
+    def sep(self) -> str:
+        return "、" if self.language == "ja" else ", "
+
+    def quoted(self, text: str, language: str) -> str:
+        """A quote in the marks of its own language: 「…」 for Japanese, “…” otherwise."""
+        return f"「{text}」" if language == "ja" else f"“{text}”"
+
     def where(self, point: PainPoint) -> str:
-        return ", ".join(
+        return self.sep.join(
             f"{self.channel(c['channel'])} / {self.touchpoint(c['touchpoint'])} ({c['volume']})"
             for c in sorted(point.where, key=lambda c: -int(c["volume"]))[:3]
         )
@@ -107,7 +116,7 @@ class Renderer:
 
     def drags(self, point: PainPoint) -> str:
         worst = [(m, v) for m, v in point.impacts.items() if v >= 1.0]
-        return ", ".join(
+        return self.sep.join(
             self.t(
                 "drags",
                 metric=self.t(f"metric_{m}").split(" ")[0].split("（")[0],
@@ -152,10 +161,9 @@ class Renderer:
         return line
 
     def channels_line(self) -> str:
-        sep = "、" if self.language == "ja" else ", "
         return self.t(
             "channels",
-            channels=sep.join(
+            channels=self.sep.join(
                 f"{self.channel(c)} {self.count(n)}" for c, n in self.digest.channels.items()
             ),
         )
@@ -285,7 +293,14 @@ def _env(autoescape: bool = False) -> Environment:
         autoescape=autoescape, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True
     )
     env.filters["md"] = _md_escape
+    env.filters["code"] = _code_spans
     return env
+
+
+def _code_spans(value: str) -> Markup:
+    """HTML of a sentence whose `backticked` words are commands: escaped, then <code>."""
+    escaped = html.escape(str(value), quote=False)
+    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped))
 
 
 def _md_escape(value: str) -> str:
@@ -321,7 +336,7 @@ _MARKDOWN = """\
 {% endif %}
 
 {% for q in p.quotes %}
-> “{{ q.text | md }}” — _{{ r.channel(q.channel) }}_
+> {{ r.quoted(q.text | md, q.language) }} — _{{ r.channel(q.channel) }}_
 {% if not loop.last %}>
 {% endif %}
 {% else %}
@@ -351,7 +366,7 @@ _MARKDOWN = """\
 | {{ r.t("metric") }} | {{ r.t("score") }} | {{ r.t("change") }} | {{ r.t("respondents") }} | {{ r.t("drag_list") }} |
 |---|---:|---:|---:|---|
 {% for s in d.surveys %}
-| {{ r.t("metric_" + s.metric) }} | {{ "%.1f" | format(s.value) }} | {{ r.signed(s.change) }} | {{ s.respondents }} | {% for label, impact in s.drags %}{{ label | md }} (−{{ "%.1f" | format(impact) }}){% if not loop.last %}; {% endif %}{% endfor %} |
+| {{ r.t("metric_" + s.metric) }} | {{ "%.1f" | format(s.value) }} | {{ r.signed(s.change) }} | {{ s.respondents }} | {% for label, impact in s.drags %}{{ label | md }} (-{{ "%.1f" | format(impact) }}){% if not loop.last %}; {% endif %}{% endfor %} |
 {% endfor %}
 {% else %}
 {{ r.t("surveys_none") }}
@@ -386,6 +401,9 @@ h3 { font-size: 1.05rem; margin: 0; }
 .lead { font-size: 1.02rem; }
 .warning { background: #fff3cd; border-left: 4px solid #e0a800; padding: 8px 12px; }
 .empty { background: #f6f8fa; border-left: 4px solid var(--accent); padding: 12px 16px; }
+.empty h2 { margin-top: 0; border: 0; }
+code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .9em;
+  background: #eef1f4; padding: 0 4px; border-radius: 3px; }
 ol.pains { list-style: none; padding: 0; margin: 0; }
 .pain { border: 1px solid var(--line); border-radius: 8px; padding: 14px 16px; margin: 0 0 14px; }
 .pain header { display: flex; gap: 10px; align-items: baseline; flex-wrap: wrap; }
@@ -430,7 +448,7 @@ _HTML = """\
 {% if d.empty %}
 <section class="empty" id="empty">
 <h2>{{ r.t("empty_title").rstrip(".。") }}</h2>
-<p>{{ r.t("empty", week=d.week, start=d.start, end=d.end) }}</p>
+<p>{{ r.t("empty", week=d.week, start=d.start, end=d.end) | code }}</p>
 </section>
 {% else %}
 <p class="lead">{{ r.summary() }} {{ r.channels_line() }}</p>
@@ -454,7 +472,7 @@ _HTML = """\
 <div class="where">{{ r.t("where") }}: {{ r.where(p) }}</div>
 {% if r.drags(p) %}<div class="drag">{{ r.drags(p) }}</div>{% endif %}
 {% for q in p.quotes %}
-<blockquote class="quote" lang="{{ q.language }}">“{{ q.text }}”<span class="via" lang="{{ r.language }}">{{ r.channel(q.channel) }}</span></blockquote>
+<blockquote class="quote" lang="{{ q.language }}">{{ r.quoted(q.text, q.language) }}<span class="via" lang="{{ r.language }}">{{ r.channel(q.channel) }}</span></blockquote>
 {% else %}
 <p class="where">{{ r.t("no_quotes") }}</p>
 {% endfor %}
@@ -486,7 +504,7 @@ _HTML = """\
 {% for s in d.surveys %}
 <tr><td>{{ r.t("metric_" + s.metric) }}</td><td class="num">{{ "%.1f" | format(s.value) }}</td>
 <td class="num">{{ r.signed(s.change) }}</td><td class="num">{{ s.respondents }}</td>
-<td>{% for label, impact in s.drags %}<span lang="{{ lang(label) }}">{{ label }}</span> (−{{ "%.1f" | format(impact) }}){% if not loop.last %}<br>{% endif %}{% endfor %}</td></tr>
+<td>{% for label, impact in s.drags %}<span lang="{{ lang(label) }}">{{ label }}</span> (-{{ "%.1f" | format(impact) }}){% if not loop.last %}<br>{% endif %}{% endfor %}</td></tr>
 {% endfor %}
 </tbody></table>
 {% else %}<p>{{ r.t("surveys_none") }}</p>{% endif %}
