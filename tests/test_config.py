@@ -93,3 +93,44 @@ def test_a_secret_in_the_config_file_is_refused_with_a_pointer_to_the_environmen
         ConfigError, match=r"store\.password: secrets are not read from the config file"
     ):
         parse_config({"store": {"path": "x.duckdb", "password": "hunter2"}})
+
+
+@pytest.mark.parametrize(
+    "cron",
+    [
+        "0 8 * * 1", "*/15 * * * *", "0 6 * * mon-fri", "0 0 1 jan,jul *", "0 0 1-15/2 * *",
+        "0 8 L * *", "0 8 * * 1#2", "5-1 * * * *", "0 25 * * 1", "0 8 * * 8", "61 * * * *",
+        "0 8 * *", "0 8 * * 1/0", "x * * * *", "0 8 * * 5L", "0 8 * * 9#2",
+    ],
+)  # fmt: skip
+def test_schedules_accept_exactly_the_cron_expressions_prefect_accepts(cron: str) -> None:
+    """The config checks cron itself (importing Prefect would slow every command); its
+    verdict must be Prefect's, or `voc serve` would fail on a config that loaded."""
+    from prefect._internal.schemas.validators import validate_cron_string
+
+    try:
+        validate_cron_string(cron)
+        prefect_accepts = True
+    except ValueError:
+        prefect_accepts = False
+    if prefect_accepts:
+        assert parse_config({"schedules": {"digest": cron}}).schedules.digest == cron
+    else:
+        with pytest.raises(ConfigError, match=r"schedules\.digest"):
+            parse_config({"schedules": {"digest": cron}})
+
+
+def test_reading_the_config_does_not_import_prefect() -> None:
+    """Every command reads the config; importing Prefect there cost each one ~1.5 s."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from voc.config import load_config; load_config('configs/voc.yaml'); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('prefect', 'torch')))"
+    )
+    repo = Path(__file__).resolve().parents[1]
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"

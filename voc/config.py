@@ -14,6 +14,7 @@ where settings that need a secret read it from.
 from __future__ import annotations
 
 import os
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
@@ -197,21 +198,56 @@ class AnalysisConfig(_Strict):
     )
 
 
+_CRON_FIELDS = (
+    ("minute", 0, 59, ()),
+    ("hour", 0, 23, ()),
+    ("day of month", 1, 31, ()),
+    (
+        "month",
+        1,
+        12,
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"],
+    ),
+    ("day of week", 0, 7, ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]),
+)
+
+
 def _check_cron(value: str) -> str:
+    """A standard five-field cron expression, checked here without importing Prefect
+    (importing it would add seconds to every command that reads the config)."""
+    example = "e.g. '0 8 * * 1' is Mondays at 08:00"
     fields = value.split()
     if len(fields) != 5:
         raise ValueError(
-            f"{value!r} is not a cron expression; write five fields: minute hour day-of-month "
-            "month day-of-week, e.g. '0 8 * * 1' for Mondays at 08:00"
+            f"{value!r} is not a cron expression; write five fields: minute hour "
+            f"day-of-month month day-of-week, {example}"
         )
-    from prefect._internal.schemas.validators import validate_cron_string
-
-    try:
-        validate_cron_string(value)  # what Prefect itself will accept
-    except ValueError as e:
-        raise ValueError(
-            f"{value!r} is not a valid cron expression; e.g. '0 8 * * 1' is Mondays at 08:00"
-        ) from e
+    for text, (name, low, high, names) in zip(fields, _CRON_FIELDS, strict=True):
+        for part in text.lower().split(","):
+            span, _, step = part.partition("/")
+            if step and not (step.isdigit() and int(step) > 0):
+                raise ValueError(f"{value!r}: bad step {step!r} in the {name} field; {example}")
+            if span == "*" or (name == "day of month" and span == "l"):
+                continue  # l: the month's last day (croniter's extension, as in Prefect)
+            if name == "day of week" and re.fullmatch(r"[0-7]#[1-5]", span):
+                continue  # 1#2: the second Monday of the month
+            ends = span.split("-")
+            if len(ends) > 2 or not all(ends):
+                raise ValueError(f"{value!r}: cannot read {part!r} in the {name} field; {example}")
+            numbers = []
+            for end in ends:
+                if end.isdigit():
+                    numbers.append(int(end))
+                elif end in names:
+                    numbers.append(names.index(end) + (1 if name == "month" else 0))
+                else:
+                    raise ValueError(
+                        f"{value!r}: cannot read {end!r} in the {name} field; {example}"
+                    )
+            if not all(low <= n <= high for n in numbers):
+                raise ValueError(
+                    f"{value!r}: the {name} field takes {low}-{high}, not {span!r}; {example}"
+                )
     return value
 
 
