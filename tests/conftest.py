@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ SAMPLES = REPO / "data" / "samples"
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# The model cache (voc.models.embedders.model_cache_dir) of a test run is its own.
+os.environ.setdefault("VOC_CACHE_DIR", tempfile.mkdtemp(prefix="voc-test-cache-"))
 
 
 @pytest.fixture(scope="session")

