@@ -186,6 +186,9 @@ def main(argv: list[str] | None = None) -> int:
 
             print(f"\nqueries on the demo store ({item['records']} records), aim < 2 s each:")
             print(queries.table(item))
+            print(
+                f"first search on a machine (builds the model cache): {item['first_search_empty_cache_s']} s"
+            )
         elif item.get("benchmark") == "bench.queries":
             print(f"\nqueries: failed: {item['error']}")
     OUT.mkdir(exist_ok=True)
