@@ -17,6 +17,7 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 
 from pipelines.ingest import IO_RETRYING_TASK, ingest_flow
+from pipelines.runs import recorded_run
 from voc.analysis import Analyzer, analyze_pending
 from voc.config import load_config
 from voc.errors import IngestFailed
@@ -91,10 +92,8 @@ def analyze_flow(config_path: str | None = None, run_id: str | None = None) -> d
     config = load_config(config_path)
     run_id = run_id or new_analyze_run_id()
     store_path = str(config.store.path)
-    with Warehouse(store_path) as store:
-        store.start_run(run_id, "analyze")
     result: dict[str, Any] = {"run_id": run_id, "status": "failed", "store": store_path}
-    try:
+    with recorded_run(store_path, run_id, "analyze", result):
         result["analysis"] = analyze_task(
             store_path,
             config.analysis.sentiment_model,
@@ -104,12 +103,6 @@ def analyze_flow(config_path: str | None = None, run_id: str | None = None) -> d
         )
         result["topics"] = topics_task(store_path, result["analysis"]["embedder"], run_id)
         result["status"] = "completed"
-    except Exception as e:
-        result["error"] = f"{type(e).__name__}: {e}"
-        raise
-    finally:
-        with Warehouse(store_path) as store:
-            store.finish_run(run_id, result["status"], result)
     return result
 
 

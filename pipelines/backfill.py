@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from prefect import flow, get_run_logger, task
 
 from pipelines.ingest import IO_RETRYING_TASK
+from pipelines.runs import recorded_run
 from voc.config import load_config
 from voc.errors import ConfigError, VocError
 from voc.store.warehouse import Warehouse
@@ -182,8 +183,6 @@ def backfill_flow(
     complete = [w for w in weeks if _monday(w) + timedelta(weeks=1) <= horizon]
 
     run_id = run_id or new_backfill_run_id()
-    with Warehouse(store_path) as store:
-        store.start_run(run_id, "backfill")
     result: dict[str, Any] = {
         "run_id": run_id,
         "status": "failed",
@@ -195,7 +194,7 @@ def backfill_flow(
         "incomplete_weeks": [w for w in weeks if w not in complete] if digests else [],
         "errors": {},
     }
-    try:
+    with recorded_run(store_path, run_id, "backfill", result):
         pending = pending_task(
             store_path,
             config.analysis.sentiment_model,
@@ -227,12 +226,6 @@ def backfill_flow(
                 )
         if not result["errors"]:
             result["status"] = "completed"
-    except Exception as e:
-        result["error"] = f"{type(e).__name__}: {e}"
-        raise
-    finally:
-        with Warehouse(store_path) as store:
-            store.finish_run(run_id, result["status"], result)
     logger.info(
         "backfill %s..%s: %d weeks, %d pain point rows, %d digests",
         first,

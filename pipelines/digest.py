@@ -27,6 +27,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
 from pipelines.ingest import IO_RETRYING_TASK
+from pipelines.runs import recorded_run
 from voc.config import DeliveryConfig, load_config
 from voc.digest.data import Digest, gather, iso_week
 from voc.digest.delivery import DeliveryResult, deliver
@@ -146,15 +147,13 @@ def digest_flow(
     store_path = str(config.store.path)
     if not Path(store_path).exists():
         raise VocError(f"no store at {store_path}: run `voc run` (or `make demo`) first")
-    with Warehouse(store_path) as store:
-        store.start_run(run_id, "digest")
     result: dict[str, Any] = {
         "run_id": run_id,
         "status": "failed",
         "week": week,
         "language": language,
     }
-    try:
+    with recorded_run(store_path, run_id, "digest", result):
         digest = gather_task(
             store_path, week, settings.top, settings.quotes, settings.history_weeks
         )
@@ -186,10 +185,4 @@ def digest_flow(
                 f"digest of {week} written to {result['html']}, but delivery failed: {reasons}"
             )
         result["status"] = "completed"
-    except Exception as e:
-        result.setdefault("error", f"{type(e).__name__}: {e}")
-        raise
-    finally:
-        with Warehouse(store_path) as store:
-            store.finish_run(run_id, result["status"], result)
     return result

@@ -13,10 +13,10 @@ from typing import Any
 from prefect import flow
 
 from pipelines.analyze import new_analyze_run_id, topics_task
+from pipelines.runs import recorded_run
 from voc.analysis import resolve_sentiment_model
 from voc.config import load_config
 from voc.models.sentiment import SentimentModel
-from voc.store.warehouse import Warehouse
 
 
 @flow(name="refit-topics", persist_result=False)
@@ -33,13 +33,8 @@ def refit_topics_flow(config_path: str | None = None, run_id: str | None = None)
         resolve_sentiment_model(config.analysis.sentiment_model)
     ).embedder
     store_path = str(config.store.path)
-    with Warehouse(store_path) as store:
-        store.start_run(run_id, "refit-topics")
     result: dict[str, Any] = {"run_id": run_id, "status": "failed", "store": store_path}
-    try:
+    with recorded_run(store_path, run_id, "refit-topics", result):
         result["topics"] = topics_task(store_path, embedder, run_id, refit=True)
         result["status"] = "completed"
-    finally:
-        with Warehouse(store_path) as store:
-            store.finish_run(run_id, result["status"], result)
     return result

@@ -108,15 +108,7 @@ class SourceConfig(_Strict):
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as e:
-            raise ValueError(
-                f"unknown time zone {value!r}; write an IANA name such as 'UTC' or 'Asia/Tokyo'"
-            ) from e
-        return value
+        return _check_timezone(value)
 
     @field_validator("encoding")
     @classmethod
