@@ -151,6 +151,13 @@ def test_english_keywords_are_content_lemmas(tokenizer):
     assert tokens == [["parcel", "deliver", "box", "crush"]]
 
 
+def test_masked_values_of_an_export_are_not_keywords(tokenizer):
+    tokens = tokenizer.tokenize(
+        ["On XX/XX/XXXX XXXX XXXX sent a letter about my payment to [EMAIL]."], "en"
+    )
+    assert tokens == [["send", "letter", "payment"]]
+
+
 def test_other_share_is_bounded_and_reported(embed, tokenizer):
     texts, languages, _ = corpus()
     vectors = embed(texts)

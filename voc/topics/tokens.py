@@ -250,6 +250,8 @@ def _english_tokens(doc: Iterable[Any], lemmatize: Any) -> Iterable[str]:
         lemma = lemmatize(token, pos).lower().strip("'-")
         if len(lemma) < 2 or not _HAS_LETTER.search(lemma) or lemma in _ENGLISH_STOP:
             continue
+        if _MASK.fullmatch(lemma):
+            continue  # an export's own masking (CFPB writes XXXX for names and dates)
         yield lemma
 
 
@@ -273,6 +275,8 @@ _PTB_CONTENT_POS = {
 _BASE_FORM_TAGS = frozenset({"NN", "NNP", "NNPS", "VB", "VBP", "JJ"})
 # Lemmas spaCy does not mark as stop words but that are never a topic ("n't" as a verb, "'s").
 _ENGLISH_STOP = frozenset({"n't", "'s", "'m", "'re", "'ve", "'ll", "'d", "nt"})
+# Runs of x (XX/XX/XXXX, XXXX XXXX): how public complaint data masks what it removed.
+_MASK = re.compile(r"x{2,}")
 
 
 def _japanese_tokens(doc: Iterable[Any]) -> Iterable[str]:
