@@ -163,8 +163,10 @@ def digest_flow(
         taxonomy = str(config.taxonomy) if config.taxonomy else None
         result.update(write_task(digest, str(settings.out_dir), language, taxonomy))
         renderer = Renderer(digest, language, load_taxonomy(taxonomy or DEFAULT_TAXONOMY_PATH))
-        markdown = Path(result["markdown"]).read_text(encoding="utf-8")
-        result["artifact"] = artifact_task(renderer.markdown(), week, language)
+        # Slack, the e-mail's text part and the artifact get the Markdown without the chart
+        # links of digest.md (they point at files beside it).
+        markdown = renderer.markdown()
+        result["artifact"] = artifact_task(markdown, week, language)
         logger.info(
             "digest of %s written: %s (%d records, %d pain points)",
             week,

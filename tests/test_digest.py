@@ -238,6 +238,7 @@ def test_the_flow_posts_to_slack(
     (sent,) = result["delivery"]
     assert sent["channel"] == "slack" and sent["ok"] and sent["attempts"] == 1
     assert len(webhook.bodies) == 1 and "*Top pain points*" in webhook.bodies[0]["text"]
+    assert "charts/" not in webhook.bodies[0]["text"]  # no links to files Slack cannot see
 
 
 @pytest.mark.parametrize("webhook", [True], indirect=True)
