@@ -264,7 +264,6 @@ def _run_ingest(
 ) -> None:
     from pipelines.ingest import ingest_flow, new_run_id
     from voc.config import load_config
-    from voc.store.warehouse import Warehouse
 
     run_id = new_run_id()
     failed: Exception | None = None
@@ -278,17 +277,24 @@ def _run_ingest(
         )
     except Exception as e:
         failed = e
-    store_path = load_config(config).store.path
-    summary: dict[str, Any] | None = None
-    if Path(store_path).exists():
-        with Warehouse(store_path) as store:
-            rows = store.query("SELECT summary FROM runs WHERE run_id = ?", [run_id])
-        if not rows.empty and rows["summary"].iat[0]:
-            summary = json.loads(str(rows["summary"].iat[0]))
+    summary = _run_summaries(load_config(config).store.path, [run_id]).get(run_id)
     if summary is not None:
         print_run_summary(summary, output)
     if failed is not None:
         _fail(failed)
+
+
+def _run_summaries(store_path: str | Path, run_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The summaries the flows recorded in ``runs``, by run id (none when no store yet)."""
+    from voc.store.warehouse import Warehouse
+
+    if not Path(store_path).exists():
+        return {}
+    with Warehouse(store_path, read_only=True) as store:
+        rows = store.con.execute(
+            "SELECT run_id, summary FROM runs WHERE list_contains(?, run_id)", [run_ids]
+        ).fetchall()
+    return {str(run_id): json.loads(summary) for run_id, summary in rows if summary}
 
 
 def print_run_summary(summary: dict[str, Any], output: OutputFormat = OutputFormat.table) -> None:
@@ -550,7 +556,6 @@ def run(
     from pipelines.analyze import new_analyze_run_id, run_flow
     from pipelines.ingest import new_run_id
     from voc.config import load_config
-    from voc.store.warehouse import Warehouse
 
     ingest_id, analyze_id = new_run_id(), new_analyze_run_id()
     failed: Exception | None = None
@@ -566,15 +571,12 @@ def run(
         )
     except Exception as e:
         failed = e
-    summaries: dict[str, Any] = {}
-    if cfg is not None and Path(cfg.store.path).exists():
-        with Warehouse(cfg.store.path, read_only=True) as store:
-            rows = store.query(
-                "SELECT run_id, summary FROM runs WHERE run_id IN (?, ?)", [ingest_id, analyze_id]
-            )
-        for run_id, summary in rows.itertuples(index=False):
-            if summary:
-                summaries["ingest" if run_id == ingest_id else "analyze"] = json.loads(summary)
+    found = _run_summaries(cfg.store.path, [ingest_id, analyze_id]) if cfg is not None else {}
+    summaries: dict[str, Any] = {
+        name: found[run_id]
+        for name, run_id in (("ingest", ingest_id), ("analyze", analyze_id))
+        if run_id in found
+    }
     if output is OutputFormat.json:
         sys.stdout.write(json.dumps(summaries, ensure_ascii=False, indent=2, default=str) + "\n")
     else:
@@ -998,7 +1000,6 @@ def backfill(
 
     from pipelines.backfill import backfill_flow, new_backfill_run_id, parse_week
     from voc.config import load_config
-    from voc.store.warehouse import Warehouse
 
     run_id = new_backfill_run_id()
     failed: Exception | None = None
@@ -1018,12 +1019,7 @@ def backfill(
         )
     except Exception as e:
         failed = e
-    summary: dict[str, Any] | None = None
-    if cfg is not None and Path(cfg.store.path).exists():
-        with Warehouse(cfg.store.path, read_only=True) as store:
-            found = store.query("SELECT summary FROM runs WHERE run_id = ?", [run_id])
-        if not found.empty and found["summary"].iat[0]:
-            summary = json.loads(str(found["summary"].iat[0]))
+    summary = _run_summaries(cfg.store.path, [run_id]).get(run_id) if cfg is not None else None
     if summary is not None:
         if output is OutputFormat.json:
             sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
