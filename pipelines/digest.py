@@ -31,7 +31,7 @@ from pipelines.runs import recorded_run
 from voc.config import DeliveryConfig, load_config
 from voc.digest.data import Digest, gather, iso_week
 from voc.digest.delivery import DeliveryResult, deliver
-from voc.digest.render import Renderer, write_digest
+from voc.digest.render import Renderer
 from voc.errors import VocError
 from voc.painpoints import iso_week_monday
 from voc.store.warehouse import Warehouse
@@ -69,11 +69,9 @@ def gather_task(store_path: str, week: str, top: int, quotes: int, history_weeks
 
 
 @task(name="write-digest", **IO_RETRYING_TASK)
-def write_task(digest: Digest, out_dir: str, language: str, taxonomy: str | None) -> dict[str, Any]:
+def write_task(renderer: Renderer, out_dir: str) -> dict[str, Any]:
     """Write the HTML, the Markdown and the charts; returns their paths."""
-    files = write_digest(
-        digest, out_dir, language, load_taxonomy(taxonomy or DEFAULT_TAXONOMY_PATH)
-    )
+    files = renderer.write(out_dir)
     return {
         "folder": str(files.folder),
         "html": str(files.html),
@@ -160,9 +158,10 @@ def digest_flow(
         result.update(
             records=digest.records, pain_points=len(digest.pain_points), empty=digest.empty
         )
-        taxonomy = str(config.taxonomy) if config.taxonomy else None
-        result.update(write_task(digest, str(settings.out_dir), language, taxonomy))
-        renderer = Renderer(digest, language, load_taxonomy(taxonomy or DEFAULT_TAXONOMY_PATH))
+        renderer = Renderer(
+            digest, language, load_taxonomy(config.taxonomy or DEFAULT_TAXONOMY_PATH)
+        )
+        result.update(write_task(renderer, str(settings.out_dir)))
         # Slack, the e-mail's text part and the artifact get the Markdown without the chart
         # links of digest.md (they point at files beside it).
         markdown = renderer.markdown()

@@ -230,9 +230,13 @@ class Renderer:
         """The digest as Markdown; ``chart_links`` maps a chart's stem to an image path."""
         return _env().from_string(_MARKDOWN).render(r=self, d=self.digest, links=chart_links or {})
 
-    def html(self) -> str:
-        """The digest as one self-contained HTML page (charts and styles inline)."""
-        svgs = self.charts()
+    def html(self, svgs: dict[str, str] | None = None) -> str:
+        """The digest as one self-contained HTML page (charts and styles inline).
+
+        Args:
+            svgs: The charts, when :meth:`charts` already drew them.
+        """
+        svgs = self.charts() if svgs is None else svgs
         sparks = {
             p.topic_id: charts.sparkline([v for _, v, _ in p.history])
             for p in self.digest.pain_points
@@ -243,33 +247,37 @@ class Renderer:
             .render(r=self, d=self.digest, charts=svgs, sparks=sparks, lang=_lang, css=_CSS)
         )
 
+    def write(self, out_dir: str | Path) -> DigestFiles:
+        """Write ``OUT_DIR/YYYY-Www/digest.html``, ``digest.md`` and ``charts/*.svg``.
+
+        Files are written next to their final names and then moved into place, so a reader
+        (or a crash) never sees half a digest; writing a week again replaces its files.
+        """
+        folder = Path(out_dir) / self.digest.week
+        chart_dir = folder / "charts"
+        chart_dir.mkdir(parents=True, exist_ok=True)
+        svgs = self.charts()
+        chart_paths = []
+        for stem, svg in svgs.items():
+            chart_paths.append(_write(chart_dir / f"{stem}.svg", svg))
+        for stale in chart_dir.glob("*.svg"):
+            if stale.stem not in svgs:
+                stale.unlink()
+        markdown = self.markdown({stem: f"charts/{stem}.svg" for stem in svgs})
+        return DigestFiles(
+            folder=folder,
+            html=_write(folder / "digest.html", self.html(svgs)),
+            markdown=_write(folder / "digest.md", markdown),
+            charts=chart_paths,
+        )
+
 
 def write_digest(
     digest: Digest, out_dir: str | Path, language: str = "en", taxonomy: Taxonomy | None = None
 ) -> DigestFiles:
-    """Write ``OUT_DIR/YYYY-Www/digest.html``, ``digest.md`` and ``charts/*.svg``.
-
-    Files are written next to their final names and then moved into place, so a reader
-    (or a crash) never sees half a digest; writing a week again replaces its files.
-    """
-    renderer = Renderer(digest, language, taxonomy)
-    folder = Path(out_dir) / digest.week
-    chart_dir = folder / "charts"
-    chart_dir.mkdir(parents=True, exist_ok=True)
-    svgs = renderer.charts()
-    chart_paths = []
-    for stem, svg in svgs.items():
-        chart_paths.append(_write(chart_dir / f"{stem}.svg", svg))
-    for stale in chart_dir.glob("*.svg"):
-        if stale.stem not in svgs:
-            stale.unlink()
-    markdown = renderer.markdown({stem: f"charts/{stem}.svg" for stem in svgs})
-    return DigestFiles(
-        folder=folder,
-        html=_write(folder / "digest.html", renderer.html()),
-        markdown=_write(folder / "digest.md", markdown),
-        charts=chart_paths,
-    )
+    """Write ``OUT_DIR/YYYY-Www/digest.html``, ``digest.md`` and ``charts/*.svg``
+    (:meth:`Renderer.write`)."""
+    return Renderer(digest, language, taxonomy).write(out_dir)
 
 
 def _write(path: Path, content: str) -> Path:
