@@ -194,7 +194,9 @@ def backfill_flow(
         "incomplete_weeks": [w for w in weeks if w not in complete] if digests else [],
         "errors": {},
     }
-    with recorded_run(store_path, run_id, "backfill", result):
+    with recorded_run(
+        store_path, run_id, "backfill", result, lock_timeout=config.store.lock_timeout_seconds
+    ):
         pending = pending_task(
             store_path,
             config.analysis.sentiment_model,

@@ -151,7 +151,9 @@ def digest_flow(
         "week": week,
         "language": language,
     }
-    with recorded_run(store_path, run_id, "digest", result):
+    # The digest only reads: it never waits behind a run writing the store (it reads the
+    # last run's snapshot then), so its own row in `runs` is written when the store is free.
+    with recorded_run(store_path, run_id, "digest", result, writes=False):
         digest = gather_task(
             store_path, week, settings.top, settings.quotes, settings.history_weeks
         )
