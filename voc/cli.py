@@ -379,9 +379,11 @@ def sql(
 ) -> None:
     """Run a read-only SQL query on the store (DuckDB dialect).
 
-    Tables: feedback, quarantine, runs, ingested_files, schema_migrations. Statements that
-    write (INSERT, UPDATE, DELETE, CREATE, DROP, COPY, ATTACH, ...) are refused and change
-    nothing.
+    Tables: feedback, quarantine, runs, ingested_files, schema_migrations, ... One SELECT
+    (also FROM-first, WITH, DESCRIBE, SHOW, SUMMARIZE, PIVOT ... IN (...)) or EXPLAIN SELECT
+    is answered; anything else (writes, COPY, EXPLAIN ANALYZE, INSTALL/LOAD, ATTACH, SET,
+    PRAGMA, several statements) is refused with exit code 2. The query cannot read or write
+    any file but the store (read_csv, read_text, glob, ... are disabled).
     """
     from voc.config import load_config
     from voc.store.warehouse import run_read_only

@@ -2,7 +2,7 @@
 
 Writes are idempotent: a feedback item is keyed by its ``feedback_id`` and a quarantined
 row by a hash of where it came from and why, so re-running an ingest never doubles a row.
-Read-only access (``voc sql``) opens the file read-only and accepts only queries.
+Read-only access (``voc sql``) goes through :mod:`voc.store.readonly_sql`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from voc.errors import ReadOnlyQueryError, StoreError
+from voc.errors import StoreError
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +79,6 @@ QUARANTINE_COLUMNS = [
     "raw_payload",
     "quarantined_at",
 ]
-_READ_ONLY_STATEMENTS = {"SELECT", "EXPLAIN"}
 
 
 def utcnow() -> datetime:
@@ -469,33 +468,13 @@ def _registered(con: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame) -> 
 
 
 def run_read_only(path: str | Path, sql: str) -> pd.DataFrame:
-    """Run one read-only query (``SELECT``, ``WITH ... SELECT``, ``EXPLAIN``, ``DESCRIBE``,
-    ``SHOW``, ``SUMMARIZE``) on the store.
-
-    The file is opened read-only, so even a statement that slipped through could not change
-    it; statements that write (INSERT, UPDATE, DELETE, CREATE, DROP, COPY, ATTACH, SET, ...)
-    are refused before anything runs.
+    """Run one read-only query on the store: see :mod:`voc.store.readonly_sql`.
 
     Raises:
-        ReadOnlyQueryError: the SQL writes, or holds more than one statement.
+        ReadOnlyQueryError: the SQL is not a single read-only query, or reaches outside
+            the store.
         StoreError: the store does not exist or the query fails.
     """
-    try:
-        statements = duckdb.extract_statements(sql)
-    except duckdb.Error as e:
-        raise StoreError(f"the query does not parse: {e}") from e
-    if len(statements) != 1:
-        raise ReadOnlyQueryError(
-            f"give exactly one statement (got {len(statements)}); run them one at a time"
-        )
-    kind = statements[0].type.name
-    if kind not in _READ_ONLY_STATEMENTS:
-        raise ReadOnlyQueryError(
-            f"`voc sql` is read-only and refuses {kind} statements; nothing was changed. "
-            "Use SELECT (or EXPLAIN, DESCRIBE, SHOW) to read the store."
-        )
-    with Warehouse(path, read_only=True) as store:
-        try:
-            return store.con.execute(sql).df()
-        except duckdb.Error as e:
-            raise StoreError(f"query failed: {e}") from e
+    from voc.store.readonly_sql import run_read_only_sql
+
+    return run_read_only_sql(path, sql)
