@@ -239,3 +239,48 @@ def test_person_names_are_redacted_by_default_and_kept_when_ner_is_off(
         ingest_source(source, fast, settings, "run-fast")
         kept = fast.query("SELECT text FROM feedback ORDER BY native_id")["text"].tolist()
     assert "Sarah Johnson" in kept[0]
+
+
+def test_a_file_quarantined_as_unreadable_is_read_once_fixed(
+    tmp_path: Path, store: Warehouse
+) -> None:
+    # CSV bytes saved as .xlsx: the workbook cannot be opened, the file is quarantined.
+    body = SURVEY_HEADER + "r1,2026-10-05T09:00:00Z,9,Great\nr2,2026-10-05T10:00:00Z,3,Slow\n"
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    (exports / "survey.xlsx").write_text(body, encoding="utf-8")
+    source = apply_preset(
+        SourceConfig(name="survey", path=str(exports), preset="survey", format="auto")
+    )
+    first = _ingest(source, store, "run-1")
+    assert (first.stored, first.quarantined_by_reason) == (0, {"unreadable_file": 1})
+    assert [item["file"] for item in first.skipped_files] == [str(exports / "survey.xlsx")]
+    assert "quarantined" in first.skipped_files[0]["reason"]
+    assert store.query("SELECT count(*) AS n FROM ingested_files")["n"].iat[0] == 0
+
+    # The user saves the same bytes as .csv: the rows are read, nothing is "unchanged".
+    (exports / "survey.xlsx").rename(exports / "survey.csv")
+    second = _ingest(source, store, "run-2")
+    assert (second.read, second.stored, second.files_skipped) == (2, 2, 0)
+    assert second.skipped_files == []
+
+    # Now it was read: the next run skips it and says why.
+    third = _ingest(source, store, "run-3")
+    assert (third.read, third.files_skipped) == (0, 1)
+    assert "unchanged" in third.skipped_files[0]["reason"]
+    assert "run-2" in third.skipped_files[0]["reason"]
+
+
+def test_a_file_recorded_as_done_by_an_older_version_without_rows_is_read_again(
+    tmp_path: Path, store: Warehouse
+) -> None:
+    source = _survey(tmp_path, "r1,2026-10-05T09:00:00Z,9,Great\n")
+    from voc.sources.files import file_sha256
+
+    path = Path(source.path)
+    # What the old code left after quarantining this content whole: a row with 0 rows read.
+    store.mark_file_ingested("survey", file_sha256(path), str(path), 1, 0, "old-run")
+    summary = _ingest(source, store, "run-1")
+    assert (summary.read, summary.stored) == (1, 1)
+    rows = store.query("SELECT rows_read, run_id FROM ingested_files")
+    assert rows.values.tolist() == [[1, "run-1"]]

@@ -335,7 +335,19 @@ def print_run_summary(summary: dict[str, Any], output: OutputFormat = OutputForm
             console.print(f"quarantined by reason: {listed}  (details: voc quarantine)")
         for name, message in summary.get("errors", {}).items():
             console.print(f"[red]source {name} failed:[/red] {message}")
+        _print_skipped_files(console, summary)
         console.print(f"store: {summary['store']}")
+
+
+def _print_skipped_files(console: Any, summary: dict[str, Any], limit: int = 20) -> None:
+    """One line per file skipped (or read but not recorded as ingested), and why."""
+    skipped = [
+        item for source in summary.get("sources", []) for item in source.get("skipped_files", [])
+    ]
+    for item in skipped[:limit]:
+        console.print(f"skipped {item['file']}: {item['reason']}", markup=False)
+    if len(skipped) > limit:
+        console.print(f"... and {len(skipped) - limit} more (--format json lists them all)")
 
 
 @app.command()

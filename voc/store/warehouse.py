@@ -227,18 +227,35 @@ class Warehouse:
     # -- files -------------------------------------------------------------------------
     def file_already_ingested(self, source: str, sha256: str) -> bool:
         """Whether this exact file content was fully ingested for this source before."""
+        return self.ingested_file(source, sha256) is not None
+
+    def ingested_file(self, source: str, sha256: str) -> dict[str, Any] | None:
+        """The earlier ingest of this exact content whose rows were read, if any.
+
+        Returns:
+            ``path``, ``rows_read``, ``run_id``, ``ingested_at`` of that ingest, or None.
+            Rows with ``rows_read = 0`` (a file quarantined whole by an older version, which
+            recorded it as done) do not count: such a file is read again.
+        """
         # fetchall, not fetchone: DuckDB 2 refuses new work while a result is unfinished.
         rows = self.con.execute(
-            "SELECT 1 FROM ingested_files WHERE source = ? AND sha256 = ?", [source, sha256]
+            "SELECT path, rows_read, run_id, ingested_at FROM ingested_files "
+            "WHERE source = ? AND sha256 = ? AND rows_read > 0",
+            [source, sha256],
         ).fetchall()
-        return bool(rows)
+        if not rows:
+            return None
+        path, rows_read, run_id, ingested_at = rows[0]
+        return {"path": path, "rows_read": rows_read, "run_id": run_id, "ingested_at": ingested_at}
 
     def mark_file_ingested(
         self, source: str, sha256: str, path: str, size_bytes: int, rows_read: int, run_id: str
     ) -> None:
-        """Remember a fully ingested file so the next run skips it cheaply."""
+        """Remember a file whose rows were read so the next run skips it cheaply."""
+        # OR REPLACE: a row left by an older version for a file it could not read
+        # (rows_read 0) gives way to the ingest that read it.
         self.con.execute(
-            "INSERT INTO ingested_files VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            "INSERT OR REPLACE INTO ingested_files VALUES (?, ?, ?, ?, ?, ?, ?)",
             [source, sha256, path, size_bytes, rows_read, run_id, utcnow()],
         )
 
