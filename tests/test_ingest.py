@@ -284,3 +284,19 @@ def test_a_file_recorded_as_done_by_an_older_version_without_rows_is_read_again(
     assert (summary.read, summary.stored) == (1, 1)
     rows = store.query("SELECT rows_read, run_id FROM ingested_files")
     assert rows.values.tolist() == [[1, "run-1"]]
+
+
+def test_one_very_long_review_never_fails_its_file(tmp_path: Path, store: Warehouse) -> None:
+    # 96 KB of Japanese: over what sudachi's name finder takes in one call. Before, the
+    # whole file failed on it and nothing of it was stored.
+    long_review = "田中さんに電話しました。" + "配送がとても遅い。" * 3000
+    source = _survey(
+        tmp_path,
+        "r1,2026-10-05T09:00:00Z,9,Great service\n"
+        f"r2,2026-10-05T10:00:00Z,2,{long_review}\n"
+        "r3,2026-10-05T11:00:00Z,4,Slow refund\n",
+    )
+    summary = _ingest(source, store)
+    assert (summary.read, summary.stored, summary.quarantined) == (3, 3, 0)
+    text = store.query("SELECT text FROM feedback WHERE native_id = 'r2'")["text"].iat[0]
+    assert text.startswith("[PERSON]さんに電話しました。") and len(text) > 27_000

