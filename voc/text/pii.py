@@ -542,6 +542,60 @@ _KANJI = re.compile(r"[\u3005\u3400-\u4dbf\u4e00-\u9fff]")
 _CONTRACTION = re.compile(r"['’](?:m|ll|re|ve|d|t)$|^I$", re.IGNORECASE)
 _CAPITALISED_WORD = re.compile(r"\b[A-Z][A-Za-z'’]*")
 
+# -- cues that announce a name whatever its case (issue 13) ------------------------------
+# Customers often write in lower case ("my name is jennifer lopez"), and a name often opens
+# a message with nothing before it ("Sarah Connor here, furious"). After these cues the
+# words are read case-blind: a word counts when it is a known name or no English word
+# (WordNet), and never when it is one of _FUNCTION_WORDS.
+# Strong cues: what follows is meant to be a name.
+_STRONG_NAME_CUE = re.compile(
+    r"(?i:\b(?:my|his|her|their)\s+name(?:\s+is|['’]s)\s+"
+    # a sign-off, with its comma or colon ("i sincerely hope" is no sign-off)
+    r"|\b(?:(?:kind|best|warm|warmest)\s+)?regards[ \t]*[,:\-–—][ \t]*"
+    r"|\b(?:sincerely|yours\s+(?:truly|sincerely|faithfully))[ \t]*[,:\-–—][ \t]*"
+    r"|\bsigned[ \t]*[,:\-–—][ \t]*)"
+)
+# Weak cues: "this is angela", "i'm hiroshi", "im dave"; also "this is ridiculous", so the
+# first word must be a known given name, or a title-case name word.
+_WEAK_NAME_CUE = re.compile(r"(?i:\bthis\s+is\s+|\bi['’]m\s+|\bi\s+am\s+|\bim\s+)")
+# "Sarah Connor here, ...", "Cornelius Vandermeer speaking": a name introducing itself at
+# the start of the text, a line, a sentence or after a greeting's comma.
+_NAME_HERE = re.compile(
+    r"(?:^|(?<=[.!?\n])[ \t]*|(?<=,)[ \t]+)"
+    r"(?P<name>[A-Za-zÀ-ÖØ-öø-ÿ'’-]+(?:[ ][A-Za-zÀ-ÖØ-öø-ÿ'’-]+){0,2})"
+    r"[ \t]+(?i:here|speaking)\b(?![ \t]+(?i:is|was|are|were|has|have|had|and)\b)",
+    re.MULTILINE,
+)
+_LOOSE_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'’-]*")
+_FUNCTION_WORDS = _word_set(
+    "a an the and or but nor not no so very really just also too to for of on in at by"
+    " with from up out off about over into onto here there this that these those it its"
+    " is was are were be been being am do does did have has had will would can could shall"
+    " should may might must i me my mine we us our you your he him his she her they them"
+    " their what which who whom whose when where why how again still now then yet already"
+    " only even all any some each every both either neither one none such as if than"
+    " because while since until unless though although once after before"
+    " sorry done sure glad happy sad afraid writing calling contacting emailing"
+)
+# Japanese self-introductions: 「さいとうと申します」「ナカムラと申します」「よしかわです」.
+_JA_NAME_RUN = (
+    r"(?P<name>[\u3005\u4e00-\u9fff]{1,4}(?:[ 　][\u3005\u4e00-\u9fff]{1,3})?"
+    r"|[\u30a1-\u30fa\u30fc・]{2,10}|[\u3041-\u3096]{2,6})"
+)
+# と申します is a strong cue: whatever run of one script comes before it is the name.
+_JA_MOUSHIMASU = re.compile(_JA_NAME_RUN + r"(?:と申|といいま|と言いま)")
+# です only names someone at the start (of the text, a sentence, or after a greeting).
+_JA_GREETING = (
+    r"(?:こんにちは|こんばんは|おはようございます|はじめまして|初めまして|お世話になっております"
+    r"|お世話になります|いつもお世話になっております|失礼します|失礼いたします)"
+)
+_JA_DESU = re.compile(
+    rf"(?:^|(?<=[。！？!?\n])|{_JA_GREETING}[、,]?)[ 　]*(?:私は|わたしは|私、)?"
+    + _JA_NAME_RUN
+    + r"です(?=[。、,！!？?\s]|$)",
+    re.MULTILINE,
+)
+
 
 # --- public API -------------------------------------------------------------------------
 
@@ -967,6 +1021,8 @@ def _base_language(language: str) -> str:
 def _may_hold_name(text: str, language: str) -> bool:
     if language == "ja":
         return not text.isascii()
+    if _STRONG_NAME_CUE.search(text) or _WEAK_NAME_CUE.search(text):
+        return True  # "my name is jennifer lopez": no capital announces it
     for word in _CAPITALISED_WORD.findall(text):
         word = word.lower()
         if word.endswith(("'s", "’s")):
@@ -1138,6 +1194,75 @@ def _cued_english_people(text: str) -> Iterator[tuple[int, int]]:
             start += len(words.pop(0)) + 1
         if words:
             yield from _name_after(text, start, first_checked=True)
+    yield from _case_blind_english_people(text)
+
+
+def _case_blind_english_people(text: str) -> Iterator[tuple[int, int]]:
+    """Names after the cues that announce one whatever its case (issue 13): "my name is
+    jennifer lopez", "regards, emeka nwosu", "i'm hiroshi", "Sarah Connor here"."""
+    for cue in _STRONG_NAME_CUE.finditer(text):
+        yield from _loose_name_after(text, cue.end(), known_first=False)
+    for cue in _WEAK_NAME_CUE.finditer(text):
+        yield from _loose_name_after(text, cue.end(), known_first=True)
+    for here in _NAME_HERE.finditer(text):
+        name = here.group("name")
+        words = name.split(" ")
+        if all(_is_loose_name_word(word) for word in words) and (
+            _bare(words[0]) in _FIRST_NAMES or words[0][0].isupper()
+        ):
+            yield here.start("name"), here.end("name")
+
+
+def _is_loose_name_word(word: str) -> bool:
+    bare = _bare(word)
+    if bare in _FUNCTION_WORDS or bare in _NOT_NAME_WORDS or bare in _PRODUCT_NOUNS:
+        return False
+    return _is_name_word(word)
+
+
+def _loose_name_after(text: str, start: int, known_first: bool) -> Iterator[tuple[int, int]]:
+    """A name of 1-3 words of any case at ``start``: each a known name or no English word,
+    none a function word. With ``known_first`` the first must be a known given name or a
+    title-case name word ("this is angela", not "this is komik"). A title-case word that
+    is also an English word (WordNet lists places and saints: "Magdalena") counts when a
+    title-case surname that is no word follows it ("Magdalena Kowalczyk")."""
+    words: list[re.Match[str]] = []
+    position = start
+    while len(words) < 3:
+        match = _LOOSE_WORD.match(text, position)
+        if match is None:
+            break
+        words.append(match)
+        if match.group().endswith(("'s", "’s")) or text[match.end() : match.end() + 1] != " ":
+            break
+        position = match.end() + 1
+    kept = 0
+    for index, match in enumerate(words):
+        word = match.group()
+        bare = _bare(word)
+        if bare in _FUNCTION_WORDS or bare in _NOT_NAME_WORDS or bare in _PRODUCT_NOUNS:
+            break
+        if bare in _TITLES:
+            break
+        title_case = word[0].isupper() and word[1:].islower()
+        following = words[index + 1].group() if index + 1 < len(words) else ""
+        surname_follows = (
+            title_case
+            and following[:1].isupper()
+            and _bare(following) not in _FUNCTION_WORDS
+            and _is_name_word(following)
+        )
+        if not (_is_name_word(word) or surname_follows):
+            break
+        if index == 0 and known_first and bare not in _FIRST_NAMES and not title_case:
+            break
+        kept = index + 1
+    if not kept:
+        return
+    last = words[kept - 1]
+    end = last.end() - (2 if last.group().endswith(("'s", "’s")) else 0)
+    if text[start:end].lower() not in _NAMED_BRANDS:
+        yield start, end
 
 
 def _needs_model(text: str, spans: _Spans) -> bool:
@@ -1257,6 +1382,48 @@ def _uncued_english_people(doc: Doc) -> Iterator[tuple[int, int]]:
 
 
 def _japanese_people(doc: Doc) -> Iterator[tuple[int, int]]:
+    yield from _japanese_tagged_people(doc)
+    yield from _japanese_cued_people(doc)
+
+
+def _japanese_cued_people(doc: Doc) -> Iterator[tuple[int, int]]:
+    """Names in a self-introduction: 「さいとうと申します」 (whatever comes before と申します),
+    「よしかわです」 at the start of the text, a sentence or after a greeting, unless sudachi
+    reads the run as one ordinary word (残念です, 以上です, きれいです, 購入者です)."""
+    text = doc.text
+    for match in _JA_MOUSHIMASU.finditer(text):
+        yield match.start("name"), match.end("name")
+    for match in _JA_DESU.finditer(text):
+        start, end = match.start("name"), match.end("name")
+        if not _ja_ordinary_word(doc, start, end):
+            yield start, end
+
+
+def _ja_ordinary_word(doc: Doc, start: int, end: int) -> bool:
+    """Whether sudachi reads ``text[start:end]`` as words, not as a name: every token in it
+    is in the dictionary and none is a proper noun. Names outside the dictionary come out as
+    several short tokens (よし|かわ) or as a proper noun."""
+    span = doc.char_span(start, end)  # None unless the run starts and ends on tokens
+    if span is None:
+        return False
+    tokens = list(span)
+    if any(token.tag_.startswith("名詞-固有名詞") for token in tokens):
+        return False
+    if len(tokens) == 1:
+        return True  # one dictionary word: 残念, 以上, 満足, きれい
+    # Several tokens: a compound of nouns and suffixes (購入者 = 購入|者) is a word; a run
+    # cut into kana fragments is not.
+    return all(
+        (
+            token.tag_.startswith(("名詞-普通名詞", "接尾辞", "形状詞", "代名詞", "形容詞"))
+            and len(token.text) > 1
+        )
+        or token.tag_.startswith("接尾辞")
+        for token in tokens
+    )
+
+
+def _japanese_tagged_people(doc: Doc) -> Iterator[tuple[int, int]]:
     text = doc.text
     runs: list[tuple[int, int]] = []
     start = end = -1
