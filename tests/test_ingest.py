@@ -300,3 +300,48 @@ def test_one_very_long_review_never_fails_its_file(tmp_path: Path, store: Wareho
     assert (summary.read, summary.stored, summary.quarantined) == (3, 3, 0)
     text = store.query("SELECT text FROM feedback WHERE native_id = 'r2'")["text"].iat[0]
     assert text.startswith("[PERSON]さんに電話しました。") and len(text) > 27_000
+
+
+def test_metadata_objects_are_redacted_to_the_last_string(tmp_path: Path, store: Warehouse) -> None:
+    path = tmp_path / "posts.jsonl"
+    user = {
+        "name": "jennifer lopez",
+        "username": "jlo_fan88",
+        "followers": 1200,
+        "contact": {"email": "jen.lopez@example.com", "phones": ["+1 415 555 0134"]},
+        "bio": "call me on 090-1234-5678",
+    }
+    rows = [
+        {"id": "p1", "text": "The parcel was late again", "user": user},
+        {"id": "p2", "text": {"body": "Rude driver", "author": "Sarah Connor"}, "user": user},
+        {"id": "p3", "text": ["late", "again"], "user": {"handle": "sconnor"}},
+    ]
+    path.write_text("\n".join(json.dumps(row) for row in rows) + "\n", encoding="utf-8")
+    source = SourceConfig(
+        name="social",
+        path=str(path),
+        format="jsonl",
+        channel="social",
+        text_col="text",
+        id_col="id",
+        metadata_cols=["user"],
+    )
+    summary = _ingest(source, store)
+    assert (summary.stored, summary.quarantined_by_reason) == (1, {"not_text": 2})
+
+    stored = json.loads(store.query("SELECT metadata FROM feedback")["metadata"].iat[0])
+    assert stored["user"] == {
+        "name": "[PERSON]",
+        "username": "[HANDLE]",
+        "followers": 1200,
+        "contact": {"email": "[EMAIL]", "phones": ["[PHONE]"]},
+        "bio": "call me on [PHONE]",
+    }
+    assert store.query("SELECT pii_redactions FROM feedback")["pii_redactions"].iat[0] >= 5
+
+    quarantined = store.query("SELECT detail, raw_payload FROM quarantine ORDER BY line")
+    assert all("holds an object" in d or "holds a list" in d for d in quarantined["detail"])
+    everything = " ".join(quarantined["raw_payload"])
+    for value in ("jennifer", "jlo_fan88", "jen.lopez", "555 0134", "Sarah Connor", "sconnor"):
+        assert value not in everything
+    assert "{'body'" not in everything  # never the Python repr of the object

@@ -142,9 +142,22 @@ class FeedbackCleaner:
         self._redactor = Redactor(ner=self.settings.redaction.ner)
 
     def redact_payload(self, raw: str) -> str:
-        """A bad row's raw text, redacted like stored text, for the quarantine table."""
+        """A bad row's raw text, redacted like stored text, for the quarantine table.
+
+        A JSON object or list (a JSONL row, a JSON record) is redacted field by field, like
+        metadata: a username or a name field is replaced whole.
+        """
         self._ensure_loaded()
         language = "ja" if _CJK.search(raw) else "en"
+        stripped = raw.strip()
+        if stripped[:1] in ("{", "["):
+            try:
+                payload = json.loads(stripped)
+            except ValueError:
+                pass  # not JSON after all (a CSV line starting with a bracket)
+            else:
+                redacted, _ = self._redact_structure(payload, language)
+                return json.dumps(redacted, ensure_ascii=False)
         return str(self._redactor.redact(raw, language).text)
 
     def prepare(
@@ -249,17 +262,18 @@ class FeedbackCleaner:
     def _redact_metadata(
         self, metadata: dict[str, Any], language: str
     ) -> tuple[dict[str, Any], int]:
-        # Metadata is stored and shown too (a ticket's subject can hold a phone number).
-        count = 0
-        cleaned: dict[str, Any] = {}
-        for key, value in metadata.items():
-            if isinstance(value, str):
-                redaction = self._redactor.redact(value, language)
-                count += sum(redaction.counts.values())
-                cleaned[key] = redaction.text
-            else:
-                cleaned[key] = value
-        return cleaned, count
+        # Metadata is stored and shown too (a ticket's subject can hold a phone number), and
+        # may be an object or a list (`user: {name, contact: {email}}`): every string in it
+        # is redacted, and a field named for what it holds (username, name, email, ...) is
+        # replaced whole.
+        cleaned, counts = self._redact_structure(metadata, language)
+        assert isinstance(cleaned, dict)
+        return cleaned, sum(counts.values())
+
+    def _redact_structure(self, value: Any, language: str) -> tuple[Any, dict[str, int]]:
+        from voc.text.pii import redact_structure
+
+        return redact_structure(value, lambda text: self._redactor.redact(text, language))
 
     def quarantine_frame(
         self,

@@ -85,7 +85,15 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc, Token
 
-__all__ = ["KINDS", "NER_LANGUAGES", "Redaction", "Redactor", "luhn_valid"]
+__all__ = [
+    "KINDS",
+    "NER_LANGUAGES",
+    "Redaction",
+    "Redactor",
+    "field_kind",
+    "luhn_valid",
+    "redact_structure",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -712,6 +720,90 @@ class Redactor:
             for (i, offset, _), doc in zip(pieces, docs, strict=True):
                 for start, end in find(doc):
                     found[i].add(offset + start, offset + end, "PERSON")
+
+
+# -- structured values (metadata objects, JSON payloads) ---------------------------------
+
+# A field whose name says what it holds is replaced whole, whatever its value looks like:
+# a username "jdoe" or a name "jennifer lopez" has no pattern to give it away. Keys are
+# compared lower-cased, with spaces, dashes and dots as underscores.
+_FIELD_KINDS: dict[str, str] = {
+    **dict.fromkeys(
+        _word_set(
+            "username user_name handle screen_name screenname login login_name nickname nick"
+            " account_name user_handle twitter instagram"
+        ),
+        "HANDLE",
+    ),
+    **dict.fromkeys(
+        _word_set(
+            "name full_name fullname first_name firstname last_name lastname given_name"
+            " family_name surname middle_name customer_name author author_name display_name"
+            " displayname reviewer reviewer_name contact_name real_name 氏名 名前 お名前 姓 名"
+            " 担当者 担当者名 ユーザー名"
+        ),
+        "PERSON",
+    ),
+    **dict.fromkeys(
+        _word_set("email e_mail email_address mail mail_address メール メールアドレス"), "EMAIL"
+    ),
+    **dict.fromkeys(
+        _word_set("phone phone_number telephone tel mobile mobile_number cell 電話 電話番号 携帯"),
+        "PHONE",
+    ),
+    **dict.fromkeys(
+        _word_set("address street street_address address_line1 address_line2 住所"), "ADDRESS"
+    ),
+    **dict.fromkeys(_word_set("postcode postal_code zip zip_code zipcode 郵便番号"), "POSTCODE"),
+}
+_KEY_SEPARATORS = re.compile(r"[\s.\-]+")
+
+
+def field_kind(key: object) -> str | None:
+    """The placeholder kind a field's name announces (``"username"`` -> ``"HANDLE"``),
+    or None for a field whose name says nothing."""
+    if not isinstance(key, str):
+        return None
+    return _FIELD_KINDS.get(_KEY_SEPARATORS.sub("_", key.strip().lower()))
+
+
+def redact_structure(
+    value: object, redact: Callable[[str], Redaction], key: object = None
+) -> tuple[object, dict[str, int]]:
+    """Redact every string inside a JSON-like value (dicts, lists, scalars), recursively.
+
+    A string or number under a field that names its kind (:func:`field_kind`: username,
+    name, email, phone, ...) becomes that placeholder whole; every other string goes
+    through ``redact``. Keys, numbers elsewhere, booleans and None are kept.
+
+    Args:
+        value: The value (e.g. a metadata object).
+        redact: Redacts one string (e.g. ``lambda text: redactor.redact(text, "en")``).
+        key: The name of the field holding ``value``, if any.
+
+    Returns:
+        The redacted copy and the placeholders put in, per kind.
+    """
+    counts: Counter[str] = Counter()
+
+    def walk(item: object, field: object) -> object:
+        if isinstance(item, dict):
+            return {name: walk(inner, name) for name, inner in item.items()}
+        if isinstance(item, list | tuple):
+            return [walk(inner, field) for inner in item]
+        kind = field_kind(field)
+        if kind is not None and not isinstance(item, bool) and isinstance(item, str | int | float):
+            if isinstance(item, str) and not item.strip():
+                return item
+            counts[kind] += 1
+            return f"[{kind}]"
+        if isinstance(item, str):
+            redaction = redact(item)
+            counts.update(redaction.counts)
+            return redaction.text
+        return item
+
+    return walk(value, key), dict(counts)
 
 
 _PIECE_CUTS = (re.compile(r"\n"), re.compile(r"[.!?。！？]\s*"), re.compile(r"[\s、,;]"))
