@@ -533,6 +533,22 @@ def analyze(
     _print_analysis(result, output)
 
 
+def _print_analysis_limits(analysis: dict[str, Any]) -> None:
+    """Say what the analysis bounds did (issue 13): records cut, records that timed out."""
+    from voc.analysis import MAX_RECORD_CHARS
+
+    if analysis.get("truncated"):
+        typer.echo(
+            f"{analysis['truncated']} record(s) longer than {MAX_RECORD_CHARS:,} characters were "
+            f"analysed up to it; {analysis['chars_not_analysed']:,} characters were not analysed"
+        )
+    if analysis.get("timed_out"):
+        typer.echo(
+            f"{analysis['timed_out']} record(s) ran over their time budget and were stored "
+            "as failed (analysis.error = 'analysis_timeout'); the run went on"
+        )
+
+
 def _print_analysis(result: dict[str, Any], output: OutputFormat) -> None:
     if output is OutputFormat.json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
@@ -544,6 +560,7 @@ def _print_analysis(result: dict[str, Any], output: OutputFormat) -> None:
         f"cache; {a['no_text']} without text) in {a['seconds'].get('total', 0)} s; "
         f"models loaded in {a['seconds'].get('model_loading', 0)} s"
     )
+    _print_analysis_limits(a)
     topics = (result.get("topics") or {}).get("topics")
     if topics:
         pain = result["topics"].get("pain_points", {})
