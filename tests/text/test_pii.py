@@ -482,9 +482,10 @@ def test_an_english_review_over_spacys_max_length_is_redacted_in_pieces(
     # lowered here so the test reads 60 KB, not 1 MB, through the model.
     monkeypatch.setattr(pii._pipeline("en"), "max_length", 20_000)
     filler = "the parcel was late again and nobody answered the phone "
-    text = "Jennifer Lopez was rude. " + filler * 1000 + "Then Nkechi Okafor helped me."
+    # Names no cue points at: only the model finds them, so the model must read the text.
+    text = filler * 1000 + "I bought it for Olivia and the parcel for Nkechi Okafor was lost."
     redaction = ner_redactor.redact_many([text], ["en"])[0]
-    assert "Jennifer" not in redaction.text and "Okafor" not in redaction.text
+    assert "Olivia" not in redaction.text and "Okafor" not in redaction.text
     assert redaction.text.count("[PERSON]") == 2
 
 
