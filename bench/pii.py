@@ -1,9 +1,11 @@
-"""PII redaction quality on the planted corpus (tests/text/pii_cases.yaml).
+"""PII redaction quality on the planted corpus (tests/text/pii_cases.yaml) and on its
+held-out part (tests/text/pii_cases_heldout.yaml, never tuned on).
 
     python -m bench.pii
 
 Prints one JSON line: recall and over-redaction with NER (the default), per kind, and
-recall without NER (names are then missed by design).
+recall without NER (names are then missed by design); ``held_out_*`` the same two figures
+on the held-out part, with NER.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import sys
 from pathlib import Path
 
 CASES = Path(__file__).resolve().parents[1] / "tests" / "text" / "pii_cases.yaml"
+HELD_OUT = CASES.with_name("pii_cases_heldout.yaml")
 
 
 def main() -> int:
@@ -22,6 +25,7 @@ def main() -> int:
     cases = load_cases(CASES)
     with_ner = evaluate(cases, Redactor(ner=True))
     without_ner = evaluate(cases, Redactor(ner=False))
+    held_out = evaluate(load_cases(HELD_OUT), Redactor(ner=True))
     print(
         json.dumps(
             {
@@ -32,6 +36,10 @@ def main() -> int:
                 "over_redaction_without_ner": round(without_ner.over_redaction, 3),
                 "planted": with_ner.planted,
                 "survivors": with_ner.survivors,
+                "held_out_recall": round(held_out.recall, 3),
+                "held_out_over_redaction": round(held_out.over_redaction, 3),
+                "held_out_planted": held_out.planted,
+                "held_out_survivors": held_out.survivors,
             }
         )
     )

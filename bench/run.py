@@ -74,6 +74,9 @@ def _analysis_benchmarks(quick: bool) -> list[dict]:
         out.append(_run("bench.enrich", "--corpus", corpus, "--rows", rows))
     topics = ("--quick", "--repeats", "1") if quick else ()
     out.append({"benchmark": "topics", **_run("bench.topics", *topics)})
+    # Analysis time per MB for short and very long records (issue 13: poison records).
+    sizes = ("--sizes", "1000,100000,5000000") + (("--total", "50000") if quick else ())
+    out.append({"benchmark": "long_records", **_run("bench.long_records", *sizes)})
     return out
 
 
@@ -108,6 +111,18 @@ def _print_analysis_tables(results: list[dict]) -> None:
             else:
                 print("\ntopics, ours vs BERTopic on the same documents (see bench/topics.py):")
                 print(topics.markdown(topics.rows(item)))
+    for item in results:
+        if item.get("benchmark") == "long_records":
+            from bench import long_records
+
+            if "error" in item:
+                print(f"\nlong records: failed: {item['error']}")
+            else:
+                print(
+                    "\nanalysis time per MB of text, short and very long records (records "
+                    f"analysed up to {item['max_record_chars']:,} characters, the rest counted):"
+                )
+                print(long_records.markdown(item))
     enrich = [r for r in results if r.get("benchmark") == "enrich" and "error" not in r]
     if enrich:
         print("\nvoc enrich (CSV in, Parquet out; default models; models loaded apart):")
@@ -171,11 +186,24 @@ def main(argv: list[str] | None = None) -> int:
                 f"pii corpus: recall {item['recall']:.3f}, over-redaction {item['over_redaction']:.3f} "
                 f"({item['planted']} planted values, {item['survivors']} ordinary sentences; NER on for names)"
             )
+            if "held_out_recall" in item:
+                print(
+                    f"pii held-out part (never tuned on): recall {item['held_out_recall']:.3f}, "
+                    f"over-redaction {item['held_out_over_redaction']:.3f} "
+                    f"({item['held_out_planted']} planted, {item['held_out_survivors']} ordinary)"
+                )
         elif item.get("benchmark") == "prefect_flow_startup":
             print(
                 f"prefect flow start-up (one `voc ingest` of a one-row file): {item['seconds']} s"
             )
-        elif item.get("benchmark") in ("sentiment", "touchpoints", "enrich", "topics", "queries"):
+        elif item.get("benchmark") in (
+            "sentiment",
+            "touchpoints",
+            "enrich",
+            "topics",
+            "queries",
+            "long_records",
+        ):
             continue  # printed as tables below
         else:
             print(f"{item.get('benchmark')}: {item}")

@@ -239,3 +239,109 @@ def test_person_names_are_redacted_by_default_and_kept_when_ner_is_off(
         ingest_source(source, fast, settings, "run-fast")
         kept = fast.query("SELECT text FROM feedback ORDER BY native_id")["text"].tolist()
     assert "Sarah Johnson" in kept[0]
+
+
+def test_a_file_quarantined_as_unreadable_is_read_once_fixed(
+    tmp_path: Path, store: Warehouse
+) -> None:
+    # CSV bytes saved as .xlsx: the workbook cannot be opened, the file is quarantined.
+    body = SURVEY_HEADER + "r1,2026-10-05T09:00:00Z,9,Great\nr2,2026-10-05T10:00:00Z,3,Slow\n"
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    (exports / "survey.xlsx").write_text(body, encoding="utf-8")
+    source = apply_preset(
+        SourceConfig(name="survey", path=str(exports), preset="survey", format="auto")
+    )
+    first = _ingest(source, store, "run-1")
+    assert (first.stored, first.quarantined_by_reason) == (0, {"unreadable_file": 1})
+    assert [item["file"] for item in first.skipped_files] == [str(exports / "survey.xlsx")]
+    assert "quarantined" in first.skipped_files[0]["reason"]
+    assert store.query("SELECT count(*) AS n FROM ingested_files")["n"].iat[0] == 0
+
+    # The user saves the same bytes as .csv: the rows are read, nothing is "unchanged".
+    (exports / "survey.xlsx").rename(exports / "survey.csv")
+    second = _ingest(source, store, "run-2")
+    assert (second.read, second.stored, second.files_skipped) == (2, 2, 0)
+    assert second.skipped_files == []
+
+    # Now it was read: the next run skips it and says why.
+    third = _ingest(source, store, "run-3")
+    assert (third.read, third.files_skipped) == (0, 1)
+    assert "unchanged" in third.skipped_files[0]["reason"]
+    assert "run-2" in third.skipped_files[0]["reason"]
+
+
+def test_a_file_recorded_as_done_by_an_older_version_without_rows_is_read_again(
+    tmp_path: Path, store: Warehouse
+) -> None:
+    source = _survey(tmp_path, "r1,2026-10-05T09:00:00Z,9,Great\n")
+    from voc.sources.files import file_sha256
+
+    path = Path(source.path)
+    # What the old code left after quarantining this content whole: a row with 0 rows read.
+    store.mark_file_ingested("survey", file_sha256(path), str(path), 1, 0, "old-run")
+    summary = _ingest(source, store, "run-1")
+    assert (summary.read, summary.stored) == (1, 1)
+    rows = store.query("SELECT rows_read, run_id FROM ingested_files")
+    assert rows.values.tolist() == [[1, "run-1"]]
+
+
+def test_one_very_long_review_never_fails_its_file(tmp_path: Path, store: Warehouse) -> None:
+    # 96 KB of Japanese: over what sudachi's name finder takes in one call. Before, the
+    # whole file failed on it and nothing of it was stored.
+    long_review = "田中さんに電話しました。" + "配送がとても遅い。" * 3000
+    source = _survey(
+        tmp_path,
+        "r1,2026-10-05T09:00:00Z,9,Great service\n"
+        f"r2,2026-10-05T10:00:00Z,2,{long_review}\n"
+        "r3,2026-10-05T11:00:00Z,4,Slow refund\n",
+    )
+    summary = _ingest(source, store)
+    assert (summary.read, summary.stored, summary.quarantined) == (3, 3, 0)
+    text = store.query("SELECT text FROM feedback WHERE native_id = 'r2'")["text"].iat[0]
+    assert text.startswith("[PERSON]さんに電話しました。") and len(text) > 27_000
+
+
+def test_metadata_objects_are_redacted_to_the_last_string(tmp_path: Path, store: Warehouse) -> None:
+    path = tmp_path / "posts.jsonl"
+    user = {
+        "name": "jennifer lopez",
+        "username": "jlo_fan88",
+        "followers": 1200,
+        "contact": {"email": "jen.lopez@example.com", "phones": ["+1 415 555 0134"]},
+        "bio": "call me on 090-1234-5678",
+    }
+    rows = [
+        {"id": "p1", "text": "The parcel was late again", "user": user},
+        {"id": "p2", "text": {"body": "Rude driver", "author": "Sarah Connor"}, "user": user},
+        {"id": "p3", "text": ["late", "again"], "user": {"handle": "sconnor"}},
+    ]
+    path.write_text("\n".join(json.dumps(row) for row in rows) + "\n", encoding="utf-8")
+    source = SourceConfig(
+        name="social",
+        path=str(path),
+        format="jsonl",
+        channel="social",
+        text_col="text",
+        id_col="id",
+        metadata_cols=["user"],
+    )
+    summary = _ingest(source, store)
+    assert (summary.stored, summary.quarantined_by_reason) == (1, {"not_text": 2})
+
+    stored = json.loads(store.query("SELECT metadata FROM feedback")["metadata"].iat[0])
+    assert stored["user"] == {
+        "name": "[PERSON]",
+        "username": "[HANDLE]",
+        "followers": 1200,
+        "contact": {"email": "[EMAIL]", "phones": ["[PHONE]"]},
+        "bio": "call me on [PHONE]",
+    }
+    assert store.query("SELECT pii_redactions FROM feedback")["pii_redactions"].iat[0] >= 5
+
+    quarantined = store.query("SELECT detail, raw_payload FROM quarantine ORDER BY line")
+    assert all("holds an object" in d or "holds a list" in d for d in quarantined["detail"])
+    everything = " ".join(quarantined["raw_payload"])
+    for value in ("jennifer", "jlo_fan88", "jen.lopez", "555 0134", "Sarah Connor", "sconnor"):
+        assert value not in everything
+    assert "{'body'" not in everything  # never the Python repr of the object

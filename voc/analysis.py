@@ -20,8 +20,12 @@ function backed by the store's embedding cache, so a sentence is never embedded 
 
 from __future__ import annotations
 
+import ctypes
+import dataclasses
 import hashlib
+import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -36,7 +40,7 @@ from voc.faults import fault_point
 from voc.models.embedders import Embedder, get_embedder
 from voc.models.sentiment import SentimentModel, roll_up
 from voc.taxonomy import DEFAULT_TAXONOMY_PATH, Taxonomy, load_taxonomy
-from voc.text.sentences import split_clauses
+from voc.text.sentences import bounded_prefix, split_clauses
 from voc.touchpoints import TouchpointTagger
 
 __all__ = [
@@ -59,6 +63,23 @@ EmbedFunction = Callable[[Sequence[str]], np.ndarray]
 
 #: Why a record got no analysis (the ``voc_error`` of ``voc enrich``).
 NO_TEXT = "empty_text"
+#: Why a record got no analysis: it ran over its time budget (see :func:`analyze_pending`).
+TIMED_OUT = "analysis_timeout"
+
+logger = logging.getLogger(__name__)
+
+# -- bounds: no record can stall the analysis (see "Poison records" in docs/architecture.md)
+#: Characters of a record that are analysed; the rest is counted (``chars_not_analysed``),
+#: not read. About ten pages: every review, survey answer and ticket seen so far fits.
+MAX_RECORD_CHARS = 20_000
+#: Characters of a record read as a whole for its record-level features (VADER, n-grams):
+#: VADER's idiom check is quadratic in a text's words (200 KB took over a minute).
+RECORD_FEATURE_CHARS = 5_000
+#: Time budget of one chunk of records (:func:`analyze_pending`): a base, plus per record.
+CHUNK_BASE_SECONDS = 60.0
+CHUNK_SECONDS_PER_RECORD = 0.25
+#: Time budget of one record when its chunk ran over and records are retried one by one.
+RECORD_SECONDS = 60.0
 
 
 def text_hash(text: str) -> str:
@@ -141,7 +162,9 @@ class RecordAnalysis:
         mixed: Clearly positive and clearly negative sentences both present.
         touchpoints: Union of the sentences' touchpoints, taxonomy order.
         n_sentences: Number of sentences analysed.
-        error: Why the record has no analysis (``empty_text``), else None.
+        error: Why the record has no analysis (``empty_text``, ``analysis_timeout``), else
+            None.
+        chars_not_analysed: Characters past :data:`MAX_RECORD_CHARS`, not analysed.
     """
 
     sentiment: str | None
@@ -150,6 +173,7 @@ class RecordAnalysis:
     touchpoints: tuple[str, ...]
     n_sentences: int
     error: str | None = None
+    chars_not_analysed: int = 0
 
 
 @dataclass
@@ -282,7 +306,7 @@ class Analyzer:
             if not text or not text.strip():
                 continue
             code = language or "und"
-            for sentence in split_clauses(text, code):
+            for sentence in split_clauses(bounded_prefix(text, MAX_RECORD_CHARS), code):
                 owners.append(record)
                 spans.append((sentence.start, sentence.end, sentence.text))
                 sentence_languages.append(code)
@@ -335,7 +359,7 @@ class Analyzer:
         members = [by_record.get(record, []) for record in range(len(texts))]
         weights = [[len(sentence_texts[row]) for row in rows] for rows in members]
         record_probabilities = self.sentiment_model.predict_records(
-            [text or "" for text in texts],
+            [bounded_prefix(text or "", RECORD_FEATURE_CHARS) for text in texts],
             [language or "und" for language in languages],
             embeddings,
             members,
@@ -356,8 +380,152 @@ class Analyzer:
             _, _, mixed = roll_up(probabilities[rows], weights[record], labels)
             union = {name for row in rows for name in tags[row]}
             touchpoints = tuple(sorted(union, key=lambda name: order.get(name, len(order))))
-            records.append(RecordAnalysis(label, score, mixed, touchpoints, len(rows)))
+            records.append(
+                RecordAnalysis(
+                    label, score, mixed, touchpoints, len(rows), None, _not_analysed(texts[record])
+                )
+            )
         return AnalysisResult(records, sentences, embeddings, seconds)
+
+
+def _not_analysed(text: str | None) -> int:
+    """Characters of ``text`` past the analysed prefix (:data:`MAX_RECORD_CHARS`)."""
+    if not text or len(text) <= MAX_RECORD_CHARS:
+        return 0
+    return len(text) - len(bounded_prefix(text, MAX_RECORD_CHARS))
+
+
+# -- time budgets ---------------------------------------------------------------------------
+
+
+class AnalysisTimeout(BaseException):
+    """Raised inside the analysing thread when its time budget is spent.
+
+    A ``BaseException`` (like ``KeyboardInterrupt``) so that no library's ``except
+    Exception`` swallows it; :func:`run_with_budget` turns it back into a result.
+    """
+
+
+def run_with_budget(function: Callable[[], Any], seconds: float) -> Any:
+    """Call ``function()`` in this thread; stop it once it runs longer than ``seconds``.
+
+    A watchdog thread raises :class:`AnalysisTimeout` in this thread when the budget is
+    spent (``PyThreadState_SetAsyncExc``; again every second until it lands). It lands at
+    the next Python bytecode: pure-Python loops such as VADER's stop at once, a long call
+    into C (a torch matmul) when it returns. Signals are no alternative: Prefect runs
+    tasks in worker threads, where ``signal.alarm`` cannot be used.
+
+    Raises:
+        AnalysisTimeout: the budget was spent.
+    """
+    target = threading.get_ident()
+    done = threading.Event()
+    lock = threading.Lock()
+    fired = False
+
+    def watchdog() -> None:
+        nonlocal fired
+        if done.wait(seconds):
+            return
+        while True:
+            with lock:
+                if done.is_set():
+                    return
+                fired = True
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                    ctypes.c_ulong(target), ctypes.py_object(AnalysisTimeout)
+                )
+            if done.wait(1.0):
+                return
+
+    guard = threading.Thread(target=watchdog, name="voc-analysis-budget", daemon=True)
+    guard.start()
+    try:
+        return function()
+    finally:
+        # Stop the watchdog, and drop a timeout it set that has not landed yet, so that it
+        # cannot land after this function returned. If it lands in here, try again: an
+        # AnalysisTimeout from function() is then still on its way out, and a result that
+        # came first is still returned.
+        while True:
+            try:
+                with lock:
+                    done.set()
+                    if fired:
+                        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), None)
+                break
+            except AnalysisTimeout:
+                continue
+        guard.join()
+
+
+def analyze_within_budget(
+    analyzer: Analyzer,
+    texts: Sequence[str | None],
+    languages: Sequence[str | None],
+    embed: EmbedFunction | None = None,
+    chunk_seconds: float | None = None,
+    record_seconds: float = RECORD_SECONDS,
+) -> AnalysisResult:
+    """:meth:`Analyzer.analyze` with time budgets: a record can never stall a run.
+
+    The chunk gets ``chunk_seconds`` (default: :data:`CHUNK_BASE_SECONDS` plus
+    :data:`CHUNK_SECONDS_PER_RECORD` per record). When it runs over, its records are
+    analysed again one by one with ``record_seconds`` each; a record that runs over that
+    gets ``error`` :data:`TIMED_OUT` and no sentences, and the others their analysis.
+    """
+    if chunk_seconds is None:
+        chunk_seconds = CHUNK_BASE_SECONDS + CHUNK_SECONDS_PER_RECORD * len(texts)
+    try:
+        return run_with_budget(lambda: analyzer.analyze(texts, languages, embed), chunk_seconds)
+    except AnalysisTimeout:
+        logger.warning(
+            "analysing %d records took over %.0f s; analysing them one by one, %.0f s each",
+            len(texts),
+            chunk_seconds,
+            record_seconds,
+        )
+    parts: list[AnalysisResult] = []
+    for text, language in zip(texts, languages, strict=True):
+        try:
+            parts.append(
+                run_with_budget(
+                    lambda t=text, code=language: analyzer.analyze([t], [code], embed),
+                    record_seconds,
+                )
+            )
+        except AnalysisTimeout:
+            logger.warning(
+                "a record of %d characters took over %.0f s to analyse: marked %s",
+                len(text or ""),
+                record_seconds,
+                TIMED_OUT,
+            )
+            failed = RecordAnalysis(None, None, False, (), 0, TIMED_OUT)
+            parts.append(
+                AnalysisResult([failed], [], np.zeros((0, analyzer.embedder.dim), dtype=np.float32))
+            )
+    return _concatenate(parts, analyzer.embedder.dim)
+
+
+def _concatenate(parts: list[AnalysisResult], dim: int) -> AnalysisResult:
+    """One result from results of consecutive slices of the records."""
+    records: list[RecordAnalysis] = []
+    sentences: list[SentenceAnalysis] = []
+    seconds: dict[str, float] = {}
+    for part in parts:
+        offset = len(records)
+        records.extend(part.records)
+        sentences.extend(dataclasses.replace(s, record=s.record + offset) for s in part.sentences)
+        for step, value in part.seconds.items():
+            seconds[step] = seconds.get(step, 0.0) + value
+    embeddings = [part.embeddings for part in parts if len(part.embeddings)]
+    return AnalysisResult(
+        records,
+        sentences,
+        np.vstack(embeddings) if embeddings else np.zeros((0, dim), dtype=np.float32),
+        seconds,
+    )
 
 
 # -- the store ------------------------------------------------------------------------------
@@ -408,6 +576,10 @@ class AnalyzeSummary:
         embedded: Distinct sentences embedded; ``cached``: read from the cache instead.
         seconds: Wall time, and per step.
         version: The analysis version written.
+        timed_out: Records that ran over their time budget (stored with ``error``
+            ``analysis_timeout``; a new version analyses them again).
+        truncated: Records longer than :data:`MAX_RECORD_CHARS`, analysed up to it;
+            ``chars_not_analysed``: the characters past it, summed.
     """
 
     analyzed: int = 0
@@ -417,6 +589,9 @@ class AnalyzeSummary:
     cached: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
     version: str = ""
+    timed_out: int = 0
+    truncated: int = 0
+    chars_not_analysed: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """As a JSON-ready dict."""
@@ -426,6 +601,9 @@ class AnalyzeSummary:
             "no_text": self.no_text,
             "embedded": self.embedded,
             "cached": self.cached,
+            "timed_out": self.timed_out,
+            "truncated": self.truncated,
+            "chars_not_analysed": self.chars_not_analysed,
             "seconds": {key: round(value, 2) for key, value in self.seconds.items()},
             "version": self.version,
         }
@@ -437,6 +615,8 @@ def analyze_pending(
     run_id: str,
     chunk_size: int = 2000,
     progress: Callable[[int, int], None] | None = None,
+    chunk_seconds: float | None = None,
+    record_seconds: float = RECORD_SECONDS,
 ) -> AnalyzeSummary:
     """Analyse every stored record that lacks an analysis of ``analyzer.version``.
 
@@ -449,6 +629,9 @@ def analyze_pending(
         run_id: Recorded with each analysis row.
         chunk_size: Records per chunk.
         progress: Called with ``(done, total)`` after each chunk.
+        chunk_seconds, record_seconds: Time budgets (:func:`analyze_within_budget`): a
+            record that runs over is stored with ``error`` ``analysis_timeout`` and the run
+            goes on, so it is not pending again and never stalls a later run.
 
     Returns:
         An :class:`AnalyzeSummary`.
@@ -465,7 +648,14 @@ def analyze_pending(
         batch = store.pending_analysis(summary.version, chunk_size)
         if batch.empty:
             break
-        result = analyzer.analyze(batch["text"].tolist(), batch["language"].tolist(), embed)
+        result = analyze_within_budget(
+            analyzer,
+            batch["text"].tolist(),
+            batch["language"].tolist(),
+            embed,
+            chunk_seconds,
+            record_seconds,
+        )
         for step, seconds in result.seconds.items():
             summary.seconds[step] = summary.seconds.get(step, 0.0) + seconds
         now = utcnow()
@@ -490,7 +680,10 @@ def analyze_pending(
                     "analyzed_at": now,
                 }
             )
-            summary.no_text += record.error is not None
+            summary.no_text += record.error == NO_TEXT
+            summary.timed_out += record.error == TIMED_OUT
+            summary.truncated += record.chars_not_analysed > 0
+            summary.chars_not_analysed += record.chars_not_analysed
         languages = batch["language"].tolist()
         sentences = pd.DataFrame(
             [

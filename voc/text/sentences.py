@@ -13,6 +13,12 @@ lists. The splitter is rule-based (tens of microseconds per review) rather than 
   letter (initials, "U.S."), or the full stop sits inside a number (2.5, v1.2.3).
 - Fragments with no letter or digit (a lone emoji, "!!!") join the sentence before them
   on the same line; a text of nothing but symbols is one sentence.
+- No sentence is longer than :data:`MAX_SENTENCE_CHARS`: a longer run (a rant without a
+  full stop, a pasted log) is cut at its last comma, semicolon or 、 in the window, else
+  at its last space, else hard. The models downstream read each sentence whole, and some
+  of their parts are quadratic in a sentence's length (VADER's idiom check), so a 5 MB
+  review with no full stop would otherwise stall the analysis. Every step here is linear
+  in the text's length.
 """
 
 from __future__ import annotations
@@ -95,11 +101,21 @@ _ABBREVIATIONS = frozenset(
 _JA_TERMINATORS = "。！？!?"
 _CLOSERS = "」』）)】〉》\"'”’"
 # An English boundary: terminators, optional closing quotes/brackets, then white space.
-_EN_BOUNDARY = re.compile(r"([.!?…]+)([\"'”’)\]]*)(\s+)")
+# Only from the start of a run of terminators (the look-behind): tried from inside a long
+# run ("!!!!…" with no space after) every start would rescan the run, quadratic in it.
+_EN_BOUNDARY = re.compile(r"(?<![.!?…])([.!?…]+)([\"'”’)\]]*)(\s+)")
 _JA_BOUNDARY = re.compile(rf"([{_JA_TERMINATORS}]+[{re.escape(_CLOSERS)}]*)")
 _HAS_CONTENT = re.compile(r"[^\W_]", re.UNICODE)
 _LEADING_SYMBOLS = re.compile(r"([^\w\s]+)\s+", re.UNICODE)
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+# Looking further back than this for the word before a full stop changes nothing (no
+# abbreviation is longer) and keeps a line of a million full stops linear.
+_LOOK_BACK_CHARS = 64
+
+#: The longest sentence (or clause) handed to the models, in characters.
+MAX_SENTENCE_CHARS = 1_000
+_SOFT_CUT = re.compile(r"[,;、，；]\s*")
+_SPACE_CUT = re.compile(r"\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +148,51 @@ def split_sentences(text: str, language: str = "en") -> list[Sentence]:
     for line_start, line_end in _lines(text):
         for start, end in _split_line(text, line_start, line_end):
             pieces.append((start, end))
-    return _merge_contentless(text, pieces)
+    return _bounded(text, _merge_contentless(text, pieces), MAX_SENTENCE_CHARS)
+
+
+def _bounded(text: str, sentences: list[Sentence], max_chars: int) -> list[Sentence]:
+    """Sentences longer than ``max_chars`` cut into pieces no longer (see the module
+    docstring); every other sentence as it was."""
+    if all(sentence.end - sentence.start <= max_chars for sentence in sentences):
+        return sentences
+    out: list[Sentence] = []
+    for sentence in sentences:
+        start, end = sentence.start, sentence.end
+        while end - start > max_chars:
+            window_end = start + max_chars
+            cut = window_end
+            for pattern in (_SOFT_CUT, _SPACE_CUT):
+                last = None
+                # The window's second half only: a cut near its start makes tiny pieces.
+                for match in pattern.finditer(text, start + max_chars // 2, window_end):
+                    last = match
+                if last is not None:
+                    cut = last.end()
+                    break
+            span = _strip(text, start, cut)
+            if span is not None:
+                out.append(Sentence(text[span[0] : span[1]], span[0], span[1]))
+            start = cut
+        span = _strip(text, start, end)
+        if span is not None:
+            out.append(Sentence(text[span[0] : span[1]], span[0], span[1]))
+    return out
+
+
+def bounded_prefix(text: str, max_chars: int) -> str:
+    """The start of ``text``, at most ``max_chars`` long, cut after a sentence end, else at
+    a space, in the last tenth of the window; ``text`` itself when it is short enough."""
+    if len(text) <= max_chars:
+        return text
+    window_start = max_chars - max_chars // 10
+    for pattern in (re.compile(r"[.!?…。！？]\s+|\n"), _SPACE_CUT):
+        last = None
+        for match in pattern.finditer(text, window_start, max_chars):
+            last = match
+        if last is not None:
+            return text[: last.start() + (1 if pattern is not _SPACE_CUT else 0)]
+    return text[:max_chars]
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
@@ -166,7 +226,7 @@ def _is_english_boundary(line: str, match: re.Match[str]) -> bool:
     terminator = match.group(1)
     if terminator != ".":
         return True  # "!", "?", "...", "…": always a boundary before white space
-    before = line[: match.start(1)]
+    before = line[max(0, match.start(1) - _LOOK_BACK_CHARS) : match.start(1)]
     word = _WORD_BEFORE.search(before)
     if word is None:
         return True  # "$49.99." or ":)." : a number or symbol ends the sentence

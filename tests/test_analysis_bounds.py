@@ -1,0 +1,116 @@
+"""A poison record never stops or stalls the analysis (issue 13, point 2).
+
+Real models, a real store: a long review without full stops is analysed in bounded
+pieces, up to a documented size with the rest counted; a record that still runs over its
+time budget is stored as failed and the run goes on.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from voc import analysis
+from voc.analysis import (
+    MAX_RECORD_CHARS,
+    TIMED_OUT,
+    AnalysisTimeout,
+    Analyzer,
+    analyze_pending,
+    run_with_budget,
+)
+from voc.store.warehouse import QUARANTINE_COLUMNS, Warehouse, utcnow
+from voc.text import sentences as sentence_module
+
+RANT = "the parcel was late and the box was crushed but the driver was kind and "
+
+
+def _store(path: Path, texts: list[str]) -> Warehouse:
+    now = utcnow()
+    rows = [
+        {
+            "feedback_id": f"f{i}",
+            "source": "s",
+            "native_id": f"f{i}",
+            "channel": "review",
+            "touchpoint": None,
+            "text": text,
+            "language": "en",
+            "created_at": now,
+            "rating": None,
+            "rating_scale": None,
+            "metadata": None,
+            "content_key": "",
+            "near_duplicate_of": None,
+            "pii_redactions": 0,
+            "file": "f.csv",
+            "line": i + 2,
+            "run_id": "ingest",
+            "ingested_at": now,
+        }
+        for i, text in enumerate(texts)
+    ]
+    store = Warehouse(path).open()
+    store.write_batch(pd.DataFrame(rows), pd.DataFrame(columns=QUARANTINE_COLUMNS))
+    return store
+
+
+def test_a_long_record_without_full_stops_is_analysed_in_bounded_time(
+    analyzer: Analyzer, tmp_path: Path
+) -> None:
+    # 200 KB with no full stop: VADER alone took over a minute on it, twice (the sentence
+    # and the whole record).
+    long_text = (RANT * (200_000 // len(RANT) + 1))[:200_000]
+    store = _store(tmp_path / "voc.duckdb", ["Fast delivery, lovely dress", long_text, "Rude"])
+    started = time.perf_counter()
+    summary = analyze_pending(store, analyzer, "run-1")
+    assert time.perf_counter() - started < 60
+    assert (summary.analyzed, summary.timed_out, summary.truncated) == (3, 0, 1)
+    assert 200_000 - MAX_RECORD_CHARS <= summary.chars_not_analysed < 200_000 - 18_000
+    rows = store.query("SELECT feedback_id, error, n_sentences FROM analysis ORDER BY 1")
+    assert rows["error"].isna().all() and (rows["n_sentences"] > 0).all()
+    spans = store.query(
+        "SELECT max(end_char - start_char) AS longest, max(end_char) AS last "
+        "FROM sentences WHERE feedback_id = 'f1'"
+    ).iloc[0]
+    assert spans["longest"] <= sentence_module.MAX_SENTENCE_CHARS
+    assert spans["last"] <= MAX_RECORD_CHARS
+    store.close()
+
+
+def test_a_record_over_its_time_budget_fails_alone_and_the_run_goes_on(
+    analyzer: Analyzer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Lift the bounds, as if a model had a slow path they do not cover: only the time
+    # budget is left to save the run.
+    monkeypatch.setattr(analysis, "MAX_RECORD_CHARS", 10**9)
+    monkeypatch.setattr(analysis, "RECORD_FEATURE_CHARS", 10**9)
+    monkeypatch.setattr(sentence_module, "MAX_SENTENCE_CHARS", 10**9)
+    poison = RANT * 1_500  # 108 KB, one sentence: tens of seconds in VADER
+    store = _store(tmp_path / "voc.duckdb", ["Fast delivery", poison, "Rude staff"])
+    started = time.perf_counter()
+    summary = analyze_pending(store, analyzer, "run-1", chunk_seconds=2, record_seconds=2)
+    assert time.perf_counter() - started < 20
+    assert (summary.analyzed, summary.timed_out) == (3, 1)
+    rows = store.query("SELECT feedback_id, sentiment, error FROM analysis ORDER BY 1")
+    assert rows["error"].tolist()[1] == TIMED_OUT
+    assert rows["sentiment"].notna().tolist() == [True, False, True]
+    # Recorded as failed, the record is not pending again: the next run has nothing to do.
+    again = analyze_pending(store, analyzer, "run-2", chunk_seconds=2, record_seconds=2)
+    assert again.analyzed == 0
+    store.close()
+
+
+def test_run_with_budget_stops_pure_python_work_and_keeps_fast_results() -> None:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    vader = SentimentIntensityAnalyzer()
+    started = time.perf_counter()
+    with pytest.raises(AnalysisTimeout):
+        run_with_budget(lambda: vader.polarity_scores(RANT * 3_000), 0.5)
+    assert time.perf_counter() - started < 5
+    assert run_with_budget(lambda: vader.polarity_scores("great"), 5)["pos"] == 1.0
+    time.sleep(1.2)  # a timeout must never land after the call returned
