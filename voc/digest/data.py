@@ -39,7 +39,15 @@ import pandas as pd
 
 from voc.insights.praise import top_praise
 from voc.insights.quotes import Quote
-from voc.painpoints import ALL, BASELINE_WEEKS, NO_TOUCHPOINT, OTHER_TOPIC, top_pain_points
+from voc.painpoints import (
+    ALL,
+    BASELINE_WEEKS,
+    MIN_COMPLAINTS,
+    MIN_NEGATIVE_SHARE,
+    NO_TOUCHPOINT,
+    OTHER_TOPIC,
+    top_pain_points,
+)
 from voc.store.warehouse import Warehouse, utcnow
 from voc.weeks import (
     USUAL_WEEKS,
@@ -458,6 +466,9 @@ def _surveys(store: Warehouse, week: str, previous_week: str) -> list[SurveyMetr
             FROM pain_points p LEFT JOIN topics t USING (topic_id)
             WHERE p.week = $week AND p.channel = '{ALL}' AND p.touchpoint = '{ALL}'
               AND p.topic_id <> {OTHER_TOPIC} AND p.{metric}_impact > 0
+              -- Only pain points: a topic mostly praised is not what drags a score down.
+              AND p.negative_share >= {MIN_NEGATIVE_SHARE}
+              AND p.volume * p.negative_share >= {MIN_COMPLAINTS}
             ORDER BY p.{metric}_impact DESC, p.volume DESC LIMIT 3
             """,
             {"week": week},
