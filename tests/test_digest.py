@@ -313,6 +313,18 @@ def test_no_listed_pain_point_is_under_the_negative_share_floor(demo: dict[str, 
             assert not {p.topic_id for p in digest.pain_points} & {
                 p.topic_id for p in digest.praise
             }
+            # The survey scores are dragged down by pain points only.
+            complained = set(
+                store.query(
+                    "SELECT coalesce(t.label, 'topic ' || p.topic_id) AS label "
+                    "FROM pain_points p LEFT JOIN topics t USING (topic_id) "
+                    "WHERE p.week = ? AND p.channel = '*' AND p.touchpoint = '*' "
+                    "AND p.negative_share >= ? AND p.volume * p.negative_share >= ?",
+                    [week, MIN_NEGATIVE_SHARE, MIN_COMPLAINTS],
+                )["label"]
+            )
+            for survey in digest.surveys:
+                assert {label for label, _ in survey.drags} <= complained, (week, survey)
     assert listed > len(weeks)  # the floor leaves pain points to list
     # The CLI lists the same topics, in the same order, as the digest.
     from voc.cli import app
