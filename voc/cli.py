@@ -833,6 +833,8 @@ def topics_show(
     typer.echo(f"topic {detail['topic_id']}: {detail['label']} ({detail['status']})")
     typer.echo(f"keywords: {', '.join(detail['keywords'])}")
     typer.echo(f"size: {detail['size']}; first seen {detail['first_seen']}")
+    if detail.get("quotes_week"):
+        typer.echo(f"quotes ({detail['quotes_week']} and before, complaints first):")
     for quote in detail["quotes"]:
         typer.echo(f"  “{quote}”")
     for name in ("weekly", "breakdown"):

@@ -118,7 +118,7 @@ def top_praise(
         return pd.DataFrame(columns=PRAISE_COLUMNS)
     topic_ids = [int(t) for t in frame["topic_id"]]
     picked = week_quotes(store, week, topic_ids, quotes, "positive")
-    rows: list[dict[str, Any]] = frame.to_dict("records")
+    rows: list[dict[Any, Any]] = frame.to_dict("records")
     return pd.DataFrame(
         [
             {
