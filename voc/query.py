@@ -445,6 +445,7 @@ def pain_points(
         ``attrs["week"]`` is the week shown, ``attrs["notes"]`` what to know about a
         default week (:class:`voc.weeks.DefaultWeek`).
     """
+    _require_schema(store, 3)
     week, notes = _week_or_default(store, week, timezone, as_of)
     if week is None:
         return pd.DataFrame(columns=_PAIN_COLUMNS)
@@ -515,10 +516,10 @@ def love(
         ``positive_share`` (of the topic's sentences that week), ``quote`` (its most
         positive sentence of the week). ``attrs`` as :func:`pain_points`.
     """
+    _require_schema(store, 3)
     week, notes = _week_or_default(store, week, timezone, as_of)
     if week is None:
         return pd.DataFrame(columns=_LOVE_COLUMNS)
-    _require_schema(store, 3)
     _check_filters(store, channel, touchpoint)
     praised = top_praise(store, week, limit=limit, channel=channel, touchpoint=touchpoint)
     out = pd.DataFrame(
