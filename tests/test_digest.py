@@ -429,15 +429,21 @@ def test_cli_and_digest_default_to_the_same_week_with_data(
     calendar = last_complete_week(config["schedules"]["timezone"])
     assert default.week <= calendar
     assert not [w for w, n in records.items() if default.week < w <= calendar and n]
-    # The CLI says the same week and prints the same notes (on stderr, JSON stays clean).
-    assert json.loads(pain.stdout) is not None
+    # The CLI shows the same week and prints the same notes (on stderr, JSON stays clean).
+    assert all(row["week"] == default.week for row in json.loads(pain.stdout))
+    table = runner.invoke(app, ["pain-points", "-c", str(path)])
+    assert table.exit_code == 0 and f"pain points {default.week}" in table.stdout
     assert all(f"note: {note}" in pain.stderr for note in default.notes)
     assert written["notes"] == default.notes
+    md = Path(written["markdown"]).read_text(encoding="utf-8")
     # The demo's last week with data is a stub of a few records: its note says so.
     if default.thin:
         assert any("usual" in note for note in default.notes)
-        md = Path(written["markdown"]).read_text(encoding="utf-8")
         assert "Only " in md and "usual" in md
+        # A few records give every topic a share of 0 %: nothing is called falling away.
+        assert "Too little feedback this week to tell" in md and "records this week:" not in md
+    if default.stale:
+        assert "No feedback is dated after this week" in md
 
 
 def test_a_japanese_digest_does_not_overwrite_the_english_one(

@@ -287,7 +287,8 @@ def gather(
         for p in praised
     ]
     digest.emerging = _emerging(store, week)
-    digest.falling = _falling(store, week, monday, digest.records)
+    # In a thin week every topic's share is noise (3 records: most topics at 0 %).
+    digest.falling = [] if digest.thin else _falling(store, week, monday, digest.records)
     digest.surveys = _surveys(store, week, iso_week(monday - timedelta(weeks=1)))
     digest.heatmap = _heatmap(store, monday)
     return digest

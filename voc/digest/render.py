@@ -345,6 +345,7 @@ _MARKDOWN = """\
 
 {% if not d.pain_points %}
 {{ r.t("no_pain_points") }}
+
 {% endif %}
 {% for p in d.pain_points %}
 ### {{ p.rank }}. {{ p.label | md }}{% for b in r.badges(p) %} `{{ b }}`{% endfor %}
@@ -386,7 +387,7 @@ _MARKDOWN = """\
 {% for m in d.falling %}
 - **{{ m.label | md }}**: {{ r.falling_text(m) }}
 {% else %}
-{{ r.t("falling_none") }}
+{{ r.t("falling_thin" if d.thin else "falling_none") }}
 {% endfor %}
 
 ## {{ r.t("surveys_title") }}
@@ -531,7 +532,7 @@ _HTML = """\
 <h2>{{ r.t("falling_title") }}</h2>
 {% if d.falling %}<ul class="moves">
 {% for m in d.falling %}<li><b lang="{{ lang(m.label) }}">{{ m.label }}</b>: {{ r.falling_text(m) }}</li>
-{% endfor %}</ul>{% else %}<p>{{ r.t("falling_none") }}</p>{% endif %}
+{% endfor %}</ul>{% else %}<p>{{ r.t("falling_thin" if d.thin else "falling_none") }}</p>{% endif %}
 </section>
 <section id="surveys">
 <h2>{{ r.t("surveys_title") }}</h2>

@@ -67,6 +67,7 @@ TEXT: dict[str, dict[str, str]] = {
             "before (about {baseline} a week)"
         ),
         "falling_none": "No topic fell away this week.",
+        "falling_thin": "Too little feedback this week to tell which topics fell away.",
         "surveys_title": "Survey scores",
         "surveys_none": "No survey responses with a score this week.",
         "metric": "metric",
@@ -142,6 +143,7 @@ TEXT: dict[str, dict[str, str]] = {
             "週平均 約 {baseline} 件）"
         ),
         "falling_none": "今週、減った話題はありません。",
+        "falling_thin": "今週はフィードバックが少なすぎるため、減った話題は判断できません。",
         "surveys_title": "アンケート指標",
         "surveys_none": "今週はスコア付きのアンケート回答がありません。",
         "metric": "指標",
