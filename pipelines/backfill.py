@@ -54,7 +54,7 @@ def pending_task(store_path: str, sentiment_model: str, taxonomy: str | None) ->
 @task(name="recompute-pain-points", **IO_RETRYING_TASK)
 def pain_points_task(store_path: str, run_id: str, weeks: list[str]) -> dict[str, Any]:
     """Recompute the pain points of ``weeks``; the summary plus ``rows_by_week``."""
-    from voc.painpoints import compute_pain_points
+    from voc.insights.painpoints import compute_pain_points
 
     with Warehouse(store_path) as store:
         summary = compute_pain_points(store, run_id, weeks=weeks)
@@ -72,7 +72,7 @@ def pain_points_task(store_path: str, run_id: str, weeks: list[str]) -> dict[str
 @task(name="recompute-survey-metrics", **IO_RETRYING_TASK)
 def survey_metrics_task(store_path: str, run_id: str) -> int:
     """Recompute the survey metrics (every week: the table is rebuilt as a whole)."""
-    from voc.painpoints import compute_survey_metrics
+    from voc.insights.painpoints import compute_survey_metrics
 
     with Warehouse(store_path) as store:
         return compute_survey_metrics(store, run_id)

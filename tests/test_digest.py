@@ -296,7 +296,7 @@ def _demo_weeks_with_pain_points(demo: dict[str, Path]) -> list[str]:
 
 
 def test_no_listed_pain_point_is_under_the_negative_share_floor(demo: dict[str, Path]) -> None:
-    from voc.painpoints import MIN_COMPLAINTS, MIN_NEGATIVE_SHARE
+    from voc.insights.painpoints import MIN_COMPLAINTS, MIN_NEGATIVE_SHARE
 
     assert MIN_NEGATIVE_SHARE >= 0.5
     weeks = _demo_weeks_with_pain_points(demo)

@@ -2,7 +2,7 @@
 
 The store holds a handful of English and Japanese records with their analysis, sentences,
 topics and real ``use-multilingual`` embeddings (so search is the real thing), written
-with the store's own methods, and pain points computed by :mod:`voc.painpoints`.
+with the store's own methods, and pain points computed by :mod:`voc.insights.painpoints`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 
 from voc.analysis import text_hash
 from voc.errors import VocError
-from voc.painpoints import compute_pain_points
+from voc.insights.painpoints import compute_pain_points
 from voc.query import pain_points, search, topic_detail, topics, trends
 from voc.store.warehouse import (
     ANALYSIS_COLUMNS,
@@ -202,7 +202,7 @@ def test_an_unknown_topic_lists_close_labels(store: Warehouse) -> None:
 
 # -- pain points ---------------------------------------------------------------------------
 # The topics of this small store hold one or two records a week: under the three complaints
-# a pain point needs by default (voc.painpoints.MIN_COMPLAINTS), so the tests lower it.
+# a pain point needs by default (voc.insights.painpoints.MIN_COMPLAINTS), so the tests lower it.
 FEW = {"min_complaints": 1}
 
 

@@ -42,15 +42,15 @@ import numpy as np
 import pandas as pd
 
 from voc.errors import VocError
-from voc.insights.praise import top_praise
-from voc.insights.quotes import week_quotes
-from voc.painpoints import (
+from voc.insights.painpoints import (
     MIN_COMPLAINTS,
     MIN_NEGATIVE_SHARE,
     NO_TOUCHPOINT,
     OTHER_TOPIC,
     top_pain_points,
 )
+from voc.insights.praise import top_praise
+from voc.insights.quotes import week_quotes
 from voc.store.warehouse import Warehouse
 from voc.weeks import DefaultWeek, iso_week, iso_week_monday
 
@@ -418,7 +418,7 @@ def pain_points(
     min_negative_share: float = MIN_NEGATIVE_SHARE,
     min_complaints: float = MIN_COMPLAINTS,
 ) -> pd.DataFrame:
-    """The week's ranked pain points (:func:`voc.painpoints.top_pain_points`), readable.
+    """The week's ranked pain points (:func:`voc.insights.painpoints.top_pain_points`), readable.
 
     Only topics that are mostly complaints that week are pain points (at least
     ``min_negative_share`` of their sentences negative, ``min_complaints`` complaints);

@@ -6,10 +6,10 @@
 once, from the tables the analyse flow keeps (``pain_points``, ``survey_metrics``,
 ``topics``, ``sentence_topics``, ``sentences``, ``analysis``, ``feedback``).
 
-Definitions (the same as :mod:`voc.painpoints` and :mod:`voc.query`):
+Definitions (the same as :mod:`voc.insights.painpoints` and :mod:`voc.query`):
 
 - **Records** are feedback items dated (``created_at``, UTC) inside the week.
-- A **pain point** is a topic ranked by :func:`voc.painpoints.top_pain_points`: mostly
+- A **pain point** is a topic ranked by :func:`voc.insights.painpoints.top_pain_points`: mostly
   complaints this week (at least half its sentences negative, at least 3 complaints); its
   **history** is its whole-week volume and negative share in each of the weeks before.
 - **What customers love** are the topics mostly praised this week
@@ -37,9 +37,7 @@ from typing import Any
 
 import pandas as pd
 
-from voc.insights.praise import top_praise
-from voc.insights.quotes import Quote
-from voc.painpoints import (
+from voc.insights.painpoints import (
     ALL,
     BASELINE_WEEKS,
     MIN_COMPLAINTS,
@@ -48,6 +46,8 @@ from voc.painpoints import (
     OTHER_TOPIC,
     top_pain_points,
 )
+from voc.insights.praise import top_praise
+from voc.insights.quotes import Quote
 from voc.store.warehouse import Warehouse, utcnow
 from voc.weeks import (
     USUAL_WEEKS,

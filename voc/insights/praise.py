@@ -1,7 +1,8 @@
 """What customers love: the week's topics that are mostly praise.
 
-The mirror of a pain point (:mod:`voc.painpoints`), kept short on purpose: a CX team acts on
-complaints, and reads praise to know what not to break. A topic is praised in a week when,
+The mirror of a pain point (:mod:`voc.insights.painpoints`), kept short on purpose: a CX
+team acts on complaints, and reads praise to know what not to break. A topic is praised in
+a week when,
 over its sentences of the records dated in the week (in the channel and touchpoint asked
 for)::
 

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from voc.painpoints import compute_pain_points, compute_survey_metrics, top_pain_points
+from voc.insights.painpoints import compute_pain_points, compute_survey_metrics, top_pain_points
 from voc.store.warehouse import (
     ANALYSIS_COLUMNS,
     FEEDBACK_COLUMNS,
