@@ -867,27 +867,80 @@ def trends(
     print_frame(df, output, title=title)
 
 
+_WEEK_HELP = (
+    "ISO week, e.g. 2026-W45 (default: the last complete week with data in "
+    "schedules.timezone, the same as `voc digest`)."
+)
+
+
+def _week_notes(notes: list[str]) -> None:
+    """What to know about a default week, on stderr (stdout stays a table or JSON)."""
+    for note in notes:
+        typer.secho(f"note: {note}", fg=typer.colors.YELLOW, err=True)
+
+
 @app.command("pain-points")
 def pain_points(
-    week: Annotated[
-        str | None, typer.Option(help="ISO week, e.g. 2026-W45 (default: last complete).")
-    ] = None,
+    week: Annotated[str | None, typer.Option(help=_WEEK_HELP)] = None,
     channel: Annotated[str | None, typer.Option(help="Only this channel.")] = None,
     touchpoint: Annotated[str | None, typer.Option(help="Only this touchpoint.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many.")] = 10,
+    min_complaints: Annotated[
+        float,
+        typer.Option(help="Only topics with at least this many complaints (records x share)."),
+    ] = 3.0,
     output: FormatOption = OutputFormat.table,
     config: ConfigOption = None,
 ) -> None:
     """The week's pain points, ranked: volume, negative share, trend, emerging, where they
-    show up (channel / touchpoint) and a quote."""
+    show up (channel / touchpoint) and a complaint of that week.
+
+    A pain point is a topic that is mostly complaints that week: at least half of its
+    sentences negative, and at least --min-complaints of them. Topics mostly praised are
+    listed by `voc love` instead.
+    """
     from voc import query
+    from voc.config import load_config
 
     try:
+        timezone = load_config(config).schedules.timezone
         with _read_store(config) as store:
-            df = query.pain_points(store, week, channel, touchpoint, limit)
+            df = query.pain_points(
+                store, week, channel, touchpoint, limit, timezone=timezone,
+                min_complaints=min_complaints,
+            )  # fmt: skip
     except VocError as e:
         _fail(e)
+    _week_notes(df.attrs.get("notes", []))
     print_frame(df, output, title=f"pain points {df.attrs.get('week', week or '')}")
+
+
+@app.command("love")
+def love(
+    week: Annotated[str | None, typer.Option(help=_WEEK_HELP)] = None,
+    channel: Annotated[str | None, typer.Option(help="Only this channel.")] = None,
+    touchpoint: Annotated[str | None, typer.Option(help="Only this touchpoint.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many.")] = 5,
+    output: FormatOption = OutputFormat.table,
+    config: ConfigOption = None,
+) -> None:
+    """What customers love: the week's topics that are mostly praise (at least half of
+    their sentences positive, at least 3 of them), with a positive sentence of that week.
+
+    The mirror of `voc pain-points`, on the same default week; the digest shows the same
+    list under "What customers love".
+    """
+    from voc import query
+    from voc.config import load_config
+
+    try:
+        timezone = load_config(config).schedules.timezone
+        with _read_store(config) as store:
+            df = query.love(store, week, channel, touchpoint, limit, timezone=timezone)
+    except VocError as e:
+        _fail(e)
+    _week_notes(df.attrs.get("notes", []))
+    print_frame(df, output, title=f"what customers love {df.attrs.get('week', week or '')}")
 
 
 topics_app = typer.Typer(
@@ -938,6 +991,8 @@ def topics_show(
     typer.echo(f"topic {detail['topic_id']}: {detail['label']} ({detail['status']})")
     typer.echo(f"keywords: {', '.join(detail['keywords'])}")
     typer.echo(f"size: {detail['size']}; first seen {detail['first_seen']}")
+    if detail.get("quotes_week"):
+        typer.echo(f"quotes ({detail['quotes_week']} and before, complaints first):")
     for quote in detail["quotes"]:
         typer.echo(f"  “{quote}”")
     for name in ("weekly", "breakdown"):
@@ -967,13 +1022,14 @@ def search(
 
 @app.command()
 def digest(
-    week: Annotated[
-        str | None,
-        typer.Option(help="ISO week, e.g. 2026-W45 (default: the last complete week)."),
-    ] = None,
+    week: Annotated[str | None, typer.Option(help=_WEEK_HELP)] = None,
     language: Annotated[
         str | None,
-        typer.Option("--language", "-l", help="en or ja (default: digest.language)."),
+        typer.Option(
+            "--language",
+            "-l",
+            help="en or ja (default: digest.language); ja is written to YYYY-Www/ja/.",
+        ),
     ] = None,
     send: Annotated[
         bool,
@@ -987,8 +1043,9 @@ def digest(
 ) -> None:
     """Write the week's pain-point digest (HTML and Markdown, with charts) and deliver it.
 
-    Files go to <digest.out_dir>/YYYY-Www/ (reports/ by default) and replace an earlier
-    digest of that week; the Markdown is also published as the Prefect artifact
+    Files go to <digest.out_dir>/YYYY-Www/ (reports/ by default; the Japanese digest to
+    YYYY-Www/ja/, so it never overwrites the English one) and replace an earlier digest of
+    that week in that language; the Markdown is also published as the Prefect artifact
     voc-digest-<language>. A failed delivery is retried, then reported (exit 1); the files
     are kept either way.
     """
@@ -1007,6 +1064,7 @@ def digest(
         raise typer.Exit(code=1) from None
     except Exception as e:
         _fail(e)
+    _week_notes(result.get("notes", []))
     if output is OutputFormat.json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n")
         return
@@ -1179,8 +1237,9 @@ def backfill(
     """
     import pandas as pd
 
-    from pipelines.backfill import backfill_flow, new_backfill_run_id, parse_week
+    from pipelines.backfill import backfill_flow, new_backfill_run_id
     from voc.config import load_config
+    from voc.weeks import parse_week
 
     run_id = new_backfill_run_id()
     failed: Exception | None = None
