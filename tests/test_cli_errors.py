@@ -112,9 +112,15 @@ def _quiet_again() -> None:
     cli._VERBOSE = False  # `voc -v` in one test must not leak into the next
 
 
-def test_a_bad_lock_timeout_is_refused_with_its_key(tmp_path: Path) -> None:
+def test_the_lock_timeout_is_a_validated_config_key(tmp_path: Path) -> None:
+    from voc.config import load_config
+
     config = tmp_path / "voc.yaml"
+    config.write_text("store: {path: x.duckdb, lock_timeout_seconds: 5}\n")
+    assert load_config(config).store.lock_timeout_seconds == 5
+    assert load_config(None).store.lock_timeout_seconds == 60  # the default
     config.write_text("store: {path: x.duckdb, lock_timeout_seconds: -1}\n")
     result = runner.invoke(app, ["status", "--config", str(config)])
     assert result.exit_code == 2
     assert "store.lock_timeout_seconds" in result.output
+    assert "greater than or equal to 0" in result.output
