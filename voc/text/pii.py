@@ -563,6 +563,12 @@ _STRONG_NAME_CUE = re.compile(
     r"|\b(?:sincerely|yours\s+(?:truly|sincerely|faithfully))[ \t]*[,:\-–—][ \t]*"
     r"|\bsigned[ \t]*[,:\-–—][ \t]*)"
 )
+# A sign-off that ends its line: "thanks, dave", "cheers - priya", "-- kwame".
+_END_SIGN_OFF = re.compile(
+    r"(?:(?P<thanks>(?i:\b(?:thanks|thank\s+you|many\s+thanks|cheers|best|br|love|xo+)))"
+    r"[ \t]*[,:\-–—]|(?:^|(?<=\s))[-–—~]+)[ \t]*(?=[A-Za-zÀ-ÖØ-öø-ÿ'’ -]{2,40}[ \t.!]*$)",
+    re.MULTILINE,
+)
 # Weak cues: "this is angela", "i'm hiroshi", "im dave"; also "this is ridiculous", so the
 # first word must be a known given name, or a title-case name word.
 _WEAK_NAME_CUE = re.compile(r"(?i:\bthis\s+is\s+|\bi['’]m\s+|\bi\s+am\s+|\bim\s+)")
@@ -574,7 +580,8 @@ _NAME_HERE = re.compile(
     r"[ \t]+(?i:here|speaking)\b(?![ \t]+(?i:is|was|are|were|has|have|had|and)\b)",
     re.MULTILINE,
 )
-_LOOSE_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'’-]*")
+# A word of a name, any case; it ends on a letter ("-Levitate-" is the word "Levitate").
+_LOOSE_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ](?:[A-Za-zÀ-ÖØ-öø-ÿ'’-]*[A-Za-zÀ-ÖØ-öø-ÿ])?(?:['’]s)?")
 _FUNCTION_WORDS = _word_set(
     "a an the and or but nor not no so very really just also too to for of on in at by"
     " with from up out off about over into onto here there this that these those it its"
@@ -588,7 +595,8 @@ _FUNCTION_WORDS = _word_set(
 # Japanese self-introductions: 「さいとうと申します」「ナカムラと申します」「よしかわです」.
 _JA_NAME_RUN = (
     r"(?P<name>[\u3005\u4e00-\u9fff]{1,4}(?:[ 　][\u3005\u4e00-\u9fff]{1,3})?"
-    r"|[\u30a1-\u30fa\u30fc・]{2,10}|[\u3041-\u3096]{2,6})"
+    # hiragana: the whole run, or what follows は (わたしはさとう)
+    r"|[\u30a1-\u30fa\u30fc・]{2,10}|(?:(?<![\u3041-\u3096])|(?<=は))[\u3041-\u3096]{2,6})"
 )
 # と申します is a strong cue: whatever run of one script comes before it is the name.
 _JA_MOUSHIMASU = re.compile(_JA_NAME_RUN + r"(?:と申|といいま|と言いま)")
@@ -1113,7 +1121,7 @@ def _base_language(language: str) -> str:
 def _may_hold_name(text: str, language: str) -> bool:
     if language == "ja":
         return not text.isascii()
-    if _STRONG_NAME_CUE.search(text) or _WEAK_NAME_CUE.search(text):
+    if any(cue.search(text) for cue in (_STRONG_NAME_CUE, _WEAK_NAME_CUE, _END_SIGN_OFF)):
         return True  # "my name is jennifer lopez": no capital announces it
     for word in _CAPITALISED_WORD.findall(text):
         word = word.lower()
@@ -1296,6 +1304,13 @@ def _case_blind_english_people(text: str) -> Iterator[tuple[int, int]]:
         yield from _loose_name_after(text, cue.end(), known_first=False)
     for cue in _WEAK_NAME_CUE.finditer(text):
         yield from _loose_name_after(text, cue.end(), known_first=True)
+    for cue in _END_SIGN_OFF.finditer(text):
+        # After a thank-you, apps and people are both named ("Thank you, DuckDuckGo!",
+        # "thanks, chica"): only a known given name or a title-case name counts there.
+        known_first = cue.group("thanks") is not None
+        for start, end in _loose_name_after(text, cue.end(), known_first=known_first):
+            if not text[end:].split("\n", 1)[0].strip(" \t.!"):
+                yield start, end  # the name is all that is left of the line
     for here in _NAME_HERE.finditer(text):
         name = here.group("name")
         words = name.split(" ")
