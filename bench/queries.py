@@ -97,7 +97,8 @@ def run(store_path: Path, repeats: int) -> dict[str, Any]:
     if not store_path.exists():
         raise SystemExit(f"no store at {store_path}: run `make demo` first")
     with Warehouse(store_path, read_only=True) as store:
-        week = query.default_pain_point_week(store) or ""
+        default = query.default_week(store)
+        week = default.week if default is not None else ""
         ranked = query.pain_points(store, week="2026-W45")
         week = "2026-W45" if len(ranked) else week
         topic = int(ranked["topic_id"].iloc[0]) if len(ranked) else 0

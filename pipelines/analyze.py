@@ -93,7 +93,9 @@ def analyze_flow(config_path: str | None = None, run_id: str | None = None) -> d
     run_id = run_id or new_analyze_run_id()
     store_path = str(config.store.path)
     result: dict[str, Any] = {"run_id": run_id, "status": "failed", "store": store_path}
-    with recorded_run(store_path, run_id, "analyze", result):
+    with recorded_run(
+        store_path, run_id, "analyze", result, lock_timeout=config.store.lock_timeout_seconds
+    ):
         result["analysis"] = analyze_task(
             store_path,
             config.analysis.sentiment_model,

@@ -19,12 +19,9 @@ keep their pain point rows.
 
 from __future__ import annotations
 
-import re
 import uuid
-from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger, task
 
@@ -33,49 +30,9 @@ from pipelines.runs import recorded_run
 from voc.config import load_config
 from voc.errors import ConfigError, VocError
 from voc.store.warehouse import Warehouse
+from voc.weeks import is_complete, iso_week, iso_week_monday, parse_week, weeks_between
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_WEEK = re.compile(r"\d{4}-W\d{2}")
-
-
-def parse_week(value: str, argument: str = "since") -> str:
-    """An ISO week label ``YYYY-Www`` from a week or a date (``2026-10-01`` -> ``2026-W40``).
-
-    Args:
-        value: What the user wrote.
-        argument: Its name in messages (``since``, ``--until``).
-
-    Raises:
-        ConfigError: Neither an ISO week nor a date; the message says what to write.
-    """
-    from voc.painpoints import iso_week_monday
-
-    text = value.strip().upper()
-    try:
-        day = date.fromisoformat(text) if _DATE.fullmatch(text) else iso_week_monday(text)
-    except ValueError as e:
-        if _DATE.fullmatch(text):
-            reason = "is not a date"
-        elif _WEEK.fullmatch(text):
-            reason = "is not a week of its year (an ISO year has 52 or 53 weeks)"
-        else:
-            reason = "is not an ISO week or a date"
-        raise ConfigError(
-            f"{argument} {value!r} {reason}: write an ISO week such as 2026-W40, "
-            "or a date such as 2026-10-01 for its week"
-        ) from e
-    return _week_of(day)
-
-
-def _week_of(day: date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def _monday(week: str) -> date:
-    from voc.painpoints import iso_week_monday
-
-    return iso_week_monday(week)
+__all__ = ["backfill_flow", "new_backfill_run_id"]
 
 
 @task(name="find-pending-analysis", **IO_RETRYING_TASK)
@@ -97,7 +54,7 @@ def pending_task(store_path: str, sentiment_model: str, taxonomy: str | None) ->
 @task(name="recompute-pain-points", **IO_RETRYING_TASK)
 def pain_points_task(store_path: str, run_id: str, weeks: list[str]) -> dict[str, Any]:
     """Recompute the pain points of ``weeks``; the summary plus ``rows_by_week``."""
-    from voc.painpoints import compute_pain_points
+    from voc.insights.painpoints import compute_pain_points
 
     with Warehouse(store_path) as store:
         summary = compute_pain_points(store, run_id, weeks=weeks)
@@ -115,7 +72,7 @@ def pain_points_task(store_path: str, run_id: str, weeks: list[str]) -> dict[str
 @task(name="recompute-survey-metrics", **IO_RETRYING_TASK)
 def survey_metrics_task(store_path: str, run_id: str) -> int:
     """Recompute the survey metrics (every week: the table is rebuilt as a whole)."""
-    from voc.painpoints import compute_survey_metrics
+    from voc.insights.painpoints import compute_survey_metrics
 
     with Warehouse(store_path) as store:
         return compute_survey_metrics(store, run_id)
@@ -156,7 +113,7 @@ def backfill_flow(
     logger = get_run_logger()
     first = parse_week(since, "since")
     last = parse_week(until, "until") if until is not None else None
-    if last is not None and _monday(first) > _monday(last):
+    if last is not None and iso_week_monday(first) > iso_week_monday(last):
         raise ConfigError(f"since {first} is after until {last}: give since <= until")
     config = load_config(config_path)
     store_path = str(config.store.path)
@@ -169,18 +126,16 @@ def backfill_flow(
             raise ConfigError(
                 f"the store {store_path} holds no dated feedback: nothing to backfill"
             )
-        last = _week_of(newest.date())
-        if _monday(first) > _monday(last):
+        last = iso_week(newest.date())
+        if iso_week_monday(first) > iso_week_monday(last):
             raise ConfigError(
                 f"since {first} is after the last week with data ({last}): give an earlier "
                 "week, or an until to write empty weeks"
             )
-    weeks = _weeks_between(first, last)
-    # A week is complete once it ended: on the calendar of schedules.timezone (as the
-    # digest flow sees it), or in the data, when a later week has feedback.
-    today = datetime.now(ZoneInfo(config.schedules.timezone)).date()
-    horizon = max(today, newest.date()) if newest is not None else today
-    complete = [w for w in weeks if _monday(w) + timedelta(weeks=1) <= horizon]
+    weeks = weeks_between(first, last)
+    # A week is complete once it ended on the calendar of schedules.timezone, the rule of
+    # the default week of `voc digest` and `voc pain-points` (voc.weeks).
+    complete = [w for w in weeks if is_complete(w, config.schedules.timezone)]
 
     run_id = run_id or new_backfill_run_id()
     result: dict[str, Any] = {
@@ -194,7 +149,9 @@ def backfill_flow(
         "incomplete_weeks": [w for w in weeks if w not in complete] if digests else [],
         "errors": {},
     }
-    with recorded_run(store_path, run_id, "backfill", result):
+    with recorded_run(
+        store_path, run_id, "backfill", result, lock_timeout=config.store.lock_timeout_seconds
+    ):
         pending = pending_task(
             store_path,
             config.analysis.sentiment_model,
@@ -261,11 +218,6 @@ def _analyse_pending(config_path: str | None, pending: dict[str, int]) -> dict[s
         "topics": topics.get("action"),
         **pending,
     }
-
-
-def _weeks_between(first: str, last: str) -> list[str]:
-    start, end = _monday(first), _monday(last)
-    return [_week_of(start + timedelta(weeks=n)) for n in range((end - start).days // 7 + 1)]
 
 
 def _text(value: Any) -> str | None:

@@ -87,7 +87,7 @@ def build_deployments(config_path: str | None = None) -> list[RunnerDeployment]:
             digest_flow,
             "voc-digest",
             "Write the weekly pain-point digest (HTML, Markdown, a Prefect artifact) of the "
-            "last complete ISO week and deliver it where digest.delivery says. Scheduled "
+            "last complete ISO week with data and deliver it where digest.delivery says. Scheduled "
             "weekly by schedules.digest.",
             schedules.digest,
         ),

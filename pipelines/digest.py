@@ -1,10 +1,12 @@
 """The ``digest`` flow: the week's pain-point digest, written, published and (optionally) sent.
 
-For one ISO week (default: the last complete one in ``schedules.timezone``):
+For one ISO week (default: the last complete week with data in ``schedules.timezone``,
+:func:`voc.query.default_week`, the same week as ``voc pain-points``):
 
 1. read the week out of the store (:func:`voc.digest.data.gather`, read-only);
 2. write ``<digest.out_dir>/YYYY-Www/digest.html``, ``digest.md`` and ``charts/*.svg``
-   (:func:`voc.digest.render.write_digest`), replacing an earlier digest of that week;
+   (:func:`voc.digest.render.write_digest`), replacing an earlier digest of that week in
+   that language; a Japanese digest goes to ``YYYY-Www/ja/``, beside the English one;
 3. publish the Markdown as a Prefect artifact with the key ``voc-digest-<language>``, so the
    UI keeps every week's digest under one key;
 4. deliver it to Slack and/or e-mail when ``digest.delivery`` configures them
@@ -12,16 +14,16 @@ For one ISO week (default: the last complete one in ``schedules.timezone``):
 
 The files are written before anything is sent, and delivery never touches them. A failed
 delivery fails the flow run (so a scheduler and ``voc runs`` show it), after the files and
-the artifact are in place. A week without data gives a digest that says so.
+the artifact are in place. A week without data (asked for by ``--week``, or a store
+without any complete week with data yet) gives a digest that says so.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
@@ -29,29 +31,19 @@ from prefect.artifacts import create_markdown_artifact
 from pipelines.ingest import IO_RETRYING_TASK
 from pipelines.runs import recorded_run
 from voc.config import DeliveryConfig, load_config
-from voc.digest.data import Digest, gather, iso_week
+from voc.digest.data import Digest, gather
 from voc.digest.delivery import DeliveryResult, deliver
 from voc.digest.render import Renderer
 from voc.errors import VocError
-from voc.painpoints import iso_week_monday
 from voc.store.warehouse import Warehouse
 from voc.taxonomy import DEFAULT_TAXONOMY_PATH, load_taxonomy
+from voc.weeks import iso_week, iso_week_monday, last_complete_week
 
-__all__ = ["DeliveryFailed", "digest_flow", "last_complete_week"]
+__all__ = ["DeliveryFailed", "digest_flow"]
 
 
 class DeliveryFailed(VocError):
     """The digest was written, but sending it failed (after the retries)."""
-
-
-def last_complete_week(timezone: str = "UTC", now: datetime | None = None) -> str:
-    """The ISO week before the current one, as a calendar in ``timezone`` sees it.
-
-    On Monday 08:00 in Tokyo this is the week that ended on the Sunday just past, even
-    though it is still Sunday in UTC.
-    """
-    local = (now or datetime.now(ZoneInfo("UTC"))).astimezone(ZoneInfo(timezone))
-    return iso_week(local.date() - timedelta(days=7))
 
 
 def _normalise_week(week: str) -> str:
@@ -61,11 +53,40 @@ def _normalise_week(week: str) -> str:
         raise VocError(f"week {week!r}: write an ISO week such as 2026-W45") from e
 
 
+@task(name="choose-digest-week", **IO_RETRYING_TASK)
+def week_task(store_path: str, timezone: str, now: datetime | None = None) -> dict[str, Any]:
+    """The default week (:func:`voc.query.default_week`) and its notes."""
+    from voc import query
+
+    with Warehouse(store_path, read_only=True) as store:
+        chosen = query.default_week(store, timezone, now)
+    if chosen is None:
+        # No complete week has data: the calendar's week, whose digest says so.
+        return {"week": last_complete_week(timezone, now), "notes": []}
+    return {"week": chosen.week, "notes": list(chosen.notes)}
+
+
 @task(name="gather-digest", **IO_RETRYING_TASK)
-def gather_task(store_path: str, week: str, top: int, quotes: int, history_weeks: int) -> Digest:
+def gather_task(
+    store_path: str,
+    week: str,
+    top: int,
+    quotes: int,
+    history_weeks: int,
+    timezone: str,
+    now: datetime | None = None,
+) -> Digest:
     """Read the week's digest out of the store (read-only)."""
     with Warehouse(store_path, read_only=True) as store:
-        return gather(store, week, top=top, quotes=quotes, history_weeks=history_weeks)
+        return gather(
+            store,
+            week,
+            top=top,
+            quotes=quotes,
+            history_weeks=history_weeks,
+            timezone=timezone,
+            as_of=now,
+        )
 
 
 @task(name="write-digest", **IO_RETRYING_TASK)
@@ -115,20 +136,24 @@ def digest_flow(
     language: str | None = None,
     deliver: bool = True,
     run_id: str | None = None,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """Write the week's digest, publish it as an artifact, and deliver it if configured.
 
     Args:
         config_path: The config file (default: ``$VOC_CONFIG`` or ``configs/voc.yaml``).
-        week: ISO week ``YYYY-Www`` (default: the last complete week in
-            ``schedules.timezone``).
+        week: ISO week ``YYYY-Www`` (default: the last complete week with data in
+            ``schedules.timezone``, :func:`voc.query.default_week`).
         language: ``en`` or ``ja`` (default: ``digest.language``).
         deliver: Send it to the channels in ``digest.delivery`` (False: only write it).
         run_id: The run's id in the store's ``runs`` table (default: a new one).
+        now: "Now" for the default week (default: the current time).
 
     Returns:
-        ``{"run_id", "status", "week", "language", "records", "pain_points", "empty",
-        "html", "markdown", "charts", "artifact", "delivery": [results]}``.
+        ``{"run_id", "status", "week", "notes", "language", "records", "pain_points",
+        "praise", "empty", "html", "markdown", "charts", "artifact", "delivery": [results]}``;
+        ``notes`` say why the default week may not be the one expected
+        (:class:`voc.weeks.DefaultWeek`), empty for a week asked for.
 
     Raises:
         DeliveryFailed: a configured channel failed after its retries (the files and the
@@ -140,23 +165,37 @@ def digest_flow(
     language = language or settings.language
     if language not in ("en", "ja"):
         raise VocError(f"digest language {language!r}: write en or ja")
-    week = _normalise_week(week) if week else last_complete_week(config.schedules.timezone)
-    run_id = run_id or f"digest-{uuid.uuid4().hex[:12]}"
+    timezone = config.schedules.timezone
     store_path = str(config.store.path)
     if not Path(store_path).exists():
         raise VocError(f"no store at {store_path}: run `voc run` (or `make demo`) first")
+    notes: list[str] = []
+    if week:
+        week = _normalise_week(week)
+    else:
+        chosen = week_task(store_path, timezone, now)
+        week, notes = chosen["week"], chosen["notes"]
+        for note in notes:
+            logger.warning("digest week %s: %s", week, note)
+    run_id = run_id or f"digest-{uuid.uuid4().hex[:12]}"
     result: dict[str, Any] = {
         "run_id": run_id,
         "status": "failed",
         "week": week,
+        "notes": notes,
         "language": language,
     }
-    with recorded_run(store_path, run_id, "digest", result):
+    # The digest only reads: it never waits behind a run writing the store (it reads the
+    # last run's snapshot then), so its own row in `runs` is written when the store is free.
+    with recorded_run(store_path, run_id, "digest", result, writes=False):
         digest = gather_task(
-            store_path, week, settings.top, settings.quotes, settings.history_weeks
+            store_path, week, settings.top, settings.quotes, settings.history_weeks, timezone, now
         )
         result.update(
-            records=digest.records, pain_points=len(digest.pain_points), empty=digest.empty
+            records=digest.records,
+            pain_points=len(digest.pain_points),
+            praise=len(digest.praise),
+            empty=digest.empty,
         )
         renderer = Renderer(
             digest, language, load_taxonomy(config.taxonomy or DEFAULT_TAXONOMY_PATH)

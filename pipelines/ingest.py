@@ -12,10 +12,11 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 
+from pipelines.runs import finish_and_publish
 from voc.config import IngestConfig, SourceConfig, apply_preset, load_config
 from voc.errors import ConfigError, IngestFailed, SourceError, StoreError, VocError
 from voc.ingest import SourceSummary, ingest_source
-from voc.store.warehouse import Warehouse
+from voc.store.warehouse import Warehouse, writer_lock
 
 
 def _retry_io_only(task: Any, task_run: Any, state: Any) -> bool:
@@ -90,7 +91,6 @@ def ingest_flow(
         IngestFailed: a source could not be ingested (after its summary was recorded; the
             other sources were ingested).
     """
-    logger = get_run_logger()
     config = load_config(config_path)
     if adhoc_source is not None:
         sources = [apply_preset(SourceConfig.model_validate(adhoc_source))]
@@ -105,7 +105,16 @@ def ingest_flow(
         )
     run_id = run_id or new_run_id()
     store_path = str(config.store.path)
-    with Warehouse(store_path) as store:
+    # One run writes the store at a time: a second one waits here (or gives up, exit 2).
+    with writer_lock(store_path, config.store.lock_timeout_seconds, run_id, "ingest"):
+        return _ingest_locked(config, sources, run_id, store_path, force)
+
+
+def _ingest_locked(
+    config: Any, sources: list[SourceConfig], run_id: str, store_path: str, force: bool
+) -> dict[str, Any]:
+    logger = get_run_logger()
+    with Warehouse(store_path, lock_timeout=config.store.lock_timeout_seconds) as store:
         store.start_run(run_id, "ingest")
     summaries: list[dict[str, Any]] = []
     errors: dict[str, str] = {}
@@ -128,8 +137,7 @@ def ingest_flow(
         "total": total.to_dict(),
         "errors": errors,
     }
-    with Warehouse(store_path) as store:
-        store.finish_run(run_id, status, result)
+    finish_and_publish(store_path, run_id, result, config.store.lock_timeout_seconds)
     if errors:
         raise IngestFailed(
             "ingest failed for "

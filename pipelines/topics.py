@@ -34,7 +34,9 @@ def refit_topics_flow(config_path: str | None = None, run_id: str | None = None)
     ).embedder
     store_path = str(config.store.path)
     result: dict[str, Any] = {"run_id": run_id, "status": "failed", "store": store_path}
-    with recorded_run(store_path, run_id, "refit-topics", result):
+    with recorded_run(
+        store_path, run_id, "refit-topics", result, lock_timeout=config.store.lock_timeout_seconds
+    ):
         result["topics"] = topics_task(store_path, embedder, run_id, refit=True)
         result["status"] = "completed"
     return result

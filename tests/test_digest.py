@@ -264,7 +264,7 @@ def test_a_failing_slack_is_retried_reported_and_keeps_the_files(
 
 
 def test_the_default_week_is_the_last_complete_one_in_the_schedule_zone() -> None:
-    from pipelines.digest import last_complete_week
+    from voc.weeks import last_complete_week
 
     sunday_night_utc = datetime(2026, 11, 22, 23, 30, tzinfo=UTC)  # Monday 08:30 in Tokyo
     assert last_complete_week("Asia/Tokyo", sunday_night_utc) == "2026-W47"
@@ -285,3 +285,188 @@ def test_the_cli_prints_the_digest_path_last_and_refuses_a_bad_week(
     assert last == f"digest: {demo['reports'] / BURST_WEEK / 'digest.html'}"
     bad = runner.invoke(app, ["digest", "--week", "2026-45", "--config", str(demo["config"])])
     assert bad.exit_code == 2 and "ISO week such as 2026-W45" in bad.output
+
+
+# -- pain points are complaints; praise has its own section ------------------------------------
+def _demo_weeks_with_pain_points(demo: dict[str, Path]) -> list[str]:
+    with Warehouse(demo["store"], read_only=True) as store:
+        return store.query(
+            "SELECT DISTINCT week FROM pain_points WHERE week >= '2026-W36' ORDER BY week"
+        )["week"].tolist()
+
+
+def test_no_listed_pain_point_is_under_the_negative_share_floor(demo: dict[str, Path]) -> None:
+    from voc.insights.painpoints import MIN_COMPLAINTS, MIN_NEGATIVE_SHARE
+
+    assert MIN_NEGATIVE_SHARE >= 0.5
+    weeks = _demo_weeks_with_pain_points(demo)
+    assert BURST_WEEK in weeks
+    listed = 0
+    with Warehouse(demo["store"], read_only=True) as store:
+        for week in weeks:
+            digest = gather(store, week)
+            for point in digest.pain_points:
+                listed += 1
+                assert point.negative_share >= MIN_NEGATIVE_SHARE, (week, point.label)
+                assert point.volume * point.negative_share >= MIN_COMPLAINTS, (week, point)
+            # A topic is a pain point or praised, never both.
+            assert not {p.topic_id for p in digest.pain_points} & {
+                p.topic_id for p in digest.praise
+            }
+            # The survey scores are dragged down by pain points only.
+            complained = set(
+                store.query(
+                    "SELECT coalesce(t.label, 'topic ' || p.topic_id) AS label "
+                    "FROM pain_points p LEFT JOIN topics t USING (topic_id) "
+                    "WHERE p.week = ? AND p.channel = '*' AND p.touchpoint = '*' "
+                    "AND p.negative_share >= ? AND p.volume * p.negative_share >= ?",
+                    [week, MIN_NEGATIVE_SHARE, MIN_COMPLAINTS],
+                )["label"]
+            )
+            for survey in digest.surveys:
+                assert {label for label, _ in survey.drags} <= complained, (week, survey)
+    assert listed > len(weeks)  # the floor leaves pain points to list
+    # The CLI lists the same topics, in the same order, as the digest.
+    from voc.cli import app
+
+    shown = CliRunner().invoke(
+        app, ["pain-points", "--week", BURST_WEEK, "-c", str(demo["config"]), "-f", "json"]
+    )
+    assert shown.exit_code == 0, shown.output
+    rows = json.loads(shown.stdout)
+    assert rows and all(row["negative_share"] >= MIN_NEGATIVE_SHARE for row in rows)
+
+
+def test_the_burst_stays_the_first_emerging_pain_point(burst: Digest) -> None:
+    emerging = [p for p in burst.pain_points if p.emerging]
+    assert emerging and emerging[0] is burst.pain_points[0] and "決済" in emerging[0].label
+
+
+def test_praise_is_a_short_section_of_positive_topics_and_quotes(
+    demo: dict[str, Path], burst: Digest
+) -> None:
+    assert 1 <= len(burst.praise) <= 3
+    with Warehouse(demo["store"], read_only=True) as store:
+        for praised in burst.praise:
+            assert praised.positive_share >= 0.5 and praised.quotes
+            for quote in praised.quotes:
+                assert quote.sentiment == "positive" and quote.sentiment_score > 0
+                labels = _sentence_labels(store, praised.topic_id, quote.text, BURST_WEEK)
+                assert labels == {"positive"}, (praised.label, quote.text, labels)
+    english, japanese = Renderer(burst, "en"), Renderer(burst, "ja")
+    md = english.markdown()
+    assert "## What customers love" in md and burst.praise[0].label in md
+    assert md.index("## Top pain points") < md.index("## What customers love")
+    assert "## お客様に好評な点" in japanese.markdown()
+    assert '<section id="love">' in english.html()
+    # voc love is the CLI side of the section: the same topics first.
+    from voc.cli import app
+
+    shown = CliRunner().invoke(
+        app, ["love", "--week", BURST_WEEK, "-c", str(demo["config"]), "-f", "json"]
+    )
+    assert shown.exit_code == 0, shown.output
+    rows = json.loads(shown.stdout)
+    assert [r["topic_id"] for r in rows[: len(burst.praise)]] == [p.topic_id for p in burst.praise]
+    assert all(r["positive_share"] >= 0.5 for r in rows)
+
+
+def _sentence_labels(store: Warehouse, topic_id: int, text: str, week: str) -> set[str]:
+    """The sentiment labels of the topic's sentences of ``week`` that read ``text``."""
+    return set(
+        store.query(
+            "SELECT s.sentiment FROM sentences s "
+            "JOIN sentence_topics t USING (feedback_id, sentence_index) "
+            "JOIN feedback f USING (feedback_id) "
+            "WHERE t.topic_id = ? AND strftime(f.created_at, '%G-W%V') = ? "
+            "AND regexp_replace(trim(s.text), '\\s+', ' ', 'g') = ?",
+            [topic_id, week, text],
+        )["sentiment"]
+    )
+
+
+def test_a_pain_points_quotes_are_its_complaints_of_that_week_in_cli_and_digest(
+    demo: dict[str, Path], burst: Digest
+) -> None:
+    from voc import query
+
+    with Warehouse(demo["store"], read_only=True) as store:
+        for point in burst.pain_points:
+            assert point.quotes, point.label
+            for quote in point.quotes:
+                assert quote.sentiment == "negative"
+                if not quote.text.endswith("…"):
+                    labels = _sentence_labels(store, point.topic_id, quote.text, BURST_WEEK)
+                    assert labels == {"negative"}, (point.label, quote.text, labels)
+        shown = query.pain_points(store, week=BURST_WEEK).set_index("topic_id")["quote"]
+    # The terminal's quote is the digest's first one: one picker.
+    assert shown.to_dict() == {p.topic_id: p.quotes[0].text for p in burst.pain_points}
+
+
+# -- one default week --------------------------------------------------------------------------
+def test_cli_and_digest_default_to_the_same_week_with_data(
+    demo: dict[str, Path], tmp_path: Path
+) -> None:
+    from voc import query
+    from voc.cli import app
+    from voc.weeks import last_complete_week
+
+    config = yaml.safe_load(demo["config"].read_text(encoding="utf-8"))
+    config["digest"] = {"out_dir": str(tmp_path / "reports")}
+    path = tmp_path / "voc.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    runner = CliRunner()
+    pain = runner.invoke(app, ["pain-points", "-c", str(path), "-f", "json"])
+    digest = runner.invoke(app, ["digest", "--no-deliver", "-c", str(path), "-f", "json"])
+    assert pain.exit_code == 0 and digest.exit_code == 0, (pain.output, digest.output)
+    written = json.loads(digest.stdout)
+    with Warehouse(demo["store"], read_only=True) as store:
+        default = query.default_week(store, config["schedules"]["timezone"])
+        records = query.weekly_records(store)
+    assert default is not None and written["week"] == default.week
+    assert not written["empty"] and records[default.week] == written["records"] > 0
+    # The week is complete and no later complete week has data.
+    calendar = last_complete_week(config["schedules"]["timezone"])
+    assert default.week <= calendar
+    assert not [w for w, n in records.items() if default.week < w <= calendar and n]
+    # The CLI shows the same week and prints the same notes (on stderr, JSON stays clean).
+    assert all(row["week"] == default.week for row in json.loads(pain.stdout))
+    table = runner.invoke(app, ["pain-points", "-c", str(path)])
+    assert table.exit_code == 0 and f"pain points {default.week}" in table.stdout
+    assert all(f"note: {note}" in pain.stderr for note in default.notes)
+    assert written["notes"] == default.notes
+    md = Path(written["markdown"]).read_text(encoding="utf-8")
+    # The demo's last week with data is a stub of a few records: its note says so.
+    if default.thin:
+        assert any("usual" in note for note in default.notes)
+        assert "Only " in md and "usual" in md
+        # A few records give every topic a share of 0 %: nothing is called falling away.
+        assert "Too little feedback this week to tell" in md and "records this week:" not in md
+    if default.stale:
+        assert "No feedback is dated after this week" in md
+
+
+def test_a_japanese_digest_does_not_overwrite_the_english_one(
+    demo: dict[str, Path], tmp_path: Path
+) -> None:
+    from pipelines.digest import digest_flow
+
+    config = yaml.safe_load(demo["config"].read_text(encoding="utf-8"))
+    config["digest"] = {"out_dir": str(tmp_path / "reports")}
+    path = tmp_path / "voc.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    english = digest_flow(config_path=str(path), week=BURST_WEEK, deliver=False)
+    before = {
+        p: p.read_bytes() for p in (tmp_path / "reports" / BURST_WEEK).rglob("*") if p.is_file()
+    }
+    japanese = digest_flow(config_path=str(path), week=BURST_WEEK, language="ja", deliver=False)
+    assert Path(japanese["markdown"]) == tmp_path / "reports" / BURST_WEEK / "ja" / "digest.md"
+    assert Path(japanese["html"]).parent != Path(english["html"]).parent
+    for file, content in before.items():
+        assert file.read_bytes() == content, f"{file} was overwritten by the Japanese digest"
+    assert "## Top pain points" in Path(english["markdown"]).read_text(encoding="utf-8")
+    ja_md = Path(japanese["markdown"]).read_text(encoding="utf-8")
+    assert "## 主なペインポイント" in ja_md and "## お客様に好評な点" in ja_md
+    assert {p.name for p in Path(japanese["charts"][0]).parent.iterdir()} == {
+        Path(c).name for c in japanese["charts"]
+    }

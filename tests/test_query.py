@@ -2,7 +2,7 @@
 
 The store holds a handful of English and Japanese records with their analysis, sentences,
 topics and real ``use-multilingual`` embeddings (so search is the real thing), written
-with the store's own methods, and pain points computed by :mod:`voc.painpoints`.
+with the store's own methods, and pain points computed by :mod:`voc.insights.painpoints`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 
 from voc.analysis import text_hash
 from voc.errors import VocError
-from voc.painpoints import compute_pain_points
+from voc.insights.painpoints import compute_pain_points
 from voc.query import pain_points, search, topic_detail, topics, trends
 from voc.store.warehouse import (
     ANALYSIS_COLUMNS,
@@ -201,31 +201,50 @@ def test_an_unknown_topic_lists_close_labels(store: Warehouse) -> None:
 
 
 # -- pain points ---------------------------------------------------------------------------
+# The topics of this small store hold one or two records a week: under the three complaints
+# a pain point needs by default (voc.insights.painpoints.MIN_COMPLAINTS), so the tests lower it.
+FEW = {"min_complaints": 1}
+
+
 def test_pain_points_default_to_the_last_complete_week(store: Warehouse) -> None:
     # Thursday of 2026-W11: that week is still running, so the default is 2026-W10.
-    midweek = pain_points(store, as_of=datetime(2026, 3, 12, 13))
+    midweek = pain_points(store, as_of=datetime(2026, 3, 12, 13), **FEW)
     assert midweek.attrs["week"] == "2026-W10"
     assert set(midweek["week"]) == {"2026-W10"}
     # Once 2026-W11 has ended (and today, long after the data), it is the default.
     assert pain_points(store, as_of=datetime(2026, 3, 16)).attrs["week"] == "2026-W11"
     assert pain_points(store).attrs["week"] == "2026-W11"
-    explicit = pain_points(store, week="2026-W10")
+    # Sunday 15 March 23:30 UTC is Monday 08:30 in Tokyo: 2026-W11 has ended there.
+    sunday_night = datetime(2026, 3, 15, 23, 30)
+    assert pain_points(store, as_of=sunday_night).attrs["week"] == "2026-W10"
+    assert pain_points(store, as_of=sunday_night, timezone="Asia/Tokyo").attrs["week"] == (
+        "2026-W11"
+    )
+    explicit = pain_points(store, week="2026-W10", **FEW)
     row = explicit.set_index("topic_id").loc[1]
     assert row["rank"] == 1 and row["label"] == "delivery · parcel"
     assert row["volume"] == 2 and row["previous_volume"] == 1
     assert row["trend"] == "up +100% (1 -> 2)"
     assert row["where"] == "review / delivery (1), support / delivery (1)"
-    assert row["quote"] == "The parcel never arrived."
+    # A complaint of 2026-W10 (not the registry's quote, "The parcel never arrived.", of W09).
+    assert row["quote"] == "The courier was late again."
 
 
 def test_pain_points_quote_and_filters(store: Warehouse) -> None:
-    w11 = pain_points(store, week="2026-W11").set_index("topic_id")
+    w11 = pain_points(store, week="2026-W11", **FEW).set_index("topic_id")
     assert set(w11.index) == {2, 3}
     assert w11.loc[2, "quote"] == "返金がまだです。"  # no stored quote: one of the week's
     assert w11.loc[3, "trend"] == "new (2)"
-    app = pain_points(store, week="2026-W11", channel="app")
+    app = pain_points(store, week="2026-W11", channel="app", **FEW)
     assert app["topic_id"].tolist() == [3]
-    assert pain_points(store, week="2026-W11", touchpoint="billing")["topic_id"].tolist() == [2]
+    billing = pain_points(store, week="2026-W11", touchpoint="billing", **FEW)
+    assert billing["topic_id"].tolist() == [2]
+
+
+def test_one_or_two_complaints_are_no_pain_point_by_default(store: Warehouse) -> None:
+    # Topic 1 has two complaints in 2026-W10: an anecdote under the default floor of three.
+    assert pain_points(store, week="2026-W10").empty
+    assert pain_points(store, week="2026-W10", min_complaints=2)["topic_id"].tolist() == [1]
 
 
 # -- topics --------------------------------------------------------------------------------
@@ -237,7 +256,10 @@ def test_topics_and_topic_detail(store: Warehouse) -> None:
     detail = topic_detail(store, 1)
     assert detail["label"] == "delivery · parcel"
     assert detail["weekly"]["volume"].tolist() == [1, 2]
-    assert len(detail["quotes"]) == 3 and detail["quotes"][0] == "The parcel never arrived."
+    # The quote picker's: the topic's latest week first (W10), topped up from W09.
+    assert detail["quotes_week"] == "2026-W10"
+    assert sorted(detail["quotes"][:2]) == ["The courier was late again.", "荷物が配達されない。"]
+    assert detail["quotes"][2] == "The parcel never arrived."
     breakdown = detail["breakdown"].set_index(["channel", "touchpoint"])["volume"]
     # x1 (undated, in the topic too) is left out, as in the weekly volumes.
     assert breakdown.to_dict() == {("review", "delivery"): 2, ("support", "delivery"): 1}
@@ -274,7 +296,7 @@ def test_cli_queries_answer_from_the_store(store: Warehouse, tmp_path: Path) -> 
     runner = CliRunner()
     for args in (
         ["trends", "--by", "month"],
-        ["pain-points", "--week", "2026-W10"],
+        ["pain-points", "--week", "2026-W10", "--min-complaints", "1"],
         ["topics"],
         ["topics", "show", "1"],
         ["search", "parcel never arrived", "--limit", "3"],

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from voc.errors import ConfigError
+from voc.faults import fault_point
 from voc.models.embedders import Embedder, get_embedder
 from voc.models.sentiment import SentimentModel, roll_up
 from voc.taxonomy import DEFAULT_TAXONOMY_PATH, Taxonomy, load_taxonomy
@@ -723,6 +724,7 @@ def analyze_pending(
             columns=SENTENCE_COLUMNS,
         )
         store.write_analysis(pd.DataFrame(rows), sentences)
+        fault_point("analyze")  # crash tests only (voc/faults.py); a no-op otherwise
         summary.analyzed += len(rows)
         summary.sentences += len(sentences)
         if progress is not None:

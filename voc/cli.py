@@ -10,15 +10,33 @@ import json
 import logging
 import os
 import sys
+import traceback
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
 from voc.errors import VocError
 
-app = typer.Typer(
+
+class _VocApp(typer.Typer):
+    """The ``voc`` command: an error no command caught is still one line (exit 1), its
+    traceback shown only with ``-v``."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except (typer.Exit, typer.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as e:  # the last resort: say it in one line
+            try:
+                _fail(e)
+            except typer.Exit as stop:
+                sys.exit(stop.exit_code)
+
+
+app = _VocApp(
     name="voc",
     help="voc: customer feedback from every channel into ranked, explained pain points.",
     no_args_is_help=True,
@@ -56,9 +74,25 @@ FormatOption = Annotated[
 ]
 
 
-def _fail(error: Exception) -> None:
-    typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
-    raise typer.Exit(code=2 if isinstance(error, VocError) else 1)
+def _fail(error: Exception) -> NoReturn:
+    """Print one line for ``error`` and exit: 2 for what the user can fix (a
+    :class:`voc.errors.VocError` says what to do), 1 for anything else, an internal error,
+    whose traceback ``-v`` shows."""
+    if isinstance(error, VocError):
+        if _VERBOSE and error.__cause__ is not None:
+            traceback.print_exception(error.__cause__, file=sys.stderr)
+        typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=2)
+    if _VERBOSE:
+        traceback.print_exception(error, file=sys.stderr)
+    message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    typer.secho(
+        f"error: internal error, {type(error).__name__}{f': {message}' if message else ''}"
+        + ("" if _VERBOSE else " (run with -v for the traceback)"),
+        fg=typer.colors.RED,
+        err=True,
+    )
+    raise typer.Exit(code=1)
 
 
 def _console() -> Any:
@@ -109,13 +143,72 @@ def _is_null(value: Any) -> bool:
         return False
 
 
+#: Set by ``voc -v``: log what voc does, and show tracebacks.
+_VERBOSE = False
+
+
+class _QuietFilter(logging.Filter):
+    """Without ``-v``: Prefect's own log lines (its run states, retries, the tracebacks it
+    logs for every failed task) stay out of the terminal, where the command prints one
+    line per error; they still reach the Prefect API, so the UI shows them. voc's own
+    warnings stay, without tracebacks."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.split(".", 1)[0] in {"prefect", "uvicorn", "httpx", "httpcore"}:
+            return False
+        record.exc_info = None
+        record.exc_text = None
+        return True
+
+
 def _setup_logging(verbose: bool) -> None:
+    global _VERBOSE
+    _VERBOSE = verbose
     # Prefect's embedded server would try to send telemetry: there is no network here.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    if verbose:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+        return
+    handler = logging.StreamHandler()
+    handler.addFilter(_QuietFilter())
+    handler.setFormatter(_LevelFormatter())
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
+
+
+class _LevelFormatter(logging.Formatter):
+    """``warning: the store is being written ...``: one line a person reads."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname.lower()}: {record.getMessage()}"
+
+
+def _flow_api(config: Path | None = None, writes: str | None = None, run_id: str = "") -> Any:
+    """The Prefect API for the flows this command runs; it ends with the command, even
+    one killed by SIGKILL (:mod:`pipelines.server`).
+
+    A command whose flow ``writes`` (its name) first takes the store's writer lock, so a
+    second writer waits for the first (``store.lock_timeout_seconds``) or gives up in
+    one line before Prefect starts; the flow's own lock then joins this one.
+    """
+    from contextlib import ExitStack
+
+    from pipelines.server import prefect_api
+
+    stack = ExitStack()
+    if writes is not None:
+        from voc.config import load_config
+        from voc.store.warehouse import writer_lock
+
+        store = load_config(config).store
+        stack.enter_context(writer_lock(store.path, store.lock_timeout_seconds, run_id, writes))
+    try:
+        stack.enter_context(prefect_api())
+    except BaseException:
+        stack.close()
+        raise
+    return stack
 
 
 @app.callback()
@@ -225,6 +318,7 @@ def ingest(
             from voc.config import SourceConfig, apply_preset
 
             apply_preset(_validate_adhoc(SourceConfig, adhoc))
+            _check_path_given(path)
         elif preset or channel or text_col:
             raise typer.BadParameter("mapping options need a PATH: voc ingest PATH --channel ...")
     except VocError as e:
@@ -248,6 +342,21 @@ def _validate_adhoc(model: Any, adhoc: dict[str, Any]) -> Any:
         ) from e
 
 
+def _check_path_given(path: str) -> None:
+    """A file given on the command line that does not exist fails here, in one line and
+    before Prefect starts, naming the argument (not a config's ``path:``)."""
+    from voc.errors import SourceError, UserError
+    from voc.sources.files import discover_files
+
+    try:
+        discover_files(path)
+    except SourceError as e:
+        raise UserError(
+            f"no file matches {path!r} (looked from {Path.cwd()}); check the PATH you gave "
+            "`voc ingest` (a file, a folder or a quoted glob such as 'exports/*.csv')"
+        ) from e
+
+
 def _source_name(path: str) -> str:
     import re
 
@@ -268,20 +377,31 @@ def _run_ingest(
     run_id = new_run_id()
     failed: Exception | None = None
     try:
-        ingest_flow(
-            config_path=str(config) if config else None,
-            source_names=only,
-            adhoc_source=adhoc,
-            force=force,
-            run_id=run_id,
-        )
+        with _flow_api(config, "ingest", run_id):
+            ingest_flow(
+                config_path=str(config) if config else None,
+                source_names=only,
+                adhoc_source=adhoc,
+                force=force,
+                run_id=run_id,
+            )
     except Exception as e:
         failed = e
-    summary = _run_summaries(load_config(config).store.path, [run_id]).get(run_id)
+    summary = (
+        {} if _busy(failed) else _run_summaries(load_config(config).store.path, [run_id])
+    ).get(run_id)
     if summary is not None:
         print_run_summary(summary, output)
     if failed is not None:
         _fail(failed)
+
+
+def _busy(failed: Exception | None) -> bool:
+    """Whether the command gave up because another run writes the store (then its own
+    run never started: there is no summary to show)."""
+    from voc.errors import StoreBusy
+
+    return isinstance(failed, StoreBusy)
 
 
 def _run_summaries(store_path: str | Path, run_ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -527,7 +647,8 @@ def analyze(
 
     try:
         load_config(config)
-        result = analyze_flow(config_path=str(config) if config else None)
+        with _flow_api(config, "analyze"):
+            result = analyze_flow(config_path=str(config) if config else None)
     except Exception as e:
         _fail(e)
     _print_analysis(result, output)
@@ -593,16 +714,21 @@ def run(
     cfg = None
     try:
         cfg = load_config(config)
-        run_flow(
-            config_path=str(config) if config else None,
-            source_names=only,
-            force=force,
-            ingest_run_id=ingest_id,
-            analyze_run_id=analyze_id,
-        )
+        with _flow_api(config, "run", ingest_id):
+            run_flow(
+                config_path=str(config) if config else None,
+                source_names=only,
+                force=force,
+                ingest_run_id=ingest_id,
+                analyze_run_id=analyze_id,
+            )
     except Exception as e:
         failed = e
-    found = _run_summaries(cfg.store.path, [ingest_id, analyze_id]) if cfg is not None else {}
+    found = (
+        _run_summaries(cfg.store.path, [ingest_id, analyze_id])
+        if cfg is not None and not _busy(failed)
+        else {}
+    )
     summaries: dict[str, Any] = {
         name: found[run_id]
         for name, run_id in (("ingest", ingest_id), ("analyze", analyze_id))
@@ -672,15 +798,16 @@ def train_sentiment(
         _fail(VocError(f"--name {name!r}: use letters, digits, _ . - (it becomes a folder name)"))
     target = out if out is not None else Path("models") / "sentiment" / name
     try:
-        metrics = train_user_sentiment_flow(
-            str(path),
-            text_col,
-            label_col,
-            str(target),
-            language_col=language_col,
-            dev_share=dev_share,
-            overwrite=overwrite,
-        )
+        with _flow_api():
+            metrics = train_user_sentiment_flow(
+                str(path),
+                text_col,
+                label_col,
+                str(target),
+                language_col=language_col,
+                dev_share=dev_share,
+                overwrite=overwrite,
+            )
     except Exception as e:
         _fail(e)
     if output is OutputFormat.json:
@@ -740,27 +867,80 @@ def trends(
     print_frame(df, output, title=title)
 
 
+_WEEK_HELP = (
+    "ISO week, e.g. 2026-W45 (default: the last complete week with data in "
+    "schedules.timezone, the same as `voc digest`)."
+)
+
+
+def _week_notes(notes: list[str]) -> None:
+    """What to know about a default week, on stderr (stdout stays a table or JSON)."""
+    for note in notes:
+        typer.secho(f"note: {note}", fg=typer.colors.YELLOW, err=True)
+
+
 @app.command("pain-points")
 def pain_points(
-    week: Annotated[
-        str | None, typer.Option(help="ISO week, e.g. 2026-W45 (default: last complete).")
-    ] = None,
+    week: Annotated[str | None, typer.Option(help=_WEEK_HELP)] = None,
     channel: Annotated[str | None, typer.Option(help="Only this channel.")] = None,
     touchpoint: Annotated[str | None, typer.Option(help="Only this touchpoint.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many.")] = 10,
+    min_complaints: Annotated[
+        float,
+        typer.Option(help="Only topics with at least this many complaints (records x share)."),
+    ] = 3.0,
     output: FormatOption = OutputFormat.table,
     config: ConfigOption = None,
 ) -> None:
     """The week's pain points, ranked: volume, negative share, trend, emerging, where they
-    show up (channel / touchpoint) and a quote."""
+    show up (channel / touchpoint) and a complaint of that week.
+
+    A pain point is a topic that is mostly complaints that week: at least half of its
+    sentences negative, and at least --min-complaints of them. Topics mostly praised are
+    listed by `voc love` instead.
+    """
     from voc import query
+    from voc.config import load_config
 
     try:
+        timezone = load_config(config).schedules.timezone
         with _read_store(config) as store:
-            df = query.pain_points(store, week, channel, touchpoint, limit)
+            df = query.pain_points(
+                store, week, channel, touchpoint, limit, timezone=timezone,
+                min_complaints=min_complaints,
+            )  # fmt: skip
     except VocError as e:
         _fail(e)
+    _week_notes(df.attrs.get("notes", []))
     print_frame(df, output, title=f"pain points {df.attrs.get('week', week or '')}")
+
+
+@app.command("love")
+def love(
+    week: Annotated[str | None, typer.Option(help=_WEEK_HELP)] = None,
+    channel: Annotated[str | None, typer.Option(help="Only this channel.")] = None,
+    touchpoint: Annotated[str | None, typer.Option(help="Only this touchpoint.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many.")] = 5,
+    output: FormatOption = OutputFormat.table,
+    config: ConfigOption = None,
+) -> None:
+    """What customers love: the week's topics that are mostly praise (at least half of
+    their sentences positive, at least 3 of them), with a positive sentence of that week.
+
+    The mirror of `voc pain-points`, on the same default week; the digest shows the same
+    list under "What customers love".
+    """
+    from voc import query
+    from voc.config import load_config
+
+    try:
+        timezone = load_config(config).schedules.timezone
+        with _read_store(config) as store:
+            df = query.love(store, week, channel, touchpoint, limit, timezone=timezone)
+    except VocError as e:
+        _fail(e)
+    _week_notes(df.attrs.get("notes", []))
+    print_frame(df, output, title=f"what customers love {df.attrs.get('week', week or '')}")
 
 
 topics_app = typer.Typer(
@@ -811,6 +991,8 @@ def topics_show(
     typer.echo(f"topic {detail['topic_id']}: {detail['label']} ({detail['status']})")
     typer.echo(f"keywords: {', '.join(detail['keywords'])}")
     typer.echo(f"size: {detail['size']}; first seen {detail['first_seen']}")
+    if detail.get("quotes_week"):
+        typer.echo(f"quotes ({detail['quotes_week']} and before, complaints first):")
     for quote in detail["quotes"]:
         typer.echo(f"  “{quote}”")
     for name in ("weekly", "breakdown"):
@@ -840,13 +1022,14 @@ def search(
 
 @app.command()
 def digest(
-    week: Annotated[
-        str | None,
-        typer.Option(help="ISO week, e.g. 2026-W45 (default: the last complete week)."),
-    ] = None,
+    week: Annotated[str | None, typer.Option(help=_WEEK_HELP)] = None,
     language: Annotated[
         str | None,
-        typer.Option("--language", "-l", help="en or ja (default: digest.language)."),
+        typer.Option(
+            "--language",
+            "-l",
+            help="en or ja (default: digest.language); ja is written to YYYY-Www/ja/.",
+        ),
     ] = None,
     send: Annotated[
         bool,
@@ -860,25 +1043,28 @@ def digest(
 ) -> None:
     """Write the week's pain-point digest (HTML and Markdown, with charts) and deliver it.
 
-    Files go to <digest.out_dir>/YYYY-Www/ (reports/ by default) and replace an earlier
-    digest of that week; the Markdown is also published as the Prefect artifact
+    Files go to <digest.out_dir>/YYYY-Www/ (reports/ by default; the Japanese digest to
+    YYYY-Www/ja/, so it never overwrites the English one) and replace an earlier digest of
+    that week in that language; the Markdown is also published as the Prefect artifact
     voc-digest-<language>. A failed delivery is retried, then reported (exit 1); the files
     are kept either way.
     """
     from pipelines.digest import DeliveryFailed, digest_flow
 
     try:
-        result = digest_flow(
-            config_path=str(config) if config else None,
-            week=week,
-            language=language,
-            deliver=send,
-        )
+        with _flow_api():
+            result = digest_flow(
+                config_path=str(config) if config else None,
+                week=week,
+                language=language,
+                deliver=send,
+            )
     except DeliveryFailed as e:
         typer.secho(f"error: {e}", fg=typer.colors.RED, err=True)
         raise typer.Exit(code=1) from None
     except Exception as e:
         _fail(e)
+    _week_notes(result.get("notes", []))
     if output is OutputFormat.json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n")
         return
@@ -949,12 +1135,33 @@ def runs(
                 "(summary->>'$.total.read')::BIGINT AS read, "
                 "(summary->>'$.total.stored')::BIGINT AS stored, "
                 "(summary->>'$.total.quarantined')::BIGINT AS quarantined, "
-                "(summary->>'$.analysis.analyzed')::BIGINT AS analysed "
+                "(summary->>'$.analysis.analyzed')::BIGINT AS analysed, "
+                "summary->>'$.process' AS process "
                 f"FROM runs ORDER BY started_at DESC LIMIT {int(limit)}"
             )
     except VocError as e:
         _fail(e)
+    processes = df.pop("process")
+    df["status"] = [
+        _run_status(status, process)
+        for status, process in zip(df["status"], processes, strict=True)
+    ]
     print_frame(df, output, title="runs")
+
+
+def _run_status(status: str, process: str | None) -> str:
+    """A run recorded ``running`` whose process is gone (killed) shows as crashed; the
+    next run that writes the store records it so."""
+    import socket
+
+    from voc.store.warehouse import process_alive
+
+    if status != "running" or not process:
+        return status
+    found = json.loads(process)
+    if found.get("host") == socket.gethostname() and not process_alive(found):
+        return "crashed"
+    return status
 
 
 @app.command()
@@ -994,7 +1201,8 @@ def serve(
         return
     typer.echo("serving; Ctrl-C stops (scheduled runs are paused until the next `voc serve`)")
     try:
-        serve_deployments(config_path, limit=limit)
+        with _flow_api():
+            serve_deployments(config_path, limit=limit)
     except Exception as e:
         _fail(e)
 
@@ -1029,8 +1237,9 @@ def backfill(
     """
     import pandas as pd
 
-    from pipelines.backfill import backfill_flow, new_backfill_run_id, parse_week
+    from pipelines.backfill import backfill_flow, new_backfill_run_id
     from voc.config import load_config
+    from voc.weeks import parse_week
 
     run_id = new_backfill_run_id()
     failed: Exception | None = None
@@ -1040,17 +1249,22 @@ def backfill(
         if until is not None:
             parse_week(until, "--until")
         cfg = load_config(config)
-        backfill_flow(
-            config_path=str(config) if config else None,
-            since=since,
-            until=until,
-            digests=digests,
-            deliver=deliver,
-            run_id=run_id,
-        )
+        with _flow_api(config, "backfill", run_id):
+            backfill_flow(
+                config_path=str(config) if config else None,
+                since=since,
+                until=until,
+                digests=digests,
+                deliver=deliver,
+                run_id=run_id,
+            )
     except Exception as e:
         failed = e
-    summary = _run_summaries(cfg.store.path, [run_id]).get(run_id) if cfg is not None else None
+    summary = (
+        _run_summaries(cfg.store.path, [run_id]).get(run_id)
+        if cfg is not None and not _busy(failed)
+        else None
+    )
     if summary is not None:
         if output is OutputFormat.json:
             sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")

@@ -343,6 +343,15 @@ class StoreConfig(_Strict):
     """The warehouse."""
 
     path: Path = DEFAULT_STORE_PATH
+    lock_timeout_seconds: float = Field(
+        60.0,
+        ge=0,
+        le=86_400,
+        description=(
+            "How long a run waits for another run writing the store to finish before it "
+            "gives up (exit 2). 0: give up at once."
+        ),
+    )
 
 
 class VocConfig(_Strict):

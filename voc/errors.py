@@ -33,3 +33,12 @@ class MissingDependencyError(VocError):
 
 class IngestFailed(VocError):
     """A source could not be ingested; the run's summary is in the ``runs`` table."""
+
+
+class StoreBusy(StoreError):
+    """Another process is writing the store and did not finish within the wait allowed
+    (``store.lock_timeout_seconds``); nothing was changed."""
+
+
+class UserError(VocError):
+    """Something given on the command line is wrong (a path that does not exist, ...)."""

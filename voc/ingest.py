@@ -34,6 +34,7 @@ import pandas as pd
 
 from voc.config import IngestConfig, SourceConfig
 from voc.errors import ConfigError, SourceError
+from voc.faults import fault_point
 from voc.sources.files import RawRow, discover_files, file_sha256, read_chunks, resolve_format
 from voc.sources.mapping import RowMapper, RowProblem
 from voc.store.warehouse import FEEDBACK_COLUMNS, QUARANTINE_COLUMNS, Warehouse, utcnow
@@ -500,6 +501,7 @@ def _ingest_file(
                     prepared, existing, first_keys, run_id, cleaner, sha
                 )
                 stored, _ = store.write_batch(prepared.feedback, prepared.quarantine)
+                fault_point("ingest")  # crash tests only (voc/faults.py); a no-op otherwise
                 rows_read += size
                 summary.read += size
                 summary.stored += stored

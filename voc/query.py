@@ -18,6 +18,10 @@ Definitions shared by the questions:
   one the source gave, record level), not the per-sentence ``sentences.touchpoints``, so a
   touchpoint filter gives the same records as the ``pain_points`` rows of that touchpoint.
   A record without any (or not analysed yet) has the touchpoint ``'(none)'``.
+- **Weeks** and the default week (the last complete week with data, in the schedule's time
+  zone, with notes when it is stale or thin) come from :mod:`voc.weeks`, as for the digest.
+- **Quotes** come from the one picker, :func:`voc.insights.quotes.week_quotes` (a week's
+  sentences, redacted; a pain point's are its complaints of the week).
 - **Topics** are named by their id (an int, or a string of digits) or by text matched
   case-insensitively against the registry: an exact label, then an exact keyword, then a
   label containing the text, then a keyword containing it; several topics in the first
@@ -31,24 +35,35 @@ import difflib
 import re
 import threading
 import time
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from voc.errors import VocError
-from voc.painpoints import NO_TOUCHPOINT, OTHER_TOPIC, iso_week_monday, top_pain_points
-from voc.store.warehouse import Warehouse, utcnow
+from voc.insights.painpoints import (
+    MIN_COMPLAINTS,
+    MIN_NEGATIVE_SHARE,
+    NO_TOUCHPOINT,
+    OTHER_TOPIC,
+    top_pain_points,
+)
+from voc.insights.praise import top_praise
+from voc.insights.quotes import week_quotes
+from voc.store.warehouse import Warehouse
+from voc.weeks import DefaultWeek, iso_week, iso_week_monday
 
 __all__ = [
-    "default_pain_point_week",
+    "default_week",
+    "love",
     "pain_points",
     "resolve_topic",
     "search",
     "topic_detail",
     "topics",
     "trends",
+    "weekly_records",
 ]
 
 _PERIODS = {"week": ("week", "%G-W%V", "7D"), "month": ("month", "%Y-%m", "MS")}
@@ -77,6 +92,9 @@ _PAIN_COLUMNS = [
     "quote",
     "score",
 ]
+#: ``topic_detail`` looks for quotes in at most this many of the topic's latest weeks.
+QUOTE_WEEKS = 8
+_LOVE_COLUMNS = ["rank", "week", "topic_id", "label", "volume", "positive_share", "quote"]
 _SEARCH_COLUMNS = [
     "feedback_id",
     "sentence_index",
@@ -319,7 +337,7 @@ def trends(
             {
                 "period": frame["period_start"].dt.strftime(label_format)
                 if by == "month"
-                else [_iso_week(d) for d in frame["period_start"]],
+                else [iso_week(d) for d in frame["period_start"]],
                 "period_start": frame["period_start"].dt.date,
                 "volume": frame["volume"],
                 "sentences": frame["sentences"],
@@ -332,41 +350,33 @@ def trends(
     return out
 
 
-def _iso_week(day: date | datetime | pd.Timestamp) -> str:
-    year, week, _ = day.isocalendar()[:3]
-    return f"{year}-W{week:02d}"
-
-
 # -- pain points ---------------------------------------------------------------------------
-def default_pain_point_week(store: Warehouse, as_of: datetime | None = None) -> str | None:
-    """The week :func:`pain_points` shows by default: the last complete ISO week with data.
+def weekly_records(store: Warehouse) -> dict[str, int]:
+    """Feedback records per ISO week of ``created_at`` (weeks without data are absent)."""
+    rows = store.con.execute(
+        "SELECT strftime(created_at, '%G-W%V'), count(*) FROM feedback "
+        "WHERE created_at IS NOT NULL GROUP BY 1"
+    ).fetchall()
+    return {str(week): int(n) for week, n in rows}
 
-    A week is complete once its end (the next Monday, 00:00 UTC) is at or before the
-    horizon: the later of ``as_of`` (default now, UTC) and the newest ``created_at`` in the
-    store. So on live data the current, half-filled week is skipped until it ends, and on
-    a historical export (every date in the past) the last week with data is shown; a week
-    followed by data of a later week is complete too. When no week with pain points is
-    complete yet (a store holding only this week), the latest one is returned. None when
-    ``pain_points`` is empty.
+
+def default_week(
+    store: Warehouse, timezone: str = "UTC", as_of: datetime | None = None
+) -> DefaultWeek | None:
+    """The default week of ``voc pain-points``, ``voc love``, ``voc digest`` and the
+    notebook: the last complete week with data (:func:`voc.weeks.default_week`).
+
+    Args:
+        store: An open store.
+        timezone: ``schedules.timezone``: when a week is complete.
+        as_of: "Now" (default: the current time).
+
+    Returns:
+        The week with its ``notes`` (stale, thin); None when no complete week has data.
     """
-    _require_schema(store, 3)
-    weeks = [
-        row[0]
-        for row in store.con.execute(
-            "SELECT DISTINCT week FROM pain_points ORDER BY week DESC"
-        ).fetchall()
-    ]
-    if not weeks:
-        return None
-    newest = store.con.execute("SELECT max(created_at) FROM feedback").fetchall()[0][0]
-    horizon = as_of or utcnow()
-    if newest is not None and newest > horizon:
-        horizon = newest
-    for week in weeks:
-        end = datetime.combine(iso_week_monday(week) + timedelta(weeks=1), datetime.min.time())
-        if end <= horizon:
-            return str(week)
-    return str(weeks[0])
+    from voc.weeks import default_week as choose
+
+    return choose(weekly_records(store), timezone, as_of)
 
 
 def _trend_text(volume: int, previous: int, change: float | None) -> str:
@@ -384,6 +394,19 @@ def _where_text(breakdown: list[dict[str, Any]], top: int = 3) -> str:
     return ", ".join(parts)
 
 
+def _week_or_default(
+    store: Warehouse, week: str | None, timezone: str, as_of: datetime | None
+) -> tuple[str | None, list[str]]:
+    """The week asked for (normalised), or the default week with its notes."""
+    if week is not None:
+        try:
+            return iso_week(iso_week_monday(week)), []
+        except ValueError as e:
+            raise VocError(f"week {week!r}: write an ISO week such as 2026-W45") from e
+    chosen = default_week(store, timezone, as_of)
+    return (None, []) if chosen is None else (chosen.week, list(chosen.notes))
+
+
 def pain_points(
     store: Warehouse,
     week: str | None = None,
@@ -391,80 +414,129 @@ def pain_points(
     touchpoint: str | None = None,
     limit: int = 10,
     as_of: datetime | None = None,
+    timezone: str = "UTC",
+    min_negative_share: float = MIN_NEGATIVE_SHARE,
+    min_complaints: float = MIN_COMPLAINTS,
 ) -> pd.DataFrame:
-    """The week's ranked pain points (:func:`voc.painpoints.top_pain_points`), readable.
+    """The week's ranked pain points (:func:`voc.insights.painpoints.top_pain_points`), readable.
+
+    Only topics that are mostly complaints that week are pain points (at least
+    ``min_negative_share`` of their sentences negative, ``min_complaints`` complaints);
+    :func:`love` lists the praised ones.
 
     Args:
         store: An open store.
-        week: ISO week ``YYYY-Www``; None for :func:`default_pain_point_week` (the last
-            complete ISO week with data).
+        week: ISO week ``YYYY-Www``; None for :func:`default_week` (the last complete
+            week with data, as the digest).
         channel: Only this channel.
         touchpoint: Only this touchpoint (``analysis.touchpoints``; ``'(none)'``).
         limit: At most this many pain points.
-        as_of: "Now" for the default week's rule (default: the current time, UTC).
+        as_of: "Now" for the default week's rule (default: the current time).
+        timezone: ``schedules.timezone``, for the default week's rule.
+        min_negative_share: The floor on a pain point's negative share (default 0.5).
+        min_complaints: The floor on its complaints, records x negative share (default 3).
 
     Returns:
         Best first: ``rank``, ``week``, ``topic_id``, ``label``, ``volume`` (records),
         ``negative_share``, ``previous_volume``, ``wow_change``, ``trend`` (vs the previous
         week, as text: ``up +25% (8 -> 10)``, ``new (5)``), ``emerging``, ``where``
-        (the channel / touchpoint cells with most records), ``quote`` (a representative
-        sentence of the topic), ``score``. ``attrs["week"]`` is the week shown.
+        (the channel / touchpoint cells with most records), ``quote`` (the topic's most
+        negative sentence of the week, the digest's first quote), ``score``.
+        ``attrs["week"]`` is the week shown, ``attrs["notes"]`` what to know about a
+        default week (:class:`voc.weeks.DefaultWeek`).
     """
-    if week is None:
-        week = default_pain_point_week(store, as_of)
+    _require_schema(store, 3)
+    week, notes = _week_or_default(store, week, timezone, as_of)
     if week is None:
         return pd.DataFrame(columns=_PAIN_COLUMNS)
     _check_filters(store, channel, touchpoint)
-    top = top_pain_points(store, week, limit=limit, channel=channel, touchpoint=touchpoint)
+    top = top_pain_points(
+        store,
+        week,
+        limit=limit,
+        channel=channel,
+        touchpoint=touchpoint,
+        min_negative_share=min_negative_share,
+        min_complaints=min_complaints,
+        quotes=1,
+    )
     if top.empty:
         out = pd.DataFrame(columns=_PAIN_COLUMNS)
-        out.attrs["week"] = week
-        return out
-    out = pd.DataFrame(
-        {
-            "rank": top["rank"].astype("int64"),
-            "week": top["week"],
-            "topic_id": top["topic_id"].astype("int64"),
-            "label": top["label"],
-            "volume": top["volume"].astype("int64"),
-            "negative_share": top["negative_share"].astype("float64").round(3),
-            "previous_volume": top["previous_volume"].astype("int64"),
-            "wow_change": top["wow_change"].astype("float64"),
-            "trend": [
-                _trend_text(int(v), int(p), None if pd.isna(c) else float(c))
-                for v, p, c in zip(
-                    top["volume"], top["previous_volume"], top["wow_change"], strict=True
-                )
-            ],
-            "emerging": top["emerging"].astype(bool),
-            "where": top["breakdown"].map(_where_text),
-            "quote": top["quotes"].map(lambda q: str(q[0]) if len(q) else ""),
-            "score": top["score"].astype("float64").round(3),
-        }
-    )
-    missing = out["quote"] == ""
-    if missing.any():
-        quotes = _week_quotes(store, week, out.loc[missing, "topic_id"].tolist())
-        out.loc[missing, "quote"] = out.loc[missing, "topic_id"].map(quotes).fillna("")
+    else:
+        out = pd.DataFrame(
+            {
+                "rank": top["rank"].astype("int64"),
+                "week": top["week"],
+                "topic_id": top["topic_id"].astype("int64"),
+                "label": top["label"],
+                "volume": top["volume"].astype("int64"),
+                "negative_share": top["negative_share"].astype("float64").round(3),
+                "previous_volume": top["previous_volume"].astype("int64"),
+                "wow_change": top["wow_change"].astype("float64"),
+                "trend": [
+                    _trend_text(int(v), int(p), None if pd.isna(c) else float(c))
+                    for v, p, c in zip(
+                        top["volume"], top["previous_volume"], top["wow_change"], strict=True
+                    )
+                ],
+                "emerging": top["emerging"].astype(bool),
+                "where": top["breakdown"].map(_where_text),
+                "quote": top["quotes"].map(lambda q: q[0].text if q else ""),
+                "score": top["score"].astype("float64").round(3),
+            }
+        )
     out.attrs["week"] = week
+    out.attrs["notes"] = notes
     return out
 
 
-def _week_quotes(store: Warehouse, week: str, topic_ids: list[int]) -> dict[int, str]:
-    """For topics without stored quotes, their most negative sentence of the week."""
-    monday = iso_week_monday(week)
-    rows = store.con.execute(
-        """
-        SELECT t.topic_id, arg_min(s.text, (s.sentiment_score, s.feedback_id)) AS quote
-        FROM sentence_topics t JOIN sentences s USING (feedback_id, sentence_index)
-        JOIN feedback f USING (feedback_id)
-        WHERE list_contains($ids, t.topic_id)
-          AND f.created_at >= $monday AND f.created_at < $monday + INTERVAL 7 DAY
-        GROUP BY t.topic_id
-        """,
-        {"ids": [int(i) for i in topic_ids], "monday": monday},
-    ).fetchall()
-    return {int(topic_id): str(quote) for topic_id, quote in rows}
+def love(
+    store: Warehouse,
+    week: str | None = None,
+    channel: str | None = None,
+    touchpoint: str | None = None,
+    limit: int = 5,
+    as_of: datetime | None = None,
+    timezone: str = "UTC",
+) -> pd.DataFrame:
+    """What customers love: the week's most praised topics
+    (:func:`voc.insights.praise.top_praise`), readable.
+
+    Args:
+        store: An open store.
+        week: ISO week ``YYYY-Www``; None for :func:`default_week` (as :func:`pain_points`).
+        channel: Only this channel.
+        touchpoint: Only this touchpoint (``'(none)'``: records without one).
+        limit: At most this many topics.
+        as_of: "Now" for the default week's rule (default: the current time).
+        timezone: ``schedules.timezone``, for the default week's rule.
+
+    Returns:
+        Best first: ``rank``, ``week``, ``topic_id``, ``label``, ``volume`` (records),
+        ``positive_share`` (of the topic's sentences that week), ``quote`` (its most
+        positive sentence of the week). ``attrs`` as :func:`pain_points`.
+    """
+    _require_schema(store, 3)
+    week, notes = _week_or_default(store, week, timezone, as_of)
+    if week is None:
+        return pd.DataFrame(columns=_LOVE_COLUMNS)
+    _check_filters(store, channel, touchpoint)
+    praised = top_praise(store, week, limit=limit, channel=channel, touchpoint=touchpoint)
+    out = pd.DataFrame(
+        {
+            "rank": praised["rank"].astype("int64"),
+            "week": praised["week"].astype(str),
+            "topic_id": praised["topic_id"].astype("int64"),
+            "label": praised["label"].astype(str),
+            "volume": praised["volume"].astype("int64"),
+            "positive_share": praised["positive_share"].astype("float64").round(3),
+            "quote": praised["quotes"].map(lambda q: q[0].text if q else "").astype(str),
+        },
+        columns=_LOVE_COLUMNS,
+    )
+    out.attrs["week"] = week
+    out.attrs["notes"] = notes
+    return out
 
 
 # -- topics --------------------------------------------------------------------------------
@@ -509,8 +581,10 @@ def topic_detail(store: Warehouse, topic_id: int | str, quotes: int = 3) -> dict
     Returns:
         A dict: ``topic_id``, ``label``, ``keywords``, ``status``, ``size``, ``first_seen``,
         ``last_seen``; ``weekly`` (:func:`trends` of the topic by week: ``period``,
-        ``volume``, ``negative_share``, ...); ``quotes`` (the registry's representative
-        sentences, topped up with the sentences closest to the topic); ``breakdown``
+        ``volume``, ``negative_share``, ...); ``quotes`` (texts from
+        :func:`voc.insights.quotes.week_quotes`, complaints first: the topic's latest week
+        with data, topped up from the weeks before) and ``quotes_week`` (that week);
+        ``breakdown``
         (``channel``, ``touchpoint``, ``volume``, ``negative_share``, most records first;
         touchpoints from ``analysis.touchpoints``, so a record may count in two rows;
         dated records only, like ``weekly``);
@@ -522,14 +596,13 @@ def topic_detail(store: Warehouse, topic_id: int | str, quotes: int = 3) -> dict
     _require_schema(store, 3)
     resolved_id, label = resolve_topic(store, topic_id)
     row = store.query(
-        "SELECT label, keywords, quotes, status, size, first_seen, last_seen FROM topics "
+        "SELECT label, keywords, status, size, first_seen, last_seen FROM topics "
         "WHERE topic_id = ?",
         [resolved_id],
     )
     info: dict[str, Any] = {"topic_id": resolved_id, "label": label}
     if row.empty:  # "other" has no registry row
         info.update(keywords=[], status="other", size=None, first_seen=None, last_seen=None)
-        stored_quotes: list[str] = []
     else:
         r = row.iloc[0]
         info.update(
@@ -539,17 +612,19 @@ def topic_detail(store: Warehouse, topic_id: int | str, quotes: int = 3) -> dict
             first_seen=r["first_seen"],
             last_seen=r["last_seen"],
         )
-        stored_quotes = [str(q) for q in r["quotes"]]
     info["weekly"] = trends(store, topic=resolved_id, by="week")
-    chosen = list(dict.fromkeys(stored_quotes))[:quotes]
-    if len(chosen) < quotes:
-        closest = store.query(
-            "SELECT s.text FROM sentence_topics t JOIN sentences s "
-            "USING (feedback_id, sentence_index) WHERE t.topic_id = ? "
-            "GROUP BY s.text ORDER BY max(t.similarity) DESC, s.text LIMIT ?",
-            [resolved_id, quotes * 3],
-        )["text"].tolist()
-        chosen += [q for q in closest if q not in chosen][: quotes - len(chosen)]
+    # The one quote picker, complaints first: the topic's latest week with data, topped up
+    # from the weeks before it (at most QUOTE_WEEKS of them) when that week has too few.
+    chosen: list[str] = []
+    heard = info["weekly"][info["weekly"]["volume"] > 0]["period"].tolist()
+    for week in reversed(heard[-QUOTE_WEEKS:]):
+        for quote in week_quotes(store, week, [resolved_id], quotes, sentiment=None)[resolved_id]:
+            if quote.text not in chosen and len(chosen) < quotes:
+                chosen.append(quote.text)
+                info.setdefault("quotes_week", week)
+        if len(chosen) >= quotes:
+            break
+    info.setdefault("quotes_week", None)
     info["quotes"] = chosen
     breakdown = store.con.execute(
         f"""

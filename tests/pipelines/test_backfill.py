@@ -129,7 +129,7 @@ def test_backfill_refuses_weeks_in_the_wrong_order_before_writing(writable_demo:
     ],
 )
 def test_a_week_is_read_from_an_iso_week_or_a_date(value: str, week: str) -> None:
-    from pipelines.backfill import parse_week
+    from voc.weeks import parse_week
 
     assert parse_week(value) == week
 

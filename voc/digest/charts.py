@@ -26,7 +26,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from voc.digest.data import Digest
-from voc.painpoints import NO_TOUCHPOINT
+from voc.insights.painpoints import NO_TOUCHPOINT
 
 __all__ = ["heatmap", "pain_point_trends", "sparkline", "weekly_volume"]
 

@@ -6,13 +6,20 @@
 once, from the tables the analyse flow keeps (``pain_points``, ``survey_metrics``,
 ``topics``, ``sentence_topics``, ``sentences``, ``analysis``, ``feedback``).
 
-Definitions (the same as :mod:`voc.painpoints` and :mod:`voc.query`):
+Definitions (the same as :mod:`voc.insights.painpoints` and :mod:`voc.query`):
 
 - **Records** are feedback items dated (``created_at``, UTC) inside the week.
-- A **pain point** is a topic ranked by :func:`voc.painpoints.top_pain_points`; its
+- A **pain point** is a topic ranked by :func:`voc.insights.painpoints.top_pain_points`: mostly
+  complaints this week (at least half its sentences negative, at least 3 complaints); its
   **history** is its whole-week volume and negative share in each of the weeks before.
-- **Quotes** are the topic's sentences of this week, already redacted at ingest, at most one
-  per record, most negative first, and in as many languages as the topic was written in.
+- **What customers love** are the topics mostly praised this week
+  (:func:`voc.insights.praise.top_praise`), a short list.
+- **Quotes** come from the one picker, :func:`voc.insights.quotes.week_quotes`: the topic's
+  sentences of this week, redacted at ingest, one per record, in as many languages as the
+  topic was written in; a pain point's are its negative sentences (most negative first),
+  a praised topic's its positive ones. ``voc pain-points`` shows the same quotes.
+- A **thin** week has under a quarter of the usual volume (the median of the weeks with
+  data before it; :mod:`voc.weeks`), the rule of the default week's note.
 - **Emerging** topics are those ``pain_points`` flags (new this week, or a spike over the
   trailing baseline). **Falling away** are topics heard at least
   :data:`FALLING_MIN_BASELINE` times a week before whose share of the week's records fell
@@ -24,54 +31,52 @@ Definitions (the same as :mod:`voc.painpoints` and :mod:`voc.query`):
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
 
-from voc.painpoints import (
+from voc.insights.painpoints import (
     ALL,
     BASELINE_WEEKS,
+    MIN_COMPLAINTS,
+    MIN_NEGATIVE_SHARE,
     NO_TOUCHPOINT,
     OTHER_TOPIC,
-    iso_week_monday,
     top_pain_points,
 )
+from voc.insights.praise import top_praise
+from voc.insights.quotes import Quote
 from voc.store.warehouse import Warehouse, utcnow
+from voc.weeks import (
+    USUAL_WEEKS,
+    is_thin,
+    iso_week,
+    iso_week_monday,
+    last_complete_week,
+    usual_volume,
+)
 
 __all__ = [
     "FALLING_MIN_BASELINE",
     "FALLING_RATIO",
     "Digest",
     "PainPoint",
+    "Praise",
     "Quote",
     "SurveyMetric",
     "TopicMove",
     "gather",
-    "iso_week",
 ]
 
 #: A topic falls away when its share of the week's records is at most this part of before.
 FALLING_RATIO = 0.5
 #: ... and it was heard at least this many times a week before (fewer is noise).
 FALLING_MIN_BASELINE = 3.0
-#: A week with fewer records than this part of the weekly average gets a warning.
-THIN_WEEK_RATIO = 0.25
-#: Longest quote shown, in characters; longer ones are cut at a word and end with "…".
-QUOTE_MAX_CHARS = 280
+#: Praised topics listed ("what customers love"): a short section.
+PRAISE_TOP = 3
 _METRICS = ("nps", "csat", "ces")
-
-
-@dataclass(frozen=True)
-class Quote:
-    """A sentence a customer wrote (redacted), in its own language."""
-
-    text: str
-    language: str
-    channel: str
-    sentiment_score: float
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,17 @@ class PainPoint:
     where: list[dict[str, Any]]
     quotes: list[Quote]
     history: list[tuple[str, int, float | None]]
+
+
+@dataclass(frozen=True)
+class Praise:
+    """A topic customers praised this week, with one of their positive sentences."""
+
+    topic_id: int
+    label: str
+    volume: int
+    positive_share: float
+    quotes: list[Quote]
 
 
 @dataclass(frozen=True)
@@ -136,17 +152,21 @@ class Digest:
     generated_at: datetime
     records: int
     previous_records: int
-    average_records: float
+    usual_records: float | None
     analysed: int
     negative_share: float | None
     channels: dict[str, int]
     pain_points: list[PainPoint] = field(default_factory=list)
+    praise: list[Praise] = field(default_factory=list)
     emerging: list[TopicMove] = field(default_factory=list)
     falling: list[TopicMove] = field(default_factory=list)
     surveys: list[SurveyMetric] = field(default_factory=list)
     weekly: pd.DataFrame = field(default_factory=pd.DataFrame)
     heatmap: pd.DataFrame = field(default_factory=pd.DataFrame)
     history_weeks: list[str] = field(default_factory=list)
+    #: The calendar's last complete week, when it is later than this one and no feedback
+    #: is dated after this one (the sources may have stopped); else None.
+    silent_since: str | None = None
 
     @property
     def empty(self) -> bool:
@@ -155,18 +175,20 @@ class Digest:
 
     @property
     def thin(self) -> bool:
-        """Far fewer records than a usual week: changes should be read with care."""
-        return 0 < self.records < THIN_WEEK_RATIO * self.average_records
-
-
-def iso_week(day: date) -> str:
-    """The ISO week label of a day, ``YYYY-Www``."""
-    year, number, _ = day.isocalendar()
-    return f"{year}-W{number:02d}"
+        """Far fewer records than a usual week (:func:`voc.weeks.is_thin`): changes should
+        be read with care."""
+        return is_thin(self.records, self.usual_records)
 
 
 def gather(
-    store: Warehouse, week: str, *, top: int = 10, quotes: int = 3, history_weeks: int = 8
+    store: Warehouse,
+    week: str,
+    *,
+    top: int = 10,
+    quotes: int = 3,
+    history_weeks: int = 8,
+    timezone: str = "UTC",
+    as_of: datetime | None = None,
 ) -> Digest:
     """Read the digest of ``week`` out of ``store``.
 
@@ -176,6 +198,8 @@ def gather(
         top: Pain points to list.
         quotes: Quotes per pain point.
         history_weeks: Weeks in the trend series, this one included.
+        timezone: ``schedules.timezone``, for the calendar's last complete week.
+        as_of: "Now" for that calendar (default: the current time).
 
     Returns:
         The week's :class:`Digest`; ``digest.empty`` when no record is dated in it (the
@@ -189,8 +213,13 @@ def gather(
     weeks = [iso_week(monday - timedelta(weeks=n)) for n in range(history_weeks - 1, -1, -1)]
     weekly = _weekly(store, monday - timedelta(weeks=history_weeks - 1), monday, weeks)
     this = weekly.iloc[-1]
-    before = weekly.iloc[:-1]
-    with_data = before[before["records"] > 0]
+    usual_series = _weekly(
+        store,
+        monday - timedelta(weeks=USUAL_WEEKS * 2),
+        monday - timedelta(weeks=1),
+        [iso_week(monday - timedelta(weeks=n)) for n in range(USUAL_WEEKS * 2, 0, -1)],
+    )
+    calendar = last_complete_week(timezone, as_of)
     digest = Digest(
         week=week,
         start=monday,
@@ -198,19 +227,23 @@ def gather(
         generated_at=utcnow(),
         records=int(this["records"]),
         previous_records=int(weekly.iloc[-2]["records"]) if len(weekly) > 1 else 0,
-        average_records=float(with_data["records"].mean()) if len(with_data) else 0.0,
+        usual_records=usual_volume([int(n) for n in usual_series["records"]]),
         analysed=int(this["analysed"]),
         negative_share=None if pd.isna(this["negative_share"]) else float(this["negative_share"]),
         channels=_channels(store, monday),
         weekly=weekly,
         history_weeks=weeks,
+        silent_since=(
+            calendar
+            if iso_week_monday(calendar) > monday and not _has_feedback_after(store, monday)
+            else None
+        ),
     )
     if digest.empty:
         return digest
-    ranked = top_pain_points(store, week, limit=top)
+    ranked = top_pain_points(store, week, limit=top, quotes=quotes)
     topic_ids = [int(t) for t in ranked["topic_id"]]
     history = _history(store, topic_ids, weeks)
-    week_quotes = _quotes(store, monday, topic_ids, quotes)
     first_seen = _first_weeks(store, topic_ids)
     rows: list[dict[Any, Any]] = ranked.to_dict("records")
     for row in rows:
@@ -238,12 +271,24 @@ def gather(
                     {"channel": c["channel"], "touchpoint": c["touchpoint"], "volume": c["volume"]}
                     for c in row["breakdown"][:4]
                 ],
-                quotes=week_quotes.get(topic_id, []),
+                quotes=list(row["quotes"]),
                 history=history.get(topic_id, [(w, 0, None) for w in weeks]),
             )
         )
+    praised: list[dict[Any, Any]] = top_praise(store, week, limit=PRAISE_TOP).to_dict("records")
+    digest.praise = [
+        Praise(
+            topic_id=int(p["topic_id"]),
+            label=str(p["label"]),
+            volume=int(p["volume"]),
+            positive_share=float(p["positive_share"]),
+            quotes=list(p["quotes"]),
+        )
+        for p in praised
+    ]
     digest.emerging = _emerging(store, week)
-    digest.falling = _falling(store, week, monday, digest.records)
+    # In a thin week every topic's share is noise (3 records: most topics at 0 %).
+    digest.falling = [] if digest.thin else _falling(store, week, monday, digest.records)
     digest.surveys = _surveys(store, week, iso_week(monday - timedelta(weeks=1)))
     digest.heatmap = _heatmap(store, monday)
     return digest
@@ -308,77 +353,13 @@ def _history(
     }
 
 
-def _quotes(
-    store: Warehouse, monday: date, topic_ids: list[int], per_topic: int
-) -> dict[int, list[Quote]]:
-    """Each topic's quotes of the week: one per record, most negative first, languages mixed.
-
-    A language the topic was written in gets a quote before a second quote in another one,
-    so a topic that Japanese and English customers share is quoted in both.
-    """
-    if not topic_ids:
-        return {}
-    frame = store.con.execute(
-        """
-        WITH candidates AS (
-            SELECT t.topic_id, s.feedback_id, s.text, s.language, s.sentiment_score,
-                   t.similarity, f.channel,
-                   row_number() OVER (PARTITION BY t.topic_id, s.feedback_id
-                                      ORDER BY s.sentiment_score, t.similarity DESC) AS in_record
-            FROM sentence_topics t
-            JOIN sentences s USING (feedback_id, sentence_index)
-            JOIN feedback f USING (feedback_id)
-            WHERE list_contains($ids, t.topic_id)
-              AND f.created_at >= $monday AND f.created_at < $monday + INTERVAL 7 DAY
-              AND length(trim(s.text)) >= CASE WHEN s.language = 'ja' THEN 6 ELSE 12 END
-        ),
-        ranked AS (
-            SELECT *, row_number() OVER (PARTITION BY topic_id, language
-                                         ORDER BY sentiment_score, similarity DESC,
-                                                  feedback_id) AS in_language
-            FROM candidates WHERE in_record = 1
-        )
-        SELECT topic_id, text, language, channel, sentiment_score, in_language
-        FROM ranked WHERE in_language <= $n + 2
-        ORDER BY topic_id, in_language, sentiment_score, text
-        """,
-        {"ids": topic_ids, "monday": monday, "n": per_topic},
-    ).df()
-    out: dict[int, list[Quote]] = {}
-    for topic_id, group in frame.groupby("topic_id", sort=False):
-        negative = group[group["sentiment_score"] < 0]
-        if len(negative):  # a pain point is quoted by its complaints when it has any
-            group = negative
-        records: list[dict[Any, Any]] = group.to_dict("records")
-        picked: list[Quote] = []
-        seen: set[str] = set()
-        for r in records:
-            # "Disappointed." and "disappointed" are one quote, not two.
-            key = re.sub(r"[\W_]+", "", str(r["text"]).casefold())
-            if key in seen:
-                continue
-            seen.add(key)
-            picked.append(
-                Quote(
-                    text=_shorten(str(r["text"])),
-                    language=str(r["language"]),
-                    channel=str(r["channel"]),
-                    sentiment_score=float(r["sentiment_score"]),
-                )
-            )
-            if len(picked) == per_topic:
-                break
-        out[int(str(topic_id))] = picked
-    return out
-
-
-def _shorten(text: str, limit: int = QUOTE_MAX_CHARS) -> str:
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit]
-    space = cut.rfind(" ")
-    return (cut[:space] if space > limit * 0.6 else cut).rstrip(" ,.;:、。") + "…"
+def _has_feedback_after(store: Warehouse, monday: date) -> bool:
+    """Whether any feedback is dated after the week starting ``monday``."""
+    rows = store.con.execute(
+        "SELECT count(*) > 0 FROM feedback WHERE created_at >= $end",
+        {"end": monday + timedelta(days=7)},
+    ).fetchall()
+    return bool(rows[0][0])
 
 
 def _first_weeks(store: Warehouse, topic_ids: list[int]) -> dict[int, str]:
@@ -486,6 +467,9 @@ def _surveys(store: Warehouse, week: str, previous_week: str) -> list[SurveyMetr
             FROM pain_points p LEFT JOIN topics t USING (topic_id)
             WHERE p.week = $week AND p.channel = '{ALL}' AND p.touchpoint = '{ALL}'
               AND p.topic_id <> {OTHER_TOPIC} AND p.{metric}_impact > 0
+              -- Only pain points: a topic mostly praised is not what drags a score down.
+              AND p.negative_share >= {MIN_NEGATIVE_SHARE}
+              AND p.volume * p.negative_share >= {MIN_COMPLAINTS}
             ORDER BY p.{metric}_impact DESC, p.volume DESC LIMIT 3
             """,
             {"week": week},

@@ -247,13 +247,21 @@ class Renderer:
             .render(r=self, d=self.digest, charts=svgs, sparks=sparks, lang=_lang, css=_CSS)
         )
 
+    def folder(self, out_dir: str | Path) -> Path:
+        """Where this digest's files go: ``OUT_DIR/YYYY-Www`` in English, and a folder per
+        other language inside it (``OUT_DIR/YYYY-Www/ja``), so the Japanese digest of a week
+        never overwrites the English one (its charts have Japanese titles too)."""
+        week = Path(out_dir) / self.digest.week
+        return week if self.language == "en" else week / self.language
+
     def write(self, out_dir: str | Path) -> DigestFiles:
-        """Write ``OUT_DIR/YYYY-Www/digest.html``, ``digest.md`` and ``charts/*.svg``.
+        """Write ``digest.html``, ``digest.md`` and ``charts/*.svg`` into :meth:`folder`.
 
         Files are written next to their final names and then moved into place, so a reader
-        (or a crash) never sees half a digest; writing a week again replaces its files.
+        (or a crash) never sees half a digest; writing a week again in the same language
+        replaces its files, and leaves the other language's alone.
         """
-        folder = Path(out_dir) / self.digest.week
+        folder = self.folder(out_dir)
         chart_dir = folder / "charts"
         chart_dir.mkdir(parents=True, exist_ok=True)
         svgs = self.charts()
@@ -275,8 +283,8 @@ class Renderer:
 def write_digest(
     digest: Digest, out_dir: str | Path, language: str = "en", taxonomy: Taxonomy | None = None
 ) -> DigestFiles:
-    """Write ``OUT_DIR/YYYY-Www/digest.html``, ``digest.md`` and ``charts/*.svg``
-    (:meth:`Renderer.write`)."""
+    """Write ``digest.html``, ``digest.md`` and ``charts/*.svg`` into ``OUT_DIR/YYYY-Www``
+    (English) or ``OUT_DIR/YYYY-Www/<language>`` (:meth:`Renderer.write`)."""
     return Renderer(digest, language, taxonomy).write(out_dir)
 
 
@@ -326,13 +334,18 @@ _MARKDOWN = """\
 {{ r.summary() }} {{ r.channels_line() }}
 {% if d.thin %}
 
-> ⚠ {{ r.t("thin", records=d.records, average=r.count(d.average_records)) }}
+> ⚠ {{ r.t("thin", records=d.records, usual=r.count(d.usual_records)) }}
+{% endif %}
+{% if d.silent_since %}
+
+> ⚠ {{ r.t("silent", calendar=d.silent_since) }}
 {% endif %}
 
 ## {{ r.t("top") }}
 
 {% if not d.pain_points %}
 {{ r.t("no_pain_points") }}
+
 {% endif %}
 {% for p in d.pain_points %}
 ### {{ p.rank }}. {{ p.label | md }}{% for b in r.badges(p) %} `{{ b }}`{% endfor %}
@@ -352,6 +365,15 @@ _MARKDOWN = """\
 {% endfor %}
 
 {% endfor %}
+## {{ r.t("love_title") }}
+
+{% for p in d.praise %}
+- **{{ p.label | md }}**: {{ r.t("love_item", volume=p.volume, share=r.percent(p.positive_share)) }}{% for q in p.quotes %} · {{ r.quoted(q.text | md, q.language) }}{% endfor %}
+
+{% else %}
+{{ r.t("love_none") }}
+{% endfor %}
+
 ## {{ r.t("emerging_title") }}
 
 {% for m in d.emerging %}
@@ -365,7 +387,7 @@ _MARKDOWN = """\
 {% for m in d.falling %}
 - **{{ m.label | md }}**: {{ r.falling_text(m) }}
 {% else %}
-{{ r.t("falling_none") }}
+{{ r.t("falling_thin" if d.thin else "falling_none") }}
 {% endfor %}
 
 ## {{ r.t("surveys_title") }}
@@ -461,7 +483,10 @@ _HTML = """\
 {% else %}
 <p class="lead">{{ r.summary() }} {{ r.channels_line() }}</p>
 {% if d.thin %}
-<p class="warning">⚠ {{ r.t("thin", records=d.records, average=r.count(d.average_records)) }}</p>
+<p class="warning">⚠ {{ r.t("thin", records=d.records, usual=r.count(d.usual_records)) }}</p>
+{% endif %}
+{% if d.silent_since %}
+<p class="warning" id="silent">⚠ {{ r.t("silent", calendar=d.silent_since) | code }}</p>
 {% endif %}
 <section id="pain-points">
 <h2>{{ r.t("top") }}</h2>
@@ -491,6 +516,12 @@ _HTML = """\
 {% if "trends" in charts %}
 <figure id="chart-trends"><figcaption>{{ r.t("chart_trends") }}</figcaption>{{ charts["trends"] | safe }}</figure>
 {% endif %}
+<section id="love">
+<h2>{{ r.t("love_title") }}</h2>
+{% if d.praise %}<ul class="moves">
+{% for p in d.praise %}<li data-topic="{{ p.topic_id }}"><b lang="{{ lang(p.label) }}">{{ p.label }}</b>: {{ r.t("love_item", volume=p.volume, share=r.percent(p.positive_share)) }}{% for q in p.quotes %}<blockquote class="quote praise" lang="{{ q.language }}">{{ r.quoted(q.text, q.language) }}<span class="via" lang="{{ r.language }}">{{ r.channel(q.channel) }}</span></blockquote>{% endfor %}</li>
+{% endfor %}</ul>{% else %}<p>{{ r.t("love_none") }}</p>{% endif %}
+</section>
 <section id="emerging">
 <h2>{{ r.t("emerging_title") }}</h2>
 {% if d.emerging %}<ul class="moves">
@@ -501,7 +532,7 @@ _HTML = """\
 <h2>{{ r.t("falling_title") }}</h2>
 {% if d.falling %}<ul class="moves">
 {% for m in d.falling %}<li><b lang="{{ lang(m.label) }}">{{ m.label }}</b>: {{ r.falling_text(m) }}</li>
-{% endfor %}</ul>{% else %}<p>{{ r.t("falling_none") }}</p>{% endif %}
+{% endfor %}</ul>{% else %}<p>{{ r.t("falling_thin" if d.thin else "falling_none") }}</p>{% endif %}
 </section>
 <section id="surveys">
 <h2>{{ r.t("surveys_title") }}</h2>

@@ -22,9 +22,16 @@ TEXT: dict[str, dict[str, str]] = {
         "summary_no_sentiment": "{records} pieces of feedback ({change} on the week before).",
         "channels": "By channel: {channels}.",
         "thin": (
-            "Only {records} pieces of feedback this week, against {average} in an average "
-            "week: read the changes below with care."
+            "Only {records} pieces of feedback this week, against a usual {usual} a week "
+            "(the median of the weeks before): read the changes below with care."
         ),
+        "silent": (
+            "No feedback is dated after this week, although {calendar} has ended: check "
+            "that the sources still run (`voc runs`)."
+        ),
+        "love_title": "What customers love",
+        "love_item": "{volume} records, {share} of sentences positive",
+        "love_none": "No topic drew mostly praise this week.",
         "pending": "{pending} of them are not analysed yet (run `voc analyze`).",
         "empty_title": "No feedback this week.",
         "empty": (
@@ -60,6 +67,7 @@ TEXT: dict[str, dict[str, str]] = {
             "before (about {baseline} a week)"
         ),
         "falling_none": "No topic fell away this week.",
+        "falling_thin": "Too little feedback this week to tell which topics fell away.",
         "surveys_title": "Survey scores",
         "surveys_none": "No survey responses with a score this week.",
         "metric": "metric",
@@ -90,9 +98,16 @@ TEXT: dict[str, dict[str, str]] = {
         "summary_no_sentiment": "フィードバック {records} 件（前週比 {change}）。",
         "channels": "チャネル別: {channels}。",
         "thin": (
-            "今週のフィードバックは {records} 件で、平均的な週（{average} 件）より大幅に"
-            "少なくなっています。以下の増減は慎重に読んでください。"
+            "今週のフィードバックは {records} 件で、通常の週（それ以前の週の中央値 {usual} 件）"
+            "より大幅に少なくなっています。以下の増減は慎重に読んでください。"
         ),
+        "silent": (
+            "{calendar} は終わっていますが、今週より後のフィードバックがありません。"
+            "取り込みが動いているか確認してください（`voc runs`）。"
+        ),
+        "love_title": "お客様に好評な点",
+        "love_item": "{volume} 件、肯定的な文の割合 {share}",
+        "love_none": "今週、主に好評の声が集まった話題はありませんでした。",
         "pending": "うち {pending} 件は未分析です（`voc analyze` を実行してください）。",
         "empty_title": "今週のフィードバックはありません。",
         "empty": (
@@ -128,6 +143,7 @@ TEXT: dict[str, dict[str, str]] = {
             "週平均 約 {baseline} 件）"
         ),
         "falling_none": "今週、減った話題はありません。",
+        "falling_thin": "今週はフィードバックが少なすぎるため、減った話題は判断できません。",
         "surveys_title": "アンケート指標",
         "surveys_none": "今週はスコア付きのアンケート回答がありません。",
         "metric": "指標",

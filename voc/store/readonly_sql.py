@@ -111,22 +111,16 @@ def _check_explain(sql: str) -> None:
 def connect_read_only(path: str | Path) -> duckdb.DuckDBPyConnection:
     """Open the store read-only, with no way out of it (see the module's docstring).
 
+    While a run writes the store, the last run's snapshot is opened instead
+    (:func:`voc.store.warehouse.connect_reader`), so a question never meets a lock.
+
     Raises:
         StoreError: no store at ``path``, or it cannot be opened.
     """
-    path = Path(path)
-    if not path.exists():
-        raise StoreError(
-            f"no store at {path}; run `voc ingest` (or `make demo`) first, "
-            "or point store.path in the config at an existing file"
-        )
-    try:
-        return duckdb.connect(str(path), read_only=True, config=dict(LOCKED_DOWN_CONFIG))
-    except duckdb.Error as e:
-        raise StoreError(
-            f"cannot open the store {path}: {_one_line(e)}. If another voc process is "
-            "writing to it, wait for it to finish."
-        ) from e
+    from voc.store.warehouse import connect_reader
+
+    con, _ = connect_reader(path, config=dict(LOCKED_DOWN_CONFIG))
+    return con
 
 
 def run_read_only_sql(path: str | Path, sql: str) -> pd.DataFrame:

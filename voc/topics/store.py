@@ -359,7 +359,7 @@ def update_topics(
     Returns:
         ``{"topics": TopicsSummary dict, "pain_points": ..., "survey_metrics": rows}``.
     """
-    from voc.painpoints import compute_pain_points, compute_survey_metrics
+    from voc.insights.painpoints import compute_pain_points, compute_survey_metrics
 
     due, reason = (True, "asked for") if force_refit else refit_due(store, embedder)
     if due:

@@ -10,12 +10,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from voc.painpoints import (
-    compute_pain_points,
-    compute_survey_metrics,
-    iso_week_monday,
-    top_pain_points,
-)
+from voc.insights.painpoints import compute_pain_points, compute_survey_metrics, top_pain_points
 from voc.store.warehouse import (
     ANALYSIS_COLUMNS,
     FEEDBACK_COLUMNS,
@@ -24,6 +19,7 @@ from voc.store.warehouse import (
     Warehouse,
     utcnow,
 )
+from voc.weeks import iso_week_monday
 
 NEGATIVE = ("negative", -0.8)
 POSITIVE = ("positive", 0.8)
@@ -279,8 +275,10 @@ def test_nps_impact_matches_a_hand_computed_example(tmp_path: Path) -> None:
         assert email["nps_impact"] == pytest.approx(100 / 9)
         # Topic 8 without p1 p2: 8 left, 2 promoters, 4 detractors: -25, so impact -25 (lifts).
         assert pain_point(store, w, 8)["nps_impact"] == pytest.approx(-25)
-        # The survey drag ranks refunds first; staff, all positive, scores 0.
-        top = top_pain_points(store, w)
+        # Refunds are the pain point; staff, all positive, is none (it is praise).
+        assert list(top_pain_points(store, w)["topic_id"]) == [7]
+        # Without the pain-point floors, the survey drag ranks refunds first; staff scores 0.
+        top = top_pain_points(store, w, min_negative_share=0, min_complaints=0)
         assert list(top["topic_id"]) == [7, 8]
         # Drag = 42.857 / 2 = 21.4 % of the NPS scale's width, over the 5 % cap: x2.
         assert top["survey_drag"].iat[0] == pytest.approx(300 / 7 / 2)
@@ -347,7 +345,9 @@ def test_a_burst_of_a_new_subject_in_the_last_week_is_emerging(emerging_store) -
     assert summary["emerging"] == 2
     # The spike ranks first: log2(1 + 12) x (1 + 8/8) x 2 = 14.8; the steady topic next,
     # log2(1 + 11) x 2 = 7.17, level with the new one, log2(1 + 8) x (1 + 1/8) x 2 = 7.13.
-    top = top_pain_points(emerging_store, last).set_index("topic_id")
+    # Topic 4's two complaints are an anecdote: under MIN_COMPLAINTS, so no pain point.
+    assert top_pain_points(emerging_store, last)["topic_id"].tolist() == [3, 1, 2]
+    top = top_pain_points(emerging_store, last, min_complaints=0).set_index("topic_id")
     assert top.index.tolist() == [3, 1, 2, 4]
     assert top.loc[3, "score"] == pytest.approx(math.log2(13) * 2 * 2)
     assert top.loc[1, "score"] == pytest.approx(math.log2(12) * 2)
