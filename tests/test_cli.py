@@ -97,3 +97,21 @@ def test_adhoc_ingest_without_a_channel_says_which_option_is_missing(
     result = runner.invoke(app, ["ingest", str(export), "--text-col", "a", "--config", str(config)])
     assert result.exit_code == 2
     assert "--channel" in result.output
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_ingest_summary_says_which_file_was_skipped_and_why(
+    tmp_path: Path, write_config, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    config = write_config([])
+    export = tmp_path / "reviews.csv"
+    export.write_text("id,text\n1,Fast delivery\n", encoding="utf-8")
+    args = ["ingest", str(export), "--channel", "review", "--text-col", "text"]
+    first = runner.invoke(app, [*args, "--id-col", "id", "--config", str(config)])
+    assert first.exit_code == 0, first.output
+    assert not [line for line in first.output.splitlines() if line.startswith("skipped ")]
+    second = runner.invoke(app, [*args, "--id-col", "id", "--config", str(config)])
+    assert second.exit_code == 0, second.output
+    line = next(line for line in second.output.splitlines() if line.startswith("skipped"))
+    assert str(export) in line and "unchanged" in line and "--force" in line

@@ -20,6 +20,7 @@ function backed by the store's embedding cache, so a sentence is never embedded 
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import dataclasses
 import hashlib
@@ -466,6 +467,7 @@ def analyze_within_budget(
     embed: EmbedFunction | None = None,
     chunk_seconds: float | None = None,
     record_seconds: float = RECORD_SECONDS,
+    on_timeout: Callable[[], None] | None = None,
 ) -> AnalysisResult:
     """:meth:`Analyzer.analyze` with time budgets: a record can never stall a run.
 
@@ -473,12 +475,16 @@ def analyze_within_budget(
     :data:`CHUNK_SECONDS_PER_RECORD` per record). When it runs over, its records are
     analysed again one by one with ``record_seconds`` each; a record that runs over that
     gets ``error`` :data:`TIMED_OUT` and no sentences, and the others their analysis.
+    ``on_timeout`` is called after each timeout (the store uses it to end a transaction the
+    timeout may have cut off).
     """
     if chunk_seconds is None:
         chunk_seconds = CHUNK_BASE_SECONDS + CHUNK_SECONDS_PER_RECORD * len(texts)
     try:
         return run_with_budget(lambda: analyzer.analyze(texts, languages, embed), chunk_seconds)
     except AnalysisTimeout:
+        if on_timeout is not None:
+            on_timeout()
         logger.warning(
             "analysing %d records took over %.0f s; analysing them one by one, %.0f s each",
             len(texts),
@@ -495,6 +501,8 @@ def analyze_within_budget(
                 )
             )
         except AnalysisTimeout:
+            if on_timeout is not None:
+                on_timeout()
             logger.warning(
                 "a record of %d characters took over %.0f s to analyse: marked %s",
                 len(text or ""),
@@ -506,6 +514,17 @@ def analyze_within_budget(
                 AnalysisResult([failed], [], np.zeros((0, analyzer.embedder.dim), dtype=np.float32))
             )
     return _concatenate(parts, analyzer.embedder.dim)
+
+
+def _end_cut_off_transaction(store: Any) -> None:
+    """Roll back a store transaction a timeout may have cut off (it can land between
+    ``BEGIN`` and the ``try`` of :meth:`Warehouse.transaction`). The analysis runs outside
+    any transaction of its own, so nothing of ours is lost."""
+    import duckdb
+
+    store._depth = 0
+    with contextlib.suppress(duckdb.Error):
+        store.con.execute("ROLLBACK")  # "no transaction is active" when there was none
 
 
 def _concatenate(parts: list[AnalysisResult], dim: int) -> AnalysisResult:
@@ -655,6 +674,7 @@ def analyze_pending(
             embed,
             chunk_seconds,
             record_seconds,
+            on_timeout=lambda: _end_cut_off_transaction(store),
         )
         for step, seconds in result.seconds.items():
             summary.seconds[step] = summary.seconds.get(step, 0.0) + seconds

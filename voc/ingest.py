@@ -13,7 +13,8 @@ already); near-duplicates are stored and flagged with the item they repeat.
 Quarantine reasons: ``missing_text``, ``missing_channel``, ``bad_encoding`` (bytes that do
 not decode), ``garbled_text`` (decoded to mojibake), ``malformed_json``, ``malformed_row``,
 ``impossible_rating``, ``missing_timestamp``, ``unparseable_timestamp``,
-``future_timestamp``, ``duplicate``, ``undecodable_file``, ``unreadable_file``.
+``future_timestamp``, ``duplicate``, ``undecodable_file``, ``unreadable_file``, ``not_text``
+(the text field holds an object or a list).
 """
 
 from __future__ import annotations

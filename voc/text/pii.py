@@ -563,18 +563,26 @@ _STRONG_NAME_CUE = re.compile(
     r"|\b(?:sincerely|yours\s+(?:truly|sincerely|faithfully))[ \t]*[,:\-–—][ \t]*"
     r"|\bsigned[ \t]*[,:\-–—][ \t]*)"
 )
+# A sign-off that ends its line: "thanks, dave", "cheers - priya", "-- kwame".
+_END_SIGN_OFF = re.compile(
+    r"(?:(?P<thanks>(?i:\b(?:thanks|thank\s+you|many\s+thanks|cheers|best|br|love|xo+)))"
+    r"[ \t]*[,:\-–—]|(?:^|(?<=\s))[-–—~]+)[ \t]*(?=[A-Za-zÀ-ÖØ-öø-ÿ'’ -]{2,40}[ \t.!]*$)",
+    re.MULTILINE,
+)
 # Weak cues: "this is angela", "i'm hiroshi", "im dave"; also "this is ridiculous", so the
 # first word must be a known given name, or a title-case name word.
 _WEAK_NAME_CUE = re.compile(r"(?i:\bthis\s+is\s+|\bi['’]m\s+|\bi\s+am\s+|\bim\s+)")
 # "Sarah Connor here, ...", "Cornelius Vandermeer speaking": a name introducing itself at
 # the start of the text, a line, a sentence or after a greeting's comma.
-_NAME_HERE = re.compile(
+_HERE_WORD = re.compile(r"\b(?i:here|speaking)\b(?![ \t]+(?i:is|was|are|were|has|have|had|and)\b)")
+# The 1-3 words just before "here": at the start of the text (the window is cut there), a
+# line, a sentence, or after a greeting's comma. Searched in a short window before each
+# "here", not over the whole text: "here" is common, a pattern tried at every position slow.
+_NAME_BEFORE_HERE = re.compile(
     r"(?:^|(?<=[.!?\n])[ \t]*|(?<=,)[ \t]+)"
-    r"(?P<name>[A-Za-zÀ-ÖØ-öø-ÿ'’-]+(?:[ ][A-Za-zÀ-ÖØ-öø-ÿ'’-]+){0,2})"
-    r"[ \t]+(?i:here|speaking)\b(?![ \t]+(?i:is|was|are|were|has|have|had|and)\b)",
-    re.MULTILINE,
+    r"(?P<name>[A-Za-zÀ-ÖØ-öø-ÿ'’-]+(?:[ ][A-Za-zÀ-ÖØ-öø-ÿ'’-]+){0,2})[ \t]+\Z"
 )
-_LOOSE_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'’-]*")
+_LOOSE_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ](?:[A-Za-zÀ-ÖØ-öø-ÿ'’-]*[A-Za-zÀ-ÖØ-öø-ÿ])?(?:['’]s)?")
 _FUNCTION_WORDS = _word_set(
     "a an the and or but nor not no so very really just also too to for of on in at by"
     " with from up out off about over into onto here there this that these those it its"
@@ -588,7 +596,8 @@ _FUNCTION_WORDS = _word_set(
 # Japanese self-introductions: 「さいとうと申します」「ナカムラと申します」「よしかわです」.
 _JA_NAME_RUN = (
     r"(?P<name>[\u3005\u4e00-\u9fff]{1,4}(?:[ 　][\u3005\u4e00-\u9fff]{1,3})?"
-    r"|[\u30a1-\u30fa\u30fc・]{2,10}|[\u3041-\u3096]{2,6})"
+    # hiragana: the whole run, or what follows は (わたしはさとう)
+    r"|[\u30a1-\u30fa\u30fc・]{2,10}|(?:(?<![\u3041-\u3096])|(?<=は))[\u3041-\u3096]{2,6})"
 )
 # と申します is a strong cue: whatever run of one script comes before it is the name.
 _JA_MOUSHIMASU = re.compile(_JA_NAME_RUN + r"(?:と申|といいま|と言いま)")
@@ -695,8 +704,15 @@ class Redactor:
         by_language: dict[str, list[int]] = {}
         for i, (text, language) in enumerate(zip(texts, languages, strict=True)):
             base = _base_language(language)
-            if base in wanted and _may_hold_name(text, base):
+            if base not in wanted:
+                continue
+            if _may_hold_name(text, base):
                 by_language.setdefault(base, []).append(i)
+            elif base == "en" and _has_case_blind_cue(text):
+                # No capitalised word, but a cue ("my name is jennifer lopez"): the
+                # case-blind cues are all such a text can hold.
+                for start, end in _case_blind_english_people(text):
+                    found[i].add(start, end, "PERSON")
         for language, indices in by_language.items():
             find: Callable[[Doc], Iterator[tuple[int, int]]] = _japanese_people
             if language == "en":
@@ -1113,8 +1129,6 @@ def _base_language(language: str) -> str:
 def _may_hold_name(text: str, language: str) -> bool:
     if language == "ja":
         return not text.isascii()
-    if _STRONG_NAME_CUE.search(text) or _WEAK_NAME_CUE.search(text):
-        return True  # "my name is jennifer lopez": no capital announces it
     for word in _CAPITALISED_WORD.findall(text):
         word = word.lower()
         if word.endswith(("'s", "’s")):
@@ -1289,20 +1303,95 @@ def _cued_english_people(text: str) -> Iterator[tuple[int, int]]:
     yield from _case_blind_english_people(text)
 
 
+# Words one of the case-blind cues needs, looked for with `in` before any regex runs: most
+# texts hold none, and a substring test costs far less than the cue patterns.
+_STRONG_CUE_WORDS = ("name", "regards", "sincerely", "yours", "signed")
+_WEAK_CUE_WORDS = ("this is", "i'm", "i’m", "i am", "im ")
+_HERE_WORDS = ("here", "speaking")
+_END_CUE_WORDS = ("thank", "cheers", "best", "br", "love", "xo", "-", "–", "—", "~")
+
+
+def _has_case_blind_cue(text: str) -> bool:
+    """Whether a case-blind cue could be in ``text`` (cheap; see _case_blind_english_people)."""
+    lower = text.lower()
+    return any(word in lower for word in _STRONG_CUE_WORDS + _WEAK_CUE_WORDS + _HERE_WORDS) or (
+        any(word in lower for word in _END_CUE_WORDS) and _END_SIGN_OFF.search(text) is not None
+    )
+
+
 def _case_blind_english_people(text: str) -> Iterator[tuple[int, int]]:
     """Names after the cues that announce one whatever its case (issue 13): "my name is
     jennifer lopez", "regards, emeka nwosu", "i'm hiroshi", "Sarah Connor here"."""
-    for cue in _STRONG_NAME_CUE.finditer(text):
-        yield from _loose_name_after(text, cue.end(), known_first=False)
-    for cue in _WEAK_NAME_CUE.finditer(text):
-        yield from _loose_name_after(text, cue.end(), known_first=True)
-    for here in _NAME_HERE.finditer(text):
-        name = here.group("name")
-        words = name.split(" ")
+    lower = text.lower()
+    if any(word in lower for word in _STRONG_CUE_WORDS):
+        for cue in _STRONG_NAME_CUE.finditer(text):
+            yield from _loose_name_after(text, cue.end(), known_first=False)
+    if any(word in lower for word in _WEAK_CUE_WORDS):
+        for cue_end in _weak_cue_ends(text, lower):
+            yield from _loose_name_after(text, cue_end, known_first=True)
+    if any(word in lower for word in _END_CUE_WORDS):
+        yield from _names_ending_lines(text)
+    if not any(word in lower for word in _HERE_WORDS):
+        return
+    for here in _HERE_WORD.finditer(text):
+        window_start = max(0, here.start() - 80)
+        if window_start:
+            # Cut the window at a boundary, so that its ^ is never a word's middle.
+            boundary = max(text.rfind(mark, window_start, here.start()) for mark in ".!?\n,")
+            if boundary < 0:
+                continue
+            window_start = boundary + 1
+        before = _NAME_BEFORE_HERE.search(text, window_start, here.start())
+        if before is None:
+            continue
+        words = before.group("name").split(" ")
         if all(_is_loose_name_word(word) for word in words) and (
             _bare(words[0]) in _FIRST_NAMES or words[0][0].isupper()
         ):
-            yield here.start("name"), here.end("name")
+            yield before.start("name"), before.end("name")
+
+
+_WEAK_CUE_LITERALS = ("this is", "i'm", "i’m", "i am", "im")
+
+
+def _weak_cue_ends(text: str, lower: str) -> Iterator[int]:
+    """Where the name after a weak cue would start: _WEAK_NAME_CUE's matches, found by
+    scanning the lower-cased text for the cues' words (several times faster than the
+    case-blind pattern over every review that says "I'm")."""
+    if len(lower) != len(text):  # lower-casing changed offsets (e.g. "İ"): use the pattern
+        yield from (cue.end() for cue in _WEAK_NAME_CUE.finditer(text))
+        return
+    ends: list[int] = []
+    for literal in _WEAK_CUE_LITERALS:
+        position = lower.find(literal)
+        while position >= 0:
+            after = position + len(literal)
+            starts_word = position == 0 or not lower[position - 1].isalnum()
+            if starts_word and after < len(lower) and lower[after].isspace():
+                while after < len(lower) and lower[after].isspace():
+                    after += 1
+                ends.append(after)
+            position = lower.find(literal, position + 1)
+    yield from sorted(set(ends))
+
+
+def _names_ending_lines(text: str) -> Iterator[tuple[int, int]]:
+    """A name alone at the end of a line after a thank-you or a dash ("thanks, dave",
+    "-- kwame"). Only each line's last 60 characters are searched."""
+    line_start = 0
+    while line_start <= len(text):
+        line_end = text.find("\n", line_start)
+        if line_end < 0:
+            line_end = len(text)
+        cue = _END_SIGN_OFF.search(text, max(line_start, line_end - 60), line_end)
+        if cue is not None:
+            # After a thank-you, apps and people are both named ("Thank you, DuckDuckGo!",
+            # "thanks, chica"): only a known given name or a title-case name counts there.
+            known_first = cue.group("thanks") is not None
+            for start, end in _loose_name_after(text, cue.end(), known_first=known_first):
+                if not text[end:line_end].strip(" \t.!"):
+                    yield start, end  # the name is all that is left of the line
+        line_start = line_end + 1
 
 
 def _is_loose_name_word(word: str) -> bool:
