@@ -69,7 +69,16 @@ def check_read_only_sql(sql: str) -> None:
     if kind == "EXPLAIN":
         _check_explain(statement.query)
         return
-    raise ReadOnlyQueryError(f"refused a {kind} statement, nothing was run; {ALLOWED}")
+    shown = _KIND_NAMES.get(kind, f"a {kind} statement")
+    raise ReadOnlyQueryError(f"refused {shown}, nothing was run; {ALLOWED}")
+
+
+# How DuckDB's statement types read to a person (INSTALL parses as a LOAD statement).
+_KIND_NAMES = {
+    "LOAD": "an INSTALL/LOAD statement",
+    "MULTI": "a PIVOT without IN (...) (DuckDB first creates a type for it)",
+    "COPY_DATABASE": "a COPY statement",
+}
 
 
 def _check_explain(sql: str) -> None:
