@@ -1109,7 +1109,8 @@ def touchpoints_explain(
                     {
                         **({"clause": clause} if len(clauses) > 1 else {}),
                         "touchpoint": evidence.name,
-                        "verdict": "TAGGED" if evidence.tagged else "-",
+                        "verdict": ("TAGGED" if evidence.tagged else "-")
+                        + (f" ({evidence.reason})" if evidence.reason != "probability" else ""),
                         "probability": round(evidence.probability, 3),
                         "threshold": round(evidence.threshold, 3),
                         "keyword hits": ", ".join(evidence.keyword_hits) or "-",
@@ -1124,7 +1125,11 @@ def touchpoints_explain(
     except VocError as e:
         _fail(e)
     if output is OutputFormat.table:
-        typer.echo(f"language: {code}; tagged from probability {tagger.threshold_:.3f}")
+        typer.echo(
+            f"language: {code}; tagged from probability {tagger.threshold_:.3f}, or "
+            f"{tagger.keyword_threshold_:.3f} with a keyword hit; a near paraphrase of an "
+            "example tags, a closest negative example does not"
+        )
     print_frame(pd.DataFrame(rows), output, title="touchpoint evidence")
 
 
