@@ -320,6 +320,9 @@ class RelevanceModel:
             value); baseline_: the trees' starting logit.
     """
 
+    #: The folder the model was loaded from ("custom" for one fitted in this process).
+    name_: str = "custom"
+
     def __init__(
         self,
         kind: str = "trees",
@@ -409,13 +412,14 @@ class RelevanceModel:
             raise ConfigError(
                 f"relevance model kind must be 'trees' or 'logistic', not {self.kind!r}"
             )
-        self._arrays = None
-        self._stack = None
+        self._arrays: list[tuple[np.ndarray, ...]] | None = None
+        self._stack: tuple[np.ndarray, ...] | None = None
         return self
 
     def _tree_arrays(self) -> list[tuple[np.ndarray, ...]]:
-        if getattr(self, "_arrays", None) is None:
-            self._arrays = [
+        arrays: list[tuple[np.ndarray, ...]] | None = getattr(self, "_arrays", None)
+        if arrays is None:
+            arrays = self._arrays = [
                 (
                     np.asarray(t["feature"], dtype=np.intp),
                     np.asarray(t["threshold"], dtype=np.float64),
@@ -426,11 +430,12 @@ class RelevanceModel:
                 )
                 for t in self.trees_
             ]
-        return self._arrays
+        return arrays
 
     def _stacked(self) -> tuple[np.ndarray, ...]:
         """Every tree's nodes in one padded array per field ``(n_trees, max_nodes)``."""
-        if getattr(self, "_stack", None) is None:
+        stack: tuple[np.ndarray, ...] | None = getattr(self, "_stack", None)
+        if stack is None:
             arrays = self._tree_arrays()
             width = max(len(a[0]) for a in arrays)
 
@@ -440,7 +445,7 @@ class RelevanceModel:
                     out[row, : len(a[index])] = a[index]
                 return out
 
-            self._stack = (
+            stack = self._stack = (
                 pad(0, 0, np.intp),
                 pad(1, 0.0, np.float64),
                 pad(2, 0, np.intp),
@@ -448,7 +453,7 @@ class RelevanceModel:
                 pad(4, True, bool),
                 pad(5, 0.0, np.float64),
             )
-        return self._stack
+        return stack
 
     def _logits(self, flat: np.ndarray, contributions: np.ndarray | None = None) -> np.ndarray:
         """Logits of ``(m, f)`` features; adds each feature's share into ``contributions``."""
@@ -458,22 +463,23 @@ class RelevanceModel:
                 contributions += shares
             return shares.sum(axis=1) + self.intercept_
         if contributions is None:
-            # Every tree at once: one gather per level over (m, n_trees), on flat indices.
-            feature, threshold, left, right, is_leaf, value = (a.ravel() for a in self._stacked())
-            n_trees, width = self._stacked()[0].shape
-            base = (np.arange(n_trees) * width)[None, :]
+            # Every tree at once, one gather per level over (m, n_trees) on flat int32
+            # indices; leaves point to themselves, so no per-level leaf test is needed.
+            feature, threshold, left, right, is_leaf, value = self._stacked()
+            n_trees, width = feature.shape
+            own = np.arange(n_trees * width, dtype=np.int32).reshape(n_trees, width)
+            base = own[:, :1]
+            left_at = np.where(is_leaf, own, base + left).astype(np.int32).ravel()
+            right_at = np.where(is_leaf, own, base + right).astype(np.int32).ravel()
+            feature_at = np.where(is_leaf, 0, feature).astype(np.int32).ravel()
+            threshold_at = threshold.astype(np.float32).ravel()
             values = np.ascontiguousarray(flat, dtype=np.float32).ravel()
-            offset = (np.arange(len(flat)) * flat.shape[1])[:, None]
-            node = np.broadcast_to(base, (len(flat), n_trees)).copy()
-            thresholds = threshold.astype(np.float32)
-            for _ in range(self.max_depth + 1):
-                inner = ~is_leaf[node]
-                if not inner.any():
-                    break
-                goes_left = values[offset + feature[node]] <= thresholds[node]
-                child = base + np.where(goes_left, left[node], right[node])
-                node = np.where(inner, child, node)
-            return value[node].sum(axis=1) + self.baseline_
+            offset = (np.arange(len(flat), dtype=np.int32) * flat.shape[1])[:, None]
+            node = np.broadcast_to(base.ravel()[None, :], (len(flat), n_trees))
+            for _ in range(self.max_depth):
+                goes_left = values[offset + feature_at[node]] <= threshold_at[node]
+                node = np.where(goes_left, left_at[node], right_at[node])
+            return value.ravel()[node].sum(axis=1) + self.baseline_
         rows = np.arange(len(flat))
         logits = np.full(len(flat), self.baseline_)
         for feature, threshold, left, right, is_leaf, value in self._tree_arrays():
@@ -691,7 +697,7 @@ class TouchpointTagger:
         if not self.use_embeddings:
             return "keywords"
         if isinstance(self.relevance, RelevanceModel):
-            name = getattr(self.relevance, "name_", "custom")
+            name = str(getattr(self.relevance, "name_", "custom"))
         else:
             name = Path(self.relevance or DEFAULT_RELEVANCE_MODEL).name
         return name if self.threshold is None else f"{name}@{self.threshold}"

@@ -247,7 +247,7 @@ def load_app_reviews(half: str = "dev") -> tuple[list[str], list[set[str]]]:
 
 
 def _mapped(labels: list[set[str]], table: dict[str, str | None]) -> list[set[str]]:
-    return [{t for t in (table[label] for label in row) if t} for row in labels]
+    return [{t for label in row if (t := table[label])} for row in labels]
 
 
 def labelled_sets() -> list[LabelledSet]:
@@ -264,11 +264,12 @@ def labelled_sets() -> list[LabelledSet]:
     cfpb = pd.read_csv(DATA / "cfpb_complaints_sample.csv")
     cfpb = cfpb[cfpb["Consumer complaint narrative"].notna()]
     texts = cfpb["Consumer complaint narrative"].astype(str).tolist()
-    for name, column, table in (
+    products_and_issues: tuple[tuple[str, str, dict[str, str]], ...] = (
         ("complaints_products", "Product", CFPB_PRODUCTS),
         ("complaints_issues", "Issue", CFPB_ISSUES),
-    ):
-        gold = [{table[v]} if v in table else set() for v in cfpb[column].astype(str)]
+    )
+    for name, column, labels in products_and_issues:
+        gold = [{labels[v]} if v in labels else set() for v in cfpb[column].astype(str)]
         sets.append(LabelledSet(name, "complaints", _taxonomy(name), texts, gold))
 
     clothing = pd.read_csv(DATA / "womens_clothing_reviews.csv", dtype=str, keep_default_na=False)
@@ -283,11 +284,12 @@ def labelled_sets() -> list[LabelledSet]:
         f"{title.strip()}. {body.strip()}" if title.strip() else body.strip()
         for title, body in zip(clothing["Title"], clothing["Review Text"], strict=True)
     ]
-    for name, column, table in (
+    departments_and_classes: tuple[tuple[str, str, dict[str, str]], ...] = (
         ("clothing_departments", "Department Name", CLOTHING_DEPARTMENTS),
         ("clothing_classes", "Class Name", CLOTHING_CLASSES),
-    ):
-        gold = [{table[v]} if v in table else set() for v in clothing[column]]
+    )
+    for name, column, labels in departments_and_classes:
+        gold = [{labels[v]} if v in labels else set() for v in clothing[column]]
         sets.append(LabelledSet(name, "clothing", _taxonomy(name), texts, gold))
     return sets
 
@@ -413,7 +415,7 @@ def build_pairs(embed: Any) -> list[dict[str, Any]]:
             texts = [labelled.texts[i] for i in rows]
             gold = [labelled.gold[i] for i in rows]
             for variant_name, taxonomy in variants:
-                block = clause_pairs(taxonomy, texts, gold, embed)
+                block: dict[str, Any] = dict(clause_pairs(taxonomy, texts, gold, embed))
                 block.update(taxonomy=labelled.name, variant=variant_name, part=part)
                 blocks.append(block)
             logger.info("%s %s: %d texts", labelled.name, part, len(texts))
@@ -429,7 +431,7 @@ def build_pairs(embed: Any) -> list[dict[str, Any]]:
                 ]
                 rows = sorted(rng.permutation(rows)[: 200 if part == "fit" else 60].tolist())
                 texts = [other.texts[i] for i in rows]
-                block = clause_pairs(labelled.taxonomy, texts, [set()] * len(texts), embed)
+                block = dict(clause_pairs(labelled.taxonomy, texts, [set()] * len(texts), embed))
                 block.update(
                     taxonomy=f"{labelled.name}<-{other.domain}", variant="cross_domain", part=part
                 )
@@ -492,7 +494,7 @@ def train(
     scored = [
         (b, model.predict_proba(b["features"]), b["features"][..., hit] > 0.5) for b in dev + cross
     ]
-    table = {}
+    table: dict[str, dict[str, Any]] = {}
     for keyword_threshold in KEYWORD_THRESHOLDS:
         for threshold in THRESHOLDS:
             if keyword_threshold > threshold:
@@ -515,13 +517,13 @@ def train(
                 "per_set": scores,
             }
     # Precision first: of the pairs within 0.005 of the best mean F1, the highest thresholds.
-    top = max(table[k]["mean_f1"] for k in table)
+    top = max(float(table[k]["mean_f1"]) for k in table)
     best = max(
         (k for k in table if table[k]["mean_f1"] >= top - 0.005),
         key=lambda k: (table[k]["threshold"], table[k]["keyword_threshold"]),
     )
-    model.threshold = table[best]["threshold"]
-    model.keyword_threshold = table[best]["keyword_threshold"]
+    model.threshold = float(table[best]["threshold"])
+    model.keyword_threshold = float(table[best]["keyword_threshold"])
     return model, {"threshold_table": table, "chosen": best}
 
 
