@@ -91,19 +91,14 @@ def _print_analysis_tables(results: list[dict]) -> None:
             print("\nsentiment, 3-class macro-F1 on held-out test splits (stars 1-2/3/4-5):")
             print(sentiment.markdown(sentiment.rows(item)))
         elif kind == "touchpoints":
-            test = item["test"]
+            from bench import touchpoints
+
             print(
-                "\ntouchpoints, micro-F1 vs. the app reviews' human labels (test half; "
-                "mapping in bench/touchpoints.py):"
+                "\ntouchpoints, ours vs keyword-only on the same taxonomy (app reviews: the "
+                "half the relevance model never saw; laptops: measuring only; "
+                "python -m bench.touchpoints):"
             )
-            print("| tagger | micro-F1 | precision | recall |")
-            print("|---|---|---|---|")
-            for name in ("embedding+keywords", "keywords_only"):
-                fine = test[name]["fine"]
-                print(
-                    f"| {name} | {fine['micro_f1']:.3f} | {fine['micro_precision']:.3f} | "
-                    f"{fine['micro_recall']:.3f} |"
-                )
+            print(touchpoints.markdown(item))
     for item in results:
         if item.get("benchmark") == "topics":
             if "error" in item:

@@ -150,3 +150,30 @@ def test_an_analysts_file_loads_with_whitespace_tidied_and_duplicates_dropped(
     assert taxonomy.touchpoint("fitting_rooms").keywords == {}
     with pytest.raises(ConfigError, match="no touchpoint named 'tills'"):
         taxonomy.touchpoint("tills")
+
+
+def test_examples_and_negative_examples_load_tidied(tmp_path: Path) -> None:
+    path = tmp_path / "stores.yaml"
+    path.write_text(
+        "touchpoints:\n"
+        "  - name: parking\n"
+        "    description: Parking at the store.\n"
+        "    examples: ['The car park  was full.', 駐車場が狭い。]\n"
+        "    negative_examples:\n      - I parked my complaint with the manager.\n",
+        encoding="utf-8",
+    )
+    parking = load_taxonomy(path).touchpoint("parking")
+    assert parking.examples == ["The car park was full.", "駐車場が狭い。"]
+    assert parking.negative_examples == ["I parked my complaint with the manager."]
+    assert load_taxonomy().touchpoint("billing_and_payment").negative_examples
+
+
+def test_negative_examples_must_be_a_list_of_non_empty_sentences() -> None:
+    with pytest.raises(
+        ConfigError, match=r"touchpoints\[0\]\.negative_examples: write a list of sentences"
+    ):
+        parse_taxonomy({"touchpoints": [_touchpoint(negative_examples="I parked it.")]})
+    with pytest.raises(ConfigError, match=r"touchpoints\[0\]\.negative_examples\[1\]"):
+        parse_taxonomy({"touchpoints": [_touchpoint(negative_examples=["ok", " "])]})
+    with pytest.raises(ConfigError, match=r"touchpoints\[0\]\.negative_example: unknown key"):
+        parse_taxonomy({"touchpoints": [_touchpoint(negative_example=["x"])]})

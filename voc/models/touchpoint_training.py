@@ -1,0 +1,563 @@
+"""Train the touchpoint relevance model (:class:`voc.touchpoints.RelevanceModel`).
+
+    python -m voc.models.touchpoint_training --out models/touchpoints/v1 [--cache DIR]
+
+"Is this text about this touchpoint?", learnt from several labelled taxonomies so that it
+judges the evidence a touchpoint offers, not the words of one domain. Only data whose
+licence lets the model ship (``../shared/data/README.md``):
+
+============================  ==================================  ===========================
+data                          labels                              taxonomies (user-written)
+============================  ==================================  ===========================
+app_reviews_urr_golden.csv    class1..class5 (URR topics), the    app_reviews_groups,
+(MIT)                         development half only (the other    app_reviews_classes
+                              half is ``bench.touchpoints``'
+                              held-out test)
+cfpb_complaints_sample.csv    Product, Issue                      complaints_products,
+(US open data)                                                    complaints_issues
+womens_clothing_reviews.csv   Department Name, Class Name; the    clothing_departments,
+(CC0)                         demo sample's reviews left out      clothing_classes
+============================  ==================================  ===========================
+
+The taxonomies are in ``models/touchpoints/training_taxonomies/``: a name, one line and a
+few keywords each, as a user writes them. Every taxonomy is used in variants, so the
+model meets the evidence users give: name + description + keywords; plus ``examples``
+(three positive texts held out of the pairs); plus ``negative_examples`` (the two texts of
+other labels closest to the touchpoint); name + description only. Pairs: every text with
+every touchpoint of its taxonomy (positive when labelled so); plus texts of one data set
+with another's taxonomy, all negative, which teaches that a keyword in another sense
+("bought" for billing in a clothing review) is not enough.
+
+Labels belong to texts, the tagger judges clauses: training is multiple-instance (a text's
+pair takes the features of its clause the previous round's model rates highest, as the
+pipeline tags a text when one of its clauses is tagged). Texts are split 75/25 by a hash
+of their content: the model is fitted on the first part; the two thresholds (with and
+without a keyword hit) are the pair that maximises the mean micro-F1 over the taxonomy
+variants on the second part, scored as the pipeline tags (within 0.005 of the best, the
+highest thresholds: precision first; the worst set is in ``metrics.json``). Pairs are
+weighted so that each taxonomy variant counts the same, whatever its number of texts and
+touchpoints, at its natural share of positives.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from voc.taxonomy import Taxonomy, load_taxonomy
+from voc.touchpoints import FEATURES, RelevanceModel, TouchpointTagger
+
+logger = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT.parent / "shared" / "data"
+TAXONOMIES = ROOT / "models" / "touchpoints" / "training_taxonomies"
+#: The app reviews' split, shared with ``bench.touchpoints`` (its development half trains).
+APP_SPLIT_SEED = 20240607
+CLOTHING_TEXTS = 4000
+THRESHOLDS = np.round(np.arange(0.20, 0.951, 0.025), 3)
+KEYWORD_THRESHOLDS = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3)
+
+#: URR class -> touchpoint of each app-review taxonomy (None: no touchpoint).
+URR_GROUPS = {
+    "ERROR": "errors_and_bugs",
+    "UI": "interface_and_usability",
+    "APP USABILITY": "interface_and_usability",
+    "PERFORMANCE": "speed_memory_and_battery",
+    "MEMORY": "speed_memory_and_battery",
+    "BATTERY": "speed_memory_and_battery",
+    "DEVICE": "device_compatibility",
+    "ANDROID VERSION": "device_compatibility",
+    "HARDWARE": "device_compatibility",
+    "PRICE": "price_and_licensing",
+    "LICENSING": "price_and_licensing",
+    "SECURITY": "security_and_privacy",
+    "PRIVACY": "security_and_privacy",
+    "OTHER": None,
+}
+URR_CLASSES = {
+    "ERROR": "errors",
+    "UI": "user_interface",
+    "APP USABILITY": "usability",
+    "PERFORMANCE": "performance",
+    "MEMORY": "memory",
+    "BATTERY": "battery",
+    "DEVICE": "device",
+    "ANDROID VERSION": "android_version",
+    "HARDWARE": "hardware",
+    "PRICE": "price",
+    "LICENSING": "licensing",
+    "SECURITY": "security",
+    "PRIVACY": "privacy",
+    "OTHER": None,
+}
+CFPB_PRODUCTS = {
+    "Credit reporting, credit repair services, or other personal consumer reports": (
+        "credit_reporting"
+    ),
+    "Credit reporting": "credit_reporting",
+    "Debt collection": "debt_collection",
+    "Mortgage": "mortgage",
+    "Credit card or prepaid card": "credit_card",
+    "Credit card": "credit_card",
+    "Student loan": "student_loan",
+    "Vehicle loan or lease": "vehicle_loan",
+    "Checking or savings account": "bank_account",
+    "Money transfer, virtual currency, or money service": "money_transfer",
+}
+CFPB_ISSUES = {
+    "Incorrect information on your report": "wrong_information_on_report",
+    "Problem with a credit reporting company's investigation into an existing problem": (
+        "credit_bureau_investigation"
+    ),
+    "Attempts to collect debt not owed": "debt_collection_practices",
+    "Written notification about debt": "debt_collection_practices",
+    "Disclosure verification of debt": "debt_collection_practices",
+    "False statements or representation": "debt_collection_practices",
+    "Communication tactics": "debt_collection_practices",
+    "Took or threatened to take negative or legal action": "debt_collection_practices",
+    "Trouble during payment process": "payments_and_fees",
+    "Unexpected or other fees": "payments_and_fees",
+    "Problem with a lender or other company charging your account": "payments_and_fees",
+    "Problem with a purchase shown on your statement": "payments_and_fees",
+    "Struggling to pay mortgage": "struggling_to_pay",
+    "Struggling to pay your loan": "struggling_to_pay",
+    "Struggling to repay your loan": "struggling_to_pay",
+    "Credit monitoring or identity theft protection services": "fraud_and_identity_theft",
+    "Identity theft protection or other monitoring services": "fraud_and_identity_theft",
+    "Fraud or scam": "fraud_and_identity_theft",
+    "Problem with fraud alerts or security freezes": "fraud_and_identity_theft",
+    "Improper use of your report": "fraud_and_identity_theft",
+    "Managing an account": "managing_the_account",
+    "Managing the loan or lease": "managing_the_account",
+    "Dealing with your lender or servicer": "managing_the_account",
+    "Getting a credit card": "managing_the_account",
+    "Applying for a mortgage or refinancing an existing mortgage": "managing_the_account",
+    "Closing on a mortgage": "managing_the_account",
+    "Advertising and marketing, including promotional offers": "advertising",
+}
+CLOTHING_DEPARTMENTS = {
+    "Tops": "tops",
+    "Dresses": "dresses",
+    "Bottoms": "bottoms",
+    "Intimate": "intimates",
+    "Jackets": "jackets",
+}
+CLOTHING_CLASSES = {
+    "Dresses": "dresses",
+    "Knits": "knits",
+    "Blouses": "blouses",
+    "Sweaters": "sweaters",
+    "Fine gauge": "fine_gauge",
+    "Pants": "pants",
+    "Jeans": "jeans",
+    "Skirts": "skirts",
+    "Shorts": "shorts",
+    "Jackets": "jackets",
+    "Outerwear": "outerwear",
+    "Lounge": "lounge",
+    "Sleep": "sleep",
+    "Swim": "swim",
+    "Intimates": "intimates",
+    "Legwear": "legwear",
+    "Layering": "layering",
+}
+
+
+@dataclass
+class LabelledSet:
+    """Texts of one data set with their gold touchpoints under one taxonomy."""
+
+    name: str
+    domain: str
+    taxonomy: Taxonomy
+    texts: list[str]
+    gold: list[set[str]]
+
+
+class CachedEmbedder:
+    """The default embedder with a file cache (``.npz`` per call batch), for retraining."""
+
+    def __init__(self, cache: Path | None) -> None:
+        from voc.models.embedders import get_embedder
+
+        self.inner = get_embedder("use-multilingual")
+        self.name, self.dim = self.inner.name, self.inner.dim
+        self.cache = cache
+        self.memory: dict[str, np.ndarray] = {}
+        if cache is not None and (cache / "embeddings.npz").exists():
+            stored = np.load(cache / "embeddings.npz")
+            self.memory = dict(zip(stored["keys"].tolist(), stored["vectors"], strict=True))
+
+    @staticmethod
+    def _key(text: str) -> str:
+        return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if self._key(t) not in self.memory))
+        if missing:
+            vectors = self.inner.embed(missing)
+            for text, vector in zip(missing, vectors, strict=True):
+                self.memory[self._key(text)] = vector.astype(np.float32)
+            if self.cache is not None and len(missing) > 50:
+                self.save()
+        if not len(texts):
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self.memory[self._key(t)] for t in texts]).astype(np.float32)
+
+    def save(self) -> None:
+        if self.cache is None:
+            return
+        self.cache.mkdir(parents=True, exist_ok=True)
+        keys = np.asarray(list(self.memory))
+        np.savez(
+            self.cache / "embeddings.npz", keys=keys, vectors=np.stack(list(self.memory.values()))
+        )
+
+
+def app_review_split(n: int, seed: int = APP_SPLIT_SEED) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the app reviews' development (training) and test halves."""
+    order = np.random.default_rng(seed).permutation(n)
+    return np.sort(order[: n // 2]), np.sort(order[n // 2 :])
+
+
+def load_app_reviews(half: str = "dev") -> tuple[list[str], list[set[str]]]:
+    """App review texts of one half and their URR classes (``OTHER`` dropped)."""
+    import pandas as pd
+
+    df = pd.read_csv(DATA / "app_reviews_urr_golden.csv")
+    dev, test = app_review_split(len(df))
+    df = df.iloc[dev if half == "dev" else test]
+    texts = df["reviewText"].fillna("").astype(str).tolist()
+    columns = ["class1", "class2", "class3", "class4", "class5"]
+    labels = [
+        {str(v).strip() for v in row if isinstance(v, str) and v.strip()} - {"OTHER"}
+        for row in df[columns].itertuples(index=False)
+    ]
+    return texts, labels
+
+
+def _mapped(labels: list[set[str]], table: dict[str, str | None]) -> list[set[str]]:
+    return [{t for label in row if (t := table[label])} for row in labels]
+
+
+def labelled_sets() -> list[LabelledSet]:
+    """Every training taxonomy with its texts and gold touchpoints."""
+    import pandas as pd
+
+    sets = []
+    texts, classes = load_app_reviews("dev")
+    keep = [i for i, t in enumerate(texts) if t.strip()]
+    texts, classes = [texts[i] for i in keep], [classes[i] for i in keep]
+    for name, table in (("app_reviews_groups", URR_GROUPS), ("app_reviews_classes", URR_CLASSES)):
+        sets.append(LabelledSet(name, "apps", _taxonomy(name), texts, _mapped(classes, table)))
+
+    cfpb = pd.read_csv(DATA / "cfpb_complaints_sample.csv")
+    cfpb = cfpb[cfpb["Consumer complaint narrative"].notna()]
+    texts = cfpb["Consumer complaint narrative"].astype(str).tolist()
+    products_and_issues: tuple[tuple[str, str, dict[str, str]], ...] = (
+        ("complaints_products", "Product", CFPB_PRODUCTS),
+        ("complaints_issues", "Issue", CFPB_ISSUES),
+    )
+    for name, column, labels in products_and_issues:
+        gold = [{labels[v]} if v in labels else set() for v in cfpb[column].astype(str)]
+        sets.append(LabelledSet(name, "complaints", _taxonomy(name), texts, gold))
+
+    clothing = pd.read_csv(DATA / "womens_clothing_reviews.csv", dtype=str, keep_default_na=False)
+    clothing = clothing.rename(columns={"Unnamed: 0": "review_id"})
+    demo = ROOT / "data" / "samples" / "womens_clothing_reviews.csv"
+    if demo.exists():  # the demo's reviews measure the clothing skew: never train on them
+        held = set(pd.read_csv(demo, dtype=str)["review_id"])
+        clothing = clothing[~clothing["review_id"].isin(held)]
+    clothing = clothing[clothing["Review Text"].str.strip() != ""]
+    clothing = clothing.sample(n=CLOTHING_TEXTS, random_state=11)
+    texts = [
+        f"{title.strip()}. {body.strip()}" if title.strip() else body.strip()
+        for title, body in zip(clothing["Title"], clothing["Review Text"], strict=True)
+    ]
+    departments_and_classes: tuple[tuple[str, str, dict[str, str]], ...] = (
+        ("clothing_departments", "Department Name", CLOTHING_DEPARTMENTS),
+        ("clothing_classes", "Class Name", CLOTHING_CLASSES),
+    )
+    for name, column, labels in departments_and_classes:
+        gold = [{labels[v]} if v in labels else set() for v in clothing[column]]
+        sets.append(LabelledSet(name, "clothing", _taxonomy(name), texts, gold))
+    return sets
+
+
+def _taxonomy(name: str) -> Taxonomy:
+    return load_taxonomy(TAXONOMIES / f"{name}.yaml")
+
+
+def _in_dev(text: str) -> bool:
+    """The 25 % of texts that choose the threshold (a stable hash of the text)."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=2).digest()[0] < 64
+
+
+def _variants(
+    labelled: LabelledSet, pool: list[int], embed: Any
+) -> tuple[list[tuple[str, Taxonomy]], set[int]]:
+    """The taxonomy with and without examples / negative examples; the texts used as examples."""
+    base = labelled.taxonomy
+    rng = np.random.default_rng(
+        int(hashlib.blake2b(labelled.name.encode(), digest_size=4).hexdigest(), 16)
+    )
+    vectors = embed.embed([labelled.texts[i] for i in pool])
+    descriptions = embed.embed([tp.description for tp in base.touchpoints])
+    used: set[int] = set()
+    examples: dict[str, list[str]] = {}
+    negatives: dict[str, list[str]] = {}
+    for column, touchpoint in enumerate(base.touchpoints):
+        positive = [p for p, i in enumerate(pool) if touchpoint.name in labelled.gold[i]]
+        short = [p for p in positive if len(labelled.texts[pool[p]]) <= 160] or positive
+        chosen = list(rng.permutation(short)[:3])
+        examples[touchpoint.name] = [labelled.texts[pool[p]][:300] for p in chosen]
+        other = [p for p, i in enumerate(pool) if touchpoint.name not in labelled.gold[i]]
+        if other:
+            closest = np.argsort(-(vectors[other] @ descriptions[column]))[:2]
+            negatives[touchpoint.name] = [labelled.texts[pool[other[p]]][:300] for p in closest]
+            chosen += [other[p] for p in closest]
+        used.update(pool[p] for p in chosen)
+
+    def variant(with_examples: bool, with_negatives: bool, with_keywords: bool) -> Taxonomy:
+        return Taxonomy.model_validate(
+            {
+                "touchpoints": [
+                    {
+                        "name": tp.name,
+                        "description": tp.description,
+                        "keywords": tp.keywords if with_keywords else {},
+                        "examples": examples[tp.name] if with_examples else [],
+                        "negative_examples": negatives.get(tp.name, []) if with_negatives else [],
+                    }
+                    for tp in base.touchpoints
+                ]
+            }
+        )
+
+    return [
+        ("plain", variant(False, False, True)),
+        ("examples", variant(True, False, True)),
+        ("examples+negatives", variant(True, True, True)),
+        ("description_only", variant(False, False, False)),
+    ], used
+
+
+def clause_pairs(
+    taxonomy: Taxonomy, texts: Sequence[str], gold: Sequence[set[str]], embed: Any
+) -> dict[str, np.ndarray]:
+    """Pair features of every clause of ``texts`` under a taxonomy, and the texts' labels.
+
+    Returns:
+        ``features`` ``(n_clauses, n_touchpoints, f)``, ``owners`` ``(n_clauses,)`` (the
+        text of each clause) and ``labels`` int8 ``(n_texts, n_touchpoints)``.
+    """
+    from voc.text.sentences import split_clauses
+
+    clauses: list[str] = []
+    owners: list[int] = []
+    for index, text in enumerate(texts):
+        for clause in split_clauses(text, "en") or []:
+            clauses.append(clause.text)
+            owners.append(index)
+    tagger = TouchpointTagger(taxonomy, embedder=embed).fit_evidence()
+    _, features = tagger.features(clauses, ["en"] * len(clauses), embed.embed(clauses))
+    labels = np.asarray([[name in g for name in taxonomy.names] for g in gold], dtype=np.int8)
+    return {"features": features, "owners": np.asarray(owners), "labels": labels}
+
+
+def pooled(block: dict[str, Any], score: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Per (text, touchpoint) the features of the text's clause that ``score`` rates
+    highest, and the pooled score: what the pipeline does (a text gets a touchpoint when
+    one of its clauses does). A text without clauses gets zeros.
+
+    Returns:
+        Features ``(n_texts * n_touchpoints, f)`` and scores ``(n_texts * n_touchpoints,)``.
+    """
+    features, owners = block["features"], block["owners"]
+    n_texts, n_touchpoints = block["labels"].shape
+    scores = score(features)  # (n_clauses, n_touchpoints)
+    best = np.full((n_texts, n_touchpoints), -np.inf)
+    best_row = np.full((n_texts, n_touchpoints), -1)
+    for row in range(len(owners)):  # clauses are in text order; few per text
+        better = scores[row] > best[owners[row]]
+        best[owners[row]][better] = scores[row][better]
+        best_row[owners[row]][better] = row
+    out = np.zeros((n_texts, n_touchpoints, features.shape[-1]), dtype=np.float32)
+    has = best_row >= 0
+    text_index, column = np.nonzero(has)
+    out[text_index, column] = features[best_row[has], column]
+    best[~has] = 0.0
+    return out.reshape(-1, features.shape[-1]), best.reshape(-1)
+
+
+def build_pairs(embed: Any) -> list[dict[str, Any]]:
+    """Every block of training pairs: per taxonomy variant and split, plus cross-domain ones."""
+    blocks: list[dict[str, Any]] = []
+    sets = labelled_sets()
+    for labelled in sets:
+        pool = list(range(len(labelled.texts)))
+        train_pool = [i for i in pool if not _in_dev(labelled.texts[i])]
+        variants, used = _variants(labelled, train_pool, embed)
+        for part in ("fit", "dev"):
+            rows = [
+                i for i in pool if i not in used and _in_dev(labelled.texts[i]) == (part == "dev")
+            ]
+            texts = [labelled.texts[i] for i in rows]
+            gold = [labelled.gold[i] for i in rows]
+            for variant_name, taxonomy in variants:
+                block: dict[str, Any] = dict(clause_pairs(taxonomy, texts, gold, embed))
+                block.update(taxonomy=labelled.name, variant=variant_name, part=part)
+                blocks.append(block)
+            logger.info("%s %s: %d texts", labelled.name, part, len(texts))
+    # Cross-domain negatives: texts of one domain against another domain's taxonomy.
+    rng = np.random.default_rng(7)
+    for labelled in sets:
+        for other in sets:
+            if other.domain == labelled.domain:
+                continue
+            for part in ("fit", "dev"):
+                rows = [
+                    i for i in range(len(other.texts)) if _in_dev(other.texts[i]) == (part == "dev")
+                ]
+                rows = sorted(rng.permutation(rows)[: 200 if part == "fit" else 60].tolist())
+                texts = [other.texts[i] for i in rows]
+                block = dict(clause_pairs(labelled.taxonomy, texts, [set()] * len(texts), embed))
+                block.update(
+                    taxonomy=f"{labelled.name}<-{other.domain}", variant="cross_domain", part=part
+                )
+                blocks.append(block)
+    return blocks
+
+
+def _micro_f1(predicted: np.ndarray, labels: np.ndarray) -> tuple[float, float, float]:
+    tp = int((predicted & (labels == 1)).sum())
+    fp = int((predicted & (labels == 0)).sum())
+    fn = int((~predicted & (labels == 1)).sum())
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+    return f1, precision, recall
+
+
+def _weights(labels: np.ndarray) -> np.ndarray:
+    """Each block (taxonomy variant) weighs the same in total, at its natural base rate."""
+    return np.full(len(labels), 1.0 / max(len(labels), 1))
+
+
+def _pooled_decisions(block: dict[str, Any], tagged: np.ndarray) -> np.ndarray:
+    """Text-level tags ``(n_texts * n_touchpoints,)`` from clause-level ones: any clause."""
+    out = np.zeros(block["labels"].shape, dtype=bool)
+    np.logical_or.at(out, block["owners"], tagged)
+    return out.reshape(-1)
+
+
+def train(
+    blocks: list[dict[str, Any]], kind: str = "trees", rounds: int = 2
+) -> tuple[RelevanceModel, dict[str, Any]]:
+    """Fit on the ``fit`` blocks, choose the thresholds on the ``dev`` blocks.
+
+    Multiple-instance learning, since labels belong to texts and the tagger judges
+    clauses: round 0 pools each text's clause with a keyword hit, else the highest
+    background z-score; each later round pools the clause the previous model rated
+    highest. The decision is the tagger's: a keyword hit with probability of at least
+    ``keyword_threshold``, or any sentence with at least ``threshold``.
+    """
+    fit = [b for b in blocks if b["part"] == "fit"]
+    hit, evidence = FEATURES.index("keyword_hit"), FEATURES.index("z_evidence")
+    model = None
+    for round_ in range(rounds):
+
+        def score(features: np.ndarray, current: RelevanceModel | None = model) -> np.ndarray:
+            if current is None:
+                return features[..., hit] * 100 + features[..., evidence]
+            return current.predict_proba(features)
+
+        features = np.concatenate([pooled(b, score)[0] for b in fit])
+        labels = np.concatenate([b["labels"].reshape(-1) for b in fit])
+        weights = np.concatenate([_weights(b["labels"].reshape(-1)) for b in fit])
+        model = RelevanceModel(kind).fit(features, labels, sample_weight=weights)
+        logger.info("relevance model, round %d: fitted on %d pairs", round_, len(labels))
+
+    assert model is not None
+    dev = [b for b in blocks if b["part"] == "dev" and b["variant"] != "cross_domain"]
+    cross = [b for b in blocks if b["part"] == "dev" and b["variant"] == "cross_domain"]
+    scored = [
+        (b, model.predict_proba(b["features"]), b["features"][..., hit] > 0.5) for b in dev + cross
+    ]
+    table: dict[str, dict[str, Any]] = {}
+    for keyword_threshold in KEYWORD_THRESHOLDS:
+        for threshold in THRESHOLDS:
+            if keyword_threshold > threshold:
+                continue
+            scores, cross_tags = {}, []
+            for b, probability, hits in scored:
+                tagged = (hits & (probability >= keyword_threshold)) | (probability >= threshold)
+                pooled_tags = _pooled_decisions(b, tagged)
+                if b["variant"] == "cross_domain":
+                    cross_tags.append(pooled_tags)
+                else:
+                    key = f"{b['taxonomy']}/{b['variant']}"
+                    scores[key] = _micro_f1(pooled_tags, b["labels"].reshape(-1))[0]
+            table[f"{keyword_threshold}/{threshold}"] = {
+                "keyword_threshold": float(keyword_threshold),
+                "threshold": float(threshold),
+                "worst_f1": min(scores.values()),
+                "mean_f1": float(np.mean(list(scores.values()))),
+                "cross_domain_tag_rate": float(np.mean(np.concatenate(cross_tags))),
+                "per_set": scores,
+            }
+    # Precision first: of the pairs within 0.005 of the best mean F1, the highest thresholds.
+    top = max(float(table[k]["mean_f1"]) for k in table)
+    best = max(
+        (k for k in table if table[k]["mean_f1"] >= top - 0.005),
+        key=lambda k: (table[k]["threshold"], table[k]["keyword_threshold"]),
+    )
+    model.threshold = float(table[best]["threshold"])
+    model.keyword_threshold = float(table[best]["keyword_threshold"])
+    return model, {"threshold_table": table, "chosen": best}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--out", type=Path, default=ROOT / "models" / "touchpoints" / "v1")
+    parser.add_argument("--cache", type=Path, default=None, help="embedding cache folder")
+    parser.add_argument("--kind", choices=("trees", "logistic"), default="trees")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    embed = CachedEmbedder(args.cache)
+    blocks = build_pairs(embed)
+    embed.save()
+    model, report = train(blocks, kind=args.kind)
+    chosen = report["threshold_table"][report["chosen"]]
+    metrics = {
+        "threshold": model.threshold,
+        "keyword_threshold": model.keyword_threshold,
+        "dev_worst_f1": chosen["worst_f1"],
+        "dev_mean_f1": chosen["mean_f1"],
+        "dev_cross_domain_tag_rate": chosen["cross_domain_tag_rate"],
+        "dev_per_set": chosen["per_set"],
+        "pairs": {
+            part: int(sum(b["labels"].size for b in blocks if b["part"] == part))
+            for part in ("fit", "dev")
+        },
+    }
+    model.save(args.out, trained_on=sorted({b["taxonomy"] for b in blocks}))
+    (args.out / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n", "utf-8")
+    print(json.dumps(metrics))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
