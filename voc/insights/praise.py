@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from voc.insights.quotes import week_quotes
-from voc.store import insights as store_insights
+from voc.store import topics as store_topics
 from voc.store.warehouse import Warehouse
 from voc.weeks import iso_week, iso_week_monday
 
@@ -74,7 +74,7 @@ def top_praise(
         sentences), ``praises`` (volume x positive share). Empty when nothing is praised.
     """
     monday = iso_week_monday(week)
-    frame = store_insights.praised_topics(
+    frame = store_topics.praised_topics(
         store,
         monday,
         channel=channel,

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from voc.store import insights as store_insights
+from voc.store import topics as store_topics
 from voc.store.warehouse import Warehouse
 from voc.weeks import iso_week_monday
 
@@ -71,7 +71,7 @@ def week_quotes(
     out: dict[int, list[Quote]] = {int(t): [] for t in topic_ids}
     if not topic_ids or per_topic <= 0:
         return out
-    frame = store_insights.quote_candidates(
+    frame = store_topics.quote_candidates(
         store, iso_week_monday(week), topic_ids, per_topic, sentiment
     )
     for topic_id, group in frame.groupby("topic_id", sort=False):
