@@ -29,6 +29,9 @@ from pipelines.ingest import IO_RETRYING_TASK
 from pipelines.runs import recorded_run
 from voc.config import load_config
 from voc.errors import ConfigError, VocError
+from voc.store.feedback import newest_created_at
+from voc.store.insights import pain_point_rows_by_week
+from voc.store.sentences import count_sentences_without_topic
 from voc.store.warehouse import Warehouse
 from voc.weeks import is_complete, iso_week, iso_week_monday, parse_week, weeks_between
 
@@ -44,10 +47,7 @@ def pending_task(store_path: str, sentiment_model: str, taxonomy: str | None) ->
     version = Analyzer.load(sentiment_model, taxonomy).version
     with Warehouse(store_path) as store:
         records = store.count_pending_analysis(version)
-        sentences = store.con.execute(
-            "SELECT count(*) FROM sentences s WHERE NOT EXISTS (SELECT 1 FROM sentence_topics t "
-            "WHERE t.feedback_id = s.feedback_id AND t.sentence_index = s.sentence_index)"
-        ).fetchall()[0][0]
+        sentences = count_sentences_without_topic(store)
     return {"records": int(records), "sentences": int(sentences)}
 
 
@@ -58,11 +58,8 @@ def pain_points_task(store_path: str, run_id: str, weeks: list[str]) -> dict[str
 
     with Warehouse(store_path) as store:
         summary = compute_pain_points(store, run_id, weeks=weeks)
-        counted = store.con.execute(
-            "SELECT week, count(*) FROM pain_points WHERE list_contains(?, week) GROUP BY week",
-            [weeks],
-        ).fetchall()
-    by_week = dict.fromkeys(weeks, 0) | {str(week): int(rows) for week, rows in counted}
+        counted = pain_point_rows_by_week(store, weeks)
+    by_week = dict.fromkeys(weeks, 0) | counted
     get_run_logger().info(
         "pain points: %d rows over %d of %d weeks", summary["rows"], summary["weeks"], len(weeks)
     )
@@ -120,7 +117,7 @@ def backfill_flow(
     if not Path(store_path).exists():
         raise VocError(f"no store at {store_path}: run `voc run` (or `make demo`) first")
     with Warehouse(store_path, read_only=True) as store:
-        newest = store.con.execute("SELECT max(created_at) FROM feedback").fetchall()[0][0]
+        newest = newest_created_at(store)
     if last is None:
         if newest is None:
             raise ConfigError(

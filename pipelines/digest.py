@@ -34,16 +34,12 @@ from voc.config import DeliveryConfig, load_config
 from voc.digest.data import Digest, gather
 from voc.digest.delivery import DeliveryResult, deliver
 from voc.digest.render import Renderer
-from voc.errors import VocError
+from voc.errors import DeliveryError, VocError
 from voc.store.warehouse import Warehouse
 from voc.taxonomy import DEFAULT_TAXONOMY_PATH, load_taxonomy
 from voc.weeks import iso_week, iso_week_monday, last_complete_week
 
-__all__ = ["DeliveryFailed", "digest_flow"]
-
-
-class DeliveryFailed(VocError):
-    """The digest was written, but sending it failed (after the retries)."""
+__all__ = ["digest_flow"]
 
 
 def _normalise_week(week: str) -> str:
@@ -156,7 +152,7 @@ def digest_flow(
         (:class:`voc.weeks.DefaultWeek`), empty for a week asked for.
 
     Raises:
-        DeliveryFailed: a configured channel failed after its retries (the files and the
+        DeliveryError: a configured channel failed after its retries (the files and the
             artifact are written first).
     """
     logger = get_run_logger()
@@ -221,7 +217,7 @@ def digest_flow(
         if failed:
             reasons = "; ".join(f"{r['channel']}: {r['error']}" for r in failed)
             result["error"] = f"delivery failed ({reasons})"
-            raise DeliveryFailed(
+            raise DeliveryError(
                 f"digest of {week} written to {result['html']}, but delivery failed: {reasons}"
             )
         result["status"] = "completed"

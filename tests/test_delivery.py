@@ -20,7 +20,6 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from voc.config import DeliveryConfig, EmailConfig, SlackConfig
 from voc.digest.delivery import (
-    DeliveryError,
     DeliveryResult,
     deliver,
     post_slack,
@@ -28,6 +27,7 @@ from voc.digest.delivery import (
     send_email,
     slack_text,
 )
+from voc.errors import DeliveryError
 
 SECRET_PATH = "/services/T0VOC/B0DIGEST/s3cr3tW3bh00kT0k3n"
 WEBHOOK_ENV = "VOC_TEST_SLACK_WEBHOOK_URL"

@@ -245,12 +245,13 @@ def test_the_flow_posts_to_slack(
 def test_a_failing_slack_is_retried_reported_and_keeps_the_files(
     demo: dict[str, Path], tmp_path: Path, webhook: _Webhook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pipelines.digest import DeliveryFailed, digest_flow
+    from pipelines.digest import digest_flow
+    from voc.errors import DeliveryError
 
     monkeypatch.setenv(
         "VOC_SLACK_WEBHOOK_URL", f"http://127.0.0.1:{webhook.server_address[1]}/T/B/x"
     )
-    with pytest.raises(DeliveryFailed, match="slack") as failure:
+    with pytest.raises(DeliveryError, match="slack") as failure:
         digest_flow(
             config_path=str(_config_with_slack(demo, tmp_path)),
             week=BURST_WEEK,

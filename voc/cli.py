@@ -406,15 +406,13 @@ def _busy(failed: Exception | None) -> bool:
 
 def _run_summaries(store_path: str | Path, run_ids: list[str]) -> dict[str, dict[str, Any]]:
     """The summaries the flows recorded in ``runs``, by run id (none when no store yet)."""
+    from voc.store.runs import run_summaries
     from voc.store.warehouse import Warehouse
 
     if not Path(store_path).exists():
         return {}
     with Warehouse(store_path, read_only=True) as store:
-        rows = store.con.execute(
-            "SELECT run_id, summary FROM runs WHERE list_contains(?, run_id)", [run_ids]
-        ).fetchall()
-    return {str(run_id): json.loads(summary) for run_id, summary in rows if summary}
+        return run_summaries(store, run_ids)
 
 
 def print_run_summary(summary: dict[str, Any], output: OutputFormat = OutputFormat.table) -> None:
@@ -1049,7 +1047,8 @@ def digest(
     voc-digest-<language>. A failed delivery is retried, then reported (exit 1); the files
     are kept either way.
     """
-    from pipelines.digest import DeliveryFailed, digest_flow
+    from pipelines.digest import digest_flow
+    from voc.errors import DeliveryError
 
     try:
         with _flow_api():
@@ -1059,7 +1058,7 @@ def digest(
                 language=language,
                 deliver=send,
             )
-    except DeliveryFailed as e:
+    except DeliveryError as e:
         typer.secho(f"error: {e}", fg=typer.colors.RED, err=True)
         raise typer.Exit(code=1) from None
     except Exception as e:
@@ -1093,24 +1092,12 @@ def quarantine(
     """List quarantined rows: where each came from (source, file, line), why, and the
     row as read (PII redacted)."""
     from voc.config import load_config
+    from voc.store.feedback import quarantined_rows
     from voc.store.warehouse import Warehouse
 
-    clauses, params = [], []
-    if reason:
-        clauses.append("reason = ?")
-        params.append(reason)
-    if source:
-        clauses.append("source = ?")
-        params.append(source)
-    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
     try:
         with Warehouse(load_config(config).store.path, read_only=True) as store:
-            df = store.query(
-                "SELECT source, file, line, reason, detail, left(raw_payload, 200) AS raw_payload, "
-                f"quarantined_at FROM quarantine {where} ORDER BY quarantined_at DESC, file, line "
-                f"LIMIT {int(limit)}",
-                params,
-            )
+            df = quarantined_rows(store, reason=reason, source=source, limit=limit)
     except VocError as e:
         _fail(e)
     print_frame(df, output, title="quarantine")
@@ -1124,21 +1111,12 @@ def runs(
 ) -> None:
     """Recent runs with their status and counts."""
     from voc.config import load_config
+    from voc.store.runs import recent_runs
     from voc.store.warehouse import Warehouse
 
     try:
         with Warehouse(load_config(config).store.path, read_only=True) as store:
-            df = store.query(
-                "SELECT run_id, flow, status, "
-                "strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started, "
-                "round(epoch(finished_at - started_at), 1) AS secs, "
-                "(summary->>'$.total.read')::BIGINT AS read, "
-                "(summary->>'$.total.stored')::BIGINT AS stored, "
-                "(summary->>'$.total.quarantined')::BIGINT AS quarantined, "
-                "(summary->>'$.analysis.analyzed')::BIGINT AS analysed, "
-                "summary->>'$.process' AS process "
-                f"FROM runs ORDER BY started_at DESC LIMIT {int(limit)}"
-            )
+            df = recent_runs(store, limit)
     except VocError as e:
         _fail(e)
     processes = df.pop("process")

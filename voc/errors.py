@@ -42,3 +42,13 @@ class StoreBusy(StoreError):
 
 class UserError(VocError):
     """Something given on the command line is wrong (a path that does not exist, ...)."""
+
+
+class DeliveryError(VocError):
+    """The digest could not be sent to a channel (Slack or e-mail), after its retries.
+
+    Raised by one channel's send in :mod:`voc.digest.delivery` (caught there and reported per
+    channel), and by the digest flow when a configured channel still failed: then the
+    digest's files are written and the message says where. The message says which server
+    answered what, and never holds a secret.
+    """

@@ -51,6 +51,10 @@ from voc.insights.painpoints import (
 )
 from voc.insights.praise import top_praise
 from voc.insights.quotes import week_quotes
+from voc.store import feedback as store_feedback
+from voc.store import sentences as store_sentences
+from voc.store import topics as store_topics
+from voc.store import vectors as store_vectors
 from voc.store.warehouse import Warehouse
 from voc.weeks import DefaultWeek, iso_week, iso_week_monday
 
@@ -128,17 +132,10 @@ def _check_filters(store: Warehouse, channel: str | None, touchpoint: str | None
     """
     checks = []
     if channel is not None:
-        known = [
-            r[0] for r in store.con.execute("SELECT DISTINCT channel FROM feedback").fetchall()
-        ]
+        known = store_feedback.channels(store)
         checks.append(("channel", channel, known))
     if touchpoint is not None and touchpoint != NO_TOUCHPOINT:
-        known = [
-            r[0]
-            for r in store.con.execute(
-                "SELECT DISTINCT unnest(touchpoints) FROM analysis"
-            ).fetchall()
-        ]
+        known = store_sentences.touchpoints(store)
         checks.append(("touchpoint", touchpoint, [*known, NO_TOUCHPOINT]))
     for what, value, known in checks:
         if value not in known:
@@ -149,17 +146,6 @@ def _check_filters(store: Warehouse, channel: str | None, touchpoint: str | None
                 + (f"did you mean {', '.join(close)}? " if close else "")
                 + f"known: {', '.join([*close, *rest])}"
             )
-
-
-def _records_sql() -> str:
-    """Dated records with their channel and touchpoints (``'(none)'`` when none)."""
-    return f"""
-        SELECT f.feedback_id, f.created_at, f.channel,
-               CASE WHEN a.touchpoints IS NULL OR len(a.touchpoints) = 0
-                    THEN ['{NO_TOUCHPOINT}'] ELSE a.touchpoints END AS touchpoints
-        FROM feedback f LEFT JOIN analysis a USING (feedback_id)
-        WHERE f.created_at IS NOT NULL
-    """
 
 
 def _since(since: str | date | datetime | None) -> datetime | None:
@@ -189,9 +175,7 @@ def _since(since: str | date | datetime | None) -> datetime | None:
 
 
 def _topic_table(store: Warehouse) -> pd.DataFrame:
-    frame = store.query(
-        "SELECT topic_id, label, keywords, status, size FROM topics ORDER BY topic_id"
-    )
+    frame = store_topics.topic_table(store)
     frame["keywords"] = frame["keywords"].map(lambda k: [str(w) for w in k])
     return frame
 
@@ -285,41 +269,15 @@ def trends(
     _require_schema(store, 2 if topic is None else 3)
     _check_filters(store, channel, touchpoint)
     resolved = resolve_topic(store, topic) if topic is not None else None
-    if resolved is None:
-        sentences = "SELECT feedback_id, sentiment, sentiment_score FROM sentences"
-        join = "LEFT JOIN"
-    else:
-        sentences = (
-            "SELECT s.feedback_id, s.sentiment, s.sentiment_score FROM sentences s "
-            "JOIN sentence_topics t USING (feedback_id, sentence_index) "
-            "WHERE t.topic_id = $topic_id"
-        )
-        join = "JOIN"
-    frame = store.con.execute(
-        f"""
-        WITH records AS ({_records_sql()}),
-        wanted AS (
-            SELECT feedback_id, created_at FROM records
-            WHERE ($since IS NULL OR created_at >= $since)
-              AND ($channel IS NULL OR channel = $channel)
-              AND ($touchpoint IS NULL OR list_contains(touchpoints, $touchpoint))
-        ),
-        picked AS ({sentences})
-        SELECT date_trunc('{unit}', r.created_at)::DATE AS period_start,
-               count(DISTINCT r.feedback_id) AS volume,
-               count(s.feedback_id) AS sentences,
-               count(s.feedback_id) FILTER (WHERE s.sentiment = 'negative') AS negative,
-               avg(s.sentiment_score) AS mean_sentiment
-        FROM wanted r {join} picked s USING (feedback_id)
-        GROUP BY 1 ORDER BY 1
-        """,
-        {
-            "since": _since(since),
-            "channel": channel,
-            "touchpoint": touchpoint,
-            **({"topic_id": resolved[0]} if resolved is not None else {}),
-        },
-    ).df()
+    frame = store_sentences.sentiment_by_period(
+        store,
+        unit,
+        NO_TOUCHPOINT,
+        since=_since(since),
+        channel=channel,
+        touchpoint=touchpoint,
+        topic_id=resolved[0] if resolved is not None else None,
+    )
     if frame.empty:
         out = pd.DataFrame(columns=_TREND_COLUMNS)
     else:
@@ -353,11 +311,7 @@ def trends(
 # -- pain points ---------------------------------------------------------------------------
 def weekly_records(store: Warehouse) -> dict[str, int]:
     """Feedback records per ISO week of ``created_at`` (weeks without data are absent)."""
-    rows = store.con.execute(
-        "SELECT strftime(created_at, '%G-W%V'), count(*) FROM feedback "
-        "WHERE created_at IS NOT NULL GROUP BY 1"
-    ).fetchall()
-    return {str(week): int(n) for week, n in rows}
+    return store_feedback.weekly_records(store)
 
 
 def default_week(
@@ -549,22 +503,7 @@ def topics(store: Warehouse) -> pd.DataFrame:
         now, fit and later assignments), ``negative_share`` (of those sentences).
     """
     _require_schema(store, 3)
-    frame = store.query(
-        """
-        WITH assigned AS (
-            SELECT t.topic_id, count(*) AS sentences,
-                   avg((s.sentiment = 'negative')::INT) AS negative_share
-            FROM sentence_topics t JOIN sentences s USING (feedback_id, sentence_index)
-            GROUP BY t.topic_id
-        )
-        SELECT t.topic_id, t.label, t.keywords, t.size, t.first_seen, t.last_seen,
-               coalesce(a.sentences, 0) AS sentences, a.negative_share
-        FROM topics t LEFT JOIN assigned a USING (topic_id)
-        WHERE t.status = 'active' AND t.topic_id <> ?
-        ORDER BY t.size DESC, t.topic_id
-        """,
-        [OTHER_TOPIC],
-    )
+    frame = store_topics.active_topics(store, OTHER_TOPIC)
     frame["keywords"] = frame["keywords"].map(lambda k: [str(w) for w in k])
     frame["negative_share"] = frame["negative_share"].astype("float64")
     return frame
@@ -595,11 +534,7 @@ def topic_detail(store: Warehouse, topic_id: int | str, quotes: int = 3) -> dict
     """
     _require_schema(store, 3)
     resolved_id, label = resolve_topic(store, topic_id)
-    row = store.query(
-        "SELECT label, keywords, status, size, first_seen, last_seen FROM topics "
-        "WHERE topic_id = ?",
-        [resolved_id],
-    )
+    row = store_topics.topic_row(store, resolved_id)
     info: dict[str, Any] = {"topic_id": resolved_id, "label": label}
     if row.empty:  # "other" has no registry row
         info.update(keywords=[], status="other", size=None, first_seen=None, last_seen=None)
@@ -626,20 +561,7 @@ def topic_detail(store: Warehouse, topic_id: int | str, quotes: int = 3) -> dict
             break
     info.setdefault("quotes_week", None)
     info["quotes"] = chosen
-    breakdown = store.con.execute(
-        f"""
-        WITH records AS ({_records_sql()}),
-        topic_records AS (
-            SELECT t.feedback_id, count(*) AS n,
-                   count(*) FILTER (WHERE s.sentiment = 'negative') AS negative
-            FROM sentence_topics t JOIN sentences s USING (feedback_id, sentence_index)
-            WHERE t.topic_id = ? GROUP BY t.feedback_id
-        )
-        SELECT r.channel, unnest(r.touchpoints) AS touchpoint, tr.n, tr.negative
-        FROM topic_records tr JOIN records r USING (feedback_id)
-        """,
-        [resolved_id],
-    ).df()
+    breakdown = store_topics.topic_breakdown(store, resolved_id, NO_TOUCHPOINT)
     if breakdown.empty:
         info["breakdown"] = pd.DataFrame(
             columns=["channel", "touchpoint", "volume", "negative_share"]
@@ -688,44 +610,15 @@ def _sentence_matrix(store: Warehouse, embedder: str) -> tuple[pd.DataFrame, np.
     (same count, same latest analysis, same embeddings count), so repeated searches of a
     session skip reading ~1 KB per sentence.
     """
-    signature = tuple(
-        store.con.execute(
-            "SELECT (SELECT count(*) FROM sentences), (SELECT max(analyzed_at) FROM analysis), "
-            "(SELECT count(*) FROM embeddings WHERE embedder = ?)",
-            [embedder],
-        ).fetchall()[0]
-    )
+    signature = store_vectors.sentence_vectors_signature(store, embedder)
     key = (str(store.path.resolve()), embedder)
     cached = _MATRICES.get(key)
     if cached is not None and cached[0] == signature:
         return cached[1], cached[2]
-    table = store.con.sql(
-        "SELECT s.feedback_id, s.sentence_index, e.vector FROM sentences s "
-        "JOIN embeddings e ON e.text_hash = s.text_hash AND e.embedder = ? "
-        "ORDER BY s.feedback_id, s.sentence_index",
-        params=[embedder],
-    ).to_arrow_table()
-    if table.num_rows == 0:
-        vectors = np.zeros((0, 0), dtype=np.float32)
-    else:
-        # The blobs lie end to end in the Arrow column's data buffer: one view, no copy
-        # per row (a Python loop over 20k blobs took most of a search's time).
-        column = table.column("vector").combine_chunks()
-        _, offsets_buffer, data = column.buffers()
-        width = np.int64 if str(column.type) == "large_binary" else np.int32
-        offsets = np.frombuffer(offsets_buffer, dtype=width)[
-            column.offset : column.offset + len(column) + 1
-        ]
-        raw = np.frombuffer(data, dtype=np.uint8)[offsets[0] : offsets[-1]]
-        vectors = raw.view("<f2").reshape(table.num_rows, -1).astype(np.float32)
+    keys, vectors = store_vectors.sentence_vectors(store, embedder)
+    if len(vectors):
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         vectors /= np.where(norms > 0, norms, 1)  # float16 storage: re-unit the rows
-    keys = pd.DataFrame(
-        {
-            "feedback_id": table.column("feedback_id").to_pandas(),
-            "sentence_index": table.column("sentence_index").to_pandas(),
-        }
-    )
     _MATRICES[key] = (signature, keys, vectors)
     return keys, vectors
 
@@ -776,25 +669,7 @@ def search(
     best = order[np.sort(first)[:limit]]
     hits = keys.iloc[best].assign(score=scores[best].astype(np.float64))
     hits["rank"] = np.arange(len(hits))
-    con = store.con
-    con.register("search_hits", hits)
-    try:
-        out = con.execute(
-            """
-            SELECT h.feedback_id, h.sentence_index, s.text AS sentence, h.score,
-                   s.language, f.channel, f.created_at, t.topic_id,
-                   CASE WHEN t.topic_id = ? THEN 'other' ELSE tp.label END AS topic_label
-            FROM search_hits h
-            JOIN sentences s USING (feedback_id, sentence_index)
-            JOIN feedback f USING (feedback_id)
-            LEFT JOIN sentence_topics t USING (feedback_id, sentence_index)
-            LEFT JOIN topics tp ON tp.topic_id = t.topic_id
-            ORDER BY h.rank
-            """,
-            [OTHER_TOPIC],
-        ).df()
-    finally:
-        con.unregister("search_hits")
+    out = store_sentences.search_hits(store, hits, OTHER_TOPIC)
     out = out[_SEARCH_COLUMNS].reset_index(drop=True)
     out["topic_id"] = out["topic_id"].astype("Int64")
     out.attrs["seconds"] = time.perf_counter() - started

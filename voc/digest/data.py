@@ -38,16 +38,14 @@ from typing import Any
 import pandas as pd
 
 from voc.insights.painpoints import (
-    ALL,
     BASELINE_WEEKS,
-    MIN_COMPLAINTS,
-    MIN_NEGATIVE_SHARE,
     NO_TOUCHPOINT,
-    OTHER_TOPIC,
     top_pain_points,
 )
 from voc.insights.praise import top_praise
 from voc.insights.quotes import Quote
+from voc.store import feedback as store_feedback
+from voc.store import insights as store_insights
 from voc.store.warehouse import Warehouse, utcnow
 from voc.weeks import (
     USUAL_WEEKS,
@@ -296,26 +294,7 @@ def gather(
 
 def _weekly(store: Warehouse, first: date, monday: date, weeks: list[str]) -> pd.DataFrame:
     """Records, analysed records and the negative share of sentences, per week."""
-    frame = store.con.execute(
-        """
-        WITH recs AS (
-            SELECT f.feedback_id, strftime(f.created_at, '%G-W%V') AS week,
-                   a.feedback_id IS NOT NULL AS analysed
-            FROM feedback f LEFT JOIN analysis a USING (feedback_id)
-            WHERE f.created_at >= $first AND f.created_at < $monday + INTERVAL 7 DAY
-        ),
-        sents AS (
-            SELECT r.week, avg(CASE WHEN s.sentiment = 'negative' THEN 1.0 ELSE 0.0 END) AS neg
-            FROM recs r JOIN sentences s USING (feedback_id)
-            GROUP BY r.week
-        )
-        SELECT r.week, count(*) AS records, count(*) FILTER (WHERE analysed) AS analysed,
-               any_value(s.neg) AS negative_share
-        FROM recs r LEFT JOIN sents s USING (week)
-        GROUP BY r.week
-        """,
-        {"first": first, "monday": monday},
-    ).df()
+    frame = store_feedback.weekly_activity(store, first, monday)
     out = pd.DataFrame({"week": weeks}).merge(frame, on="week", how="left")
     out["records"] = out["records"].fillna(0).astype("int64")
     out["analysed"] = out["analysed"].fillna(0).astype("int64")
@@ -323,29 +302,14 @@ def _weekly(store: Warehouse, first: date, monday: date, weeks: list[str]) -> pd
 
 
 def _channels(store: Warehouse, monday: date) -> dict[str, int]:
-    rows = store.con.execute(
-        """
-        SELECT channel, count(*) FROM feedback
-        WHERE created_at >= $monday AND created_at < $monday + INTERVAL 7 DAY
-        GROUP BY channel ORDER BY count(*) DESC, channel
-        """,
-        {"monday": monday},
-    ).fetchall()
-    return {str(channel): int(n) for channel, n in rows}
+    return store_feedback.week_channels(store, monday)
 
 
 def _history(
     store: Warehouse, topic_ids: list[int], weeks: list[str]
 ) -> dict[int, list[tuple[str, int, float | None]]]:
     """Each topic's whole-week volume and negative share over ``weeks`` (0 / None: absent)."""
-    rows = store.con.execute(
-        f"""
-        SELECT topic_id, week, volume, negative_share FROM pain_points
-        WHERE list_contains($ids, topic_id) AND list_contains($weeks, week)
-          AND channel = '{ALL}' AND touchpoint = '{ALL}'
-        """,
-        {"ids": topic_ids, "weeks": weeks},
-    ).fetchall()
+    rows = store_insights.whole_week_history(store, topic_ids, weeks)
     found = {(int(t), str(w)): (int(v), float(n)) for t, w, v, n in rows}
     return {
         topic_id: [(w, *found.get((topic_id, w), (0, None))) for w in weeks]
@@ -355,41 +319,15 @@ def _history(
 
 def _has_feedback_after(store: Warehouse, monday: date) -> bool:
     """Whether any feedback is dated after the week starting ``monday``."""
-    rows = store.con.execute(
-        "SELECT count(*) > 0 FROM feedback WHERE created_at >= $end",
-        {"end": monday + timedelta(days=7)},
-    ).fetchall()
-    return bool(rows[0][0])
+    return store_feedback.has_feedback_from(store, monday + timedelta(days=7))
 
 
 def _first_weeks(store: Warehouse, topic_ids: list[int]) -> dict[int, str]:
-    rows = store.con.execute(
-        """
-        SELECT topic_id, min(week) FROM pain_points
-        WHERE list_contains($ids, topic_id) AND channel = '*' AND touchpoint = '*'
-        GROUP BY topic_id
-        """,
-        {"ids": topic_ids},
-    ).fetchall()
-    return {int(t): str(w) for t, w in rows}
+    return store_insights.first_weeks(store, topic_ids)
 
 
 def _emerging(store: Warehouse, week: str) -> list[TopicMove]:
-    rows = store.con.execute(
-        f"""
-        SELECT p.topic_id, coalesce(t.label, 'topic ' || p.topic_id), p.volume,
-               p.baseline_mean,
-               p.topic_id NOT IN (SELECT topic_id FROM pain_points
-                                  WHERE week < $week AND channel = '{ALL}'
-                                    AND touchpoint = '{ALL}') AS new
-        FROM pain_points p LEFT JOIN topics t USING (topic_id)
-        WHERE p.week = $week AND p.channel = '{ALL}' AND p.touchpoint = '{ALL}'
-          AND p.emerging AND p.topic_id <> {OTHER_TOPIC}
-        ORDER BY p.score DESC, p.volume DESC, p.topic_id
-        LIMIT 8
-        """,
-        {"week": week},
-    ).fetchall()
+    rows = store_insights.emerging_topics(store, week)
     return [
         TopicMove(topic_id=int(t), label=str(label), volume=int(v), baseline=float(b), new=bool(n))
         for t, label, v, b, n in rows
@@ -399,34 +337,7 @@ def _emerging(store: Warehouse, week: str) -> list[TopicMove]:
 def _falling(store: Warehouse, week: str, monday: date, records: int) -> list[TopicMove]:
     """Topics whose share of the week's records fell to at most FALLING_RATIO of before."""
     first = monday - timedelta(weeks=BASELINE_WEEKS)
-    rows = store.con.execute(
-        f"""
-        WITH totals AS (
-            SELECT strftime(created_at, '%G-W%V') AS week, count(*) AS records
-            FROM feedback
-            WHERE created_at >= $first AND created_at < $monday
-            GROUP BY 1
-        ),
-        before AS (
-            SELECT p.topic_id, sum(p.volume) AS volume
-            FROM pain_points p
-            WHERE p.channel = '{ALL}' AND p.touchpoint = '{ALL}' AND p.week < $week
-              AND p.week IN (SELECT week FROM totals) AND p.topic_id <> {OTHER_TOPIC}
-            GROUP BY p.topic_id
-        ),
-        now AS (
-            SELECT topic_id, volume FROM pain_points
-            WHERE week = $week AND channel = '{ALL}' AND touchpoint = '{ALL}'
-        )
-        SELECT b.topic_id, coalesce(t.label, 'topic ' || b.topic_id),
-               coalesce(n.volume, 0) AS volume,
-               b.volume / (SELECT count(*) FROM totals) AS baseline,
-               b.volume / (SELECT sum(records) FROM totals) AS baseline_share
-        FROM before b LEFT JOIN now n USING (topic_id) LEFT JOIN topics t USING (topic_id)
-        WHERE (SELECT count(*) FROM totals) > 0
-        """,
-        {"first": first, "monday": monday, "week": week},
-    ).fetchall()
+    rows = store_insights.topic_shares_before(store, week, first, monday)
     moves = []
     for topic_id, label, volume, baseline, baseline_share in rows:
         share = int(volume) / records if records else 0.0
@@ -446,14 +357,7 @@ def _falling(store: Warehouse, week: str, monday: date, records: int) -> list[To
 
 
 def _surveys(store: Warehouse, week: str, previous_week: str) -> list[SurveyMetric]:
-    rows = store.con.execute(
-        f"""
-        SELECT week, metric, value, respondents FROM survey_metrics
-        WHERE list_contains([$week, $previous], week)
-          AND channel = '{ALL}' AND touchpoint = '{ALL}'
-        """,
-        {"week": week, "previous": previous_week},
-    ).fetchall()
+    rows = store_insights.whole_week_survey_metrics(store, [week, previous_week])
     values = {(str(w), str(m)): (float(v), int(n)) for w, m, v, n in rows}
     out = []
     for metric in _METRICS:
@@ -461,19 +365,7 @@ def _surveys(store: Warehouse, week: str, previous_week: str) -> list[SurveyMetr
             continue
         value, respondents = values[(week, metric)]
         previous = values.get((previous_week, metric))
-        drags = store.con.execute(
-            f"""
-            SELECT coalesce(t.label, 'topic ' || p.topic_id), p.{metric}_impact
-            FROM pain_points p LEFT JOIN topics t USING (topic_id)
-            WHERE p.week = $week AND p.channel = '{ALL}' AND p.touchpoint = '{ALL}'
-              AND p.topic_id <> {OTHER_TOPIC} AND p.{metric}_impact > 0
-              -- Only pain points: a topic mostly praised is not what drags a score down.
-              AND p.negative_share >= {MIN_NEGATIVE_SHARE}
-              AND p.volume * p.negative_share >= {MIN_COMPLAINTS}
-            ORDER BY p.{metric}_impact DESC, p.volume DESC LIMIT 3
-            """,
-            {"week": week},
-        ).fetchall()
+        drags = store_insights.survey_drags(store, week, metric)
         out.append(
             SurveyMetric(
                 metric=metric,
@@ -489,19 +381,4 @@ def _surveys(store: Warehouse, week: str, previous_week: str) -> list[SurveyMetr
 
 def _heatmap(store: Warehouse, monday: date) -> pd.DataFrame:
     """Channel x touchpoint cells of the week: records and the share of them negative."""
-    return store.con.execute(
-        f"""
-        WITH recs AS (
-            SELECT f.channel, a.sentiment,
-                   CASE WHEN a.touchpoints IS NULL OR len(a.touchpoints) = 0
-                        THEN ['{NO_TOUCHPOINT}'] ELSE list_distinct(a.touchpoints) END AS tps
-            FROM feedback f JOIN analysis a USING (feedback_id)
-            WHERE f.created_at >= $monday AND f.created_at < $monday + INTERVAL 7 DAY
-        ),
-        cells AS (SELECT channel, sentiment, unnest(tps) AS touchpoint FROM recs)
-        SELECT channel, touchpoint, count(*) AS records,
-               count(*) FILTER (WHERE sentiment = 'negative') AS negative
-        FROM cells GROUP BY channel, touchpoint ORDER BY channel, touchpoint
-        """,
-        {"monday": monday},
-    ).df()
+    return store_feedback.week_heatmap(store, monday, NO_TOUCHPOINT)

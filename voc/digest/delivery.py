@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from voc.config import DeliveryConfig, EmailConfig
-from voc.errors import VocError
+from voc.errors import DeliveryError
 
 logger = logging.getLogger(__name__)
 
@@ -58,13 +58,6 @@ _BULLET = re.compile(r"^(\s*)[-*+]\s+")
 _ITALIC = re.compile(r"(?<![*\w])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![*\w])")
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 _PLACEHOLDER = re.compile("\x00(\\d+)\x00")
-
-
-class DeliveryError(VocError):
-    """The digest could not be sent to one channel (Slack or e-mail).
-
-    The message says which server answered what, and never holds a secret.
-    """
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from voc.insights.quotes import week_quotes
+from voc.store import topics as store_topics
 from voc.store.warehouse import Warehouse
 from voc.weeks import iso_week, iso_week_monday
 
@@ -73,48 +74,17 @@ def top_praise(
         sentences), ``praises`` (volume x positive share). Empty when nothing is praised.
     """
     monday = iso_week_monday(week)
-    frame = store.con.execute(
-        """
-        WITH records AS (
-            SELECT f.feedback_id
-            FROM feedback f LEFT JOIN analysis a USING (feedback_id)
-            WHERE f.created_at >= $monday AND f.created_at < $monday + INTERVAL 7 DAY
-              AND ($channel IS NULL OR f.channel = $channel)
-              AND ($touchpoint IS NULL
-                   OR list_contains(coalesce(a.touchpoints, []), $touchpoint)
-                   OR ($touchpoint = $none AND len(coalesce(a.touchpoints, [])) = 0))
-        ),
-        topics_of_week AS (
-            SELECT st.topic_id, count(DISTINCT s.feedback_id) AS volume,
-                   avg((s.sentiment = 'positive')::INT) AS positive_share,
-                   avg((s.sentiment = 'negative')::INT) AS negative_share
-            FROM records r
-            JOIN sentences s USING (feedback_id)
-            JOIN sentence_topics st USING (feedback_id, sentence_index)
-            WHERE st.topic_id <> $other
-            GROUP BY st.topic_id
-        )
-        SELECT row_number() OVER (ORDER BY w.volume * w.positive_share DESC, w.volume DESC,
-                                           w.topic_id) AS rank,
-               w.topic_id, coalesce(t.label, 'topic ' || w.topic_id) AS label,
-               coalesce(t.keywords, []) AS keywords, w.volume, w.positive_share,
-               w.negative_share, w.volume * w.positive_share AS praises
-        FROM topics_of_week w LEFT JOIN topics t USING (topic_id)
-        WHERE w.positive_share >= $min_share AND w.volume * w.positive_share >= $min_praises
-        ORDER BY rank
-        LIMIT $limit
-        """,
-        {
-            "monday": monday,
-            "channel": channel,
-            "touchpoint": touchpoint,
-            "none": _NO_TOUCHPOINT,
-            "other": _OTHER_TOPIC,
-            "min_share": MIN_POSITIVE_SHARE,
-            "min_praises": MIN_PRAISES,
-            "limit": limit,
-        },
-    ).df()
+    frame = store_topics.praised_topics(
+        store,
+        monday,
+        channel=channel,
+        touchpoint=touchpoint,
+        no_touchpoint=_NO_TOUCHPOINT,
+        other_topic=_OTHER_TOPIC,
+        min_share=MIN_POSITIVE_SHARE,
+        min_praises=MIN_PRAISES,
+        limit=limit,
+    )
     if frame.empty:
         return pd.DataFrame(columns=PRAISE_COLUMNS)
     topic_ids = [int(t) for t in frame["topic_id"]]

@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from voc.store import topics as store_topics
 from voc.store.warehouse import Warehouse
 from voc.weeks import iso_week_monday
 
@@ -70,50 +71,9 @@ def week_quotes(
     out: dict[int, list[Quote]] = {int(t): [] for t in topic_ids}
     if not topic_ids or per_topic <= 0:
         return out
-    # The order within a topic: the wanted sentiment's strongest first; without a filter,
-    # negative, neutral, positive, then the most negative score.
-    strength = "-s.sentiment_score" if sentiment == "positive" else "s.sentiment_score"
-    frame = store.con.execute(
-        f"""
-        WITH candidates AS (
-            SELECT t.topic_id, s.feedback_id, s.text, s.language, s.sentiment,
-                   s.sentiment_score, t.similarity, f.channel,
-                   length(trim(s.text)) < CASE WHEN s.language = 'ja' THEN 6 ELSE 12 END
-                       AS short,
-                   CASE s.sentiment WHEN 'negative' THEN 0 WHEN 'neutral' THEN 1 ELSE 2 END
-                       AS polarity,
-                   {strength} AS strength
-            FROM sentence_topics t
-            JOIN sentences s USING (feedback_id, sentence_index)
-            JOIN feedback f USING (feedback_id)
-            WHERE list_contains($ids, t.topic_id)
-              AND f.created_at >= $monday AND f.created_at < $monday + INTERVAL 7 DAY
-              AND ($sentiment IS NULL OR s.sentiment = $sentiment)
-        ),
-        one_per_record AS (
-            SELECT *, row_number() OVER (
-                       PARTITION BY topic_id, feedback_id
-                       ORDER BY short, polarity, strength, similarity DESC, text) AS in_record
-            FROM candidates
-        ),
-        ranked AS (
-            SELECT *, row_number() OVER (
-                       PARTITION BY topic_id, language
-                       ORDER BY short, polarity, strength, similarity DESC, feedback_id, text
-                   ) AS in_language
-            FROM one_per_record WHERE in_record = 1
-        )
-        SELECT topic_id, text, language, channel, sentiment, sentiment_score
-        FROM ranked WHERE in_language <= $n + 2
-        ORDER BY topic_id, short, in_language, polarity, strength, text
-        """,
-        {
-            "ids": [int(t) for t in topic_ids],
-            "monday": iso_week_monday(week),
-            "sentiment": sentiment,
-            "n": per_topic,
-        },
-    ).df()
+    frame = store_topics.quote_candidates(
+        store, iso_week_monday(week), topic_ids, per_topic, sentiment
+    )
     for topic_id, group in frame.groupby("topic_id", sort=False):
         picked = out[int(str(topic_id))]
         seen: set[str] = set()

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from voc.errors import StoreBusy, StoreError
+from voc.store.vectors import decode_vector, encode_vectors
 
 logger = logging.getLogger(__name__)
 
@@ -485,19 +486,18 @@ class Warehouse:
                 "SEMI JOIN wanted_hashes USING (text_hash) WHERE e.embedder = ?",
                 [embedder],
             ).fetchall()
-        return {key: np.frombuffer(blob, dtype="<f2").astype(np.float32) for key, blob in rows}
+        return {key: decode_vector(blob) for key, blob in rows}
 
     def store_embeddings(self, text_hashes: list[str], vectors: np.ndarray, embedder: str) -> int:
         """Cache embeddings (as float16) by text hash; returns how many were new."""
         if not text_hashes:
             return 0
-        vectors = np.asarray(vectors, dtype="<f2")
         frame = pd.DataFrame(
             {
                 "text_hash": text_hashes,
                 "embedder": embedder,
-                "dim": vectors.shape[1],
-                "vector": [row.tobytes() for row in vectors],
+                "dim": np.asarray(vectors).shape[1],
+                "vector": encode_vectors(vectors),
                 "created_at": utcnow(),
             }
         )
