@@ -65,7 +65,8 @@ from typing import Any
 import numpy as np
 
 from voc.errors import VocError
-from voc.topics.tokens import KeywordTokenizer
+from voc.topics.labels import PhraseLabeler, TopicLabel
+from voc.topics.tokens import KeywordTokenizer, TextTerms, keyword_language
 
 __all__ = ["OTHER", "OTHER_LABEL", "KSelection", "Topic", "TopicFit", "TopicModel"]
 
@@ -83,13 +84,18 @@ class Topic:
     Attributes:
         index: Its index in the fit (0 is the largest); the registry maps it to a stable id.
         size: Sentences assigned to it.
-        label: Short human-readable name from its top keywords, e.g. ``"size · small · run"``.
+        label: A short phrase its sentences use, nearest its centroid (e.g. ``"runs
+            small"``, ``"決済エラー"``; :mod:`voc.topics.labels`), or its top keywords
+            (``"size · small · run"``) when no phrase repeats.
         keywords: Top keywords, best first (lemmas; Japanese dictionary forms).
         keyword_scores: Their c-TF-IDF weights.
         centroid: float32 ``(dim,)``, unit length: what :meth:`TopicModel.assign` compares to.
         quotes: The most representative sentences, nearest the centroid first.
         quote_rows: Their row numbers in the fitted input.
         languages: Sentences per language code.
+        aliases: The label in each language the topic has (``{"en": ..., "ja": ...}``).
+        phrases: Key phrases, best first (the label first), in the label's language.
+        label_language: The label's language.
     """
 
     index: int
@@ -101,6 +107,9 @@ class Topic:
     quotes: tuple[str, ...]
     quote_rows: tuple[int, ...]
     languages: dict[str, int]
+    aliases: dict[str, str] = field(default_factory=dict)
+    phrases: tuple[str, ...] = ()
+    label_language: str = ""
 
 
 @dataclass(frozen=True)
@@ -202,6 +211,11 @@ class TopicModel:
         quote_dedupe_cosine: Two quotes at least this similar count as one.
         random_state: Seed of every random step.
         tokenizer: Keyword tokenizer; a default :class:`KeywordTokenizer` when None.
+        label_embedder: Embeds candidate label phrases: the embedder the sentences were
+            embedded with, or its name (default ``use-multilingual``, the pipeline's);
+            ``"none"`` ranks phrases without embeddings.
+        label_language: The language a topic's label is in when it has several (the
+            digest's); the others are its aliases.
 
     Attributes set by :meth:`fit`:
         centroids_: float32 ``(k, dim)``, unit rows.
@@ -229,6 +243,8 @@ class TopicModel:
         quote_dedupe_cosine: float = 0.95,
         random_state: int = 0,
         tokenizer: KeywordTokenizer | None = None,
+        label_embedder: Any = None,
+        label_language: str = "en",
     ) -> None:
         self.min_topic_size = min_topic_size
         self.min_topic_share = min_topic_share
@@ -246,6 +262,8 @@ class TopicModel:
         self.quote_dedupe_cosine = quote_dedupe_cosine
         self.random_state = random_state
         self.tokenizer = tokenizer
+        self.label_embedder = label_embedder
+        self.label_language = label_language
 
     # -- fitting -----------------------------------------------------------------------
 
@@ -313,8 +331,14 @@ class TopicModel:
 
         started = time.perf_counter()
         languages = list(languages) if languages is not None else [None] * n
-        keywords, other_keywords = self._keywords(labels, texts, languages, order, len(centroids))
+        keywords, other_keywords, sampled = self._keywords(
+            labels, texts, languages, order, len(centroids)
+        )
         timings["keywords"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        topic_labels = self._labels(sampled, keywords, centroids)
+        timings["labels"] = time.perf_counter() - started
 
         started = time.perf_counter()
         topics = []
@@ -322,17 +346,21 @@ class TopicModel:
             members = np.flatnonzero(labels == index)
             quote_rows = self._quotes(members, similarities, vectors, texts)
             words = keywords[index]
+            named = topic_labels[index]
             topics.append(
                 Topic(
                     index=index,
                     size=len(members),
-                    label=make_label([w for w, _ in words]),
+                    label=named.label,
                     keywords=tuple(w for w, _ in words),
                     keyword_scores=tuple(round(s, 4) for _, s in words),
                     centroid=centroids[index].astype(np.float32),
                     quotes=tuple(texts[row] for row in quote_rows),
                     quote_rows=tuple(quote_rows),
                     languages=dict(Counter(str(languages[row]) for row in members)),
+                    aliases=dict(named.aliases),
+                    phrases=named.phrases,
+                    label_language=named.language,
                 )
             )
         timings["quotes"] = time.perf_counter() - started
@@ -499,7 +527,9 @@ class TopicModel:
         languages: Sequence[str | None],
         order: np.ndarray,
         k: int,
-    ) -> tuple[list[list[tuple[str, float]]], list[str]]:
+    ) -> tuple[
+        list[list[tuple[str, float]]], list[str], list[tuple[list[TextTerms], list[str]]]
+    ]:
         # The same hash order as the sample, so a topic's keyword sample is stable too.
         rank = np.empty(len(order), dtype=np.intp)
         rank[order] = np.arange(len(order))
@@ -510,16 +540,51 @@ class TopicModel:
         rows = np.concatenate(list(chosen.values())) if chosen else np.zeros(0, dtype=np.intp)
         tokenizer = self._tokenizer()
         row_list = rows.tolist()
-        tokens = tokenizer.tokenize([texts[r] for r in row_list], [languages[r] for r in row_list])
-        token_of = dict(zip(row_list, tokens, strict=True))
+        # One spaCy pass per sampled sentence gives both the keywords and the label phrases.
+        terms = tokenizer.terms([texts[r] for r in row_list], [languages[r] for r in row_list])
+        terms_of = dict(zip(row_list, terms, strict=True))
         counts = {
-            topic: _class_counts([token_of[r] for r in members])
+            topic: _class_counts([terms_of[r].tokens for r in members])
             for topic, members in chosen.items()
         }
         weights = c_tf_idf(counts)
         keywords = [weights.get(topic, [])[: self.n_keywords] for topic in range(k)]
         other = [word for word, _ in weights.get(OTHER, [])[: self.n_keywords]]
-        return keywords, other
+        sampled = [
+            (
+                [terms_of[r] for r in chosen[topic].tolist()],
+                [keyword_language(texts[r], languages[r]) for r in chosen[topic].tolist()],
+            )
+            for topic in range(k)
+        ]
+        return keywords, other, sampled
+
+    def _labels(
+        self,
+        sampled: list[tuple[list[TextTerms], list[str]]],
+        keywords: list[list[tuple[str, float]]],
+        centroids: np.ndarray,
+    ) -> list[TopicLabel]:
+        """Each topic's phrase label (:mod:`voc.topics.labels`)."""
+        embedder = self.label_embedder
+        if embedder is None:
+            from voc.models.embedders import DEFAULT_EMBEDDER
+
+            embedder = DEFAULT_EMBEDDER
+        if isinstance(embedder, str):
+            if embedder == "none":
+                embedder = None
+            else:
+                from voc.models.embedders import get_embedder
+
+                embedder = self.label_embedder = get_embedder(embedder)
+        labeler = PhraseLabeler(embedder=embedder, language=self.label_language)
+        return labeler.label_topics(
+            [terms for terms, _ in sampled],
+            [codes for _, codes in sampled],
+            _unit_rows(centroids),
+            [make_label([w for w, _ in words]) for words in keywords],
+        )
 
     def _tokenizer(self) -> KeywordTokenizer:
         if self.tokenizer is None:
@@ -610,7 +675,7 @@ class TopicModel:
         params = {
             key: value
             for key, value in self.__dict__.items()
-            if not key.endswith("_") and key != "tokenizer"
+            if not key.endswith("_") and key not in ("tokenizer", "label_embedder")
         }
         state = {
             "params": params,
