@@ -35,6 +35,13 @@ def refit_topics_flow(config_path: str | None = None, run_id: str | None = None)
     store_path = str(config.store.path)
     result: dict[str, Any] = {"run_id": run_id, "status": "failed", "store": store_path}
     with recorded_run(store_path, run_id, "refit-topics", result):
-        result["topics"] = topics_task(store_path, embedder, run_id, refit=True)
+        result["topics"] = topics_task(
+            store_path,
+            embedder,
+            run_id,
+            refit=True,
+            labels=config.topics.labels,
+            label_language=config.digest.language,
+        )
         result["status"] = "completed"
     return result

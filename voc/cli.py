@@ -788,6 +788,32 @@ def topics_show(
             print_frame(frame, output, title=name)
 
 
+@topics_app.command("rename")
+def topics_rename(
+    topic_id: Annotated[int, typer.Argument(help="The topic's id (`voc topics` lists them).")],
+    label: Annotated[
+        str, typer.Argument(help='The new label, e.g. "parcel arrived late"; "" undoes it.')
+    ],
+    config: ConfigOption = None,
+) -> None:
+    """Give a topic your own label. It is kept in the store by topic id and put back after
+    every refit (the registry keeps ids); labels in the config's `topics.labels` win over
+    it. An empty label gives the topic back its own at the next refit."""
+    from voc.config import load_config
+    from voc.store.warehouse import Warehouse
+    from voc.topics.store import rename_topic
+
+    try:
+        with Warehouse(load_config(config).store.path) as store:
+            before = rename_topic(store, topic_id, label)
+    except VocError as e:
+        _fail(e)
+    if label.strip():
+        typer.echo(f"topic {topic_id}: {before!r} -> {' '.join(label.split())!r}")
+    else:
+        typer.echo(f"topic {topic_id}: keeps {before!r} until the next refit relabels it")
+
+
 @app.command()
 def search(
     text: Annotated[str, typer.Argument(help="What to look for, in any language.")],
