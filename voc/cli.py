@@ -421,14 +421,25 @@ def enrich(
         str, typer.Option(help="Put before the added columns' names, e.g. voc_.")
     ] = "",
     encoding: Annotated[str, typer.Option(help="Encoding of CSV/TSV input.")] = "auto",
+    topics: Annotated[
+        str,
+        typer.Option(
+            "--topics",
+            help=(
+                "Where topics come from: auto (the store's topic model when at least 75% "
+                "of the file's sentences fit its topics, else topics fitted on the file), "
+                "store, or file."
+            ),
+        ),
+    ] = "auto",
     output: FormatOption = OutputFormat.table,
     config: ConfigOption = None,
 ) -> None:
     """Analyse one file, no store needed: every row comes out, in order, with every input
     column plus language, sentiment, sentiment_score, sentiment_mixed, touchpoints
     (joined by |), topic_id, topic_label and voc_error (why a row has no analysis, e.g.
-    empty_text). Topics come from the store's topic model when it has one, else from
-    topics fitted on the file.
+    empty_text). Topics come from the store's topic model when the file fits it, else
+    from topics fitted on the file (--topics; stderr says which, and why).
 
         voc enrich reviews.csv --text-col "Review Text" --out reviews_enriched.parquet
     """
@@ -457,10 +468,17 @@ def enrich(
                 languages=tuple(cfg.ingest.languages),
                 progress=step,
                 store_path=cfg.store.path,
+                topics=topics,
+                label_language=cfg.digest.language,
             )
     except VocError as e:
         _fail(e)
     result = summary.to_dict()
+    source = {"store": "the store's topic model", "file": "fitted on the file"}.get(
+        summary.topics_from, summary.topics_from
+    )
+    reason = f": {summary.topics_reason}" if summary.topics_reason else ""
+    typer.echo(f"topics: {source}{reason}", err=True)
     if output is OutputFormat.json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
         return

@@ -177,7 +177,9 @@ class PhraseLabeler:
             else:
                 language = sorted(aliases)[0]
             labels.append(
-                TopicLabel(aliases[language], language, aliases, phrases[language], scores[language])
+                TopicLabel(
+                    aliases[language], language, aliases, phrases[language], scores[language]
+                )
             )
         return labels
 
@@ -246,3 +248,57 @@ def _one_word(surface: str, language: str) -> bool:
     if language == "ja":
         return len(surface) <= 3
     return " " not in surface.strip()
+
+
+def keyword_triple(keywords: Sequence[str], language: str, n_words: int = 3) -> str:
+    """A topic's top keywords in one language (its script), as a keyword label would show
+    them: what a phrase label is compared with by :func:`label_check`."""
+    import re
+
+    japanese = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+    same = [w for w in keywords if bool(japanese.search(w)) == (language == "ja")]
+    return " ".join((same or list(keywords))[:n_words])
+
+
+def label_check(
+    topics: Sequence[Any],
+    embed: Any,
+    sentences: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """How near its topic's centroid each label sits, beside the keyword triple of the
+    label's language and (optionally) a random sentence of the topic.
+
+    Args:
+        topics: :class:`voc.topics.model.Topic` objects (``label``, ``keywords``,
+            ``label_language``, ``centroid``).
+        embed: ``embed(texts) -> (n, dim)`` with the embedder the topics were fitted with.
+        sentences: One random sentence of each topic, in topic order (None: not compared).
+
+    Returns:
+        ``{"label", "keywords", "sentence"}``: mean cosines to the centroids;
+        ``label_wins``: share of topics whose label is nearer than its keyword triple;
+        ``per_topic``: ``(label, triple, label cosine, triple cosine)``.
+    """
+    if not topics:
+        return {"label": None, "keywords": None, "sentence": None, "label_wins": None}
+    centroids = np.vstack([np.asarray(t.centroid, dtype=np.float32) for t in topics])
+    triples = [keyword_triple(t.keywords, t.label_language or "en") for t in topics]
+
+    def cosines(texts: Sequence[str]) -> np.ndarray:
+        vectors = np.asarray(embed(list(texts)), dtype=np.float32)
+        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        return np.einsum("ij,ij->i", vectors, centroids)
+
+    own = cosines([t.label for t in topics])
+    keyword = cosines(triples)
+    result: dict[str, Any] = {
+        "label": round(float(own.mean()), 4),
+        "keywords": round(float(keyword.mean()), 4),
+        "sentence": round(float(cosines(sentences).mean()), 4) if sentences else None,
+        "label_wins": round(float(np.mean(own > keyword)), 4),
+        "per_topic": [
+            (t.label, triple, round(float(a), 3), round(float(b), 3))
+            for t, triple, a, b in zip(topics, triples, own, keyword, strict=True)
+        ],
+    }
+    return result

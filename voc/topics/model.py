@@ -527,9 +527,7 @@ class TopicModel:
         languages: Sequence[str | None],
         order: np.ndarray,
         k: int,
-    ) -> tuple[
-        list[list[tuple[str, float]]], list[str], list[tuple[list[TextTerms], list[str]]]
-    ]:
+    ) -> tuple[list[list[tuple[str, float]]], list[str], list[tuple[list[TextTerms], list[str]]]]:
         # The same hash order as the sample, so a topic's keyword sample is stable too.
         rank = np.empty(len(order), dtype=np.intp)
         rank[order] = np.arange(len(order))

@@ -44,11 +44,11 @@ from voc.topics.model import OTHER, TopicFit
 
 __all__ = [
     "EVENT_KINDS",
-    "is_keyword_label",
     "RegisteredTopic",
     "RegistryUpdate",
     "TopicEvent",
     "TopicRegistry",
+    "is_keyword_label",
 ]
 
 logger = logging.getLogger(__name__)

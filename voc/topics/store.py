@@ -41,9 +41,9 @@ __all__ = [
     "load_registry",
     "record_topics",
     "refit",
+    "refit_due",
     "rename_topic",
     "set_config_labels",
-    "refit_due",
     "update_topics",
 ]
 

@@ -349,15 +349,68 @@ _NEGATIONS = frozenset({"not", "n't", "never", "nt"})
 # Verbs that carry no subject of their own ("is", "have", "get") head no phrase.
 # Nor do verbs of saying, wanting and trying ("saying my billing address", "like the way").
 _LIGHT_VERBS = frozenset(
-    {"be", "have", "do", "get", "go", "make", "let", "seem", "become", "say", "tell", "ask",
-     "want", "need", "try", "like", "think", "know", "see", "look", "find", "give", "take",
-     "keep", "feel", "mean", "call", "write", "state"}
+    {
+        "be",
+        "have",
+        "do",
+        "get",
+        "go",
+        "make",
+        "let",
+        "seem",
+        "become",
+        "say",
+        "tell",
+        "ask",
+        "want",
+        "need",
+        "try",
+        "like",
+        "think",
+        "know",
+        "see",
+        "look",
+        "find",
+        "give",
+        "take",
+        "keep",
+        "feel",
+        "mean",
+        "call",
+        "write",
+        "state",
+    }
 )
 # Adverbs that carry nothing after a verb ("was just", "is also").
 _WEAK_ADVERBS = frozenset(
-    {"just", "also", "so", "very", "really", "too", "even", "still", "then", "there", "here",
-     "now", "only", "actually", "definitely", "always", "ever", "again", "as", "well", "back",
-     "up", "out", "off", "in", "on"}
+    {
+        "just",
+        "also",
+        "so",
+        "very",
+        "really",
+        "too",
+        "even",
+        "still",
+        "then",
+        "there",
+        "here",
+        "now",
+        "only",
+        "actually",
+        "definitely",
+        "always",
+        "ever",
+        "again",
+        "as",
+        "well",
+        "back",
+        "up",
+        "out",
+        "off",
+        "in",
+        "on",
+    }
 )
 _MAX_PHRASE_WORDS = 5
 # Redaction placeholders written without brackets by some exports ("PERSON", "EMAIL").
@@ -454,8 +507,10 @@ def _english_phrases(doc: Any, lemmatize: Any) -> Iterable[tuple[str, str]]:
             else:
                 stop = v
             if stop > v:
-                if stop < n and tokens[stop].tag_ in _AFTER_VERB_TAGS and (
-                    tokens[stop].lower_ not in _WEAK_ADVERBS
+                if (
+                    stop < n
+                    and tokens[stop].tag_ in _AFTER_VERB_TAGS
+                    and (tokens[stop].lower_ not in _WEAK_ADVERBS)
                 ):
                     stop += 1
                 found.append(emit(tokens[head:stop]))
@@ -553,11 +608,15 @@ def _japanese_phrases(doc: Any) -> Iterable[tuple[str, str]]:
             if head.tag_.startswith(("動詞", "形容詞", "形状詞")) and "非自立" not in head.tag_:
                 end = j + 2
                 negated = False
-                while end < n and end - (j + 2) < 4 and (
-                    tokens[end].tag_.startswith("助動詞")
-                    or tokens[end].tag_.startswith("動詞-非自立")
-                    or tokens[end].tag_.startswith("形容詞-非自立")
-                    or tokens[end].text in ("て", "で")
+                while (
+                    end < n
+                    and end - (j + 2) < 4
+                    and (
+                        tokens[end].tag_.startswith("助動詞")
+                        or tokens[end].tag_.startswith("動詞-非自立")
+                        or tokens[end].tag_.startswith("形容詞-非自立")
+                        or tokens[end].text in ("て", "で")
+                    )
                 ):
                     negated = negated or tokens[end].lemma_ in ("ない", "ぬ", "ず")
                     end += 1
