@@ -373,7 +373,7 @@ _LIGHT_VERBS = frozenset(
         "find",
         "give",
         "take",
-        "keep",
+       
         "feel",
         "mean",
         "call",
