@@ -323,7 +323,9 @@ def test_topics_carry_phrase_labels_and_distinct_quotes_from_their_own_sentences
         own = [texts[i].lower() for i in np.flatnonzero(fit.labels == topic.index)]
         assert sum(topic.label.lower() in text for text in own) >= 2, topic.label
         assert len(topic.label.split()) <= 6 and len(topic.label) <= 40
-        assert topic.phrases[0] == topic.label and topic.aliases[topic.label_language] == topic.label
+        assert (
+            topic.phrases[0] == topic.label and topic.aliases[topic.label_language] == topic.label
+        )
         assert 1 <= len(topic.quotes) <= 3
         assert len(set(topic.quotes)) == len(topic.quotes)
         assert all(fit.labels[row] == topic.index for row in topic.quote_rows)
@@ -343,7 +345,7 @@ def _majority_subject(names: list[str]) -> str:
 def test_a_topic_in_two_languages_is_labelled_in_the_digest_language_with_the_other_as_alias(
     embed, tokenizer
 ):
-    texts, languages, subjects = corpus()
+    texts, languages, _ = corpus()
     vectors = embed(texts)
     english = _model(tokenizer, label_language="en").fit(vectors, texts, languages)
     japanese = _model(tokenizer, label_language="ja").fit(vectors, texts, languages)
@@ -357,9 +359,7 @@ def test_a_topic_in_two_languages_is_labelled_in_the_digest_language_with_the_ot
         assert twin.label == topic.aliases["ja"] and twin.aliases == topic.aliases
 
 
-def test_the_label_check_compares_labels_with_keyword_triples_of_their_language(
-    embed, tokenizer
-):
+def test_the_label_check_compares_labels_with_keyword_triples_of_their_language(embed, tokenizer):
     """bench/topics.py's label check on the hand-written corpus: labels sit near their
     centroid, and the keyword triple is
     taken in the label's language (a triple mixing English and Japanese words would sit
