@@ -124,7 +124,8 @@ class KSelection:
         seeded: Topics that started from ``seed_centroids``.
         removed_in_refinement: Topics that fell under ``min_topic_size`` while refining.
         k: Topics in the fit.
-        merge_cosine: The fine-cluster threshold used.
+        merge_cosine: The fine-cluster threshold used (``merge_cosine``, or higher to keep
+            keep every topic under ``max_topic_share``).
         merged_topics: Topics joined because their centroids were at least
             ``topic_merge_cosine`` similar (step 5).
         topic_merge_cosine: That threshold (None: off).
@@ -200,7 +201,11 @@ class TopicModel:
             and it makes refits from scratch keep more ids (0.68 against 0.58).
         fine_cluster_size: Target sentences per fine cluster.
         max_fine_clusters: Cap on fine clusters (bounds the cost on large samples).
-        sample_size: Most sentences clustered; the rest are only assigned.
+        max_topic_share: Largest share of the sentences one topic may hold: the
+            fine-cluster cut is raised above ``merge_cosine`` until no group is bigger, and
+            close topics stay apart when joined they would be. Texts all about one broad
+            subject (whole clothing reviews) otherwise merge into one or two topics that
+            say nothing. 1 turns it off.
         refine_steps: Spherical k-means steps after merging.
         min_similarity: Cosine to the nearest centroid under which a sentence is other.
         max_other_share: Most sentences the threshold may leave as other at fit time.
@@ -233,6 +238,7 @@ class TopicModel:
         topic_merge_cosine: float | None = 0.75,
         fine_cluster_size: int = 10,
         max_fine_clusters: int = 400,
+        max_topic_share: float = 0.3,
         sample_size: int = 20_000,
         refine_steps: int = 10,
         min_similarity: float = 0.35,
@@ -251,6 +257,7 @@ class TopicModel:
         self.merge_cosine = merge_cosine
         self.topic_merge_cosine = topic_merge_cosine
         self.fine_cluster_size = fine_cluster_size
+        self.max_topic_share = max_topic_share
         self.max_fine_clusters = max_fine_clusters
         self.sample_size = sample_size
         self.refine_steps = refine_steps
@@ -390,7 +397,7 @@ class TopicModel:
     def _cluster(
         self, sample: np.ndarray, n_total: int, seed_centroids: np.ndarray | None
     ) -> tuple[np.ndarray, KSelection]:
-        from sklearn.cluster import AgglomerativeClustering, KMeans
+        from sklearn.cluster import KMeans
 
         n_sample = sample.shape[0]
         # Sizes in the sample stand for sizes in the whole input.
@@ -402,24 +409,30 @@ class TopicModel:
         ).fit(sample)
         fine = _unit_rows(kmeans.cluster_centers_)
         fine_sizes = np.bincount(kmeans.labels_, minlength=n_fine)
-        if n_fine > 1:
-            groups = AgglomerativeClustering(
-                n_clusters=None,
-                metric="cosine",
-                linkage="complete",
-                distance_threshold=1.0 - self.merge_cosine,
-            ).fit_predict(fine)
-        else:
-            groups = np.zeros(1, dtype=np.intp)
-        candidates = []
-        dropped = 0
-        for group in range(int(groups.max()) + 1):
-            in_group = groups == group
-            size = fine_sizes[in_group].sum()
-            if size < min_in_sample:
-                dropped += 1
-                continue
-            candidates.append((fine[in_group] * fine_sizes[in_group, None]).sum(axis=0))
+        # No topic over max_topic_share of the input: when every text is about one broad
+        # subject (whole clothing reviews, all "about clothes"), complete linkage at
+        # merge_cosine leaves one or two groups; the cut is then raised until none holds
+        # more than that share.
+        largest = self.max_topic_share * n_sample
+        merge_cosine = self.merge_cosine
+        while True:
+            groups = self._group_fine(fine, merge_cosine)
+            candidates = []
+            dropped = 0
+            for group in range(int(groups.max()) + 1):
+                in_group = groups == group
+                size = fine_sizes[in_group].sum()
+                if size < min_in_sample:
+                    dropped += 1
+                    continue
+                candidates.append((fine[in_group] * fine_sizes[in_group, None]).sum(axis=0))
+            biggest = max(
+                (fine_sizes[groups == g].sum() for g in range(int(groups.max()) + 1)), default=0
+            )
+            if biggest <= largest or merge_cosine >= 0.95 or n_fine < 2:
+                break
+            merge_cosine = round(merge_cosine + 0.025, 3)
+        self.merge_cosine_ = merge_cosine
         n_groups = int(groups.max()) + 1
         if not candidates:
             # Everything is one diffuse mass: one topic, its mean.
@@ -450,17 +463,31 @@ class TopicModel:
             seeded=seeded,
             removed_in_refinement=removed,
             k=len(centroids),
-            merge_cosine=self.merge_cosine,
+            merge_cosine=merge_cosine,
             merged_topics=merged_topics,
             topic_merge_cosine=self.topic_merge_cosine,
         )
         return centroids, selection
 
+    def _group_fine(self, fine: np.ndarray, merge_cosine: float) -> np.ndarray:
+        """Complete-linkage groups of the fine centroids at ``merge_cosine``."""
+        from sklearn.cluster import AgglomerativeClustering
+
+        if len(fine) < 2:
+            return np.zeros(len(fine), dtype=np.intp)
+        return AgglomerativeClustering(
+            n_clusters=None,
+            metric="cosine",
+            linkage="complete",
+            distance_threshold=1.0 - merge_cosine,
+        ).fit_predict(fine)
+
     def _merge_close_topics(
         self, sample: np.ndarray, centroids: np.ndarray
     ) -> tuple[np.ndarray, int]:
         """Join topics whose centroids are at least ``topic_merge_cosine`` similar (average
-        linkage); the joined centroid is the mean of the members of both."""
+        linkage); the joined centroid is the mean of the members of both. Topics that
+        joined would hold over ``max_topic_share`` of the sample stay apart."""
         from sklearn.cluster import AgglomerativeClustering
 
         groups = AgglomerativeClustering(
@@ -469,10 +496,17 @@ class TopicModel:
             linkage="average",
             distance_threshold=1.0 - float(self.topic_merge_cosine or 1.0),
         ).fit_predict(centroids)
+        labels = np.argmax(sample @ centroids.T, axis=1)
+        sizes = np.bincount(labels, minlength=len(centroids))
+        for group in range(int(groups.max()) + 1):
+            members = np.flatnonzero(groups == group)
+            if len(members) > 1 and sizes[members].sum() > self.max_topic_share * len(sample):
+                # Joined, they would be over max_topic_share: they stay apart.
+                groups[members[1:]] = groups.max() + 1 + np.arange(len(members) - 1)
+        groups = np.unique(groups, return_inverse=True)[1]
         n_groups = int(groups.max()) + 1
         if n_groups == len(centroids):
             return centroids, 0
-        labels = np.argmax(sample @ centroids.T, axis=1)
         sums = _sum_by_label(sample, groups[labels], n_groups)
         # A group whose topics lost every sample member keeps its mean centroid.
         empty = np.linalg.norm(sums, axis=1) == 0

@@ -373,7 +373,6 @@ _LIGHT_VERBS = frozenset(
         "find",
         "give",
         "take",
-       
         "feel",
         "mean",
         "call",
