@@ -145,6 +145,9 @@ class PhraseLabeler:
         vectors = self._embed(surfaces, centroids)
         index = {surface: row for row, surface in enumerate(surfaces)}
         labels: list[TopicLabel] = []
+        # Two topics never share a label (a digest listing "waist" twice tells nothing):
+        # topics come largest first, and a taken phrase passes to the next best one.
+        taken: dict[str, set[str]] = {}
         for topic in range(k):
             aliases: dict[str, str] = {}
             phrases: dict[str, tuple[str, ...]] = {}
@@ -161,12 +164,23 @@ class PhraseLabeler:
                     ],
                     dtype=np.float32,
                 )
-                picked, best = self._pick(
+                picked, relevance = self._pick(
                     vectors[rows] if vectors is not None else None, prior, centroids, topic
                 )
-                phrases[language] = tuple(found[i][0] for i in picked)
-                aliases[language] = phrases[language][0]
-                scores[language] = best
+                used = taken.setdefault(language, set())
+                free = [i for i in picked if found[i][0].casefold() not in used] or [
+                    i
+                    for i in np.argsort(-relevance, kind="stable").tolist()
+                    if found[i][0].casefold() not in used
+                ][:1]
+                if not free:
+                    continue
+                first = free[0]
+                rest = [found[i][0] for i in picked if i != first]
+                phrases[language] = (found[first][0], *rest)
+                aliases[language] = found[first][0]
+                used.add(found[first][0].casefold())
+                scores[language] = float(relevance[first])
             if not aliases:
                 labels.append(TopicLabel(keyword_labels[topic], main_language[topic]))
                 continue
@@ -220,8 +234,9 @@ class PhraseLabeler:
         prior: np.ndarray,
         centroids: np.ndarray,
         topic: int,
-    ) -> tuple[list[int], float]:
-        """MMR over one topic's candidates: their indices, best first, and the best score."""
+    ) -> tuple[list[int], np.ndarray]:
+        """MMR over one topic's candidates: the picked indices, best first, and every
+        candidate's relevance."""
         relevance = prior.astype(np.float32)
         shares = prior
         if vectors is not None:
@@ -239,7 +254,7 @@ class PhraseLabeler:
             mmr = (1 - self.diversity) * relevance - self.diversity * redundancy
             mmr[picked] = -np.inf
             picked.append(int(np.argmax(mmr)))
-        return picked, float(relevance[picked[0]])
+        return picked, relevance
 
 
 def _one_word(surface: str, language: str) -> bool:
