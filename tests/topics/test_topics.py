@@ -335,6 +335,7 @@ def test_topics_carry_phrase_labels_and_distinct_quotes_from_their_own_sentences
             [subjects[i] for i in np.flatnonzero(fit.labels == topic.index)]
         )
         assert {subjects[row] for row in topic.quote_rows} == {main_subject}
+    assert len({topic.label.casefold() for topic in fit.topics}) == fit.n_topics  # no twins
 
 
 def _majority_subject(names: list[str]) -> str:
