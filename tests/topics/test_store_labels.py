@@ -117,3 +117,19 @@ def test_enrich_keeps_the_store_topics_for_a_file_like_the_store(demo_copy, tmp_
     assert "topics: the store's topic model" in result.output
     summary = json.loads(result.output[result.output.index("{") : result.output.rindex("}") + 1])
     assert summary["topics_from"] == "store" and summary["store_assigned_share"] >= 0.75
+
+
+def test_a_reader_in_one_language_gets_each_topic_label_in_it(demo):
+    from voc.topics.store import topic_labels
+
+    with Warehouse(demo["store"], read_only=True) as wh:
+        english, japanese, plain = (
+            topic_labels(wh, "en"),
+            topic_labels(wh, "ja"),
+            topic_labels(wh),
+        )
+        aliases = wh.query("SELECT topic_id, aliases FROM topics WHERE aliases LIKE '%\"ja\"%'")
+    assert len(aliases) >= 1  # the demo has topics in both languages
+    for row in aliases.itertuples(index=False):
+        assert japanese[row.topic_id] == json.loads(row.aliases)["ja"]
+        assert english[row.topic_id] == json.loads(row.aliases).get("en", plain[row.topic_id])

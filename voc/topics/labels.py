@@ -18,7 +18,8 @@ topic's label here is a phrase its own sentences use ("parcel arrived late", "�
    one is the label, the next ones are as relevant but unlike those already picked.
 4. **Languages.** Each language with at least ``min_language_share`` of the topic's
    sentences gets its own label (the aliases); the label is the one in ``language`` (the
-   digest's) when the topic has it, else the one of its main language.
+   digest's) when the topic has it and it scores within ``language_margin`` of the best
+   language's label, else the best one (the others stay as aliases).
 
 A topic without any candidate (too few sentences, or none repeats) keeps its keyword
 label, so every topic has one.
@@ -79,6 +80,10 @@ class PhraseLabeler:
         min_count: Sentences a candidate must occur in.
         max_candidates: Most frequent candidates ranked per topic and language.
         min_language_share: Share of a topic's sentences a language needs for its own label.
+        language_margin: A topic with labels in several languages is labelled in
+            ``language`` unless another language's label scores more than this much
+            higher (its sentences in ``language`` share no clear phrase: "billing address
+            doesn't match" against "決済エラー").
     """
 
     def __init__(
@@ -93,6 +98,7 @@ class PhraseLabeler:
         min_count: int = 2,
         max_candidates: int = 40,
         min_language_share: float = 0.2,
+        language_margin: float = 0.05,
     ) -> None:
         self.embedder = embedder
         self.language = language
@@ -104,6 +110,7 @@ class PhraseLabeler:
         self.min_count = min_count
         self.max_candidates = max_candidates
         self.min_language_share = min_language_share
+        self.language_margin = language_margin
 
     def label_topics(
         self,
@@ -184,12 +191,13 @@ class PhraseLabeler:
             if not aliases:
                 labels.append(TopicLabel(keyword_labels[topic], main_language[topic]))
                 continue
-            if self.language in aliases:
+            best = max(aliases, key=lambda code: (scores[code], code == self.language))
+            if self.language in aliases and scores[self.language] >= scores[best] - (
+                self.language_margin
+            ):
                 language = self.language
-            elif main_language[topic] in aliases:
-                language = main_language[topic]
             else:
-                language = sorted(aliases)[0]
+                language = best
             labels.append(
                 TopicLabel(
                     aliases[language], language, aliases, phrases[language], scores[language]

@@ -44,6 +44,7 @@ __all__ = [
     "refit_due",
     "rename_topic",
     "set_config_labels",
+    "topic_labels",
     "update_topics",
 ]
 
@@ -492,3 +493,19 @@ def set_config_labels(store: Any, labels: dict[int, str]) -> int:
             rename_topic(store, int(topic_id), label, source="config")
             changed += 1
     return changed
+
+
+def topic_labels(store: Any, language: str | None = None) -> dict[int, str]:
+    """Each topic's label, in ``language`` when the topic has a label in it (its alias)
+    and no person renamed it; else its label. For readers that show one language, such
+    as a digest in Japanese."""
+    rows = store.query(
+        "SELECT t.topic_id, t.label, t.aliases, r.label IS NOT NULL AS renamed "
+        "FROM topics t LEFT JOIN topic_renames r USING (topic_id)"
+    )
+    labels = {}
+    for row in rows.itertuples(index=False):
+        aliases = json.loads(row.aliases) if isinstance(row.aliases, str) else {}
+        use_alias = language is not None and not row.renamed and language in aliases
+        labels[int(row.topic_id)] = aliases[language] if use_alias else str(row.label)
+    return labels
