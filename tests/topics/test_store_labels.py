@@ -111,7 +111,7 @@ def test_enrich_keeps_the_store_topics_for_a_file_like_the_store(demo_copy, tmp_
     result = CliRunner().invoke(
         app,
         ["enrich", str(source), "--text-col", "Review Text", "--out", str(tmp_path / "o.csv"),
-         "--config", str(demo_copy["config"]), "--output", "json"],
+         "--config", str(demo_copy["config"]), "--format", "json"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "topics: the store's topic model" in result.output
