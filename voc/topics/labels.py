@@ -218,8 +218,10 @@ class PhraseLabeler:
         result = []
         for key, n in kept[: self.max_candidates]:
             # The way most customers wrote it; ties to the shorter.
-            surface = min(surfaces[key].items(), key=lambda pair: (-pair[1], len(pair[0]), pair[0]))
-            result.append((surface[0], n / max(1, len(items))))
+            written, _ = min(
+                surfaces[key].items(), key=lambda pair: (-pair[1], len(pair[0]), pair[0])
+            )
+            result.append((written, n / max(1, len(items))))
         return result
 
     def _embed(self, surfaces: list[str], centroids: np.ndarray) -> np.ndarray | None:

@@ -498,8 +498,8 @@ class TopicModel:
         ).fit_predict(centroids)
         labels = np.argmax(sample @ centroids.T, axis=1)
         sizes = np.bincount(labels, minlength=len(centroids))
-        for group in range(int(groups.max()) + 1):
-            members = np.flatnonzero(groups == group)
+        for joined in range(int(groups.max()) + 1):
+            members = np.flatnonzero(groups == joined)
             if len(members) > 1 and sizes[members].sum() > self.max_topic_share * len(sample):
                 # Joined, they would be over max_topic_share: they stay apart.
                 groups[members[1:]] = groups.max() + 1 + np.arange(len(members) - 1)
