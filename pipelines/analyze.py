@@ -58,13 +58,27 @@ def analyze_task(
 
 
 @task(name="update-topics", **IO_RETRYING_TASK)
-def topics_task(store_path: str, embedder: str, run_id: str, refit: bool = False) -> dict[str, Any]:
+def topics_task(
+    store_path: str,
+    embedder: str,
+    run_id: str,
+    refit: bool = False,
+    labels: dict[int, str] | None = None,
+    label_language: str = "en",
+) -> dict[str, Any]:
     """Refit or assign topics, then recompute pain points and survey metrics."""
     from voc.topics.store import update_topics
 
     logger = get_run_logger()
     with Warehouse(store_path) as store:
-        result = update_topics(store, embedder, run_id, force_refit=refit)
+        result = update_topics(
+            store,
+            embedder,
+            run_id,
+            force_refit=refit,
+            labels=labels,
+            label_language=label_language,
+        )
     topics = result["topics"]
     logger.info(
         "topics: %s%s, %d sentences, %d topics, %.1f%% other; pain point rows %d",
@@ -103,7 +117,13 @@ def analyze_flow(config_path: str | None = None, run_id: str | None = None) -> d
             run_id,
             config.analysis.chunk_size,
         )
-        result["topics"] = topics_task(store_path, result["analysis"]["embedder"], run_id)
+        result["topics"] = topics_task(
+            store_path,
+            result["analysis"]["embedder"],
+            run_id,
+            labels=config.topics.labels,
+            label_language=config.digest.language,
+        )
         result["status"] = "completed"
     return result
 

@@ -37,6 +37,13 @@ def refit_topics_flow(config_path: str | None = None, run_id: str | None = None)
     with recorded_run(
         store_path, run_id, "refit-topics", result, lock_timeout=config.store.lock_timeout_seconds
     ):
-        result["topics"] = topics_task(store_path, embedder, run_id, refit=True)
+        result["topics"] = topics_task(
+            store_path,
+            embedder,
+            run_id,
+            refit=True,
+            labels=config.topics.labels,
+            label_language=config.digest.language,
+        )
         result["status"] = "completed"
     return result

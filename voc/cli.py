@@ -553,14 +553,25 @@ def enrich(
         str, typer.Option(help="Put before the added columns' names, e.g. voc_.")
     ] = "",
     encoding: Annotated[str, typer.Option(help="Encoding of CSV/TSV input.")] = "auto",
+    topics: Annotated[
+        str,
+        typer.Option(
+            "--topics",
+            help=(
+                "Where topics come from: auto (the store's topic model when at least 75% "
+                "of the file's sentences fit its topics, else topics fitted on the file), "
+                "store, or file."
+            ),
+        ),
+    ] = "auto",
     output: FormatOption = OutputFormat.table,
     config: ConfigOption = None,
 ) -> None:
     """Analyse one file, no store needed: every row comes out, in order, with every input
     column plus language, sentiment, sentiment_score, sentiment_mixed, touchpoints
     (joined by |), topic_id, topic_label and voc_error (why a row has no analysis, e.g.
-    empty_text). Topics come from the store's topic model when it has one, else from
-    topics fitted on the file.
+    empty_text). Topics come from the store's topic model when the file fits it, else
+    from topics fitted on the file (--topics; stderr says which, and why).
 
         voc enrich reviews.csv --text-col "Review Text" --out reviews_enriched.parquet
     """
@@ -589,10 +600,17 @@ def enrich(
                 languages=tuple(cfg.ingest.languages),
                 progress=step,
                 store_path=cfg.store.path,
+                topics=topics,
+                label_language=cfg.digest.language,
             )
     except VocError as e:
         _fail(e)
     result = summary.to_dict()
+    source = {"store": "the store's topic model", "file": "fitted on the file"}.get(
+        summary.topics_from, summary.topics_from
+    )
+    reason = f": {summary.topics_reason}" if summary.topics_reason else ""
+    typer.echo(f"topics: {source}{reason}", err=True)
     if output is OutputFormat.json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
         return
@@ -997,6 +1015,32 @@ def topics_show(
         frame = detail[name]
         if isinstance(frame, pd.DataFrame) and not frame.empty:
             print_frame(frame, output, title=name)
+
+
+@topics_app.command("rename")
+def topics_rename(
+    topic_id: Annotated[int, typer.Argument(help="The topic's id (`voc topics` lists them).")],
+    label: Annotated[
+        str, typer.Argument(help='The new label, e.g. "parcel arrived late"; "" undoes it.')
+    ],
+    config: ConfigOption = None,
+) -> None:
+    """Give a topic your own label. It is kept in the store by topic id and put back after
+    every refit (the registry keeps ids); labels in the config's `topics.labels` win over
+    it. An empty label gives the topic back its own at the next refit."""
+    from voc.config import load_config
+    from voc.store.warehouse import Warehouse
+    from voc.topics.store import rename_topic
+
+    try:
+        with Warehouse(load_config(config).store.path) as store:
+            before = rename_topic(store, topic_id, label)
+    except VocError as e:
+        _fail(e)
+    if label.strip():
+        typer.echo(f"topic {topic_id}: {before!r} -> {' '.join(label.split())!r}")
+    else:
+        typer.echo(f"topic {topic_id}: keeps {before!r} until the next refit relabels it")
 
 
 @app.command()

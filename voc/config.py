@@ -339,6 +339,18 @@ class SchedulesConfig(_Strict):
         return _check_cron(value)
 
 
+class TopicsConfig(_Strict):
+    """Topics (`voc topics`): labels a person gave, kept over every refit."""
+
+    labels: dict[int, str] = Field(
+        default_factory=dict,
+        description=(
+            "Topic id -> label, e.g. {12: 'parcel arrived late'}; applied after every "
+            "refit (`voc topics rename ID LABEL` does the same from the command line)."
+        ),
+    )
+
+
 class StoreConfig(_Strict):
     """The warehouse."""
 
@@ -363,6 +375,7 @@ class VocConfig(_Strict):
     taxonomy: Path | None = Field(None, description="Touchpoint taxonomy YAML.")
     digest: DigestConfig = Field(default_factory=DigestConfig)
     schedules: SchedulesConfig = Field(default_factory=SchedulesConfig)
+    topics: TopicsConfig = Field(default_factory=TopicsConfig)
     sources: list[SourceConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")

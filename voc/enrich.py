@@ -10,13 +10,20 @@ with every input column as it was plus the analysis columns:
 ``sentiment_mixed`` true when one sentence is clearly positive and another clearly negative
 ``touchpoints``     touchpoint names of the taxonomy, joined by ``|``
 ``topic_id``        the row's main topic (the one holding most of its text); -1: other
-``topic_label``     that topic's label (keywords, e.g. "refund · money · back")
+``topic_label``     that topic's label (a key phrase, e.g. "refund never arrived")
 ``voc_error``       why a row has no analysis (``empty_text``), else empty
 ==================  =========================================================================
 
-Topics come from the store's topic model when one is given and fitted with the same
-embedder (ids then match ``voc topics`` and the digest), else from a topic model fitted on
+Topics (``topics``: ``auto``, ``store`` or ``file``) come from the store's topic model
+(ids and labels then match ``voc topics`` and the digest) or from a topic model fitted on
 the file itself (ids 1, 2, ... by size; a file with too few sentences gets -1, other).
+``auto`` (the default) uses the store's model only when the file fits it: when at least
+:data:`MIN_STORE_FIT_SHARE` of the file's sentences are assigned to one of the store's
+topics (cosine above its threshold). A file about something else (reviews of another
+product, another company's complaints) would land mostly in "other" and in topics named
+after other feedback, so its own topics are fitted instead. ``store`` and ``file`` force
+one; ``store`` without a fitted store model is an error. The summary says which was done,
+and why (``topics_from``, ``topics_reason``, ``store_assigned_share``).
 
 A row that cannot be analysed is never dropped: it comes out with empty analysis columns
 and the reason in ``voc_error``. The output format follows OUT's extension.
@@ -39,7 +46,22 @@ from voc.errors import ConfigError, SourceError
 from voc.text.language import LanguageIdentifier
 from voc.text.normalize import normalize_text
 
-__all__ = ["ANALYSIS_COLUMNS", "EnrichSummary", "enrich_file", "enrich_frame", "read_table"]
+__all__ = [
+    "ANALYSIS_COLUMNS",
+    "MIN_STORE_FIT_SHARE",
+    "TOPIC_SOURCES",
+    "EnrichSummary",
+    "enrich_file",
+    "enrich_frame",
+    "read_table",
+]
+
+#: ``--topics`` choices.
+TOPIC_SOURCES = ("auto", "store", "file")
+#: ``auto`` keeps the store's topics when at least this share of the file's sentences is
+#: assigned to one of them: the store refits itself when over 25 % of new sentences are
+#: other (:data:`voc.topics.store.MAX_NEW_OTHER_SHARE`), and a file is judged the same way.
+MIN_STORE_FIT_SHARE = 0.75
 
 #: Columns ``voc enrich`` adds, in order (before any ``prefix``).
 ANALYSIS_COLUMNS = [
@@ -70,6 +92,10 @@ class EnrichSummary:
         output: The file written.
         topics_from: ``store`` (the store's topic model), ``file`` (fitted on the file)
             or why there are none.
+        topics_reason: Why that source (e.g. "62% of the sentences fit the store's
+            topics, under 75%").
+        store_assigned_share: Share of the file's sentences the store's model assigned to
+            a topic (None when the store's model was not tried).
     """
 
     rows: int = 0
@@ -79,6 +105,8 @@ class EnrichSummary:
     seconds: dict[str, float] = field(default_factory=dict)
     output: str = ""
     topics_from: str = ""
+    topics_reason: str = ""
+    store_assigned_share: float | None = None
 
     @property
     def items_per_second(self) -> float:
@@ -94,6 +122,10 @@ class EnrichSummary:
             "errors": dict(self.errors),
             "sentences": self.sentences,
             "topics_from": self.topics_from,
+            "topics_reason": self.topics_reason,
+            "store_assigned_share": None
+            if self.store_assigned_share is None
+            else round(self.store_assigned_share, 4),
             "items_per_second": round(self.items_per_second, 1),
             "seconds": {key: round(value, 3) for key, value in self.seconds.items()},
             "output": self.output,
@@ -164,6 +196,9 @@ class _Pieces:
         errors: list[str | None],
         topic_model: tuple[Any, dict[int, str]] | None,
         summary: EnrichSummary,
+        topics: str = "auto",
+        label_embedder: Any = None,
+        label_language: str = "en",
     ) -> tuple[list[int | None], list[str | None]]:
         from voc.topics import OTHER, OTHER_LABEL, TopicModel, TopicRegistry
 
@@ -171,12 +206,35 @@ class _Pieces:
         labels: list[str | None] = [None] * n_records
         vectors = np.vstack(self.vectors).astype(np.float32) if self.texts else np.zeros((0, 1))
         clock = time.perf_counter()
-        if topic_model is not None:
+        use_store = False
+        if topic_model is not None and topics != "file":
             model, names = topic_model
             sentence_topics, _ = model.assign(vectors) if self.texts else (np.zeros(0), None)
+            share = float(np.mean(sentence_topics != OTHER)) if self.texts else 0.0
+            summary.store_assigned_share = share
+            use_store = topics == "store" or share >= MIN_STORE_FIT_SHARE
+            if topics == "store":
+                summary.topics_reason = (
+                    f"--topics store ({share:.0%} of the sentences fit the store's topics)"
+                )
+            elif use_store:
+                summary.topics_reason = (
+                    f"{share:.0%} of the sentences fit the store's topics "
+                    f"(at least {MIN_STORE_FIT_SHARE:.0%})"
+                )
+            else:
+                summary.topics_reason = (
+                    f"only {share:.0%} of the sentences fit the store's topics "
+                    f"(under {MIN_STORE_FIT_SHARE:.0%}): the file is about something else"
+                )
+        elif topics == "file":
+            summary.topics_reason = "--topics file"
+        else:
+            summary.topics_reason = "no topic model in the store for this embedder"
+        if use_store:
             summary.topics_from = "store"
         elif len(self.texts) >= 2 * TopicModel().min_topic_size:
-            model = TopicModel()
+            model = TopicModel(label_embedder=label_embedder, label_language=label_language)
             fit = model.fit(vectors, self.texts, self.languages)
             update = TopicRegistry().update(fit, "file")
             sentence_topics = update.ids_of(fit.labels)
@@ -257,6 +315,8 @@ def enrich_frame(
     progress: Callable[[int], None] | None = None,
     summary: EnrichSummary | None = None,
     topic_model: tuple[Any, dict[int, str]] | None = None,
+    topics: str = "auto",
+    label_language: str = "en",
 ) -> pd.DataFrame:
     """The frame with the analysis columns added (see the module docstring).
 
@@ -271,6 +331,8 @@ def enrich_frame(
         summary: Filled in with counts when given.
         topic_model: A fitted :class:`voc.topics.TopicModel` (with stable ids set) and
             its labels by id, to assign topics with; None fits one on this frame.
+        topics: ``auto``, ``store`` or ``file`` (the module docstring).
+        label_language: Language of the labels of topics fitted here (the digest's).
 
     Raises:
         ConfigError: ``text_col`` missing, or an added column already exists.
@@ -313,7 +375,13 @@ def enrich_frame(
         if progress is not None:
             progress(len(chunk))
     out["topic_id"], out["topic_label"] = pieces.record_topics(
-        len(df), out["voc_error"], topic_model, summary
+        len(df),
+        out["voc_error"],
+        topic_model,
+        summary,
+        topics=topics,
+        label_embedder=analyzer.embedder,
+        label_language=label_language,
     )
     enriched = df.copy()
     for name in ANALYSIS_COLUMNS:
@@ -352,6 +420,8 @@ def enrich_file(
     batch_size: int = 1000,
     progress: Callable[[int, int], Any] | None = None,
     store_path: str | Path | None = None,
+    topics: str = "auto",
+    label_language: str = "en",
 ) -> EnrichSummary:
     """Analyse ``input_path`` and write ``out`` (see the module docstring).
 
@@ -370,8 +440,11 @@ def enrich_file(
         languages: Languages to tell apart.
         batch_size: Rows analysed at once.
         progress: Called with ``(rows_done, rows_total)`` after each batch.
-        store_path: A store whose topic model assigns the topics (when it has one fitted
-            with the same embedder); else topics are fitted on the file.
+        store_path: A store whose topic model may assign the topics (when it has one
+            fitted with the same embedder, and the file fits it: ``topics``).
+        topics: ``auto`` (the store's topics when the file fits them, else the file's
+            own), ``store`` or ``file``.
+        label_language: Language of topic labels when a topic has several (the digest's).
 
     Returns:
         An :class:`EnrichSummary`.
@@ -380,6 +453,8 @@ def enrich_file(
         ConfigError: Bad column names, taxonomy or model; the output is not written.
         SourceError: The input cannot be read.
     """
+    if topics not in TOPIC_SOURCES:
+        raise ConfigError(f"--topics: {topics!r} is not one of {', '.join(TOPIC_SOURCES)}")
     out = Path(out)
     if out.suffix.lower() not in _WRITE_FORMATS:
         raise ConfigError(
@@ -407,7 +482,14 @@ def enrich_file(
     clock = time.perf_counter()
     analyzer = Analyzer.load(sentiment_model, taxonomy)
     analyzer.warm_up()
-    topic_model = _store_topic_model(store_path, analyzer.embedder_name)
+    topic_model = (
+        None if topics == "file" else _store_topic_model(store_path, analyzer.embedder_name)
+    )
+    if topics == "store" and topic_model is None:
+        raise ConfigError(
+            f"--topics store: the store {store_path} has no topic model fitted with the "
+            f"embedder {analyzer.embedder_name}; run `voc run` first, or use --topics auto"
+        )
     summary.seconds["model_loading"] = time.perf_counter() - clock
     done = 0
 
@@ -428,6 +510,8 @@ def enrich_file(
         progress=step,
         summary=summary,
         topic_model=topic_model,
+        topics=topics,
+        label_language=label_language,
     )
     summary.seconds["analysis"] = time.perf_counter() - clock
     clock = time.perf_counter()

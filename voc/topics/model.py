@@ -65,7 +65,8 @@ from typing import Any
 import numpy as np
 
 from voc.errors import VocError
-from voc.topics.tokens import KeywordTokenizer
+from voc.topics.labels import PhraseLabeler, TopicLabel
+from voc.topics.tokens import KeywordTokenizer, TextTerms, keyword_language
 
 __all__ = ["OTHER", "OTHER_LABEL", "KSelection", "Topic", "TopicFit", "TopicModel"]
 
@@ -83,13 +84,18 @@ class Topic:
     Attributes:
         index: Its index in the fit (0 is the largest); the registry maps it to a stable id.
         size: Sentences assigned to it.
-        label: Short human-readable name from its top keywords, e.g. ``"size · small · run"``.
+        label: A short phrase its sentences use, nearest its centroid (e.g. ``"runs
+            small"``, ``"決済エラー"``; :mod:`voc.topics.labels`), or its top keywords
+            (``"size · small · run"``) when no phrase repeats.
         keywords: Top keywords, best first (lemmas; Japanese dictionary forms).
         keyword_scores: Their c-TF-IDF weights.
         centroid: float32 ``(dim,)``, unit length: what :meth:`TopicModel.assign` compares to.
         quotes: The most representative sentences, nearest the centroid first.
         quote_rows: Their row numbers in the fitted input.
         languages: Sentences per language code.
+        aliases: The label in each language the topic has (``{"en": ..., "ja": ...}``).
+        phrases: Key phrases, best first (the label first), in the label's language.
+        label_language: The label's language.
     """
 
     index: int
@@ -101,6 +107,9 @@ class Topic:
     quotes: tuple[str, ...]
     quote_rows: tuple[int, ...]
     languages: dict[str, int]
+    aliases: dict[str, str] = field(default_factory=dict)
+    phrases: tuple[str, ...] = ()
+    label_language: str = ""
 
 
 @dataclass(frozen=True)
@@ -115,7 +124,8 @@ class KSelection:
         seeded: Topics that started from ``seed_centroids``.
         removed_in_refinement: Topics that fell under ``min_topic_size`` while refining.
         k: Topics in the fit.
-        merge_cosine: The fine-cluster threshold used.
+        merge_cosine: The fine-cluster threshold used (``merge_cosine``, or higher to keep
+            keep every topic under ``max_topic_share``).
         merged_topics: Topics joined because their centroids were at least
             ``topic_merge_cosine`` similar (step 5).
         topic_merge_cosine: That threshold (None: off).
@@ -191,7 +201,11 @@ class TopicModel:
             and it makes refits from scratch keep more ids (0.68 against 0.58).
         fine_cluster_size: Target sentences per fine cluster.
         max_fine_clusters: Cap on fine clusters (bounds the cost on large samples).
-        sample_size: Most sentences clustered; the rest are only assigned.
+        max_topic_share: Largest share of the sentences one topic may hold: the
+            fine-cluster cut is raised above ``merge_cosine`` until no group is bigger, and
+            close topics stay apart when joined they would be. Texts all about one broad
+            subject (whole clothing reviews) otherwise merge into one or two topics that
+            say nothing. 1 turns it off.
         refine_steps: Spherical k-means steps after merging.
         min_similarity: Cosine to the nearest centroid under which a sentence is other.
         max_other_share: Most sentences the threshold may leave as other at fit time.
@@ -202,6 +216,11 @@ class TopicModel:
         quote_dedupe_cosine: Two quotes at least this similar count as one.
         random_state: Seed of every random step.
         tokenizer: Keyword tokenizer; a default :class:`KeywordTokenizer` when None.
+        label_embedder: Embeds candidate label phrases: the embedder the sentences were
+            embedded with, or its name (default ``use-multilingual``, the pipeline's);
+            ``"none"`` ranks phrases without embeddings.
+        label_language: The language a topic's label is in when it has several (the
+            digest's); the others are its aliases.
 
     Attributes set by :meth:`fit`:
         centroids_: float32 ``(k, dim)``, unit rows.
@@ -219,6 +238,7 @@ class TopicModel:
         topic_merge_cosine: float | None = 0.75,
         fine_cluster_size: int = 10,
         max_fine_clusters: int = 400,
+        max_topic_share: float = 0.3,
         sample_size: int = 20_000,
         refine_steps: int = 10,
         min_similarity: float = 0.35,
@@ -229,12 +249,15 @@ class TopicModel:
         quote_dedupe_cosine: float = 0.95,
         random_state: int = 0,
         tokenizer: KeywordTokenizer | None = None,
+        label_embedder: Any = None,
+        label_language: str = "en",
     ) -> None:
         self.min_topic_size = min_topic_size
         self.min_topic_share = min_topic_share
         self.merge_cosine = merge_cosine
         self.topic_merge_cosine = topic_merge_cosine
         self.fine_cluster_size = fine_cluster_size
+        self.max_topic_share = max_topic_share
         self.max_fine_clusters = max_fine_clusters
         self.sample_size = sample_size
         self.refine_steps = refine_steps
@@ -246,6 +269,8 @@ class TopicModel:
         self.quote_dedupe_cosine = quote_dedupe_cosine
         self.random_state = random_state
         self.tokenizer = tokenizer
+        self.label_embedder = label_embedder
+        self.label_language = label_language
 
     # -- fitting -----------------------------------------------------------------------
 
@@ -313,8 +338,14 @@ class TopicModel:
 
         started = time.perf_counter()
         languages = list(languages) if languages is not None else [None] * n
-        keywords, other_keywords = self._keywords(labels, texts, languages, order, len(centroids))
+        keywords, other_keywords, sampled = self._keywords(
+            labels, texts, languages, order, len(centroids)
+        )
         timings["keywords"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        topic_labels = self._labels(sampled, keywords, centroids)
+        timings["labels"] = time.perf_counter() - started
 
         started = time.perf_counter()
         topics = []
@@ -322,17 +353,21 @@ class TopicModel:
             members = np.flatnonzero(labels == index)
             quote_rows = self._quotes(members, similarities, vectors, texts)
             words = keywords[index]
+            named = topic_labels[index]
             topics.append(
                 Topic(
                     index=index,
                     size=len(members),
-                    label=make_label([w for w, _ in words]),
+                    label=named.label,
                     keywords=tuple(w for w, _ in words),
                     keyword_scores=tuple(round(s, 4) for _, s in words),
                     centroid=centroids[index].astype(np.float32),
                     quotes=tuple(texts[row] for row in quote_rows),
                     quote_rows=tuple(quote_rows),
                     languages=dict(Counter(str(languages[row]) for row in members)),
+                    aliases=dict(named.aliases),
+                    phrases=named.phrases,
+                    label_language=named.language,
                 )
             )
         timings["quotes"] = time.perf_counter() - started
@@ -362,7 +397,7 @@ class TopicModel:
     def _cluster(
         self, sample: np.ndarray, n_total: int, seed_centroids: np.ndarray | None
     ) -> tuple[np.ndarray, KSelection]:
-        from sklearn.cluster import AgglomerativeClustering, KMeans
+        from sklearn.cluster import KMeans
 
         n_sample = sample.shape[0]
         # Sizes in the sample stand for sizes in the whole input.
@@ -374,24 +409,30 @@ class TopicModel:
         ).fit(sample)
         fine = _unit_rows(kmeans.cluster_centers_)
         fine_sizes = np.bincount(kmeans.labels_, minlength=n_fine)
-        if n_fine > 1:
-            groups = AgglomerativeClustering(
-                n_clusters=None,
-                metric="cosine",
-                linkage="complete",
-                distance_threshold=1.0 - self.merge_cosine,
-            ).fit_predict(fine)
-        else:
-            groups = np.zeros(1, dtype=np.intp)
-        candidates = []
-        dropped = 0
-        for group in range(int(groups.max()) + 1):
-            in_group = groups == group
-            size = fine_sizes[in_group].sum()
-            if size < min_in_sample:
-                dropped += 1
-                continue
-            candidates.append((fine[in_group] * fine_sizes[in_group, None]).sum(axis=0))
+        # No topic over max_topic_share of the input: when every text is about one broad
+        # subject (whole clothing reviews, all "about clothes"), complete linkage at
+        # merge_cosine leaves one or two groups; the cut is then raised until none holds
+        # more than that share.
+        largest = self.max_topic_share * n_sample
+        merge_cosine = self.merge_cosine
+        while True:
+            groups = self._group_fine(fine, merge_cosine)
+            candidates = []
+            dropped = 0
+            for group in range(int(groups.max()) + 1):
+                in_group = groups == group
+                size = fine_sizes[in_group].sum()
+                if size < min_in_sample:
+                    dropped += 1
+                    continue
+                candidates.append((fine[in_group] * fine_sizes[in_group, None]).sum(axis=0))
+            biggest = max(
+                (fine_sizes[groups == g].sum() for g in range(int(groups.max()) + 1)), default=0
+            )
+            if biggest <= largest or merge_cosine >= 0.95 or n_fine < 2:
+                break
+            merge_cosine = round(merge_cosine + 0.025, 3)
+        self.merge_cosine_ = merge_cosine
         n_groups = int(groups.max()) + 1
         if not candidates:
             # Everything is one diffuse mass: one topic, its mean.
@@ -422,17 +463,31 @@ class TopicModel:
             seeded=seeded,
             removed_in_refinement=removed,
             k=len(centroids),
-            merge_cosine=self.merge_cosine,
+            merge_cosine=merge_cosine,
             merged_topics=merged_topics,
             topic_merge_cosine=self.topic_merge_cosine,
         )
         return centroids, selection
 
+    def _group_fine(self, fine: np.ndarray, merge_cosine: float) -> np.ndarray:
+        """Complete-linkage groups of the fine centroids at ``merge_cosine``."""
+        from sklearn.cluster import AgglomerativeClustering
+
+        if len(fine) < 2:
+            return np.zeros(len(fine), dtype=np.intp)
+        return AgglomerativeClustering(
+            n_clusters=None,
+            metric="cosine",
+            linkage="complete",
+            distance_threshold=1.0 - merge_cosine,
+        ).fit_predict(fine)
+
     def _merge_close_topics(
         self, sample: np.ndarray, centroids: np.ndarray
     ) -> tuple[np.ndarray, int]:
         """Join topics whose centroids are at least ``topic_merge_cosine`` similar (average
-        linkage); the joined centroid is the mean of the members of both."""
+        linkage); the joined centroid is the mean of the members of both. Topics that
+        joined would hold over ``max_topic_share`` of the sample stay apart."""
         from sklearn.cluster import AgglomerativeClustering
 
         groups = AgglomerativeClustering(
@@ -441,10 +496,17 @@ class TopicModel:
             linkage="average",
             distance_threshold=1.0 - float(self.topic_merge_cosine or 1.0),
         ).fit_predict(centroids)
+        labels = np.argmax(sample @ centroids.T, axis=1)
+        sizes = np.bincount(labels, minlength=len(centroids))
+        for joined in range(int(groups.max()) + 1):
+            members = np.flatnonzero(groups == joined)
+            if len(members) > 1 and sizes[members].sum() > self.max_topic_share * len(sample):
+                # Joined, they would be over max_topic_share: they stay apart.
+                groups[members[1:]] = groups.max() + 1 + np.arange(len(members) - 1)
+        groups = np.unique(groups, return_inverse=True)[1]
         n_groups = int(groups.max()) + 1
         if n_groups == len(centroids):
             return centroids, 0
-        labels = np.argmax(sample @ centroids.T, axis=1)
         sums = _sum_by_label(sample, groups[labels], n_groups)
         # A group whose topics lost every sample member keeps its mean centroid.
         empty = np.linalg.norm(sums, axis=1) == 0
@@ -499,7 +561,7 @@ class TopicModel:
         languages: Sequence[str | None],
         order: np.ndarray,
         k: int,
-    ) -> tuple[list[list[tuple[str, float]]], list[str]]:
+    ) -> tuple[list[list[tuple[str, float]]], list[str], list[tuple[list[TextTerms], list[str]]]]:
         # The same hash order as the sample, so a topic's keyword sample is stable too.
         rank = np.empty(len(order), dtype=np.intp)
         rank[order] = np.arange(len(order))
@@ -510,16 +572,51 @@ class TopicModel:
         rows = np.concatenate(list(chosen.values())) if chosen else np.zeros(0, dtype=np.intp)
         tokenizer = self._tokenizer()
         row_list = rows.tolist()
-        tokens = tokenizer.tokenize([texts[r] for r in row_list], [languages[r] for r in row_list])
-        token_of = dict(zip(row_list, tokens, strict=True))
+        # One spaCy pass per sampled sentence gives both the keywords and the label phrases.
+        terms = tokenizer.terms([texts[r] for r in row_list], [languages[r] for r in row_list])
+        terms_of = dict(zip(row_list, terms, strict=True))
         counts = {
-            topic: _class_counts([token_of[r] for r in members])
+            topic: _class_counts([terms_of[r].tokens for r in members])
             for topic, members in chosen.items()
         }
         weights = c_tf_idf(counts)
         keywords = [weights.get(topic, [])[: self.n_keywords] for topic in range(k)]
         other = [word for word, _ in weights.get(OTHER, [])[: self.n_keywords]]
-        return keywords, other
+        sampled = [
+            (
+                [terms_of[r] for r in chosen[topic].tolist()],
+                [keyword_language(texts[r], languages[r]) for r in chosen[topic].tolist()],
+            )
+            for topic in range(k)
+        ]
+        return keywords, other, sampled
+
+    def _labels(
+        self,
+        sampled: list[tuple[list[TextTerms], list[str]]],
+        keywords: list[list[tuple[str, float]]],
+        centroids: np.ndarray,
+    ) -> list[TopicLabel]:
+        """Each topic's phrase label (:mod:`voc.topics.labels`)."""
+        embedder = self.label_embedder
+        if embedder is None:
+            from voc.models.embedders import DEFAULT_EMBEDDER
+
+            embedder = DEFAULT_EMBEDDER
+        if isinstance(embedder, str):
+            if embedder == "none":
+                embedder = None
+            else:
+                from voc.models.embedders import get_embedder
+
+                embedder = self.label_embedder = get_embedder(embedder)
+        labeler = PhraseLabeler(embedder=embedder, language=self.label_language)
+        return labeler.label_topics(
+            [terms for terms, _ in sampled],
+            [codes for _, codes in sampled],
+            _unit_rows(centroids),
+            [make_label([w for w, _ in words]) for words in keywords],
+        )
 
     def _tokenizer(self) -> KeywordTokenizer:
         if self.tokenizer is None:
@@ -610,7 +707,7 @@ class TopicModel:
         params = {
             key: value
             for key, value in self.__dict__.items()
-            if not key.endswith("_") and key != "tokenizer"
+            if not key.endswith("_") and key not in ("tokenizer", "label_embedder")
         }
         state = {
             "params": params,

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -48,11 +48,17 @@ __all__ = [
     "RegistryUpdate",
     "TopicEvent",
     "TopicRegistry",
+    "is_keyword_label",
 ]
 
 logger = logging.getLogger(__name__)
 
 EVENT_KINDS = ("new", "merged", "split", "retired")
+
+
+def is_keyword_label(label: str) -> bool:
+    """Whether a label is keywords joined by `` · `` (the labels before phrase labels)."""
+    return " · " in label
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,7 @@ class RegisteredTopic:
         first_seen: Period (e.g. ISO week ``"2024-W23"``) of its first fit.
         last_seen: Period of the latest fit that had it.
         active: False once merged or retired.
+        aliases: The label in each language the topic has, fixed with the label.
     """
 
     topic_id: int
@@ -78,6 +85,7 @@ class RegisteredTopic:
     first_seen: str
     last_seen: str
     active: bool = True
+    aliases: dict[str, str] = field(default_factory=dict)
 
     def to_record(self) -> dict[str, Any]:
         """A plain dict (centroid as a list of floats) for a table row."""
@@ -90,6 +98,7 @@ class RegisteredTopic:
             "first_seen": self.first_seen,
             "last_seen": self.last_seen,
             "active": self.active,
+            "aliases": dict(self.aliases),
         }
 
     @classmethod
@@ -104,6 +113,7 @@ class RegisteredTopic:
             first_seen=str(record["first_seen"]),
             last_seen=str(record["last_seen"]),
             active=bool(record.get("active", True)),
+            aliases=dict(record.get("aliases") or {}),
         )
 
 
@@ -297,9 +307,14 @@ class TopicRegistry:
         for index, fitted in enumerate(fit.topics):
             topic_id = int(topic_ids[index])
             previous = updated.get(topic_id)
+            # A label is fixed when the topic is first seen (a digest names a topic the
+            # same way every week), except a keyword label of an older version ("size ·
+            # small · run"), which gives way to the phrase a fit now finds.
+            keep = previous is not None and not is_keyword_label(previous.label)
             updated[topic_id] = RegisteredTopic(
                 topic_id=topic_id,
-                label=previous.label if previous is not None else fitted.label,
+                label=previous.label if keep and previous is not None else fitted.label,
+                aliases=dict(previous.aliases if keep and previous is not None else fitted.aliases),
                 keywords=fitted.keywords,
                 centroid=fitted.centroid.astype(np.float32),
                 size=fitted.size,

@@ -20,6 +20,7 @@ Either way the pain points and survey metrics are recomputed afterwards.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +42,9 @@ __all__ = [
     "record_topics",
     "refit",
     "refit_due",
+    "rename_topic",
+    "set_config_labels",
+    "topic_labels",
     "update_topics",
 ]
 
@@ -123,8 +127,8 @@ def _latest_week(frame: pd.DataFrame) -> str:
 def load_registry(store: Any) -> TopicRegistry:
     """The registry as stored (an empty one before the first fit)."""
     topics = store.query(
-        "SELECT topic_id, label, keywords, centroid, size, first_seen, last_seen, status "
-        "FROM topics WHERE topic_id <> ? ORDER BY topic_id",
+        "SELECT topic_id, label, keywords, centroid, size, first_seen, last_seen, status, "
+        "aliases FROM topics WHERE topic_id <> ? ORDER BY topic_id",
         [OTHER],
     )
     records = [
@@ -137,6 +141,7 @@ def load_registry(store: Any) -> TopicRegistry:
             "first_seen": row.first_seen,
             "last_seen": row.last_seen,
             "active": row.status == "active",
+            "aliases": json.loads(row.aliases) if isinstance(row.aliases, str) else {},
         }
         for row in topics.itertuples(index=False)
     ]
@@ -210,7 +215,7 @@ def refit(store: Any, embedder: str, run_id: str, model: TopicModel | None = Non
     started = time.perf_counter()
     summary = TopicsSummary(action="refit")
     frame = _sentence_frame(store, embedder, only_unassigned=False)
-    model = model or TopicModel()
+    model = model or TopicModel(label_embedder=embedder)
     if len(frame) < max(2, model.min_topic_size):
         return TopicsSummary(action="none", reason=f"only {len(frame)} sentences")
     vectors = _vectors(frame)
@@ -236,6 +241,13 @@ def refit(store: Any, embedder: str, run_id: str, model: TopicModel | None = Non
         for t in update.registry.topics
     }
     quotes = {int(update.topic_ids[t.index]): list(t.quotes) for t in fit.topics}
+    phrases = {int(update.topic_ids[t.index]): list(t.phrases) for t in fit.topics}
+    previous_phrases = {
+        int(r.topic_id): list(r.phrases)
+        for r in store.query(
+            "SELECT topic_id, coalesce(phrases, []::VARCHAR[]) AS phrases FROM topics"
+        ).itertuples(index=False)
+    }
     merged = {e.topic_id for e in update.events if e.kind == "merged"}
     topics_rows = pd.DataFrame(
         [
@@ -244,6 +256,8 @@ def refit(store: Any, embedder: str, run_id: str, model: TopicModel | None = Non
                 "label": t.label,
                 "keywords": list(t.keywords),
                 "quotes": quotes.get(t.topic_id, []),
+                "aliases": json.dumps(t.aliases, ensure_ascii=False, sort_keys=True),
+                "phrases": phrases.get(t.topic_id, previous_phrases.get(t.topic_id, [])),
                 "centroid": np.asarray(t.centroid, dtype="<f4").tobytes(),
                 "embedder": embedder,
                 "size": t.size,
@@ -312,6 +326,7 @@ def refit(store: Any, embedder: str, run_id: str, model: TopicModel | None = Non
         store.insert_frame("topic_events", events, keyed=False)
         store.insert_frame("sentence_topics", assignments)
         store.insert_frame("topic_model", model_row)
+        _apply_renames(con)
     summary.sentences = len(frame)
     summary.topics = fit.n_topics
     summary.other_share = fit.other_share
@@ -352,9 +367,23 @@ def assign_pending(store: Any, embedder: str, run_id: str) -> TopicsSummary:
 
 
 def update_topics(
-    store: Any, embedder: str, run_id: str, force_refit: bool = False
+    store: Any,
+    embedder: str,
+    run_id: str,
+    force_refit: bool = False,
+    labels: dict[int, str] | None = None,
+    label_language: str = "en",
 ) -> dict[str, Any]:
     """Keep topics, pain points and survey metrics current (the module docstring).
+
+    Args:
+        store: An open :class:`voc.store.warehouse.Warehouse`.
+        embedder: Name of the embedder whose cached vectors to use.
+        run_id: Recorded with the rows written.
+        force_refit: Refit even when no refit is due.
+        labels: The config's ``topics.labels`` (id -> label), applied after the update.
+        label_language: The digest's language: a topic with sentences in several
+            languages is labelled in this one (the others are its aliases).
 
     Returns:
         ``{"topics": TopicsSummary dict, "pain_points": ..., "survey_metrics": rows}``.
@@ -363,10 +392,13 @@ def update_topics(
 
     due, reason = (True, "asked for") if force_refit else refit_due(store, embedder)
     if due:
-        summary = refit(store, embedder, run_id)
+        model = TopicModel(label_embedder=embedder, label_language=label_language)
+        summary = refit(store, embedder, run_id, model)
         summary.reason = reason if summary.action == "refit" else summary.reason
     else:
         summary = assign_pending(store, embedder, run_id)
+    if labels:
+        set_config_labels(store, labels)
     result: dict[str, Any] = {"topics": summary.to_dict()}
     result["pain_points"] = compute_pain_points(store, run_id)
     result["survey_metrics"] = compute_survey_metrics(store, run_id)
@@ -390,3 +422,90 @@ def record_topics(store: Any) -> pd.DataFrame:
     ).merge(
         store.query("SELECT topic_id, label AS topic_label FROM topics"), how="left", on="topic_id"
     )
+
+
+# -- labels a person gave --------------------------------------------------------------
+
+
+def _apply_renames(con: Any) -> None:
+    """Put every label a person gave on its topic (after a refit rewrote the topics)."""
+    con.execute(
+        "UPDATE topics SET label = r.label FROM topic_renames r "
+        "WHERE topics.topic_id = r.topic_id AND topics.label <> r.label"
+    )
+
+
+def rename_topic(store: Any, topic_id: int, label: str, source: str = "cli") -> str:
+    """Name a topic: the label is kept in ``topic_renames`` and put on the topic now and
+    after every refit (the registry keeps the id, so the name follows the topic).
+
+    Args:
+        store: A :class:`voc.store.warehouse.Warehouse` open for writing.
+        topic_id: The topic's id.
+        label: The new label; an empty one gives the topic back its own label at the
+            next refit.
+        source: ``cli`` or ``config``.
+
+    Returns:
+        The label the topic had before.
+
+    Raises:
+        VocError: No such topic, or a label too long to read as one (over 80 characters).
+    """
+    label = " ".join(label.split())
+    if len(label) > 80:
+        raise VocError(f"a topic label of {len(label)} characters is too long: keep it under 80")
+    found = store.query("SELECT label FROM topics WHERE topic_id = ?", [int(topic_id)])
+    if found.empty or int(topic_id) == OTHER:
+        raise VocError(
+            f"no topic {topic_id} in the store: `voc topics` lists the topics and their ids"
+        )
+    from voc.store.warehouse import utcnow
+
+    with store.transaction() as con:
+        con.execute("DELETE FROM topic_renames WHERE topic_id = ?", [int(topic_id)])
+        if label:
+            con.execute(
+                "INSERT INTO topic_renames VALUES (?, ?, ?, ?)",
+                [int(topic_id), label, source, utcnow()],
+            )
+            _apply_renames(con)
+    return str(found["label"].iat[0])
+
+
+def set_config_labels(store: Any, labels: dict[int, str]) -> int:
+    """Apply the config's ``topics.labels`` (id -> label). The config wins over a label
+    given with ``voc topics rename`` for the topics it names. Unknown ids are skipped with
+    a warning. Returns how many labels changed."""
+    import logging
+
+    current = store.query("SELECT topic_id, label FROM topic_renames")
+    given = {int(r.topic_id): r.label for r in current.itertuples(index=False)}
+    known = set(store.query("SELECT topic_id FROM topics")["topic_id"].astype(int))
+    changed = 0
+    for topic_id, label in labels.items():
+        if int(topic_id) not in known:
+            logging.getLogger(__name__).warning(
+                "topics.labels: no topic %s in the store (voc topics lists them)", topic_id
+            )
+            continue
+        if given.get(int(topic_id)) != " ".join(label.split()):
+            rename_topic(store, int(topic_id), label, source="config")
+            changed += 1
+    return changed
+
+
+def topic_labels(store: Any, language: str | None = None) -> dict[int, str]:
+    """Each topic's label, in ``language`` when the topic has a label in it (its alias)
+    and no person renamed it; else its label. For readers that show one language, such
+    as a digest in Japanese."""
+    rows = store.query(
+        "SELECT t.topic_id, t.label, t.aliases, r.label IS NOT NULL AS renamed "
+        "FROM topics t LEFT JOIN topic_renames r USING (topic_id)"
+    )
+    labels = {}
+    for row in rows.itertuples(index=False):
+        aliases = json.loads(row.aliases) if isinstance(row.aliases, str) else {}
+        use_alias = language is not None and not row.renamed and language in aliases
+        labels[int(row.topic_id)] = aliases[language] if use_alias else str(row.label)
+    return labels

@@ -1,0 +1,329 @@
+"""Readable topic labels: the key phrase of a topic's sentences nearest its centroid.
+
+A keyword triple ("answer · なし · question") is not something a CX lead can forward. A
+topic's label here is a phrase its own sentences use ("parcel arrived late", "決済エラー"):
+
+1. **Candidates.** Key phrases of the topic's sampled sentences (the same sentences, and
+   the same spaCy pass, as its keywords: :meth:`KeywordTokenizer.terms`): English noun
+   phrases, verb + object, subject + verb ("app keeps crashing"); Japanese compound nouns,
+   noun + particle + predicate ("荷物が届かない"), modifier + noun ("丁寧な対応"). A
+   candidate must occur in ``min_count`` sentences (variants counted together by their
+   lemmas); the most frequent ``max_candidates`` per topic and language are kept.
+2. **Ranking.** Each candidate is embedded with the embedder the topics were fitted
+   with and scored by its cosine to its topic's centroid, minus ``distinct_weight`` x its
+   cosine to the nearest *other* centroid (so "dress", near every clothing topic, loses
+   to "runs small" for the sizing topic), plus ``frequency_weight`` x the share of the
+   topic's sentences that use it (so a phrase one customer wrote twice does not win).
+3. **Diversity.** Maximal marginal relevance picks ``n_phrases`` key phrases: the best
+   one is the label, the next ones are as relevant but unlike those already picked.
+4. **Languages.** Each language with at least ``min_language_share`` of the topic's
+   sentences gets its own label (the aliases); the label is the one in ``language`` (the
+   digest's) when the topic has it and it scores within ``language_margin`` of the best
+   language's label, else the best one (the others stay as aliases).
+
+A topic without any candidate (too few sentences, or none repeats) keeps its keyword
+label, so every topic has one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from voc.topics.tokens import TextTerms
+
+__all__ = ["PhraseLabeler", "TopicLabel"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TopicLabel:
+    """A topic's label and what it was chosen from.
+
+    Attributes:
+        label: The phrase (or the keyword label when no phrase qualified).
+        language: The label's language (``en``, ``ja``).
+        aliases: The label in each language the topic has, e.g. ``{"en": "parcel arrived
+            late", "ja": "荷物が届かない"}``.
+        phrases: Key phrases, best first (the label first), in the label's language.
+        score: The label's ranking score (cosine terms; NaN for a keyword label).
+    """
+
+    label: str
+    language: str
+    aliases: dict[str, str] = field(default_factory=dict)
+    phrases: tuple[str, ...] = ()
+    score: float = float("nan")
+
+
+class PhraseLabeler:
+    """Picks each topic's label from its sentences' key phrases (the module docstring).
+
+    Args:
+        embedder: Embeds candidate phrases (``embed(texts) -> (n, dim)``); it must be the
+            embedder the centroids come from. None: candidates are ranked by frequency
+            and distinctiveness of their words only.
+        language: Preferred label language (the digest's).
+        n_phrases: Key phrases kept per topic and language.
+        diversity: MMR trade-off: 0 ranks by relevance only, 1 by novelty only.
+        distinct_weight: Weight of the cosine to the nearest other centroid (subtracted).
+        frequency_weight: Weight of the share of the topic's sentences using the phrase.
+        single_word_penalty: Subtracted from a one-word candidate's score: "love this
+            dress" says more than "dress" (a Japanese compound such as 決済エラー is one word
+            only when Sudachi left it whole, so it counts as a phrase).
+        min_count: Sentences a candidate must occur in.
+        max_candidates: Most frequent candidates ranked per topic and language.
+        min_language_share: Share of a topic's sentences a language needs for its own label.
+        language_margin: A topic with labels in several languages is labelled in
+            ``language`` unless another language's label scores more than this much
+            higher (its sentences in ``language`` share no clear phrase: "billing address
+            doesn't match" against "決済エラー").
+    """
+
+    def __init__(
+        self,
+        embedder: Any = None,
+        language: str = "en",
+        n_phrases: int = 3,
+        diversity: float = 0.3,
+        distinct_weight: float = 0.5,
+        frequency_weight: float = 0.2,
+        single_word_penalty: float = 0.06,
+        min_count: int = 2,
+        max_candidates: int = 40,
+        min_language_share: float = 0.2,
+        language_margin: float = 0.05,
+    ) -> None:
+        self.embedder = embedder
+        self.language = language
+        self.n_phrases = n_phrases
+        self.diversity = diversity
+        self.distinct_weight = distinct_weight
+        self.frequency_weight = frequency_weight
+        self.single_word_penalty = single_word_penalty
+        self.min_count = min_count
+        self.max_candidates = max_candidates
+        self.min_language_share = min_language_share
+        self.language_margin = language_margin
+
+    def label_topics(
+        self,
+        terms: Sequence[Sequence[TextTerms]],
+        languages: Sequence[Sequence[str]],
+        centroids: np.ndarray,
+        keyword_labels: Sequence[str],
+    ) -> list[TopicLabel]:
+        """A label per topic.
+
+        Args:
+            terms: Per topic, the :class:`TextTerms` of its sampled sentences.
+            languages: Per topic, the keyword language (``en``/``ja``) of each of them.
+            centroids: float ``(k, dim)`` unit topic centroids, in topic order.
+            keyword_labels: Per topic, the label to fall back on.
+
+        Returns:
+            One :class:`TopicLabel` per topic, in topic order.
+        """
+        k = len(terms)
+        # (topic, language) -> [(surface, share)], the candidates to rank.
+        candidates: dict[tuple[int, str], list[tuple[str, float]]] = {}
+        main_language: list[str] = []
+        for topic in range(k):
+            by_language: dict[str, list[TextTerms]] = {}
+            for item, language in zip(terms[topic], languages[topic], strict=True):
+                by_language.setdefault(language, []).append(item)
+            total = sum(len(items) for items in by_language.values())
+            ranked = sorted(by_language, key=lambda code: (-len(by_language[code]), code))
+            main_language.append(ranked[0] if ranked else self.language)
+            for language in ranked:
+                items = by_language[language]
+                if language != ranked[0] and len(items) < self.min_language_share * total:
+                    continue
+                found = self._candidates(items)
+                if found:
+                    candidates[(topic, language)] = found
+        surfaces = sorted({surface for found in candidates.values() for surface, _ in found})
+        vectors = self._embed(surfaces, centroids)
+        index = {surface: row for row, surface in enumerate(surfaces)}
+        labels: list[TopicLabel] = []
+        # Two topics never share a label (a digest listing "waist" twice tells nothing):
+        # topics come largest first, and a taken phrase passes to the next best one.
+        taken: dict[str, set[str]] = {}
+        for topic in range(k):
+            aliases: dict[str, str] = {}
+            phrases: dict[str, tuple[str, ...]] = {}
+            scores: dict[str, float] = {}
+            for (owner, language), found in candidates.items():
+                if owner != topic:
+                    continue
+                rows = [index[surface] for surface, _ in found]
+                prior = np.array(
+                    [
+                        self.frequency_weight * share
+                        - (self.single_word_penalty if _one_word(surface, language) else 0.0)
+                        for surface, share in found
+                    ],
+                    dtype=np.float32,
+                )
+                picked, relevance = self._pick(
+                    vectors[rows] if vectors is not None else None, prior, centroids, topic
+                )
+                used = taken.setdefault(language, set())
+                free = [i for i in picked if found[i][0].casefold() not in used] or [
+                    i
+                    for i in np.argsort(-relevance, kind="stable").tolist()
+                    if found[i][0].casefold() not in used
+                ][:1]
+                if not free:
+                    continue
+                first = free[0]
+                rest = [found[i][0] for i in picked if i != first]
+                phrases[language] = (found[first][0], *rest)
+                aliases[language] = found[first][0]
+                used.add(found[first][0].casefold())
+                scores[language] = float(relevance[first])
+            if not aliases:
+                labels.append(TopicLabel(keyword_labels[topic], main_language[topic]))
+                continue
+            best = max(aliases, key=lambda code: (scores[code], code == self.language))
+            if self.language in aliases and scores[self.language] >= scores[best] - (
+                self.language_margin
+            ):
+                language = self.language
+            else:
+                language = best
+            labels.append(
+                TopicLabel(
+                    aliases[language], language, aliases, phrases[language], scores[language]
+                )
+            )
+        return labels
+
+    def _candidates(self, items: Sequence[TextTerms]) -> list[tuple[str, float]]:
+        """Candidates of one topic in one language: ``(surface, share of sentences)``."""
+        counts: Counter[str] = Counter()
+        surfaces: dict[str, Counter[str]] = {}
+        for item in items:
+            for key, surface in dict(item.phrases).items():
+                counts[key] += 1
+                surfaces.setdefault(key, Counter())[surface] += 1
+        kept = [(key, n) for key, n in counts.items() if n >= self.min_count]
+        kept.sort(key=lambda pair: (-pair[1], pair[0]))
+        result = []
+        for key, n in kept[: self.max_candidates]:
+            # The way most customers wrote it; ties to the shorter.
+            written, _ = min(
+                surfaces[key].items(), key=lambda pair: (-pair[1], len(pair[0]), pair[0])
+            )
+            result.append((written, n / max(1, len(items))))
+        return result
+
+    def _embed(self, surfaces: list[str], centroids: np.ndarray) -> np.ndarray | None:
+        if self.embedder is None or not surfaces:
+            return None
+        vectors = np.asarray(self.embedder.embed(surfaces), dtype=np.float32)
+        if vectors.ndim != 2 or vectors.shape[1] != centroids.shape[1]:
+            logger.warning(
+                "topic labels: the phrase embedder gives %s-d vectors, the topics are %d-d; "
+                "ranking phrases by frequency only (pass the embedder the topics were fitted with)",
+                vectors.shape[-1],
+                centroids.shape[1],
+            )
+            return None
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+    def _pick(
+        self,
+        vectors: np.ndarray | None,
+        prior: np.ndarray,
+        centroids: np.ndarray,
+        topic: int,
+    ) -> tuple[list[int], np.ndarray]:
+        """MMR over one topic's candidates: the picked indices, best first, and every
+        candidate's relevance."""
+        relevance = prior.astype(np.float32)
+        shares = prior
+        if vectors is not None:
+            cosines = vectors @ centroids.T  # (candidates, k)
+            own = cosines[:, topic]
+            others = np.delete(cosines, topic, axis=1)
+            nearest_other = others.max(axis=1) if others.shape[1] else np.zeros(len(own))
+            relevance = relevance + own - self.distinct_weight * nearest_other
+        picked = [int(np.argmax(relevance))]
+        while len(picked) < min(self.n_phrases, len(shares)):
+            if vectors is None:
+                redundancy = np.zeros(len(shares), dtype=np.float32)
+            else:
+                redundancy = (vectors @ vectors[picked].T).max(axis=1)
+            mmr = (1 - self.diversity) * relevance - self.diversity * redundancy
+            mmr[picked] = -np.inf
+            picked.append(int(np.argmax(mmr)))
+        return picked, relevance
+
+
+def _one_word(surface: str, language: str) -> bool:
+    """A bare word: no space in English; a Japanese phrase of four characters or fewer
+    with no particle (荷物, but not 決済エラー or 荷物が届かない)."""
+    if language == "ja":
+        return len(surface) <= 3
+    return " " not in surface.strip()
+
+
+def keyword_triple(keywords: Sequence[str], language: str, n_words: int = 3) -> str:
+    """A topic's top keywords in one language (its script), as a keyword label would show
+    them: what a phrase label is compared with by :func:`label_check`."""
+    import re
+
+    japanese = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+    same = [w for w in keywords if bool(japanese.search(w)) == (language == "ja")]
+    return " ".join((same or list(keywords))[:n_words])
+
+
+def label_check(
+    topics: Sequence[Any],
+    embed: Any,
+    sentences: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """How near its topic's centroid each label sits, beside the keyword triple of the
+    label's language and (optionally) a random sentence of the topic.
+
+    Args:
+        topics: :class:`voc.topics.model.Topic` objects (``label``, ``keywords``,
+            ``label_language``, ``centroid``).
+        embed: ``embed(texts) -> (n, dim)`` with the embedder the topics were fitted with.
+        sentences: One random sentence of each topic, in topic order (None: not compared).
+
+    Returns:
+        ``{"label", "keywords", "sentence"}``: mean cosines to the centroids;
+        ``label_wins``: share of topics whose label is nearer than its keyword triple;
+        ``per_topic``: ``(label, triple, label cosine, triple cosine)``.
+    """
+    if not topics:
+        return {"label": None, "keywords": None, "sentence": None, "label_wins": None}
+    centroids = np.vstack([np.asarray(t.centroid, dtype=np.float32) for t in topics])
+    triples = [keyword_triple(t.keywords, t.label_language or "en") for t in topics]
+
+    def cosines(texts: Sequence[str]) -> np.ndarray:
+        vectors = np.asarray(embed(list(texts)), dtype=np.float32)
+        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        return np.einsum("ij,ij->i", vectors, centroids)
+
+    own = cosines([t.label for t in topics])
+    keyword = cosines(triples)
+    result: dict[str, Any] = {
+        "label": round(float(own.mean()), 4),
+        "keywords": round(float(keyword.mean()), 4),
+        "sentence": round(float(cosines(sentences).mean()), 4) if sentences else None,
+        "label_wins": round(float(np.mean(own > keyword)), 4),
+        "per_topic": [
+            (t.label, triple, round(float(a), 3), round(float(b), 3))
+            for t, triple, a, b in zip(topics, triples, own, keyword, strict=True)
+        ],
+    }
+    return result
