@@ -249,7 +249,10 @@ class Analyzer:
         """
         started = time.perf_counter()
         self.tagger.fit()
-        self.sentiment_model.predict(["ok"], ["en"], self.embedder.embed(["ok"]))
+        if getattr(self.sentiment_model, "reads_pooled", False):
+            self.sentiment_model.predict(["ok"], ["en"])
+        else:
+            self.sentiment_model.predict(["ok"], ["en"], self.embedder.embed(["ok"]))
         return time.perf_counter() - started
 
     def analyze(
@@ -290,17 +293,28 @@ class Analyzer:
 
         clock = time.perf_counter()
         distinct = list(dict.fromkeys(sentence_texts))
+        # A model that reads pooled USE features (v3) gets them from the same pass as the
+        # topic embedding; the others read the embedding itself.
+        reads_pooled = getattr(self.sentiment_model, "reads_pooled", False)
         if distinct:
-            vectors = np.asarray((embed or self.embedder.embed)(distinct), dtype=np.float32)
             position = {text: i for i, text in enumerate(distinct)}
-            embeddings = vectors[[position[text] for text in sentence_texts]]
+            index = [position[text] for text in sentence_texts]
+            if reads_pooled:
+                vectors, pooled = self._embed_with_pooled(distinct, embed)
+                sentiment_inputs = pooled[index]
+            else:
+                vectors = np.asarray((embed or self.embedder.embed)(distinct), dtype=np.float32)
+            embeddings = vectors[index]
+            if not reads_pooled:
+                sentiment_inputs = embeddings
         else:
             embeddings = np.zeros((0, self.embedder.dim), dtype=np.float32)
+            sentiment_inputs = embeddings
         seconds["embed"] = time.perf_counter() - clock
 
         clock = time.perf_counter()
         probabilities = self.sentiment_model.predict_proba(
-            sentence_texts, sentence_languages, embeddings
+            sentence_texts, sentence_languages, sentiment_inputs
         )
         labels = self.sentiment_model.labels
         positive, negative = labels.index("positive"), labels.index("negative")
@@ -336,7 +350,7 @@ class Analyzer:
         record_probabilities = self.sentiment_model.predict_records(
             [text or "" for text in texts],
             [language or "und" for language in languages],
-            embeddings,
+            sentiment_inputs,
             members,
             weights,
         )
@@ -357,6 +371,22 @@ class Analyzer:
             touchpoints = tuple(sorted(union, key=lambda name: order.get(name, len(order))))
             records.append(RecordAnalysis(label, score, mixed, touchpoints, len(rows)))
         return AnalysisResult(records, sentences, embeddings, seconds)
+
+    def _embed_with_pooled(
+        self, texts: list[str], embed: EmbedFunction | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Topic embeddings and the sentiment model's pooled features of ``texts``.
+
+        One USE pass gives both; the store's cache keeps both. Only a custom ``embed``
+        function without ``with_pooled`` costs a second pass (for the pooled features).
+        """
+        model: Any = self.sentiment_model
+        if embed is None:
+            return model.embed_with_pooled(texts)
+        with_pooled = getattr(embed, "with_pooled", None)
+        if with_pooled is not None:
+            return with_pooled(texts, model)
+        return np.asarray(embed(texts), dtype=np.float32), model.pooled(texts)
 
 
 # -- the store ------------------------------------------------------------------------------
@@ -394,6 +424,37 @@ class CachedEmbedding:
         self.hits += len(texts) - len(missing)
         self.misses += len(missing)
         return out
+
+    def with_pooled(self, texts: Sequence[str], model: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Embeddings and pooled features (cached under ``<embedder>:pooled``), one pass
+        for the texts missing either."""
+        hashes = [text_hash(text) for text in texts]
+        pooled_name = f"{self.embedder_name}:pooled"
+        cached = self.store.cached_embeddings(hashes, self.embedder_name)
+        cached_pooled = self.store.cached_embeddings(hashes, pooled_name)
+        missing = [
+            i for i, key in enumerate(hashes) if key not in cached or key not in cached_pooled
+        ]
+        done = [i for i in range(len(texts)) if i not in set(missing)]
+        out = np.zeros((len(texts), self.embedder.dim), dtype=np.float32)
+        pooled = np.zeros((len(texts), model.pooled_dim), dtype=np.float32)
+        for i in done:
+            out[i] = cached[hashes[i]]
+            pooled[i] = cached_pooled[hashes[i]]
+        if missing:
+            fresh, fresh_pooled = model.embed_with_pooled([texts[i] for i in missing])
+            out[missing] = fresh
+            pooled[missing] = fresh_pooled
+            keys = [hashes[i] for i in missing]
+            new = [j for j, key in enumerate(keys) if key not in cached]
+            if new:
+                self.store.store_embeddings([keys[j] for j in new], fresh[new], self.embedder_name)
+            new = [j for j, key in enumerate(keys) if key not in cached_pooled]
+            if new:
+                self.store.store_embeddings([keys[j] for j in new], fresh_pooled[new], pooled_name)
+        self.hits += len(done)
+        self.misses += len(missing)
+        return out, pooled
 
 
 @dataclass
