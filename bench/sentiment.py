@@ -192,8 +192,7 @@ def measure(
         result["training_seconds"] = recorded.get("seconds")
         if "leave_one_set_out" in recorded:
             result["leave_one_set_out"] = {
-                name: figures["macro_f1"]
-                for name, figures in recorded["leave_one_set_out"].items()
+                name: figures["macro_f1"] for name, figures in recorded["leave_one_set_out"].items()
             }
         held_out = recorded.get("leave_one_domain_out", {})
         # Review sets: as the product reads them (clause roll-up) when the training run
@@ -247,8 +246,10 @@ def never_trained_rows(result: dict) -> list[dict]:
     figures = result.get("never_trained")
     if not figures:
         return []
-    names = {"tweeteval_test": "TweetEval test (EN, never trained)",
-             "hotel_ja": "hotel sentences train+dev (JA, never trained)"}
+    names = {
+        "tweeteval_test": "TweetEval test (EN, never trained)",
+        "hotel_ja": "hotel sentences train+dev (JA, never trained)",
+    }
     table = []
     for name, shown in names.items():
         table.append(

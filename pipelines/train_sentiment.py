@@ -6,7 +6,8 @@ sets (:mod:`voc.models.sentiment_data`), one USE pass over them, the fine-tune o
 per-text layers (:mod:`voc.models.sentiment_tuned`; progress bar, a checkpoint per epoch),
 leave-one-dataset-out, the never-trained sets through the analyser, the model card
 (:mod:`voc.models.train_v3`). ``train_sentiment_v2_flow`` is the earlier recipe (a head
-over frozen embeddings), kept to rebuild ``models/sentiment/v2``: it trains from the labelled sets in
+over frozen embeddings), kept to rebuild ``models/sentiment/v2``: it trains from the
+labelled sets in
 ``../shared/data`` whose licence lets the result ship (``LabelledSet.trainable``; the
 non-commercial Japanese hotel reviews are measured on, never trained on), one task per
 step: load the sets, embed them, train, evaluate, save the model with its card.
@@ -145,16 +146,12 @@ def encode_task(sets: dict[str, Any], cache_dir: str | None) -> Any:
     cache = PooledCache(cache_dir)
     for labelled in sets.values():
         cache(labelled)
-    get_run_logger().info(
-        "encoded %d texts in %.0f s", cache.texts_encoded, cache.seconds
-    )
+    get_run_logger().info("encoded %d texts in %.0f s", cache.texts_encoded, cache.seconds)
     return cache
 
 
 @task(name="fine-tune", cache_policy=NONE, persist_result=False)
-def fine_tune_task(
-    sets: dict[str, Any], cache: Any, seed: int, checkpoint_dir: str | None
-) -> Any:
+def fine_tune_task(sets: dict[str, Any], cache: Any, seed: int, checkpoint_dir: str | None) -> Any:
     """Fine-tune USE's per-text layers on the train splits (epoch chosen on dev)."""
     from voc.models import train_v3
 
@@ -303,7 +300,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--checkpoints", default=None, help="folder of per-epoch checkpoints")
     parser.add_argument("--no-lodo", action="store_true")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--v2", action="store_true", help="the earlier recipe (models/sentiment/v2)")
+    parser.add_argument(
+        "--v2", action="store_true", help="the earlier recipe (models/sentiment/v2)"
+    )
     args = parser.parse_args(argv)
     if args.v2:
         report = train_sentiment_v2_flow(

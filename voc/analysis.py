@@ -50,7 +50,7 @@ __all__ = [
 ]
 
 #: The sentiment model used when the config names none (a folder under models/sentiment/).
-DEFAULT_SENTIMENT_MODEL = "v2"
+DEFAULT_SENTIMENT_MODEL = "v3"
 #: Environment variable naming an extra models folder (holding ``sentiment/<name>/``).
 MODELS_ENV_VAR = "VOC_MODELS_DIR"
 

@@ -179,9 +179,9 @@ class AnalysisConfig(_Strict):
     """How stored feedback is analysed (sentences, sentiment, touchpoints)."""
 
     sentiment_model: str = Field(
-        "v2",
+        "v3",
         description=(
-            "A sentiment model's name (a folder under models/sentiment/, e.g. v2, or one "
+            "A sentiment model's name (a folder under models/sentiment/, e.g. v3 (v2 stays loadable), or one "
             "made by `voc train sentiment --name NAME`) or a path to its folder."
         ),
     )

@@ -48,7 +48,9 @@ def test_pooled_features_give_uses_own_vectors_in_the_same_pass(backend) -> None
     # A record's features from its clauses' are close to reading it whole.
     _, parts = pooled_and_vectors(backend, ["fast delivery", "but the box was crushed"])
     whole = record_pooled(parts)
-    cosine = whole[:-1] @ pooled[0, :-1] / np.linalg.norm(whole[:-1]) / np.linalg.norm(pooled[0, :-1])
+    cosine = (
+        whole[:-1] @ pooled[0, :-1] / np.linalg.norm(whole[:-1]) / np.linalg.norm(pooled[0, :-1])
+    )
     assert cosine > 0.9
 
 
@@ -62,8 +64,9 @@ def test_tuned_model_overfits_then_round_trips_through_save_and_load(
     texts, languages, labels = (list(column) for column in zip(*TRAIN, strict=True))
     pooled = pooled_features(backend, texts)
     model = TunedSentimentModel(epochs=60, batch_size=4, dropout=0.0, lexicon_dropout=0.0)
-    model.fit(pooled, texts, languages, np.array(labels), checkpoint_dir=tmp_path / "ckpt",
-              progress=False)
+    model.fit(
+        pooled, texts, languages, np.array(labels), checkpoint_dir=tmp_path / "ckpt", progress=False
+    )
     assert model.predict_proba(texts, languages, pooled).argmax(1).tolist() == labels
     assert len(list((tmp_path / "ckpt").glob("epoch-*.pt"))) == 60
 

@@ -156,12 +156,16 @@ def test_v3_flow_fine_tunes_measures_and_writes_the_card(
             + [(t, sentiment_data.NEG) for t in NEGATIVE]
             + [(t, sentiment_data.NEU) for t in NEUTRAL]
         )
-        split = {t: ("dev" if i % 5 == 0 else "test" if i % 5 == 1 else "train")
-                 for i, (t, _) in enumerate(rows)}
+        split = {
+            t: ("dev" if i % 5 == 0 else "test" if i % 5 == 1 else "train")
+            for i, (t, _) in enumerate(rows)
+        }
         made = {}
         for language, keep in (("en", str.isascii), ("ja", lambda t: not t.isascii())):
             made[f"tiny_{language}"] = sentiment_data._make(
-                f"tiny_{language}", language, "test data",
+                f"tiny_{language}",
+                language,
+                "test data",
                 [(t, y, split[t]) for t, y in rows if keep(t)],
             )
         return made
@@ -177,7 +181,10 @@ def test_v3_flow_fine_tunes_measures_and_writes_the_card(
     monkeypatch.setattr(train_v3, "baselines", lambda: {})
     out = tmp_path / "v3"
     report = train_sentiment.train_sentiment_flow(
-        out_dir=str(out), data_dir=str(tmp_path), lodo=True, before=None,
+        out_dir=str(out),
+        data_dir=str(tmp_path),
+        lodo=True,
+        before=None,
         checkpoint_dir=str(tmp_path / "checkpoints"),
     )
     assert report["out_dir"] == str(out)

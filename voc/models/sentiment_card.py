@@ -6,6 +6,9 @@ from typing import Any
 
 __all__ = ["CONVENTION", "model_card"]
 
+# ruff: noqa: E501 (the convention is a markdown table, one row per line)
+
+# Markdown table rows: long lines are the table.
 CONVENTION = """\
 In customer feedback a sentence is judged by what it tells the business:
 

@@ -273,8 +273,7 @@ def reported_problems(data_dir: Path = DEFAULT_DATA_DIR, positives: bool = True)
                 praise.append(sentence)
 
     golden = {
-        normalise_text(r["reviewText"])
-        for r in _read_csv(data_dir / "app_reviews_urr_golden.csv")
+        normalise_text(r["reviewText"]) for r in _read_csv(data_dir / "app_reviews_urr_golden.csv")
     }
     for record in _read_csv(data_dir / "app_reviews_urr_regex.csv"):
         if record["ratingStars"]:
@@ -314,8 +313,7 @@ def star_reviews(data_dir: Path = DEFAULT_DATA_DIR) -> SoftSet:
     from voc.models.training import _hash_split, _read_csv
 
     golden = {
-        normalise_text(r["reviewText"])
-        for r in _read_csv(data_dir / "app_reviews_urr_golden.csv")
+        normalise_text(r["reviewText"]) for r in _read_csv(data_dir / "app_reviews_urr_golden.csv")
     }
     negatives: list[str] = []
     positives: list[str] = []
@@ -361,8 +359,10 @@ def convention_set(language: str, directory: Path = CONVENTION_DIR) -> SoftSet:
                 continue
             label, _, text = line.rstrip("\n").partition("\t")
             if label not in targets or not text.strip():
-                raise VocError(f"{path}:{number}: expected 'label<TAB>text' with a label of "
-                               f"{', '.join(targets)}; got {line.strip()[:60]!r}")
+                raise VocError(
+                    f"{path}:{number}: expected 'label<TAB>text' with a label of "
+                    f"{', '.join(targets)}; got {line.strip()[:60]!r}"
+                )
             rows.append((text, targets[label], _split(text, dev=0.2, test=0.2)))
     return _make(
         f"convention_{language}",

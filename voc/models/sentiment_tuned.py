@@ -195,16 +195,33 @@ class TunedSentimentModel:
         torch.set_flush_denormal(True)
         try:
             return self._fit(
-                torch, top_network, pooled, texts, languages, targets, sample_weight, dev,
-                checkpoint_dir, progress,
+                torch,
+                top_network,
+                pooled,
+                texts,
+                languages,
+                targets,
+                sample_weight,
+                dev,
+                checkpoint_dir,
+                progress,
             )
         finally:
             torch.set_num_threads(previous_threads)
             torch.set_flush_denormal(False)  # torch's default
 
     def _fit(
-        self, torch, top_network, pooled, texts, languages, targets, sample_weight, dev,
-        checkpoint_dir, progress,
+        self,
+        torch,
+        top_network,
+        pooled,
+        texts,
+        languages,
+        targets,
+        sample_weight,
+        dev,
+        checkpoint_dir,
+        progress,
     ):  # type: ignore[no-untyped-def]
         started = time.perf_counter()
         n = len(pooled)
@@ -225,7 +242,9 @@ class TunedSentimentModel:
         torch.manual_seed(self.seed)
         generator = torch.Generator().manual_seed(self.seed)
         network = top_network(
-            n_extra=n_extra, n_classes=len(LABELS), dropout=self.dropout,
+            n_extra=n_extra,
+            n_classes=len(LABELS),
+            dropout=self.dropout,
             buckets=self.ngram_buckets,
         )
         bags = self._bags(texts, languages)
@@ -282,8 +301,12 @@ class TunedSentimentModel:
             from tqdm import tqdm
 
             bar = tqdm(
-                total=total, initial=first_epoch * steps_per_epoch, desc="fine-tune",
-                unit="step", file=sys.stderr, mininterval=2.0,
+                total=total,
+                initial=first_epoch * steps_per_epoch,
+                desc="fine-tune",
+                unit="step",
+                file=sys.stderr,
+                mininterval=2.0,
             )
         for epoch in range(first_epoch, self.epochs):
             network.train()
@@ -520,9 +543,11 @@ class TunedSentimentModel:
         manifest = json.loads((directory / _MANIFEST).read_text(encoding="utf-8"))
         if manifest.get("kind") != KIND:
             raise VocError(f"{directory} is not a {KIND} model (kind {manifest.get('kind')!r})")
-        model = cls(**{k: manifest[k] for k in cls(). _config() if k in manifest})
-        state = {k: torch.from_numpy(v.astype(np.float32)) for k, v in load_file(
-            str(directory / _WEIGHTS)).items()}
+        model = cls(**{k: manifest[k] for k in cls()._config() if k in manifest})
+        state = {
+            k: torch.from_numpy(v.astype(np.float32))
+            for k, v in load_file(str(directory / _WEIGHTS)).items()
+        }
         network = top_network(
             n_extra=int(manifest["n_extra"]),
             n_classes=len(LABELS),

@@ -166,7 +166,12 @@ def train(
     model = TunedSentimentModel(**{**V3_SETTINGS, **(settings or {}), "seed": seed})
     dev = _dev(sets, cache, [n for n in DEV_SETS if n in names])
     model.fit(
-        pooled, texts, languages, targets, dev=dev, checkpoint_dir=checkpoint_dir,
+        pooled,
+        texts,
+        languages,
+        targets,
+        dev=dev,
+        checkpoint_dir=checkpoint_dir,
         progress=progress,
     )
     if companion is not None:
@@ -192,7 +197,7 @@ def _figures(model: Any, labelled: SoftSet, cache: PooledCache, split: str) -> d
     y = labels[single]
     present = sorted(set(y.tolist()))
     return {
-        "n": int(len(y)),
+        "n": len(y),
         "macro_f1": round(macro_f1(y, predicted, present), 4),
         "classes": [LABELS[i] for i in present],
     }
@@ -278,7 +283,9 @@ def baselines() -> dict[str, Any]:
         from bench.sentiment import _asari_polarity
 
         texts, y = measuring_set("hotel_ja")
-        out["hotel_ja"] = {"asari": round(macro_f1(y, _band_labels(_asari_polarity(texts), 0.4)), 4)}
+        out["hotel_ja"] = {
+            "asari": round(macro_f1(y, _band_labels(_asari_polarity(texts), 0.4)), 4)
+        }
     except ImportError as e:
         out["hotel_ja"] = {"asari": None, "error": str(e)}
     return out

@@ -162,9 +162,7 @@ def top_network(
             self.out = torch.nn.Linear(512 + n_extra, n_classes)
             torch.nn.init.zeros_(self.out.bias)
             self.n_extra = n_extra
-            self.ngrams = (
-                torch.nn.EmbeddingBag(buckets, n_classes, mode="sum") if buckets else None
-            )
+            self.ngrams = torch.nn.EmbeddingBag(buckets, n_classes, mode="sum") if buckets else None
             if self.ngrams is not None:
                 torch.nn.init.zeros_(self.ngrams.weight)
 
