@@ -311,6 +311,7 @@ def measure(
         "best_epoch": getattr(model, "best_epoch_", None),
     }
     dev_scores = [report["dev"][n]["macro_f1"] for n in DEV_SETS if n in sets]
+    dev_scores = [score for score in dev_scores if score is not None]
     report["dev_mean"] = round(float(np.mean(dev_scores)), 4) if dev_scores else None
     if lodo:
         report["leave_one_set_out"] = leave_one_set_out(sets, cache, settings, seed)
