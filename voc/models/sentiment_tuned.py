@@ -410,13 +410,34 @@ class TunedSentimentModel:
                 if self.companion_ is not None and self.companion_weight_ > 0:
                     # USE's own unit vectors (the topic embedding), from the same features.
                     vectors = self._frozen_use().embed(features).numpy()
-                    other = self.companion_.predict_proba(list(texts), list(languages), vectors)
+                    other = self._companion_proba(texts, languages, vectors, extra)
                     w = self.companion_weight_
                     probabilities = (1 - w) * probabilities + w * other
                 return probabilities.astype(np.float32)
         finally:
             if previous != self.threads:
                 torch.set_num_threads(previous)
+
+    def _companion_proba(
+        self,
+        texts: Sequence[str],
+        languages: Sequence[str],
+        vectors: np.ndarray,
+        extra: np.ndarray | None,
+    ) -> np.ndarray:
+        """The companion's probabilities, reusing the lexicon scores already computed
+        (VADER is the slowest part of both heads)."""
+        companion = self.companion_
+        head = companion._fitted_head()
+        parts = [vectors]
+        if companion.lexicon:
+            parts.append(
+                extra
+                if extra is not None
+                else LexiconFeatures().transform(list(texts), list(languages))
+            )
+        bags = companion._bags(head, list(texts), list(languages))
+        return head.predict_proba(np.hstack(parts).astype(np.float32), bags)
 
     def _frozen_use(self) -> Any:
         if self._frozen is None:
