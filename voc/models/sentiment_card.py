@@ -202,6 +202,12 @@ whole flow including leave-one-dataset-out and the measurements.
 {experiments}
 ## Limits
 
+- On whole reviews labelled by stars with 3 stars as neutral (the convention v3 drops on
+  purpose), v3 reads lower than v2 (`python -m bench.sentiment`, through the analyser):
+  clothing reviews 0.432 against v2's 0.629, app reviews (golden) 0.524 against 0.627;
+  tweets 0.744 / 0.748, Amazon snippets 0.662 / 0.652, movie snippets 0.514 / 0.516, NYT
+  0.548 / 0.582, chABSA (2 classes) 0.251 / 0.311. Part of the drop is the convention (a
+  3-star review is rarely neutral); how much was not measured.
 - Sarcasm and irony stay hard; a question that is a complaint is read from its words.
 - Japanese has no lexicon and only the hand-written convention set as in-language
   training data; the rest transfers from English through the multilingual encoder.
