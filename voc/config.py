@@ -181,8 +181,8 @@ class AnalysisConfig(_Strict):
     sentiment_model: str = Field(
         "v3",
         description=(
-            "A sentiment model's name (a folder under models/sentiment/, e.g. v3 (v2 stays loadable), or one "
-            "made by `voc train sentiment --name NAME`) or a path to its folder."
+            "A sentiment model's name (a folder under models/sentiment/, e.g. v3 or v2, or "
+            "one made by `voc train sentiment --name NAME`) or a path to its folder."
         ),
     )
     chunk_size: int = Field(
