@@ -68,9 +68,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", default="reviews", choices=["reviews", "short", "ja"])
     parser.add_argument("--rows", type=int, default=5000)
+    parser.add_argument(
+        "--sentiment-model", default=None, help="model name or folder (default: the shipped one)"
+    )
     args = parser.parse_args(argv)
 
+    from voc.analysis import DEFAULT_SENTIMENT_MODEL
     from voc.enrich import enrich_file
+
+    sentiment_model = args.sentiment_model or DEFAULT_SENTIMENT_MODEL
 
     texts = corpus_texts(args.corpus)[: args.rows]
     with tempfile.TemporaryDirectory() as tmp:
@@ -80,12 +86,15 @@ def main(argv: list[str] | None = None) -> int:
             writer.writerow(["id", "text"])
             writer.writerows(enumerate(texts))
         started = time.perf_counter()
-        summary = enrich_file(source, "text", Path(tmp) / "out.parquet", id_col="id")
+        summary = enrich_file(
+            source, "text", Path(tmp) / "out.parquet", id_col="id", sentiment_model=sentiment_model
+        )
         wall = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result = {
         "benchmark": "enrich",
         "corpus": args.corpus,
+        "sentiment_model": sentiment_model,
         "rows": summary.rows,
         "chars_per_row": round(sum(map(len, texts)) / max(len(texts), 1), 1),
         "sentences_per_row": round(summary.sentences / max(summary.rows, 1), 2),

@@ -88,6 +88,10 @@ def _print_analysis_tables(results: list[dict]) -> None:
         if "error" in item and kind in ("sentiment", "touchpoints", "enrich", "bench.sentiment"):
             print(f"\n{kind}: failed: {item['error']}")
         elif kind == "sentiment":
+            print("\nsentiment, 3-class macro-F1 on never-trained sets, through the analyser:")
+            print(sentiment.markdown(sentiment.never_trained_rows(item)))
+            if item.get("training_seconds"):
+                print(f"sentiment training run: {item['training_seconds']} s")
             print("\nsentiment, 3-class macro-F1 on held-out test splits (stars 1-2/3/4-5):")
             print(sentiment.markdown(sentiment.rows(item)))
         elif kind == "touchpoints":

@@ -1,6 +1,13 @@
 """The ``train-sentiment`` flows: the shipped sentiment model, and a user's own.
 
-``train_sentiment_flow`` trains the shipped model from the labelled sets in
+``train_sentiment_flow`` trains the shipped model v3 (the one entry point:
+``python -m pipelines.train_sentiment --out models/sentiment/v3``): the convention-following
+sets (:mod:`voc.models.sentiment_data`), one USE pass over them, the fine-tune of USE's
+per-text layers (:mod:`voc.models.sentiment_tuned`; progress bar, a checkpoint per epoch),
+leave-one-dataset-out, the never-trained sets through the analyser, the model card
+(:mod:`voc.models.train_v3`). ``train_sentiment_v2_flow`` is the earlier recipe (a head
+over frozen embeddings), kept to rebuild ``models/sentiment/v2``: it trains from the
+labelled sets in
 ``../shared/data`` whose licence lets the result ship (``LabelledSet.trainable``; the
 non-commercial Japanese hotel reviews are measured on, never trained on), one task per
 step: load the sets, embed them, train, evaluate, save the model with its card.
@@ -86,8 +93,8 @@ def save_task(model: Any, out_dir: str, report: dict[str, Any]) -> str:
     return str(training.save_model(model, out_dir, report))
 
 
-@flow(name="train-sentiment", persist_result=False)
-def train_sentiment_flow(
+@flow(name="train-sentiment-v2", persist_result=False)
+def train_sentiment_v2_flow(
     out_dir: str = "models/sentiment/v2",
     data_dir: str = str(training.DEFAULT_DATA_DIR),
     cache_dir: str | None = None,
@@ -114,6 +121,116 @@ def train_sentiment_flow(
     report = evaluate_task(model, sets, cache, lodo, train_options)
     saved = save_task(model, out_dir, report)
     return {**report, "out_dir": saved}
+
+
+# -- v3 ------------------------------------------------------------------------------------
+
+
+@task(name="load-convention-sets", cache_policy=NONE, persist_result=False)
+def load_v3_sets_task(data_dir: str) -> dict[str, Any]:
+    """The v3 training sets (each may train a shipped model), by name."""
+    from voc.models.sentiment_data import training_sets_v3
+
+    sets = training_sets_v3(Path(data_dir))
+    get_run_logger().info(
+        "loaded %s", ", ".join(f"{n} ({len(s)}, {s.counts()})" for n, s in sets.items())
+    )
+    return sets
+
+
+@task(name="encode-sets", cache_policy=NONE, persist_result=False)
+def encode_task(sets: dict[str, Any], cache_dir: str | None) -> Any:
+    """One USE pass over every text (pooled features; kept in ``cache_dir`` when given)."""
+    from voc.models.train_v3 import PooledCache
+
+    cache = PooledCache(cache_dir)
+    for labelled in sets.values():
+        cache(labelled)
+    get_run_logger().info("encoded %d texts in %.0f s", cache.texts_encoded, cache.seconds)
+    return cache
+
+
+@task(name="fine-tune", cache_policy=NONE, persist_result=False)
+def fine_tune_task(sets: dict[str, Any], cache: Any, seed: int, checkpoint_dir: str | None) -> Any:
+    """Fine-tune USE's per-text layers on the train splits (epoch chosen on dev)."""
+    from voc.models import train_v3
+
+    model = train_v3.train(sets, cache, seed=seed, checkpoint_dir=checkpoint_dir)
+    get_run_logger().info("fine-tuned in %s s: %s", model.train_seconds_, model.history_)
+    return model
+
+
+@task(name="measure-v3", cache_policy=NONE, persist_result=False)
+def measure_v3_task(
+    model: Any, sets: dict[str, Any], cache: Any, out_dir: str, lodo: bool, seed: int
+) -> dict[str, Any]:
+    """Save the weights, then every figure of the model card (see train_v3.measure)."""
+    from voc.models import train_v3
+
+    train_v3.save(model, out_dir, sets)
+    report = train_v3.measure(model, sets, cache, out_dir, lodo=lodo, seed=seed)
+    get_run_logger().info("never-trained sets: %s", report["never_trained"])
+    return report
+
+
+@task(name="write-model-card", cache_policy=NONE, persist_result=False)
+def write_report_task(out_dir: str, report: dict[str, Any]) -> str:
+    """metrics.json and MODEL_CARD.md beside the weights."""
+    from voc.models import train_v3
+
+    train_v3.write_report(out_dir, report)
+    return out_dir
+
+
+@flow(name="train-sentiment", persist_result=False)
+def train_sentiment_flow(
+    out_dir: str = "models/sentiment/v3",
+    data_dir: str = str(training.DEFAULT_DATA_DIR),
+    cache_dir: str | None = None,
+    lodo: bool = True,
+    seed: int = 0,
+    checkpoint_dir: str | None = None,
+    before: str | None = "v2",
+) -> dict[str, Any]:
+    """Train, measure and save the shipped sentiment model v3.
+
+    Args:
+        out_dir: Folder of the model to write.
+        data_dir: The shared data folder (``../shared/data`` beside the checkout).
+        cache_dir: Folder keeping pooled USE features between runs (outside the
+            repository); in memory only when None.
+        lodo: Also measure leave-one-dataset-out (one more fine-tune per set).
+        seed: Seed of the fine-tune.
+        checkpoint_dir: Folder of per-epoch checkpoints (a rerun resumes from them).
+        before: A model to measure beside on the never-trained sets (None: skip).
+
+    Returns:
+        The report written to ``out_dir/metrics.json``, plus ``out_dir``.
+    """
+    import time
+
+    from voc.models.train_v3 import COMPANION, V3_SETTINGS
+
+    started = time.perf_counter()
+    sets = load_v3_sets_task(data_dir)
+    cache = encode_task(sets, cache_dir)
+    model = fine_tune_task(sets, cache, seed, checkpoint_dir)
+    report = measure_v3_task(model, sets, cache, out_dir, lodo, seed)
+    if before is not None:
+        from voc.models.sentiment_eval import never_trained_figures
+
+        report["before"] = {"model": before, **never_trained_figures(before, Path(data_dir))}
+    report["settings"] = {**V3_SETTINGS, "seed": seed, "companion": COMPANION}
+    report["training_data"] = __import__(
+        "voc.models.train_v3", fromlist=["training_data"]
+    ).training_data(sets)
+    report["seconds"] = {
+        "encode": round(cache.seconds, 1),
+        "train": model.train_seconds_,
+        "total": round(time.perf_counter() - started, 1),
+    }
+    write_report_task(out_dir, report)
+    return {**report, "out_dir": out_dir}
 
 
 @task(name="train-from-file", cache_policy=NONE, persist_result=False)
@@ -177,14 +294,28 @@ def main(argv: list[str] | None = None) -> int:
     import json
 
     parser = argparse.ArgumentParser(description=train_sentiment_flow.__doc__)
-    parser.add_argument("--out", default="models/sentiment/v2")
+    parser.add_argument("--out", default="models/sentiment/v3")
     parser.add_argument("--data", default=str(training.DEFAULT_DATA_DIR))
-    parser.add_argument("--cache", default=None)
+    parser.add_argument("--cache", default=None, help="folder keeping encoded sets")
+    parser.add_argument("--checkpoints", default=None, help="folder of per-epoch checkpoints")
     parser.add_argument("--no-lodo", action="store_true")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--v2", action="store_true", help="the earlier recipe (models/sentiment/v2)"
+    )
     args = parser.parse_args(argv)
-    report = train_sentiment_flow(args.out, args.data, args.cache, not args.no_lodo, args.seed)
-    sys.stdout.write(json.dumps({k: report[k] for k in ("out_dir", "test")}) + "\n")
+    if args.v2:
+        report = train_sentiment_v2_flow(
+            args.out, args.data, args.cache, not args.no_lodo, args.seed
+        )
+        sys.stdout.write(json.dumps({k: report[k] for k in ("out_dir", "test")}) + "\n")
+        return 0
+    report = train_sentiment_flow(
+        args.out, args.data, args.cache, not args.no_lodo, args.seed, args.checkpoints
+    )
+    sys.stdout.write(
+        json.dumps({k: report[k] for k in ("out_dir", "never_trained", "seconds")}) + "\n"
+    )
     return 0
 
 

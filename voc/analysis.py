@@ -56,7 +56,7 @@ __all__ = [
 ]
 
 #: The sentiment model used when the config names none (a folder under models/sentiment/).
-DEFAULT_SENTIMENT_MODEL = "v2"
+DEFAULT_SENTIMENT_MODEL = "v3"
 #: Environment variable naming an extra models folder (holding ``sentiment/<name>/``).
 MODELS_ENV_VAR = "VOC_MODELS_DIR"
 
@@ -279,7 +279,10 @@ class Analyzer:
         """
         started = time.perf_counter()
         self.tagger.fit()
-        self.sentiment_model.predict(["ok"], ["en"], self.embedder.embed(["ok"]))
+        if getattr(self.sentiment_model, "reads_pooled", False):
+            self.sentiment_model.predict(["ok"], ["en"])
+        else:
+            self.sentiment_model.predict(["ok"], ["en"], self.embedder.embed(["ok"]))
         return time.perf_counter() - started
 
     def analyze(
@@ -320,17 +323,28 @@ class Analyzer:
 
         clock = time.perf_counter()
         distinct = list(dict.fromkeys(sentence_texts))
+        # A model that reads pooled USE features (v3) gets them from the same pass as the
+        # topic embedding; the others read the embedding itself.
+        reads_pooled = getattr(self.sentiment_model, "reads_pooled", False)
         if distinct:
-            vectors = np.asarray((embed or self.embedder.embed)(distinct), dtype=np.float32)
             position = {text: i for i, text in enumerate(distinct)}
-            embeddings = vectors[[position[text] for text in sentence_texts]]
+            index = [position[text] for text in sentence_texts]
+            if reads_pooled:
+                vectors, pooled = self._embed_with_pooled(distinct, embed)
+                sentiment_inputs = pooled[index]
+            else:
+                vectors = np.asarray((embed or self.embedder.embed)(distinct), dtype=np.float32)
+            embeddings = vectors[index]
+            if not reads_pooled:
+                sentiment_inputs = embeddings
         else:
             embeddings = np.zeros((0, self.embedder.dim), dtype=np.float32)
+            sentiment_inputs = embeddings
         seconds["embed"] = time.perf_counter() - clock
 
         clock = time.perf_counter()
         probabilities = self.sentiment_model.predict_proba(
-            sentence_texts, sentence_languages, embeddings
+            sentence_texts, sentence_languages, sentiment_inputs
         )
         labels = self.sentiment_model.labels
         positive, negative = labels.index("positive"), labels.index("negative")
@@ -366,7 +380,7 @@ class Analyzer:
         record_probabilities = self.sentiment_model.predict_records(
             [bounded_prefix(text or "", RECORD_FEATURE_CHARS) for text in texts],
             [language or "und" for language in languages],
-            embeddings,
+            sentiment_inputs,
             members,
             weights,
         )
@@ -391,6 +405,22 @@ class Analyzer:
                 )
             )
         return AnalysisResult(records, sentences, embeddings, seconds)
+
+    def _embed_with_pooled(
+        self, texts: list[str], embed: EmbedFunction | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Topic embeddings and the sentiment model's pooled features of ``texts``.
+
+        One USE pass gives both; the store's cache keeps both. Only a custom ``embed``
+        function without ``with_pooled`` costs a second pass (for the pooled features).
+        """
+        model: Any = self.sentiment_model
+        if embed is None:
+            return model.embed_with_pooled(texts)
+        with_pooled = getattr(embed, "with_pooled", None)
+        if with_pooled is not None:
+            return with_pooled(texts, model)
+        return np.asarray(embed(texts), dtype=np.float32), model.pooled(texts)
 
 
 def _not_analysed(text: str | None) -> int:
@@ -586,6 +616,37 @@ class CachedEmbedding:
         self.hits += len(texts) - len(missing)
         self.misses += len(missing)
         return out
+
+    def with_pooled(self, texts: Sequence[str], model: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Embeddings and pooled features (cached under ``<embedder>:pooled``), one pass
+        for the texts missing either."""
+        hashes = [text_hash(text) for text in texts]
+        pooled_name = f"{self.embedder_name}:pooled"
+        cached = self.store.cached_embeddings(hashes, self.embedder_name)
+        cached_pooled = self.store.cached_embeddings(hashes, pooled_name)
+        missing = [
+            i for i, key in enumerate(hashes) if key not in cached or key not in cached_pooled
+        ]
+        done = [i for i in range(len(texts)) if i not in set(missing)]
+        out = np.zeros((len(texts), self.embedder.dim), dtype=np.float32)
+        pooled = np.zeros((len(texts), model.pooled_dim), dtype=np.float32)
+        for i in done:
+            out[i] = cached[hashes[i]]
+            pooled[i] = cached_pooled[hashes[i]]
+        if missing:
+            fresh, fresh_pooled = model.embed_with_pooled([texts[i] for i in missing])
+            out[missing] = fresh
+            pooled[missing] = fresh_pooled
+            keys = [hashes[i] for i in missing]
+            new = [j for j, key in enumerate(keys) if key not in cached]
+            if new:
+                self.store.store_embeddings([keys[j] for j in new], fresh[new], self.embedder_name)
+            new = [j for j, key in enumerate(keys) if key not in cached_pooled]
+            if new:
+                self.store.store_embeddings([keys[j] for j in new], fresh_pooled[new], pooled_name)
+        self.hits += len(done)
+        self.misses += len(missing)
+        return out, pooled
 
 
 @dataclass

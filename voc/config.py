@@ -179,10 +179,10 @@ class AnalysisConfig(_Strict):
     """How stored feedback is analysed (sentences, sentiment, touchpoints)."""
 
     sentiment_model: str = Field(
-        "v2",
+        "v3",
         description=(
-            "A sentiment model's name (a folder under models/sentiment/, e.g. v2, or one "
-            "made by `voc train sentiment --name NAME`) or a path to its folder."
+            "A sentiment model's name (a folder under models/sentiment/, e.g. v3 or v2, or "
+            "one made by `voc train sentiment --name NAME`) or a path to its folder."
         ),
     )
     chunk_size: int = Field(

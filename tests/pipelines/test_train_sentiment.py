@@ -125,7 +125,7 @@ def test_shipped_flow_runs_every_step_on_small_sets(
 
     monkeypatch.setattr(training, "load_all", tiny_sets)
     out = tmp_path / "v2"
-    report = train_sentiment.train_sentiment_flow(
+    report = train_sentiment.train_sentiment_v2_flow(
         out_dir=str(out), data_dir=str(tmp_path), cache_dir=None, lodo=False
     )
     assert report["out_dir"] == str(out)
@@ -139,3 +139,64 @@ def test_shipped_flow_runs_every_step_on_small_sets(
     card = (out / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert "hotel_reviews_ja" not in card.split("## Figures")[0].split("Not trained on")[0]
     assert np.isfinite(saved["test"]["tweets"]["macro_f1"])
+
+
+def test_v3_flow_fine_tunes_measures_and_writes_the_card(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The v3 flow end to end (real USE pass, real fine-tune, real analyser), with the
+    shared data replaced by tiny convention-following sets and the measuring sets cut."""
+    from pipelines import train_sentiment
+    from voc.models import sentiment_data, sentiment_eval, train_v3
+    from voc.models.sentiment import SentimentModel
+
+    def tiny_sets(data_dir: Path, names: object = None) -> dict:
+        rows = (
+            [(t, sentiment_data.POS) for t in POSITIVE]
+            + [(t, sentiment_data.NEG) for t in NEGATIVE]
+            + [(t, sentiment_data.NEU) for t in NEUTRAL]
+        )
+        split = {
+            t: ("dev" if i % 5 == 0 else "test" if i % 5 == 1 else "train")
+            for i, (t, _) in enumerate(rows)
+        }
+        made = {}
+        for language, keep in (("en", str.isascii), ("ja", lambda t: not t.isascii())):
+            made[f"tiny_{language}"] = sentiment_data._make(
+                f"tiny_{language}",
+                language,
+                "test data",
+                [(t, y, split[t]) for t, y in rows if keep(t)],
+            )
+        return made
+
+    def cut(name: str, data_dir: Path = sentiment_eval.DEFAULT_DATA_DIR):
+        texts, labels = original(name, data_dir)
+        return texts[:40], labels[:40]
+
+    original = sentiment_eval.measuring_set
+    monkeypatch.setattr(sentiment_data, "training_sets_v3", tiny_sets)
+    monkeypatch.setattr(sentiment_eval, "measuring_set", cut)
+    monkeypatch.setattr(train_v3, "DEV_SETS", ("tiny_en", "tiny_ja"))
+    monkeypatch.setattr(train_v3, "baselines", lambda: {})
+    out = tmp_path / "v3"
+    report = train_sentiment.train_sentiment_flow(
+        out_dir=str(out),
+        data_dir=str(tmp_path),
+        lodo=True,
+        before=None,
+        checkpoint_dir=str(tmp_path / "checkpoints"),
+    )
+    assert report["out_dir"] == str(out)
+    assert set(report["leave_one_set_out"]) == {"tiny_en", "tiny_ja"}
+    assert set(report["never_trained"]) == {"tweeteval_test", "hotel_ja", "worst"}
+    assert report["never_trained"]["tweeteval_test"]["n"] == 40
+    assert list((tmp_path / "checkpoints").glob("epoch-*.pt"))
+    saved = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    assert saved["never_trained"] == report["never_trained"]
+    card = (out / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "reports a problem, with or without an emotion word" in card
+    assert (out / "weights.safetensors").stat().st_size < 10_000_000
+    model = SentimentModel.load(out)
+    [(label, score)] = model.predict(["Terrible quality, it fell apart"], ["en"])
+    assert label in {"negative", "neutral", "positive"} and -1 <= score <= 1

