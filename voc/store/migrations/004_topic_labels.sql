@@ -1,8 +1,7 @@
 -- Readable topic labels (issue 11): a topic's label is a key phrase of its sentences, with
 -- the label in each language it has (aliases) and its key phrases; labels a person gave
 -- (`voc topics rename`) are kept apart, keyed by topic id, so every refit re-applies them.
--- Numbered 011 after the issue, so that other schema changes made at the same time do not
--- take the same version.
+-- Version 4: schema_migrations holds one row per version, so versions stay consecutive.
 
 ALTER TABLE topics ADD COLUMN aliases VARCHAR;      -- JSON {"en": "...", "ja": "..."}
 ALTER TABLE topics ADD COLUMN phrases VARCHAR[];    -- key phrases, best first (label first)
