@@ -700,7 +700,7 @@ def _print_analysis(result: dict[str, Any], output: OutputFormat) -> None:
     _print_analysis_limits(a)
     topics = (result.get("topics") or {}).get("topics")
     if topics:
-        pain = result["topics"].get("pain_points", {})
+        pain = (result.get("insights") or {}).get("pain_points", {})
         reason = f" ({topics['reason']})" if topics.get("reason") else ""
         typer.echo(
             f"topics: {topics['action']}{reason}, {topics['sentences']} sentences, "
