@@ -177,6 +177,13 @@ def test_topics_pain_points_and_survey_metrics_follow_the_analysis(
 
     again = analyze_flow(config_path=str(config))["topics"]["topics"]
     assert again["action"] == "assign" and again["sentences"] == 0
+    # `voc analyze` prints the topics step's line with the insights step's pain points.
+    from voc.cli import app
+
+    printed = CliRunner().invoke(app, ["analyze", "-c", str(config)])
+    assert printed.exit_code == 0, printed.output
+    assert "topics: assign, 0 sentences" in printed.output
+    assert f"pain points: {counts['p']} rows over " in printed.output
     refitted = refit_topics_flow(config_path=str(config))
     refit = refitted["topics"]["topics"]
     assert refit["action"] == "refit" and refit["events"].get("new", 0) == 0
