@@ -5,8 +5,11 @@ every record after the sentiment model or the taxonomy changed (then from cached
 embeddings, so re-tagging with an edited taxonomy costs no embedding). Run it with
 ``voc analyze``, or ``voc run`` (ingest, then analyse), or as a deployment. After the
 analysis, topics are brought up to date (:mod:`voc.topics.store`: new sentences are
-assigned to the stored topics, or the model is refitted when a new week arrived), and the
-pain points and survey metrics recomputed.
+assigned to the stored topics, or the model is refitted when a new week arrived): the
+``update-topics`` task. Then the insights that read the topics, pain points and survey
+metrics, are recomputed: the ``update-insights`` task. Each step is its own Prefect task
+and none recomputes another's output; the ``refit-topics`` and ``backfill`` flows call
+the insights step themselves.
 """
 
 from __future__ import annotations
@@ -66,7 +69,7 @@ def topics_task(
     labels: dict[int, str] | None = None,
     label_language: str = "en",
 ) -> dict[str, Any]:
-    """Refit or assign topics, then recompute pain points and survey metrics."""
+    """Refit or assign topics (nothing else: the insights are :func:`insights_task`)."""
     from voc.topics.store import update_topics
 
     logger = get_run_logger()
@@ -81,27 +84,73 @@ def topics_task(
         )
     topics = result["topics"]
     logger.info(
-        "topics: %s%s, %d sentences, %d topics, %.1f%% other; pain point rows %d",
+        "topics: %s%s, %d sentences, %d topics, %.1f%% other",
         topics["action"],
         f" ({topics['reason']})" if topics["reason"] else "",
         topics["sentences"],
         topics["topics"],
         100 * topics["other_share"],
-        result["pain_points"].get("rows", 0),
     )
     return result
 
 
+@task(name="update-insights", **IO_RETRYING_TASK)
+def insights_task(
+    store_path: str,
+    run_id: str,
+    weeks: list[str] | None = None,
+    count_weeks: list[str] | None = None,
+) -> dict[str, Any]:
+    """Recompute the pain points (of ``weeks``; every week when None) and the survey
+    metrics (every week: that table is rebuilt as a whole) from the stored topics.
+
+    Returns:
+        ``{"pain_points": summary, "survey_metrics": rows}``; with ``weeks`` (or
+        ``count_weeks``), the pain point summary also has ``rows_by_week`` for those
+        weeks (0 for a week without rows).
+    """
+    from voc.insights.painpoints import compute_pain_points, compute_survey_metrics
+    from voc.store.insights import pain_point_rows_by_week
+
+    logger = get_run_logger()
+    with Warehouse(store_path) as store:
+        pain = compute_pain_points(store, run_id, weeks=weeks)
+        counted = count_weeks if count_weeks is not None else weeks
+        if counted is not None:
+            pain["rows_by_week"] = dict.fromkeys(counted, 0) | pain_point_rows_by_week(
+                store, counted
+            )
+        survey = compute_survey_metrics(store, run_id)
+    logger.info(
+        "pain points: %d rows over %d weeks%s, %d emerging topic-weeks; survey metric rows %d",
+        pain["rows"],
+        pain["weeks"],
+        "" if weeks is None else f" (of {len(weeks)} asked for)",
+        pain["emerging"],
+        survey,
+    )
+    return {"pain_points": pain, "survey_metrics": survey}
+
+
 @flow(name="analyze", persist_result=False)
-def analyze_flow(config_path: str | None = None, run_id: str | None = None) -> dict[str, Any]:
+def analyze_flow(
+    config_path: str | None = None, run_id: str | None = None, insights: bool = True
+) -> dict[str, Any]:
     """Analyse every stored record that lacks a current analysis, and record the run.
+
+    Three steps, each a Prefect task: ``analyze-pending``, ``update-topics``,
+    ``update-insights``.
 
     Args:
         config_path: The config file (default: ``$VOC_CONFIG`` or ``configs/voc.yaml``).
         run_id: The run's id (default: a new one); its summary lands in ``runs``.
+        insights: Recompute pain points and survey metrics after the topics (a caller
+            that runs the insights step itself, such as backfill, passes False).
 
     Returns:
-        ``{"run_id", "status", "store", "analysis": summary, "topics": topics summary}``.
+        ``{"run_id", "status", "store", "analysis": summary, "topics": {"topics": topics
+        summary}, "insights": {"pain_points", "survey_metrics"}}`` (no ``insights`` when
+        not asked for).
     """
     config = load_config(config_path)
     run_id = run_id or new_analyze_run_id()
@@ -124,6 +173,8 @@ def analyze_flow(config_path: str | None = None, run_id: str | None = None) -> d
             labels=config.topics.labels,
             label_language=config.digest.language,
         )
+        if insights:
+            result["insights"] = insights_task(store_path, run_id)
         result["status"] = "completed"
     return result
 

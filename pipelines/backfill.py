@@ -3,11 +3,14 @@
 After feedback of old weeks arrived late (an export of last quarter), or to rebuild the
 digests of a period, ``voc backfill --since 2026-W40``:
 
-1. analyses whatever is pending (the ``analyze`` flow, as a subflow): records without a
-   current analysis, sentences without a topic. It is skipped when nothing is pending,
-   because the analyse flow recomputes the pain points of every week;
-2. recomputes the pain points of every ISO week from ``since`` to ``until`` (default: the
-   last week with data), and the survey metrics;
+1. analyses whatever is pending (the ``analyze`` flow, as a subflow, without its insights
+   step): records without a current analysis, sentences without a topic. It is skipped
+   when nothing is pending (no models to load for nothing);
+2. runs the insights step (``pipelines/analyze.insights_task``) itself: the pain points of
+   every ISO week from ``since`` to ``until`` (default: the last week with data), and the
+   survey metrics. When step 1 analysed something, topics may have moved in any week
+   (late feedback, a refit), so the pain points of every week are recomputed, as the
+   analyse flow would have;
 3. writes the digest of every complete week in that range (the ``digest`` flow), not
    delivered unless asked: a backfill must not post ten old digests to Slack;
 4. records the run and its summary in the ``runs`` table.
@@ -30,7 +33,6 @@ from pipelines.runs import recorded_run
 from voc.config import load_config
 from voc.errors import ConfigError, VocError
 from voc.store.feedback import newest_created_at
-from voc.store.insights import pain_point_rows_by_week
 from voc.store.sentences import count_sentences_without_topic
 from voc.store.warehouse import Warehouse
 from voc.weeks import is_complete, iso_week, iso_week_monday, parse_week, weeks_between
@@ -49,30 +51,6 @@ def pending_task(store_path: str, sentiment_model: str, taxonomy: str | None) ->
         records = store.count_pending_analysis(version)
         sentences = count_sentences_without_topic(store)
     return {"records": int(records), "sentences": int(sentences)}
-
-
-@task(name="recompute-pain-points", **IO_RETRYING_TASK)
-def pain_points_task(store_path: str, run_id: str, weeks: list[str]) -> dict[str, Any]:
-    """Recompute the pain points of ``weeks``; the summary plus ``rows_by_week``."""
-    from voc.insights.painpoints import compute_pain_points
-
-    with Warehouse(store_path) as store:
-        summary = compute_pain_points(store, run_id, weeks=weeks)
-        counted = pain_point_rows_by_week(store, weeks)
-    by_week = dict.fromkeys(weeks, 0) | counted
-    get_run_logger().info(
-        "pain points: %d rows over %d of %d weeks", summary["rows"], summary["weeks"], len(weeks)
-    )
-    return {**summary, "rows_by_week": by_week}
-
-
-@task(name="recompute-survey-metrics", **IO_RETRYING_TASK)
-def survey_metrics_task(store_path: str, run_id: str) -> int:
-    """Recompute the survey metrics (every week: the table is rebuilt as a whole)."""
-    from voc.insights.painpoints import compute_survey_metrics
-
-    with Warehouse(store_path) as store:
-        return compute_survey_metrics(store, run_id)
 
 
 @flow(name="backfill", persist_result=False)
@@ -155,8 +133,18 @@ def backfill_flow(
             str(config.taxonomy) if config.taxonomy else None,
         )
         result["analysis"] = _analyse_pending(config_path, pending)
-        result["pain_points"] = pain_points_task(store_path, run_id, weeks)
-        result["survey_metrics"] = survey_metrics_task(store_path, run_id)
+        from pipelines.analyze import insights_task
+
+        # After an analysis the topics of any week may have changed: every week, as the
+        # analyse flow's own insights step would; else only the weeks asked for.
+        insights = insights_task(
+            store_path,
+            run_id,
+            weeks if result["analysis"]["action"] == "skipped" else None,
+            count_weeks=weeks,
+        )
+        result["pain_points"] = insights["pain_points"]
+        result["survey_metrics"] = insights["survey_metrics"]
         if digests:
             from pipelines.digest import digest_flow
 
@@ -200,12 +188,11 @@ def backfill_flow(
 def _analyse_pending(config_path: str | None, pending: dict[str, int]) -> dict[str, Any]:
     """Run the analyse flow when something is pending; a short summary either way."""
     if not (pending["records"] or pending["sentences"]):
-        # The analyse flow would recompute every week's pain points with nothing new:
-        # skipping it leaves the weeks before `since` as they were.
         return {"action": "skipped", "reason": "nothing pending", **pending}
     from pipelines.analyze import analyze_flow
 
-    analysed = analyze_flow(config_path=config_path)
+    # The insights are the backfill's own next step (the caller), not the subflow's.
+    analysed = analyze_flow(config_path=config_path, insights=False)
     topics = (analysed.get("topics") or {}).get("topics") or {}
     return {
         "action": "analysed",

@@ -71,8 +71,10 @@ def gather_task(
     history_weeks: int,
     timezone: str,
     now: datetime | None = None,
+    language: str | None = None,
 ) -> Digest:
-    """Read the week's digest out of the store (read-only)."""
+    """Read the week's digest out of the store (read-only), topics labelled in
+    ``language`` where they have a label in it."""
     with Warehouse(store_path, read_only=True) as store:
         return gather(
             store,
@@ -82,6 +84,7 @@ def gather_task(
             history_weeks=history_weeks,
             timezone=timezone,
             as_of=now,
+            language=language,
         )
 
 
@@ -185,7 +188,16 @@ def digest_flow(
     # last run's snapshot then), so its own row in `runs` is written when the store is free.
     with recorded_run(store_path, run_id, "digest", result, writes=False):
         digest = gather_task(
-            store_path, week, settings.top, settings.quotes, settings.history_weeks, timezone, now
+            store_path,
+            week,
+            settings.top,
+            settings.quotes,
+            settings.history_weeks,
+            timezone,
+            now,
+            # The topics step labels topics in digest.language: another language reads
+            # their aliases in it.
+            language if language != settings.language else None,
         )
         result.update(
             records=digest.records,

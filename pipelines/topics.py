@@ -12,7 +12,7 @@ from typing import Any
 
 from prefect import flow
 
-from pipelines.analyze import new_analyze_run_id, topics_task
+from pipelines.analyze import insights_task, new_analyze_run_id, topics_task
 from pipelines.runs import recorded_run
 from voc.analysis import resolve_sentiment_model
 from voc.config import load_config
@@ -24,7 +24,8 @@ def refit_topics_flow(config_path: str | None = None, run_id: str | None = None)
     """Refit topics on every analysed sentence, update the registry, recompute pain points.
 
     Returns:
-        ``{"run_id", "status", "topics": {...}}``.
+        ``{"run_id", "status", "topics": {...}, "insights": {"pain_points",
+        "survey_metrics"}}``: the topics step, then the insights step that reads them.
     """
     config = load_config(config_path)
     run_id = run_id or new_analyze_run_id().replace("analyze-", "topics-")
@@ -45,5 +46,6 @@ def refit_topics_flow(config_path: str | None = None, run_id: str | None = None)
             labels=config.topics.labels,
             label_language=config.digest.language,
         )
+        result["insights"] = insights_task(store_path, run_id)
         result["status"] = "completed"
     return result

@@ -471,3 +471,42 @@ def test_a_japanese_digest_does_not_overwrite_the_english_one(
     assert {p.name for p in Path(japanese["charts"][0]).parent.iterdir()} == {
         Path(c).name for c in japanese["charts"]
     }
+
+
+def test_a_japanese_digest_and_the_cli_label_topics_in_japanese(
+    demo: dict[str, Path], burst: Digest, tmp_path: Path
+) -> None:
+    """-l ja: a topic with a Japanese label (its alias) reads in Japanese in the digest,
+    `voc pain-points` and `voc love`; the English digest keeps the topics' own labels."""
+    from voc.cli import app
+    from voc.store.topics import topic_labels
+
+    with Warehouse(demo["store"], read_only=True) as store:
+        japanese = gather(store, BURST_WEEK, language="ja")
+        in_japanese = topic_labels(store, "ja")
+        own = topic_labels(store)
+    first = japanese.pain_points[0]
+    assert first.topic_id == burst.pain_points[0].topic_id
+    assert "決済" in first.label and first.label == in_japanese[first.topic_id]
+    sections = ("pain_points", "praise", "emerging", "falling")
+    shown = [item for name in sections for item in getattr(japanese, name)]
+    assert all(item.label == in_japanese[item.topic_id] for item in shown)
+    english = [item for name in sections for item in getattr(burst, name)]
+    assert all(item.label == own[item.topic_id] for item in english)
+    # At least one topic of the week reads differently in Japanese than in English.
+    assert any(in_japanese[i.topic_id] != own[i.topic_id] for i in shown)
+    for drag in (d for s in japanese.surveys for d in s.drags):
+        assert drag[0] in in_japanese.values()
+
+    config = ["--week", BURST_WEEK, "-c", str(demo["config"]), "-f", "json"]
+    runner = CliRunner()
+    for command in ("pain-points", "love"):
+        for language, labels in (("ja", in_japanese), ("en", own)):
+            result = runner.invoke(app, [command, *config, "-l", language, "--limit", "20"])
+            assert result.exit_code == 0, result.output
+            rows = json.loads(result.stdout)
+            assert rows and all(r["label"] == labels[r["topic_id"]] for r in rows)
+            if command == "pain-points":
+                assert "決済" in rows[0]["label"]
+    refused = runner.invoke(app, ["love", *config, "-l", "fr"])
+    assert refused.exit_code == 2 and "write en or ja" in refused.output

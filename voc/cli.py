@@ -700,7 +700,7 @@ def _print_analysis(result: dict[str, Any], output: OutputFormat) -> None:
     _print_analysis_limits(a)
     topics = (result.get("topics") or {}).get("topics")
     if topics:
-        pain = result["topics"].get("pain_points", {})
+        pain = (result.get("insights") or {}).get("pain_points", {})
         reason = f" ({topics['reason']})" if topics.get("reason") else ""
         typer.echo(
             f"topics: {topics['action']}{reason}, {topics['sentences']} sentences, "
@@ -895,6 +895,25 @@ def _week_notes(notes: list[str]) -> None:
         typer.secho(f"note: {note}", fg=typer.colors.YELLOW, err=True)
 
 
+LabelLanguageOption = Annotated[
+    str | None,
+    typer.Option(
+        "--language",
+        "-l",
+        help="Topic labels in this language, as the digest in it (en or ja; default: "
+        "digest.language).",
+    ),
+]
+
+
+def _label_language(given: str | None, configured: str) -> str | None:
+    """The language to label topics in, or None for their own labels: the topics step
+    labels them in ``digest.language`` already, so only another language asks for aliases."""
+    if given is not None and given not in ("en", "ja"):
+        _fail(VocError(f"--language {given!r}: write en or ja"))
+    return given if given is not None and given != configured else None
+
+
 @app.command("pain-points")
 def pain_points(
     week: Annotated[str | None, typer.Option(help=_WEEK_HELP)] = None,
@@ -905,6 +924,7 @@ def pain_points(
         float,
         typer.Option(help="Only topics with at least this many complaints (records x share)."),
     ] = 3.0,
+    language: LabelLanguageOption = None,
     output: FormatOption = OutputFormat.table,
     config: ConfigOption = None,
 ) -> None:
@@ -919,11 +939,13 @@ def pain_points(
     from voc.config import load_config
 
     try:
-        timezone = load_config(config).schedules.timezone
+        settings = load_config(config)
+        timezone = settings.schedules.timezone
         with _read_store(config) as store:
             df = query.pain_points(
                 store, week, channel, touchpoint, limit, timezone=timezone,
                 min_complaints=min_complaints,
+                language=_label_language(language, settings.digest.language),
             )  # fmt: skip
     except VocError as e:
         _fail(e)
@@ -937,6 +959,7 @@ def love(
     channel: Annotated[str | None, typer.Option(help="Only this channel.")] = None,
     touchpoint: Annotated[str | None, typer.Option(help="Only this touchpoint.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many.")] = 5,
+    language: LabelLanguageOption = None,
     output: FormatOption = OutputFormat.table,
     config: ConfigOption = None,
 ) -> None:
@@ -950,9 +973,13 @@ def love(
     from voc.config import load_config
 
     try:
-        timezone = load_config(config).schedules.timezone
+        settings = load_config(config)
+        timezone = settings.schedules.timezone
         with _read_store(config) as store:
-            df = query.love(store, week, channel, touchpoint, limit, timezone=timezone)
+            df = query.love(
+                store, week, channel, touchpoint, limit, timezone=timezone,
+                language=_label_language(language, settings.digest.language),
+            )  # fmt: skip
     except VocError as e:
         _fail(e)
     _week_notes(df.attrs.get("notes", []))

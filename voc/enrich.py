@@ -268,17 +268,18 @@ def _store_topic_model(
     """The store's topic model and labels, when there is one for this embedder."""
     if store_path is None or not Path(store_path).exists():
         return None
+    from voc.store.topics import has_topic_model
     from voc.store.warehouse import Warehouse
-    from voc.topics.store import load_model
+    from voc.topics.store import load_model, topic_labels
 
     with Warehouse(store_path, read_only=True) as store:
-        if "topic_model" not in set(store.query("SHOW TABLES")["name"]):
+        if not has_topic_model(store):
             return None
         stored = load_model(store)
         if stored is None or stored.embedder != embedder:
             return None
-        names = store.query("SELECT topic_id, label FROM topics")
-    return stored.model, dict(zip(names["topic_id"].tolist(), names["label"], strict=True))
+        names = topic_labels(store)
+    return stored.model, names
 
 
 def _write_table(df: pd.DataFrame, path: Path) -> None:

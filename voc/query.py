@@ -371,6 +371,7 @@ def pain_points(
     timezone: str = "UTC",
     min_negative_share: float = MIN_NEGATIVE_SHARE,
     min_complaints: float = MIN_COMPLAINTS,
+    language: str | None = None,
 ) -> pd.DataFrame:
     """The week's ranked pain points (:func:`voc.insights.painpoints.top_pain_points`), readable.
 
@@ -389,6 +390,8 @@ def pain_points(
         timezone: ``schedules.timezone``, for the default week's rule.
         min_negative_share: The floor on a pain point's negative share (default 0.5).
         min_complaints: The floor on its complaints, records x negative share (default 3).
+        language: Label topics in this language where they have a label in it (their
+            alias), as the digest in that language does; None: their own labels.
 
     Returns:
         Best first: ``rank``, ``week``, ``topic_id``, ``label``, ``volume`` (records),
@@ -422,7 +425,7 @@ def pain_points(
                 "rank": top["rank"].astype("int64"),
                 "week": top["week"],
                 "topic_id": top["topic_id"].astype("int64"),
-                "label": top["label"],
+                "label": _labels_in(store, top, language),
                 "volume": top["volume"].astype("int64"),
                 "negative_share": top["negative_share"].astype("float64").round(3),
                 "previous_volume": top["previous_volume"].astype("int64"),
@@ -452,6 +455,7 @@ def love(
     limit: int = 5,
     as_of: datetime | None = None,
     timezone: str = "UTC",
+    language: str | None = None,
 ) -> pd.DataFrame:
     """What customers love: the week's most praised topics
     (:func:`voc.insights.praise.top_praise`), readable.
@@ -464,6 +468,7 @@ def love(
         limit: At most this many topics.
         as_of: "Now" for the default week's rule (default: the current time).
         timezone: ``schedules.timezone``, for the default week's rule.
+        language: Label topics in this language (as :func:`pain_points`).
 
     Returns:
         Best first: ``rank``, ``week``, ``topic_id``, ``label``, ``volume`` (records),
@@ -481,7 +486,7 @@ def love(
             "rank": praised["rank"].astype("int64"),
             "week": praised["week"].astype(str),
             "topic_id": praised["topic_id"].astype("int64"),
-            "label": praised["label"].astype(str),
+            "label": _labels_in(store, praised, language).astype(str),
             "volume": praised["volume"].astype("int64"),
             "positive_share": praised["positive_share"].astype("float64").round(3),
             "quote": praised["quotes"].map(lambda q: q[0].text if q else "").astype(str),
@@ -491,6 +496,21 @@ def love(
     out.attrs["week"] = week
     out.attrs["notes"] = notes
     return out
+
+
+def _labels_in(store: Warehouse, frame: pd.DataFrame, language: str | None) -> pd.Series:
+    """``frame``'s ``label`` column, each topic's label in ``language`` where it has one."""
+    if language is None or frame.empty:
+        return frame["label"]
+    labels = store_topics.topic_labels(store, language)
+    return pd.Series(
+        [
+            labels.get(int(t), label)
+            for t, label in zip(frame["topic_id"], frame["label"], strict=True)
+        ],
+        index=frame.index,
+        dtype=frame["label"].dtype,
+    )
 
 
 # -- topics --------------------------------------------------------------------------------

@@ -59,6 +59,22 @@ def _tables(config: Path) -> dict[str, pd.DataFrame]:
         }
 
 
+def _task_names(flow_name: str) -> set[str]:
+    """Names of the task runs of the latest run of ``flow_name`` on the Prefect backend."""
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowFilter, FlowFilterName, FlowRunFilter
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    with get_client(sync_client=True) as client:
+        latest = client.read_flow_runs(
+            flow_filter=FlowFilter(name=FlowFilterName(any_=[flow_name])),
+            sort=FlowRunSort.START_TIME_DESC,
+            limit=1,
+        )[0]
+        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id={"any_": [latest.id]}))
+    return {run.name.rsplit("-", 1)[0] for run in runs}
+
+
 def test_run_ingests_then_analyses_and_a_rerun_does_nothing_twice(store_config: Path) -> None:
     from pipelines.analyze import analyze_flow, run_flow
 
@@ -158,10 +174,25 @@ def test_topics_pain_points_and_survey_metrics_follow_the_analysis(
     assert set(metrics) == {"nps", "csat"}
     assert (languages["n"] == 2).any()  # English and Japanese feedback share a topic
 
+    # Topics and insights are two steps of the flow, each a task of its own in Prefect.
+    assert result["analyze"]["insights"]["pain_points"]["rows"] == counts["p"]
+    assert result["analyze"]["insights"]["survey_metrics"] > 0
+    assert {"analyze-pending", "update-topics", "update-insights"} <= _task_names("analyze")
+
     again = analyze_flow(config_path=str(config))["topics"]["topics"]
     assert again["action"] == "assign" and again["sentences"] == 0
-    refit = refit_topics_flow(config_path=str(config))["topics"]["topics"]
+    # `voc analyze` prints the topics step's line with the insights step's pain points.
+    from voc.cli import app
+
+    printed = CliRunner().invoke(app, ["analyze", "-c", str(config)])
+    assert printed.exit_code == 0, printed.output
+    assert "topics: assign, 0 sentences" in printed.output
+    assert f"pain points: {counts['p']} rows over " in printed.output
+    refitted = refit_topics_flow(config_path=str(config))
+    refit = refitted["topics"]["topics"]
     assert refit["action"] == "refit" and refit["events"].get("new", 0) == 0
+    assert refitted["insights"]["pain_points"]["rows"] == counts["p"]
+    assert {"update-topics", "update-insights"} <= _task_names("refit-topics")
     with Warehouse(config.parent / "voc.duckdb", read_only=True) as store:
         after = store.query("SELECT topic_id, label FROM topics ORDER BY topic_id")
     pd.testing.assert_frame_equal(before, after)  # the same data keeps its ids and labels

@@ -157,3 +157,42 @@ def test_cli_backfill_prints_its_weeks(writable_demo: Path) -> None:
     summary = json.loads(result.stdout)
     assert summary["weeks"] == [last] and summary["digests"] == []
     assert summary["pain_points"]["rows_by_week"][last] == int((before["week"] == last).sum())
+
+
+def test_backfill_runs_the_insights_step_once_after_analysing_what_is_pending(
+    writable_demo: Path,
+) -> None:
+    """Sentences of an old week without a topic: the analyse flow assigns them without
+    its insights step, and the backfill's own insights step recomputes every week (topics
+    moved in a week before `since`), once, under the backfill's run id."""
+    import duckdb
+
+    from pipelines.backfill import backfill_flow
+    from voc.store.warehouse import Warehouse
+
+    before, _ = _tables(writable_demo)
+    weeks = sorted(set(before["week"]))
+    old, last = weeks[0], weeks[-1]
+    store_path = writable_demo.parent / "voc.duckdb"
+    with duckdb.connect(str(store_path)) as con:
+        con.execute(
+            "DELETE FROM sentence_topics t USING feedback f WHERE t.feedback_id = f.feedback_id "
+            "AND strftime(f.created_at, '%G-W%V') = ?",
+            [old],
+        )
+    result = backfill_flow(config_path=str(writable_demo), since=last, digests=False)
+    assert result["status"] == "completed"
+    assert result["analysis"]["action"] == "analysed" and result["analysis"]["sentences"] > 0
+    assert result["analysis"]["topics"] == "assign"
+    after, _ = _tables(writable_demo)
+    # Every week recomputed by the backfill's insights step, none by the analyse subflow.
+    assert set(after["run_id"]) == {result["run_id"]}
+    pd.testing.assert_frame_equal(_without_run_id(before), _without_run_id(after))
+    assert result["pain_points"]["rows_by_week"] == {last: int((after["week"] == last).sum())}
+    with Warehouse(store_path, read_only=True) as store:
+        analysed = json.loads(
+            store.query(
+                "SELECT summary FROM runs WHERE run_id = ?", [result["analysis"]["run_id"]]
+            )["summary"].iat[0]
+        )
+    assert "insights" not in analysed and analysed["topics"]["topics"]["action"] == "assign"

@@ -61,7 +61,11 @@ def test_a_renamed_topic_keeps_its_label_through_a_refit(demo_copy):
     assert renamed.exit_code == 0, renamed.output
     assert _labels(demo_copy["store"])[topic_id] == "Parcel arrived late"
     with Warehouse(demo_copy["store"]) as wh:
-        update_topics(wh, "use-multilingual", "test-refit", force_refit=True)
+        pain_runs = set(wh.query("SELECT DISTINCT run_id FROM pain_points")["run_id"])
+        result = update_topics(wh, "use-multilingual", "test-refit", force_refit=True)
+        # The topics step writes topics only: pain points are the insights step's.
+        assert set(result) == {"topics"}
+        assert set(wh.query("SELECT DISTINCT run_id FROM pain_points")["run_id"]) == pain_runs
     after = _labels(demo_copy["store"])
     assert after[topic_id] == "Parcel arrived late"  # the same id, the person's label
     # Other topics keep the labels the registry gave them.

@@ -31,7 +31,7 @@ Definitions (the same as :mod:`voc.insights.painpoints` and :mod:`voc.query`):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -46,6 +46,7 @@ from voc.insights.praise import top_praise
 from voc.insights.quotes import Quote
 from voc.store import feedback as store_feedback
 from voc.store import insights as store_insights
+from voc.store.topics import topic_labels
 from voc.store.warehouse import Warehouse, utcnow
 from voc.weeks import (
     USUAL_WEEKS,
@@ -187,6 +188,7 @@ def gather(
     history_weeks: int = 8,
     timezone: str = "UTC",
     as_of: datetime | None = None,
+    language: str | None = None,
 ) -> Digest:
     """Read the digest of ``week`` out of ``store``.
 
@@ -198,6 +200,9 @@ def gather(
         history_weeks: Weeks in the trend series, this one included.
         timezone: ``schedules.timezone``, for the calendar's last complete week.
         as_of: "Now" for that calendar (default: the current time).
+        language: The digest's language: a topic with a label in it (its alias, e.g. the
+            Japanese label of a topic with English and Japanese sentences) shows that
+            label; None keeps every topic's own label.
 
     Returns:
         The week's :class:`Digest`; ``digest.empty`` when no record is dated in it (the
@@ -287,9 +292,24 @@ def gather(
     digest.emerging = _emerging(store, week)
     # In a thin week every topic's share is noise (3 records: most topics at 0 %).
     digest.falling = [] if digest.thin else _falling(store, week, monday, digest.records)
-    digest.surveys = _surveys(store, week, iso_week(monday - timedelta(weeks=1)))
+    labels = topic_labels(store, language) if language is not None else {}
+    digest.surveys = _surveys(store, week, iso_week(monday - timedelta(weeks=1)), labels)
     digest.heatmap = _heatmap(store, monday)
+    if labels:
+        _relabel(digest, labels)
     return digest
+
+
+def _relabel(digest: Digest, labels: dict[int, str]) -> None:
+    """Every topic of ``digest`` under its label in ``labels`` (kept when not there)."""
+
+    def named(items: list[Any]) -> list[Any]:
+        return [replace(i, label=labels.get(i.topic_id, i.label)) for i in items]
+
+    digest.pain_points = named(digest.pain_points)
+    digest.praise = named(digest.praise)
+    digest.emerging = named(digest.emerging)
+    digest.falling = named(digest.falling)
 
 
 def _weekly(store: Warehouse, first: date, monday: date, weeks: list[str]) -> pd.DataFrame:
@@ -356,7 +376,9 @@ def _falling(store: Warehouse, week: str, monday: date, records: int) -> list[To
     return moves[:6]
 
 
-def _surveys(store: Warehouse, week: str, previous_week: str) -> list[SurveyMetric]:
+def _surveys(
+    store: Warehouse, week: str, previous_week: str, labels: dict[int, str]
+) -> list[SurveyMetric]:
     rows = store_insights.whole_week_survey_metrics(store, [week, previous_week])
     values = {(str(w), str(m)): (float(v), int(n)) for w, m, v, n in rows}
     out = []
@@ -373,7 +395,10 @@ def _surveys(store: Warehouse, week: str, previous_week: str) -> list[SurveyMetr
                 respondents=respondents,
                 previous=previous[0] if previous else None,
                 previous_respondents=previous[1] if previous else 0,
-                drags=[(str(label), float(impact)) for label, impact in drags],
+                drags=[
+                    (labels.get(int(topic_id), str(label)), float(impact))
+                    for label, impact, topic_id in drags
+                ],
             )
         )
     return out

@@ -505,12 +505,12 @@ def whole_week_survey_metrics(store: Warehouse, weeks: list[str]) -> list[tuple[
 
 def survey_drags(store: Warehouse, week: str, metric: str) -> list[tuple[Any, ...]]:
     """The (at most 3) pain points of ``week`` that drag ``metric`` (``nps``, ``csat`` or
-    ``ces``) down the most: ``(label, impact)``."""
+    ``ces``) down the most: ``(label, impact, topic_id)``."""
     if metric not in ("nps", "csat", "ces"):
         raise ValueError(f"metric {metric!r}: nps, csat or ces")
     return store.con.execute(
         f"""
-        SELECT coalesce(t.label, 'topic ' || p.topic_id), p.{metric}_impact
+        SELECT coalesce(t.label, 'topic ' || p.topic_id), p.{metric}_impact, p.topic_id
         FROM pain_points p LEFT JOIN topics t USING (topic_id)
         WHERE p.week = $week AND p.channel = '{ALL}' AND p.touchpoint = '{ALL}'
           AND p.topic_id <> {OTHER_TOPIC} AND p.{metric}_impact > 0

@@ -1,24 +1,47 @@
 """Reads of the topic registry (``topics``) and of sentences' topics: questions about a
 topic, the week's praised topics and the quote picker's candidates.
 
-Fitting and storing topics is :mod:`voc.topics.store`'s (to move here).
+And the writes of a topic update (:mod:`voc.topics.store` decides what to fit and
+assign; the rows land here): the registry, the stored model, sentences' topics, the
+labels a person gave.
 """
 
 from __future__ import annotations
 
-from datetime import date
+import json
+from datetime import date, datetime
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from voc.store.feedback import dated_records_sql
+from voc.store.vectors import decode_matrix
 from voc.store.warehouse import Warehouse
 
 __all__ = [
+    "UNDATED",
     "active_topics",
+    "add_assignments",
+    "assigned_since_fit",
+    "given_labels",
+    "has_topic_model",
+    "latest_sentence_week",
     "praised_topics",
     "quote_candidates",
+    "record_topics",
+    "registry_rows",
+    "replace_topics",
+    "set_given_label",
     "topic_breakdown",
+    "topic_ids",
+    "topic_label",
+    "topic_label_rows",
+    "topic_labels",
+    "topic_model_row",
+    "topic_phrases",
     "topic_row",
+    "topic_sentences",
     "topic_table",
 ]
 
@@ -218,3 +241,215 @@ def quote_candidates(
             "n": per_topic,
         },
     ).df()
+
+
+# -- the topic model, the registry and sentences' topics (voc.topics.store's) ------------
+
+#: The week of a sentence whose record has no date.
+UNDATED = "undated"
+
+
+def topic_sentences(
+    store: Warehouse, embedder: str, only_unassigned: bool
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Stored sentences embedded by ``embedder`` (only those without a topic when
+    ``only_unassigned``), ordered by record and index.
+
+    Returns:
+        ``feedback_id``, ``sentence_index``, ``text``, ``language``, ``week`` (ISO week of
+        the record, :data:`UNDATED` without a date), and their float32 vectors (shape
+        ``(len(frame), dim)``, ``(0, 0)`` when none).
+    """
+    where = (
+        "WHERE NOT EXISTS (SELECT 1 FROM sentence_topics t WHERE t.feedback_id = s.feedback_id "
+        "AND t.sentence_index = s.sentence_index)"
+        if only_unassigned
+        else ""
+    )
+    frame = store.con.execute(
+        f"""
+        SELECT s.feedback_id, s.sentence_index, s.text, s.language, e.vector,
+               coalesce(strftime(f.created_at, '%G-W%V'), ?) AS week
+        FROM sentences s
+        JOIN embeddings e ON e.text_hash = s.text_hash AND e.embedder = ?
+        JOIN feedback f USING (feedback_id)
+        {where}
+        ORDER BY s.feedback_id, s.sentence_index
+        """,
+        [UNDATED, embedder],
+    ).df()
+    if frame.empty:
+        vectors = np.zeros((0, 0), dtype=np.float32)
+    else:
+        vectors = decode_matrix(b"".join(bytes(v) for v in frame["vector"]), len(frame))
+    return frame.drop(columns="vector"), vectors
+
+
+def registry_rows(store: Warehouse, other_topic: int) -> pd.DataFrame:
+    """The registry's topics but ``other_topic``, by id: ``topic_id``, ``label``,
+    ``keywords``, ``centroid`` (float32 bytes), ``size``, ``first_seen``, ``last_seen``,
+    ``status``, ``aliases`` (JSON text)."""
+    return store.con.execute(
+        "SELECT topic_id, label, keywords, centroid, size, first_seen, last_seen, status, "
+        "aliases FROM topics WHERE topic_id <> ? ORDER BY topic_id",
+        [other_topic],
+    ).df()
+
+
+def topic_model_row(store: Warehouse) -> pd.DataFrame:
+    """The stored topic model's one row (empty before the first fit)."""
+    return store.con.execute("SELECT * FROM topic_model WHERE model_id = 1").df()
+
+
+def has_topic_model(store: Warehouse) -> bool:
+    """Whether the store has a ``topic_model`` table (a store older than topics has not)."""
+    return "topic_model" in {row[0] for row in store.con.execute("SHOW TABLES").fetchall()}
+
+
+def latest_sentence_week(store: Warehouse) -> str | None:
+    """The latest ISO week of an analysed, dated record (None when none)."""
+    row = store.con.execute(
+        "SELECT max(strftime(f.created_at, '%G-W%V')) FROM sentences s "
+        "JOIN feedback f USING (feedback_id)"
+    ).fetchone()
+    week = row[0] if row is not None else None
+    return week if isinstance(week, str) else None
+
+
+def assigned_since_fit(store: Warehouse, other_topic: int) -> tuple[int, float]:
+    """Sentences assigned since the topic model's last fit, and the share of them that
+    went to ``other_topic``."""
+    row = store.con.execute(
+        "SELECT count(*), coalesce(avg((t.topic_id = ?)::INT), 0) "
+        "FROM sentence_topics t JOIN topic_model m ON t.run_id <> m.run_id",
+        [other_topic],
+    ).fetchone()
+    return (int(row[0]), float(row[1])) if row is not None else (0, 0.0)
+
+
+def topic_phrases(store: Warehouse) -> dict[int, list[str]]:
+    """Each registered topic's key phrases (empty list when none)."""
+    rows = store.con.execute(
+        "SELECT topic_id, coalesce(phrases, []::VARCHAR[]) FROM topics"
+    ).fetchall()
+    return {int(topic_id): list(phrases) for topic_id, phrases in rows}
+
+
+def replace_topics(
+    store: Warehouse,
+    topics: pd.DataFrame,
+    events: pd.DataFrame,
+    assignments: pd.DataFrame,
+    model_row: pd.DataFrame,
+) -> None:
+    """After a refit, in one transaction: the registry, every sentence's topic and the
+    model are replaced, the events added, a topic's ``created_run`` kept from before, and
+    the labels a person gave put back (:func:`apply_renames`)."""
+    with store.transaction() as con:
+        previous = dict(con.execute("SELECT topic_id, created_run FROM topics").fetchall())
+        topics = topics.copy()
+        pairs = zip(topics["topic_id"], topics["created_run"], strict=True)
+        topics["created_run"] = [previous.get(int(i), run) for i, run in pairs]
+        for table in ("topics", "sentence_topics", "topic_model"):
+            con.execute(f"DELETE FROM {table}")
+        store.insert_frame("topics", topics)
+        store.insert_frame("topic_events", events, keyed=False)
+        store.insert_frame("sentence_topics", assignments)
+        store.insert_frame("topic_model", model_row)
+        _apply_renames(con)
+
+
+def add_assignments(store: Warehouse, rows: pd.DataFrame) -> None:
+    """Add sentences' topics (``feedback_id``, ``sentence_index``, ``topic_id``,
+    ``similarity``, ``run_id``); a sentence that has one keeps it."""
+    with store.transaction():
+        store.insert_frame("sentence_topics", rows)
+
+
+def record_topics(store: Warehouse, other_topic: int) -> pd.DataFrame:
+    """Each analysed record's main topic: the topic holding most of its characters
+    (``other_topic`` only when none of its sentences has another), with the topic's label
+    (``feedback_id``, ``topic_id``, ``topic_label``)."""
+    return (
+        store.con.execute(
+            """
+        WITH weighted AS (
+            SELECT t.feedback_id, t.topic_id, sum(length(s.text)) AS chars
+            FROM sentence_topics t JOIN sentences s USING (feedback_id, sentence_index)
+            GROUP BY ALL
+        )
+        SELECT w.feedback_id, arg_max(w.topic_id, (w.topic_id <> ?, w.chars, -w.topic_id))
+               AS topic_id
+        FROM weighted w GROUP BY w.feedback_id
+        """,
+            [other_topic],
+        )
+        .df()
+        .merge(
+            store.con.execute("SELECT topic_id, label AS topic_label FROM topics").df(),
+            how="left",
+            on="topic_id",
+        )
+    )
+
+
+def topic_label_rows(store: Warehouse) -> pd.DataFrame:
+    """Every topic's ``topic_id``, ``label``, ``aliases`` (JSON text) and ``renamed``
+    (whether a person gave the label)."""
+    return store.con.execute(
+        "SELECT t.topic_id, t.label, t.aliases, r.label IS NOT NULL AS renamed "
+        "FROM topics t LEFT JOIN topic_renames r USING (topic_id)"
+    ).df()
+
+
+def topic_labels(store: Warehouse, language: str | None = None) -> dict[int, str]:
+    """Each topic's label, in ``language`` when the topic has a label in it (its alias)
+    and no person renamed it; else its label. For readers that show one language, such
+    as a digest in Japanese."""
+    labels = {}
+    rows: list[dict[str, Any]] = topic_label_rows(store).to_dict("records")  # type: ignore[assignment]
+    for row in rows:
+        aliases = json.loads(row["aliases"]) if isinstance(row["aliases"], str) else {}
+        use_alias = language is not None and not row["renamed"] and language in aliases
+        labels[int(row["topic_id"])] = aliases[language] if use_alias else str(row["label"])
+    return labels
+
+
+def topic_label(store: Warehouse, topic_id: int) -> str | None:
+    """The label of ``topic_id`` (None when there is no such topic)."""
+    row = store.con.execute(
+        "SELECT label FROM topics WHERE topic_id = ?", [int(topic_id)]
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def topic_ids(store: Warehouse) -> set[int]:
+    """The ids of every registered topic."""
+    return {int(row[0]) for row in store.con.execute("SELECT topic_id FROM topics").fetchall()}
+
+
+def given_labels(store: Warehouse) -> dict[int, str]:
+    """The labels a person gave (``voc topics rename``, the config), by topic id."""
+    rows = store.con.execute("SELECT topic_id, label FROM topic_renames").fetchall()
+    return {int(topic_id): str(label) for topic_id, label in rows}
+
+
+def set_given_label(store: Warehouse, topic_id: int, label: str, source: str, at: datetime) -> None:
+    """Keep ``label`` as the one a person gave ``topic_id`` (none when empty) and put it on
+    the topic now."""
+    with store.transaction() as con:
+        con.execute("DELETE FROM topic_renames WHERE topic_id = ?", [int(topic_id)])
+        if label:
+            con.execute(
+                "INSERT INTO topic_renames VALUES (?, ?, ?, ?)",
+                [int(topic_id), label, source, at],
+            )
+            _apply_renames(con)
+
+
+def _apply_renames(con: Any) -> None:
+    """Put every label a person gave on its topic (after a refit rewrote the topics)."""
+    con.execute(
+        "UPDATE topics SET label = r.label FROM topic_renames r "
+        "WHERE topics.topic_id = r.topic_id AND topics.label <> r.label"
+    )

@@ -15,7 +15,8 @@ The analyse flow calls :func:`update_topics` after new feedback has been analyse
 A refit is due when the data reached an ISO week the model has not seen (the weekly
 rhythm of a digest), or when more than :data:`MAX_NEW_OTHER_SHARE` of the sentences
 assigned since the last fit fell into "other" (a subject the model does not know).
-Either way the pain points and survey metrics are recomputed afterwards.
+Topics only: the pain points and survey metrics that read them are the analyse flow's
+next step (``pipelines/analyze.insights_task``), never recomputed here.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ import numpy as np
 import pandas as pd
 
 from voc.errors import VocError
+from voc.store import topics as topic_rows
+from voc.store.topics import UNDATED as _UNDATED
 from voc.topics.model import OTHER, TopicModel
 from voc.topics.registry import TopicRegistry
 
@@ -50,7 +53,6 @@ __all__ = [
 
 #: Refit when more than this share of the sentences assigned since the last fit is other.
 MAX_NEW_OTHER_SHARE = 0.25
-_UNDATED = "undated"
 
 
 @dataclass
@@ -91,34 +93,6 @@ class TopicsSummary:
         }
 
 
-def _sentence_frame(store: Any, embedder: str, only_unassigned: bool) -> pd.DataFrame:
-    where = (
-        "WHERE NOT EXISTS (SELECT 1 FROM sentence_topics t WHERE t.feedback_id = s.feedback_id "
-        "AND t.sentence_index = s.sentence_index)"
-        if only_unassigned
-        else ""
-    )
-    return store.query(
-        f"""
-        SELECT s.feedback_id, s.sentence_index, s.text, s.language, e.vector,
-               coalesce(strftime(f.created_at, '%G-W%V'), '{_UNDATED}') AS week
-        FROM sentences s
-        JOIN embeddings e ON e.text_hash = s.text_hash AND e.embedder = ?
-        JOIN feedback f USING (feedback_id)
-        {where}
-        ORDER BY s.feedback_id, s.sentence_index
-        """,
-        [embedder],
-    )
-
-
-def _vectors(frame: pd.DataFrame) -> np.ndarray:
-    if frame.empty:
-        return np.zeros((0, 0), dtype=np.float32)
-    blob = b"".join(bytes(v) for v in frame["vector"])
-    return np.frombuffer(blob, dtype="<f2").reshape(len(frame), -1).astype(np.float32)
-
-
 def _latest_week(frame: pd.DataFrame) -> str:
     weeks = frame.loc[frame["week"] != _UNDATED, "week"]
     return str(weeks.max()) if not weeks.empty else _UNDATED
@@ -126,11 +100,7 @@ def _latest_week(frame: pd.DataFrame) -> str:
 
 def load_registry(store: Any) -> TopicRegistry:
     """The registry as stored (an empty one before the first fit)."""
-    topics = store.query(
-        "SELECT topic_id, label, keywords, centroid, size, first_seen, last_seen, status, "
-        "aliases FROM topics WHERE topic_id <> ? ORDER BY topic_id",
-        [OTHER],
-    )
+    topics: Any = topic_rows.registry_rows(store, OTHER)  # cells of many types
     records = [
         {
             "topic_id": row.topic_id,
@@ -159,7 +129,7 @@ class StoredModel:
 
 def load_model(store: Any) -> StoredModel | None:
     """The fitted topic model the store assigns with, or None before the first fit."""
-    rows = store.query("SELECT * FROM topic_model WHERE model_id = 1")
+    rows = topic_rows.topic_model_row(store)
     if rows.empty:
         return None
     row = rows.iloc[0]
@@ -179,22 +149,12 @@ def refit_due(store: Any, embedder: str) -> tuple[bool, str]:
         return True, "no topic model yet"
     if stored.embedder != embedder:
         return True, f"the embedder changed ({stored.embedder} -> {embedder})"
-    latest = store.query(
-        "SELECT max(strftime(f.created_at, '%G-W%V')) AS week FROM sentences s "
-        "JOIN feedback f USING (feedback_id)"
-    )["week"].iat[0]
-    if isinstance(latest, str) and latest > stored.period:
+    latest = topic_rows.latest_sentence_week(store)
+    if latest is not None and latest > stored.period:
         return True, f"new week {latest} (model fitted up to {stored.period})"
-    since = store.query(
-        "SELECT count(*) AS n, coalesce(avg((t.topic_id = ?)::INT), 0) AS other "
-        "FROM sentence_topics t JOIN topic_model m ON t.run_id <> m.run_id",
-        [OTHER],
-    )
-    if int(since["n"].iat[0]) >= 50 and float(since["other"].iat[0]) > MAX_NEW_OTHER_SHARE:
-        return True, (
-            f"{float(since['other'].iat[0]):.0%} of the sentences assigned since the last fit "
-            "are other"
-        )
+    assigned, other = topic_rows.assigned_since_fit(store, OTHER)
+    if assigned >= 50 and other > MAX_NEW_OTHER_SHARE:
+        return True, f"{other:.0%} of the sentences assigned since the last fit are other"
     return False, ""
 
 
@@ -214,11 +174,10 @@ def refit(store: Any, embedder: str, run_id: str, model: TopicModel | None = Non
 
     started = time.perf_counter()
     summary = TopicsSummary(action="refit")
-    frame = _sentence_frame(store, embedder, only_unassigned=False)
+    frame, vectors = topic_rows.topic_sentences(store, embedder, only_unassigned=False)
     model = model or TopicModel(label_embedder=embedder)
     if len(frame) < max(2, model.min_topic_size):
         return TopicsSummary(action="none", reason=f"only {len(frame)} sentences")
-    vectors = _vectors(frame)
     period = _latest_week(frame)
     registry = load_registry(store)
     seeds = registry.centroids() if registry.active else None
@@ -242,12 +201,7 @@ def refit(store: Any, embedder: str, run_id: str, model: TopicModel | None = Non
     }
     quotes = {int(update.topic_ids[t.index]): list(t.quotes) for t in fit.topics}
     phrases = {int(update.topic_ids[t.index]): list(t.phrases) for t in fit.topics}
-    previous_phrases = {
-        int(r.topic_id): list(r.phrases)
-        for r in store.query(
-            "SELECT topic_id, coalesce(phrases, []::VARCHAR[]) AS phrases FROM topics"
-        ).itertuples(index=False)
-    }
+    previous_phrases = topic_rows.topic_phrases(store)
     merged = {e.topic_id for e in update.events if e.kind == "merged"}
     topics_rows = pd.DataFrame(
         [
@@ -314,19 +268,7 @@ def refit(store: Any, embedder: str, run_id: str, model: TopicModel | None = Non
             }
         ]
     )
-    with store.transaction() as con:
-        previous = {
-            int(r[0]): r[1]
-            for r in con.execute("SELECT topic_id, created_run FROM topics").fetchall()
-        }
-        topics_rows["created_run"] = [previous.get(int(i), run_id) for i in topics_rows["topic_id"]]
-        for table in ("topics", "sentence_topics", "topic_model"):
-            con.execute(f"DELETE FROM {table}")
-        store.insert_frame("topics", topics_rows)
-        store.insert_frame("topic_events", events, keyed=False)
-        store.insert_frame("sentence_topics", assignments)
-        store.insert_frame("topic_model", model_row)
-        _apply_renames(con)
+    topic_rows.replace_topics(store, topics_rows, events, assignments, model_row)
     summary.sentences = len(frame)
     summary.topics = fit.n_topics
     summary.other_share = fit.other_share
@@ -344,10 +286,10 @@ def assign_pending(store: Any, embedder: str, run_id: str) -> TopicsSummary:
     if stored is None:
         raise VocError("no topic model in the store yet: run a refit first (voc topics refit)")
     model = stored.model
-    frame = _sentence_frame(store, embedder, only_unassigned=True)
+    frame, vectors = topic_rows.topic_sentences(store, embedder, only_unassigned=True)
     summary = TopicsSummary(action="assign")
     if not frame.empty:
-        topic_ids, similarities = model.assign(_vectors(frame))
+        topic_ids, similarities = model.assign(vectors)
         rows = pd.DataFrame(
             {
                 "feedback_id": frame["feedback_id"],
@@ -357,8 +299,7 @@ def assign_pending(store: Any, embedder: str, run_id: str) -> TopicsSummary:
                 "run_id": run_id,
             }
         )
-        with store.transaction():
-            store.insert_frame("sentence_topics", rows)
+        topic_rows.add_assignments(store, rows)
         summary.other_share = float(np.mean(topic_ids == OTHER))
     summary.sentences = len(frame)
     summary.topics = len(model.topic_ids_)
@@ -374,7 +315,7 @@ def update_topics(
     labels: dict[int, str] | None = None,
     label_language: str = "en",
 ) -> dict[str, Any]:
-    """Keep topics, pain points and survey metrics current (the module docstring).
+    """Keep topics current (the module docstring); insights are the caller's next step.
 
     Args:
         store: An open :class:`voc.store.warehouse.Warehouse`.
@@ -386,10 +327,8 @@ def update_topics(
             languages is labelled in this one (the others are its aliases).
 
     Returns:
-        ``{"topics": TopicsSummary dict, "pain_points": ..., "survey_metrics": rows}``.
+        ``{"topics": TopicsSummary dict}``.
     """
-    from voc.insights.painpoints import compute_pain_points, compute_survey_metrics
-
     due, reason = (True, "asked for") if force_refit else refit_due(store, embedder)
     if due:
         model = TopicModel(label_embedder=embedder, label_language=label_language)
@@ -399,40 +338,16 @@ def update_topics(
         summary = assign_pending(store, embedder, run_id)
     if labels:
         set_config_labels(store, labels)
-    result: dict[str, Any] = {"topics": summary.to_dict()}
-    result["pain_points"] = compute_pain_points(store, run_id)
-    result["survey_metrics"] = compute_survey_metrics(store, run_id)
-    return result
+    return {"topics": summary.to_dict()}
 
 
 def record_topics(store: Any) -> pd.DataFrame:
     """Each analysed record's main topic: the topic holding most of its characters
     (other only when none of its sentences has a topic), with the topic's label."""
-    return store.query(
-        """
-        WITH weighted AS (
-            SELECT t.feedback_id, t.topic_id, sum(length(s.text)) AS chars
-            FROM sentence_topics t JOIN sentences s USING (feedback_id, sentence_index)
-            GROUP BY ALL
-        )
-        SELECT w.feedback_id, arg_max(w.topic_id, (w.topic_id <> -1, w.chars, -w.topic_id))
-               AS topic_id
-        FROM weighted w GROUP BY w.feedback_id
-        """
-    ).merge(
-        store.query("SELECT topic_id, label AS topic_label FROM topics"), how="left", on="topic_id"
-    )
+    return topic_rows.record_topics(store, OTHER)
 
 
 # -- labels a person gave --------------------------------------------------------------
-
-
-def _apply_renames(con: Any) -> None:
-    """Put every label a person gave on its topic (after a refit rewrote the topics)."""
-    con.execute(
-        "UPDATE topics SET label = r.label FROM topic_renames r "
-        "WHERE topics.topic_id = r.topic_id AND topics.label <> r.label"
-    )
 
 
 def rename_topic(store: Any, topic_id: int, label: str, source: str = "cli") -> str:
@@ -455,22 +370,15 @@ def rename_topic(store: Any, topic_id: int, label: str, source: str = "cli") -> 
     label = " ".join(label.split())
     if len(label) > 80:
         raise VocError(f"a topic label of {len(label)} characters is too long: keep it under 80")
-    found = store.query("SELECT label FROM topics WHERE topic_id = ?", [int(topic_id)])
-    if found.empty or int(topic_id) == OTHER:
+    found = topic_rows.topic_label(store, int(topic_id))
+    if found is None or int(topic_id) == OTHER:
         raise VocError(
             f"no topic {topic_id} in the store: `voc topics` lists the topics and their ids"
         )
     from voc.store.warehouse import utcnow
 
-    with store.transaction() as con:
-        con.execute("DELETE FROM topic_renames WHERE topic_id = ?", [int(topic_id)])
-        if label:
-            con.execute(
-                "INSERT INTO topic_renames VALUES (?, ?, ?, ?)",
-                [int(topic_id), label, source, utcnow()],
-            )
-            _apply_renames(con)
-    return str(found["label"].iat[0])
+    topic_rows.set_given_label(store, int(topic_id), label, source, utcnow())
+    return found
 
 
 def set_config_labels(store: Any, labels: dict[int, str]) -> int:
@@ -479,9 +387,8 @@ def set_config_labels(store: Any, labels: dict[int, str]) -> int:
     a warning. Returns how many labels changed."""
     import logging
 
-    current = store.query("SELECT topic_id, label FROM topic_renames")
-    given = {int(r.topic_id): r.label for r in current.itertuples(index=False)}
-    known = set(store.query("SELECT topic_id FROM topics")["topic_id"].astype(int))
+    given = topic_rows.given_labels(store)
+    known = topic_rows.topic_ids(store)
     changed = 0
     for topic_id, label in labels.items():
         if int(topic_id) not in known:
@@ -496,16 +403,6 @@ def set_config_labels(store: Any, labels: dict[int, str]) -> int:
 
 
 def topic_labels(store: Any, language: str | None = None) -> dict[int, str]:
-    """Each topic's label, in ``language`` when the topic has a label in it (its alias)
-    and no person renamed it; else its label. For readers that show one language, such
-    as a digest in Japanese."""
-    rows = store.query(
-        "SELECT t.topic_id, t.label, t.aliases, r.label IS NOT NULL AS renamed "
-        "FROM topics t LEFT JOIN topic_renames r USING (topic_id)"
-    )
-    labels = {}
-    for row in rows.itertuples(index=False):
-        aliases = json.loads(row.aliases) if isinstance(row.aliases, str) else {}
-        use_alias = language is not None and not row.renamed and language in aliases
-        labels[int(row.topic_id)] = aliases[language] if use_alias else str(row.label)
-    return labels
+    """Each topic's label, in ``language`` when it has one there (its alias) and no person
+    renamed it (:func:`voc.store.topics.topic_labels`)."""
+    return topic_rows.topic_labels(store, language)
