@@ -215,7 +215,7 @@ class Analyzer:
         self.embedder_name = sentiment_model.embedder
         self.embedder = embedder if embedder is not None else get_embedder(self.embedder_name)
         # The models read the same vectors: one embedding per sentence serves both.
-        sentiment_model._embedder = self.embedder
+        sentiment_model.use_embedder(self.embedder)
         self.tagger = TouchpointTagger(
             taxonomy, embedder_name=self.embedder_name, embedder=self.embedder
         )

@@ -130,3 +130,22 @@ def test_shipped_model_is_small_and_says_what_it_needs(shipped: SentimentModel) 
     assert size < 5 * 2**20
     assert (SHIPPED / "MODEL_CARD.md").exists()
     assert shipped.embedder == "use-multilingual"
+
+
+@needs_use
+def test_a_shared_embedder_is_the_one_the_model_reads_through(analyzer: object) -> None:
+    embedder = analyzer.embedder  # type: ignore[attr-defined]
+    seen: list[str] = []
+
+    class Counting:
+        name, dim = embedder.name, embedder.dim
+
+        def embed(self, texts: list[str]) -> np.ndarray:
+            seen.extend(texts)
+            return embedder.embed(texts)
+
+    model = SentimentModel()
+    model.use_embedder(Counting())
+    features = model.features(["The parcel arrived late"], ["en"])
+    assert seen == ["The parcel arrived late"]
+    assert features.shape == (1, embedder.dim + 5)

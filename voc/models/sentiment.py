@@ -446,6 +446,12 @@ class SentimentModel:
         """Class names, in the order of :meth:`predict_proba`'s columns."""
         return tuple(self.head.labels) if self.head is not None else LABELS
 
+    def use_embedder(self, embedder: Embedder) -> None:
+        """Read texts through ``embedder`` (an instance of this model's embedder), so a caller
+        holding one already (the :class:`voc.analysis.Analyzer`) shares it instead of loading
+        a second copy."""
+        self._embedder = embedder
+
     def _get_embedder(self) -> Embedder:
         if self._embedder is None:
             self._embedder = get_embedder(self.embedder)

@@ -103,9 +103,15 @@ class TunedSentimentModel:
         self.companion_: Any = None
         self.companion_weight_ = 0.0
         self._lexicon: LexiconFeatures | None = None
-        self._embedder: Any = None  # an Analyzer hands its embedder in (see _use_backend)
+        self._embedder: Any = None  # an Analyzer hands its embedder in (see use_embedder)
 
     labels: tuple[str, ...] = LABELS
+
+    def use_embedder(self, embedder: Any) -> None:
+        """Share ``embedder`` (an instance of USE): its loaded model serves as this model's
+        backend when it has one, so a caller holding one (the
+        :class:`voc.analysis.Analyzer`) does not load USE twice."""
+        self._embedder = embedder
 
     # -- features ------------------------------------------------------------------------
     def _use_backend(self) -> Any:
