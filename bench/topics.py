@@ -260,7 +260,7 @@ def run_ours(
         started = time.perf_counter()
         vectors = embedder.embed(texts)
         embedded = time.perf_counter()
-        fit = TopicModel(tokenizer=tokenizer).fit(vectors, texts, ["en"] * len(texts))
+        fit = TopicModel(tokenizer=tokenizer).fit(vectors, texts, ["en"] * len(texts)).fit_result_
         embed_times.append(embedded - started)
         fit_times.append(time.perf_counter() - embedded)
     keywords = [list(topic.keywords[:TOP_WORDS]) for topic in fit.topics]
@@ -344,7 +344,7 @@ def run_labelled_set(
     vectors = embedder.embed(texts)
     embedded = time.perf_counter()
     model = TopicModel(tokenizer=tokenizer, label_embedder=embedder, **(settings or {}))
-    fit = model.fit(vectors, texts, ["en"] * len(texts))
+    fit = model.fit(vectors, texts, ["en"] * len(texts)).fit_result_
     finished = time.perf_counter()
     keywords = [list(topic.keywords[:TOP_WORDS]) for topic in fit.topics]
     rng = np.random.default_rng(0)
@@ -441,7 +441,7 @@ def run_scale(cache: Path | None, n_fit: int, quick: bool) -> dict[str, Any]:
 
     model = TopicModel(tokenizer=KeywordTokenizer())
     started = time.perf_counter()
-    fit = model.fit(vectors[:n_fit], sentences[:n_fit], languages[:n_fit])
+    fit = model.fit(vectors[:n_fit], sentences[:n_fit], languages[:n_fit]).fit_result_
     result["fit_s"] = round(time.perf_counter() - started, 1)
     result["fit_timings_s"] = {k: round(v, 2) for k, v in fit.timings.items()}
     result["n_topics"] = fit.n_topics
@@ -466,7 +466,9 @@ def run_scale(cache: Path | None, n_fit: int, quick: bool) -> dict[str, Any]:
     before = week <= base_weeks
     after = week <= base_weeks + 1
     model1 = TopicModel(tokenizer=tokenizer)
-    fit1 = model1.fit(vectors[before], _pick(sentences, before), _pick(languages, before))
+    fit1 = model1.fit(
+        vectors[before], _pick(sentences, before), _pick(languages, before)
+    ).fit_result_
     update1 = TopicRegistry().update(fit1, f"W{base_weeks}")
     model1.set_topic_ids(update1.topic_ids)
     ids_before = update1.ids_of(fit1.labels)
@@ -479,8 +481,15 @@ def run_scale(cache: Path | None, n_fit: int, quick: bool) -> dict[str, Any]:
     }
     for name, seeds in (("cold", None), ("seeded", update1.registry.centroids())):
         started = time.perf_counter()
-        fit2 = TopicModel(tokenizer=tokenizer).fit(
-            vectors[after], _pick(sentences, after), _pick(languages, after), seed_centroids=seeds
+        fit2 = (
+            TopicModel(tokenizer=tokenizer)
+            .fit(
+                vectors[after],
+                _pick(sentences, after),
+                _pick(languages, after),
+                seed_centroids=seeds,
+            )
+            .fit_result_
         )
         update2 = update1.registry.update(fit2, f"W{base_weeks + 1}")
         refit_ids = update2.ids_of(fit2.labels)
@@ -586,8 +595,10 @@ def search_settings(cache: Path | None = DEFAULT_CACHE) -> dict[str, Any]:
         settings = dict(zip(SEARCH_GRID, values, strict=True))
         scores = {}
         for name, (texts, gold, vectors) in dev.items():
-            fit = TopicModel(tokenizer=tokenizer, label_embedder="none", **settings).fit(
-                vectors, texts, ["en"] * len(texts)
+            fit = (
+                TopicModel(tokenizer=tokenizer, label_embedder="none", **settings)
+                .fit(vectors, texts, ["en"] * len(texts))
+                .fit_result_
             )
             scores[name] = {**agreement(fit.labels.tolist(), gold), "other": fit.other_share}
         worst = min(score["nmi"] for score in scores.values())

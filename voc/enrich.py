@@ -235,7 +235,7 @@ class _Pieces:
             summary.topics_from = "store"
         elif len(self.texts) >= 2 * TopicModel().min_topic_size:
             model = TopicModel(label_embedder=label_embedder, label_language=label_language)
-            fit = model.fit(vectors, self.texts, self.languages)
+            fit = model.fit(vectors, self.texts, self.languages).fit_result_
             update = TopicRegistry().update(fit, "file")
             sentence_topics = update.ids_of(fit.labels)
             names = {int(update.topic_ids[t.index]): t.label for t in fit.topics}

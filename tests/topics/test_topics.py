@@ -63,16 +63,18 @@ def _majority(labels: np.ndarray) -> int:
 def test_fitting_the_same_data_twice_gives_the_same_ids(embed, tokenizer):
     texts, languages, _ = corpus()
     vectors = embed(texts)
-    first = _model(tokenizer).fit(vectors, texts, languages)
+    first = _model(tokenizer).fit(vectors, texts, languages).fit_result_
     first_ids = TopicRegistry().update(first, "2024-W01").ids_of(first.labels)
-    second = _model(tokenizer).fit(vectors, texts, languages)
+    second = _model(tokenizer).fit(vectors, texts, languages).fit_result_
     second_ids = TopicRegistry().update(second, "2024-W01").ids_of(second.labels)
     assert first.n_topics >= 3
     np.testing.assert_array_equal(first_ids, second_ids)
     # Row order does not matter: the sample and k-means see rows in a hashed order.
     order = np.random.default_rng(0).permutation(len(texts))
-    shuffled = _model(tokenizer).fit(
-        vectors[order], [texts[i] for i in order], [languages[i] for i in order]
+    shuffled = (
+        _model(tokenizer)
+        .fit(vectors[order], [texts[i] for i in order], [languages[i] for i in order])
+        .fit_result_
     )
     shuffled_ids = TopicRegistry().update(shuffled, "2024-W01").ids_of(shuffled.labels)
     np.testing.assert_array_equal(shuffled_ids, first_ids[order])
@@ -81,8 +83,12 @@ def test_fitting_the_same_data_twice_gives_the_same_ids(embed, tokenizer):
 def test_refitting_the_same_data_against_the_registry_keeps_every_id(embed, tokenizer):
     texts, languages, _ = corpus()
     vectors = embed(texts)
-    update = TopicRegistry().update(_model(tokenizer).fit(vectors, texts, languages), "W1")
-    again = update.registry.update(_model(tokenizer).fit(vectors, texts, languages), "W2")
+    update = TopicRegistry().update(
+        _model(tokenizer).fit(vectors, texts, languages).fit_result_, "W1"
+    )
+    again = update.registry.update(
+        _model(tokenizer).fit(vectors, texts, languages).fit_result_, "W2"
+    )
     np.testing.assert_array_equal(again.topic_ids, update.topic_ids)
     assert again.events == []
     assert [t.label for t in again.registry.active] == [t.label for t in update.registry.active]
@@ -92,7 +98,8 @@ def test_assign_gives_the_topic_the_fit_gave(embed, tokenizer):
     texts, languages, _ = corpus()
     vectors = embed(texts)
     model = _model(tokenizer)
-    fit = model.fit(vectors, texts, languages)
+    assert model.fit(vectors, texts, languages) is model  # scikit-learn's contract
+    fit = model.fit_result_
     topic_ids, similarities = model.assign(vectors)
     np.testing.assert_array_equal(topic_ids, fit.labels)
     np.testing.assert_allclose(similarities, fit.similarities, atol=1e-6)
@@ -114,7 +121,7 @@ def test_a_saved_model_assigns_like_the_fitted_one(embed, tokenizer, tmp_path):
 
 def test_english_and_japanese_on_one_subject_share_a_topic(embed, tokenizer):
     texts, languages, subjects = corpus()
-    fit = _model(tokenizer).fit(embed(texts), texts, languages)
+    fit = _model(tokenizer).fit(embed(texts), texts, languages).fit_result_
     labels = fit.labels
     langs = np.array(languages)
     names = np.array(subjects)
@@ -141,7 +148,7 @@ def test_japanese_keywords_are_words_not_sentences(embed, tokenizer):
     assert {"配達", "返金", "アプリ", "サイズ", "遅い", "届く"} <= set(flat)
     # Dictionary forms: きつかった -> きつい.
     assert "きつい" in flat
-    fit = _model(tokenizer).fit(embed(texts), texts, languages)
+    fit = _model(tokenizer).fit(embed(texts), texts, languages).fit_result_
     japanese_keywords = [
         word for topic in fit.topics for word in topic.keywords if not word.isascii()
     ]
@@ -164,8 +171,10 @@ def test_other_share_is_bounded_and_reported(embed, tokenizer):
     texts, languages, _ = corpus()
     vectors = embed(texts)
     # An impossible similarity demand: the quantile cap keeps "other" at 10%.
-    fit = _model(tokenizer, min_similarity=0.99, max_other_share=0.10).fit(
-        vectors, texts, languages
+    fit = (
+        _model(tokenizer, min_similarity=0.99, max_other_share=0.10)
+        .fit(vectors, texts, languages)
+        .fit_result_
     )
     assert 0.0 < fit.other_share <= 0.11
     assert fit.threshold < 0.99
@@ -189,14 +198,18 @@ def test_the_registry_keeps_ids_when_a_week_is_added(embed, tokenizer, seeded):
     texts, languages, weeks = _weeks()
     vectors = embed(texts)
     week1 = weeks == 1
-    fit1 = _model(tokenizer).fit(
-        vectors[week1],
-        [t for t, w in zip(texts, week1, strict=True) if w],
-        [lang for lang, w in zip(languages, week1, strict=True) if w],
+    fit1 = (
+        _model(tokenizer)
+        .fit(
+            vectors[week1],
+            [t for t, w in zip(texts, week1, strict=True) if w],
+            [lang for lang, w in zip(languages, week1, strict=True) if w],
+        )
+        .fit_result_
     )
     update1 = TopicRegistry().update(fit1, "W1")
     seeds = update1.registry.centroids() if seeded else None
-    fit2 = _model(tokenizer).fit(vectors, texts, languages, seed_centroids=seeds)
+    fit2 = _model(tokenizer).fit(vectors, texts, languages, seed_centroids=seeds).fit_result_
     update2 = update1.registry.update(fit2, "W2")
     before = update1.ids_of(fit1.labels)
     after = update2.ids_of(fit2.labels)[week1]
@@ -209,14 +222,14 @@ def test_the_registry_keeps_ids_when_a_week_is_added(embed, tokenizer, seeded):
 
 def test_a_burst_of_a_new_complaint_gets_a_new_id_and_is_flagged_new(embed, tokenizer):
     texts, languages, _ = corpus()
-    fit1 = _model(tokenizer).fit(embed(texts), texts, languages)
+    fit1 = _model(tokenizer).fit(embed(texts), texts, languages).fit_result_
     update1 = TopicRegistry().update(fit1, "W1")
     planted = [s for sentences in PASSWORD_RESET.values() for s in sentences]
     planted_languages = [lang for lang, s in PASSWORD_RESET.items() for _ in s]
     texts2, languages2 = texts + planted, languages + planted_languages
     vectors2 = embed(texts2)
     for seeds in (None, update1.registry.centroids()):
-        fit2 = _model(tokenizer).fit(vectors2, texts2, languages2, seed_centroids=seeds)
+        fit2 = _model(tokenizer).fit(vectors2, texts2, languages2, seed_centroids=seeds).fit_result_
         update2 = update1.registry.update(fit2, "W2")
         ids2 = update2.ids_of(fit2.labels)
         planted_id = _majority(ids2[len(texts) :])
@@ -316,7 +329,7 @@ def test_topics_carry_phrase_labels_and_distinct_quotes_from_their_own_sentences
     texts, languages, subjects = corpus()
     # A repeated sentence must not be quoted twice.
     texts, languages, subjects = [*texts, texts[0]], [*languages, "en"], [*subjects, subjects[0]]
-    fit = _model(tokenizer).fit(embed(texts), texts, languages)
+    fit = _model(tokenizer).fit(embed(texts), texts, languages).fit_result_
     for topic in fit.topics:
         # A phrase its own sentences use (not a keyword triple), short, keywords beside it.
         assert " · " not in topic.label and topic.keywords
@@ -348,8 +361,8 @@ def test_a_topic_in_two_languages_is_labelled_in_the_digest_language_with_the_ot
 ):
     texts, languages, _ = corpus()
     vectors = embed(texts)
-    english = _model(tokenizer, label_language="en").fit(vectors, texts, languages)
-    japanese = _model(tokenizer, label_language="ja").fit(vectors, texts, languages)
+    english = _model(tokenizer, label_language="en").fit(vectors, texts, languages).fit_result_
+    japanese = _model(tokenizer, label_language="ja").fit(vectors, texts, languages).fit_result_
     bilingual = [t for t in english.topics if set(t.aliases) == {"en", "ja"}]
     assert len(bilingual) >= 3  # most subjects have both languages in one topic
     for topic in bilingual:
@@ -375,7 +388,7 @@ def test_the_label_check_compares_labels_with_keyword_triples_of_their_language(
     from voc.topics.labels import keyword_triple, label_check
 
     texts, languages, _ = corpus()
-    fit = _model(tokenizer).fit(embed(texts), texts, languages)
+    fit = _model(tokenizer).fit(embed(texts), texts, languages).fit_result_
     members = [texts[np.flatnonzero(fit.labels == t.index)[-1]] for t in fit.topics]
     check = label_check(fit.topics, embed, members)
     assert check["label"] > 0.4 and check["sentence"] > 0.4

@@ -145,7 +145,7 @@ class KSelection:
 
 @dataclass(frozen=True)
 class TopicFit:
-    """The result of :meth:`TopicModel.fit`.
+    """What :meth:`TopicModel.fit` found (the model's ``fit_result_``).
 
     Attributes:
         topics: The topics, largest first (``topics[i].index == i``).
@@ -228,6 +228,8 @@ class TopicModel:
         topic_ids_: int ``(k,)``: the id :meth:`assign` reports per topic index (the
             index itself until :meth:`set_topic_ids`).
         labels_: The topic labels, by index.
+        fit_result_: The :class:`TopicFit` of the last fit: the topics and each sentence's
+            topic (not saved: :meth:`load` gives a model ready for :meth:`assign` only).
     """
 
     def __init__(
@@ -281,7 +283,7 @@ class TopicModel:
         languages: Sequence[str | None] | None = None,
         ids: Sequence[Hashable] | None = None,
         seed_centroids: np.ndarray | None = None,
-    ) -> TopicFit:
+    ) -> TopicModel:
         """Find topics in sentences.
 
         Args:
@@ -294,7 +296,8 @@ class TopicModel:
                 registry's, :meth:`TopicRegistry.centroids`) to start from.
 
         Returns:
-            The topics and each sentence's topic; the model is ready for :meth:`assign`.
+            self (scikit-learn's contract), ready for :meth:`assign`; the topics and each
+            sentence's topic are in :attr:`fit_result_`.
 
         Raises:
             VocError: Inputs of different lengths, or fewer sentences than
@@ -384,7 +387,7 @@ class TopicModel:
             100 * float(np.mean(labels == OTHER)),
             {key: round(value, 2) for key, value in timings.items()},
         )
-        return TopicFit(
+        self.fit_result_ = TopicFit(
             topics=topics,
             labels=labels,
             similarities=similarities.astype(np.float32),
@@ -393,6 +396,7 @@ class TopicModel:
             selection=selection,
             timings=timings,
         )
+        return self
 
     def _cluster(
         self, sample: np.ndarray, n_total: int, seed_centroids: np.ndarray | None

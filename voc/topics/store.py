@@ -182,7 +182,8 @@ def refit(store: Any, embedder: str, run_id: str, model: TopicModel | None = Non
     registry = load_registry(store)
     seeds = registry.centroids() if registry.active else None
     ids = [f"{a}:{b}" for a, b in zip(frame["feedback_id"], frame["sentence_index"], strict=True)]
-    fit = model.fit(vectors, frame["text"].tolist(), frame["language"].tolist(), ids, seeds)
+    model.fit(vectors, frame["text"].tolist(), frame["language"].tolist(), ids, seeds)
+    fit = model.fit_result_
     update = registry.update(fit, period)
     model.set_topic_ids(update.topic_ids)
     topic_of = update.ids_of(fit.labels)
