@@ -27,6 +27,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 
 from voc.models import training
+from voc.models.embedders import DEFAULT_EMBEDDER
 
 # Large in-memory objects (sets, embeddings, a torch model) pass between the tasks of one
 # process: every task has no result persistence and no input hashing (cache_policy=NONE).
@@ -255,7 +256,7 @@ def train_user_sentiment_flow(
     label_col: str,
     out_dir: str,
     language_col: str | None = None,
-    embedder: str = "use-multilingual",
+    embedder: str = DEFAULT_EMBEDDER,
     dev_share: float = 0.1,
     seed: int = 0,
     overwrite: bool = False,

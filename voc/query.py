@@ -51,6 +51,7 @@ from voc.insights.painpoints import (
 )
 from voc.insights.praise import top_praise
 from voc.insights.quotes import week_quotes
+from voc.models.embedders import DEFAULT_EMBEDDER
 from voc.store import feedback as store_feedback
 from voc.store import sentences as store_sentences
 from voc.store import topics as store_topics
@@ -616,7 +617,7 @@ def _embedder(name: str) -> Any:
             # A query is one short text: the numpy backend of the default embedder loads in
             # about a third of the time of the torch one (no torch import), and its vectors
             # match the stored ones (cosine >= 0.9999, bench/use_speed.py).
-            options = {"backend": "numpy"} if name == "use-multilingual" else {}
+            options = {"backend": "numpy"} if name == DEFAULT_EMBEDDER else {}
             embedder = get_embedder(name, **options)
             embedder.embed(["warm up"])  # load the weights and the tokenizer now
             _EMBEDDERS[name] = embedder
@@ -644,7 +645,7 @@ def _sentence_matrix(store: Warehouse, embedder: str) -> tuple[pd.DataFrame, np.
 
 
 def search(
-    store: Warehouse, text: str, limit: int = 10, embedder: str = "use-multilingual"
+    store: Warehouse, text: str, limit: int = 10, embedder: str = DEFAULT_EMBEDDER
 ) -> pd.DataFrame:
     """Stored sentences closest in meaning to ``text`` (cosine of the embeddings).
 

@@ -48,6 +48,7 @@ from typing import Any
 import numpy as np
 
 from voc.errors import ConfigError, VocError
+from voc.models.embedders import DEFAULT_EMBEDDER
 from voc.taxonomy import Taxonomy
 
 __all__ = [
@@ -615,7 +616,7 @@ class TouchpointTagger:
     def __init__(
         self,
         taxonomy: Taxonomy,
-        embedder_name: str = "use-multilingual",
+        embedder_name: str = DEFAULT_EMBEDDER,
         *,
         use_embeddings: bool = True,
         relevance: RelevanceModel | str | Path | None = None,

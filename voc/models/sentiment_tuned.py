@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from voc.errors import VocError
+from voc.models.embedders import DEFAULT_EMBEDDER
 from voc.models.sentiment import LABELS, LexiconFeatures, _bag_batch
 
 __all__ = ["KIND", "TunedSentimentModel"]
@@ -70,7 +71,7 @@ class TunedSentimentModel:
     """
 
     reads_pooled = True
-    embedder = "use-multilingual"
+    embedder = DEFAULT_EMBEDDER
     pooled_dim = 1281  # voc.models.use_tuned.POOLED_DIM
 
     def __init__(
@@ -590,7 +591,7 @@ class TunedSentimentModel:
 
             head = SentimentHead.load(directory / companion["folder"])
             other = SentimentModel(
-                embedder="use-multilingual",
+                embedder=DEFAULT_EMBEDDER,
                 head=head,
                 lexicon=bool(companion["lexicon"]),
                 lexicon_dropout=companion["lexicon_dropout"],

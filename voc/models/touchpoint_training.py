@@ -53,6 +53,7 @@ from typing import Any
 
 import numpy as np
 
+from voc.models.embedders import DEFAULT_EMBEDDER
 from voc.taxonomy import Taxonomy, load_taxonomy
 from voc.touchpoints import FEATURES, RelevanceModel, TouchpointTagger
 
@@ -190,7 +191,7 @@ class CachedEmbedder:
     def __init__(self, cache: Path | None) -> None:
         from voc.models.embedders import get_embedder
 
-        self.inner = get_embedder("use-multilingual")
+        self.inner = get_embedder(DEFAULT_EMBEDDER)
         self.name, self.dim = self.inner.name, self.inner.dim
         self.cache = cache
         self.memory: dict[str, np.ndarray] = {}

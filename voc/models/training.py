@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from voc.errors import MissingDependencyError, VocError
+from voc.models.embedders import DEFAULT_EMBEDDER
 
 if TYPE_CHECKING:
     from voc.models.embedders import Embedder
@@ -488,7 +489,7 @@ class EmbeddingCache:
 
 
 #: The embedder of the shipped model.
-SHIPPED_EMBEDDER = "use-multilingual"
+SHIPPED_EMBEDDER = DEFAULT_EMBEDDER
 
 #: Settings of the shipped model, chosen on the dev splits (see the model card).
 #: v2 adds label smoothing 0.1: mean dev macro-F1 +0.3 to +0.6 points over v1's recipe on
@@ -838,7 +839,7 @@ def train_and_report(
     steps as tasks.
     """
     sets = load_all(data_dir)
-    embedder = train_options.pop("embedder", "use-multilingual")
+    embedder = train_options.pop("embedder", DEFAULT_EMBEDDER)
     cache = EmbeddingCache(embedder, cache_dir)
     embed_sets(sets, cache)
     model = train_model(sets, cache, **train_options)
@@ -1223,7 +1224,7 @@ def train_from_file(
     out_dir: str | Path,
     *,
     language_col: str | None = None,
-    embedder: str = "use-multilingual",
+    embedder: str = DEFAULT_EMBEDDER,
     dev_share: float = 0.1,
     seed: int = 0,
     overwrite: bool = False,
@@ -1345,7 +1346,7 @@ def train_from_file(
     train_rows = np.where(~is_dev)[0]
     dev_rows = np.where(is_dev)[0]
     model: Any
-    if embedder == "use-multilingual":
+    if embedder == DEFAULT_EMBEDDER:
         # The shipped recipe (v3): USE's per-text layers fine-tuned over one USE pass.
         from voc.models.sentiment_tuned import TunedSentimentModel
         from voc.models.train_v3 import V3_SETTINGS
