@@ -1,3 +1,5 @@
+# Over 600 lines on purpose, for now: every `voc` command in one typer app. Issue 12 splits it
+# into a package (one module per command group); until then, commands stay thin and call voc.*.
 """The ``voc`` command.
 
 Every command reads the config named by ``--config`` (default ``$VOC_CONFIG``, else

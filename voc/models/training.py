@@ -1,3 +1,6 @@
+# Over 600 lines on purpose, for now: the v2 recipe (dataset loaders, splits, head training,
+# evaluation, model card, training on a user's file). Issue 12 splits it by responsibility;
+# v3's pieces already live apart (sentiment_data, sentiment_eval, train_v3, sentiment_card).
 """Labelled sentiment data, training and evaluation (leave-one-domain-out).
 
 The data lives in ``../shared/data`` beside the checkout (and one PyPI package) and is read

@@ -1,3 +1,6 @@
+# Over 600 lines because it holds the store's connection, migrations and writes together with
+# the writer lock, snapshots and crashed-run bookkeeping (issue 13). The per-table reads live in
+# the sibling modules; the locking part is the next to move out (issue 12).
 """The warehouse: one DuckDB file with versioned schema migrations.
 
 Writes are idempotent: a feedback item is keyed by its ``feedback_id`` and a quarantined

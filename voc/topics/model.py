@@ -1,3 +1,6 @@
+# Over 600 lines because the topic model's fit (sampling, fine k-means, linkage merges, the
+# max-share split), assignment and c-TF-IDF keywords share private helpers; labels live in
+# labels.py and the store side in store.py.
 """Topics over sentence embeddings: spherical k-means with an explained k, c-TF-IDF labels.
 
 The model works on L2-normalised sentence embeddings (any :mod:`voc.models.embedders`
