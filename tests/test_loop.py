@@ -396,7 +396,7 @@ def test_a_planted_burst_alerts_its_owner_once_and_not_again_that_week(
     assert figures["complaints"] >= 10 and figures["previous_complaints"] <= 2
     assert len(figures["quotes"]) == 3
     assert {a["label"] for a in listed} == {"crashes every time"}
-    assert all(a["reason"].startswith("emerging: 13 records") for a in listed)
+    assert all(a["reason"].startswith("emerging: ") for a in listed)
 
     second = run_flow(config_path=str(config))["analyze"]["alerts"]
     assert (second["alerts"], second["sent"], second["already_sent"]) == (1, 0, 1)
