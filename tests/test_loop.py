@@ -256,6 +256,8 @@ def test_actions_round_trip_through_the_cli_append_only_latest_wins(
     mine = next(p for p in pains if p["topic_id"] == topic_id)
     assert mine["owner"] == "Payments" and mine["action"] == "fix-shipped 2026-11-19"
     assert all("owner" in p and "action" in p for p in pains)
+    shown = _cli("topics", "show", str(topic_id), "-c", config).output
+    assert "status: fix-shipped on 2026-11-19 by bob" in shown
 
 
 def config_store(config: str) -> Path:

@@ -1034,6 +1034,7 @@ def topics_show(
     try:
         with _read_store(config) as store:
             detail = query.topic_detail(store, _topic_arg(topic) or topic)
+            detail["action"] = _loop.latest_action(store, detail["topic_id"])
     except VocError as e:
         _fail(e)
     if output is OutputFormat.json:
@@ -1042,6 +1043,8 @@ def topics_show(
     typer.echo(f"topic {detail['topic_id']}: {detail['label']} ({detail['status']})")
     typer.echo(f"keywords: {', '.join(detail['keywords'])}")
     typer.echo(f"size: {detail['size']}; first seen {detail['first_seen']}")
+    if detail["action"]:
+        typer.echo(_loop.action_line(detail["action"], detail["topic_id"]))
     if detail.get("quotes_week"):
         typer.echo(f"quotes ({detail['quotes_week']} and before, complaints first):")
     for quote in detail["quotes"]:

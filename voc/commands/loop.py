@@ -15,7 +15,13 @@ import typer
 from voc.cli import ConfigOption, FormatOption, OutputFormat, _fail, _read_store, print_frame
 from voc.errors import StoreError, VocError
 
-__all__ = ["annotate_pain_points", "print_alert_summary", "register"]
+__all__ = [
+    "action_line",
+    "annotate_pain_points",
+    "latest_action",
+    "print_alert_summary",
+    "register",
+]
 
 _STATUS_HELP = (
     "acknowledged, investigating, fix-shipped or won't-fix (wont-fix is accepted: easier "
@@ -51,6 +57,23 @@ def _iso_dates(frame: Any, column: str) -> Any:
     out = frame.copy()
     out[column] = [str(v) if v is not None else None for v in out[column]]
     return out
+
+
+def latest_action(store: Any, topic_id: int) -> dict[str, Any] | None:
+    """The topic's latest action (``status``, ``action_date``, ``note``, ``actor``), or None."""
+    from voc.loop import topic_status
+
+    found = topic_status(store).get(int(topic_id))
+    return None if found is None else {**found, "action_date": str(found["action_date"])}
+
+
+def action_line(action: dict[str, Any], topic_id: int) -> str:
+    """``status: fix-shipped on 2026-11-20 by alice (PAY-812)``."""
+    note = f" ({action['note']})" if action.get("note") else ""
+    return (
+        f"status: {action['status']} on {action['action_date']} by {action['actor']}{note}"
+        f" (`voc actions {topic_id}`: the history)"
+    )
 
 
 def annotate_pain_points(store: Any, frame: Any, config: Path | None) -> Any:
