@@ -453,6 +453,11 @@ def test_a_pain_point_without_a_reachable_owner_is_listed_not_sent(
     config = load_config(config_path)
     with Warehouse(config.store.path) as store:
         summary = send_alerts(store, config, load_taxonomy(config.taxonomy), weeks=[BURST_WEEK])
+    # The same check from the command line: nothing new is recorded.
+    checked = _cli("alerts", "--send", "--week", BURST_WEEK, "-c", str(config_path))
+    assert checked.exit_code == 0, checked.output
+    assert "0 sent" in checked.output and "not sent: 2026-W45" in checked.output
+    with Warehouse(config.store.path) as store:
         again = send_alerts(store, config, load_taxonomy(config.taxonomy), weeks=[BURST_WEEK])
         rows = store_loop.alerts_sent(store, BURST_WEEK)
     assert summary["sent"] == 0 and summary["no_owner"]

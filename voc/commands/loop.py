@@ -103,6 +103,29 @@ def print_alert_summary(summary: dict[str, Any]) -> None:
         typer.secho(f"  failed: {line}", fg=typer.colors.YELLOW)
 
 
+def _send_now(config: Path | None, week: str | None) -> None:
+    """Check for alerts and send what is due (``voc alerts --send``), as the daily run's
+    ``send-alerts`` task does; prints its summary."""
+    from voc.config import load_config
+    from voc.loop import send_alerts
+    from voc.weeks import iso_week, iso_week_monday
+
+    try:
+        settings = load_config(config)
+        weeks = None
+        if week is not None:
+            try:
+                weeks = [iso_week(iso_week_monday(week))]
+            except ValueError as e:
+                raise VocError(f"week {week!r}: write an ISO week such as 2026-W45") from e
+        taxonomy = _taxonomy(config)
+        with _writable_store(config) as store:
+            summary = send_alerts(store, settings, taxonomy, weeks=weeks)
+    except VocError as e:
+        _fail(e)
+    print_alert_summary(summary)
+
+
 def register(app: typer.Typer) -> None:
     """Add the loop's commands to ``app``."""
 
@@ -253,6 +276,14 @@ def register(app: typer.Typer) -> None:
         week: Annotated[
             str | None, typer.Option(help="Only alerts about this ISO week, e.g. 2026-W45.")
         ] = None,
+        send: Annotated[
+            bool,
+            typer.Option(
+                "--send",
+                help="First check now and send what is due, as the daily run does (for "
+                "--week, else the latest alerts.weeks weeks): to try an owner's webhook.",
+            ),
+        ] = False,
         output: FormatOption = OutputFormat.table,
         config: ConfigOption = None,
     ) -> None:
@@ -263,6 +294,8 @@ def register(app: typer.Typer) -> None:
         from voc.store.loop import alerts_sent
         from voc.store.topics import topic_labels
 
+        if send:
+            _send_now(config, week)
         try:
             with _read_store(config) as store:
                 df = alerts_sent(store, week)
