@@ -368,7 +368,7 @@ class AlertsConfig(_Strict):
         description="Complaints at least this many times the week before alert.",
     )
     min_negative: float = Field(
-        5.0,
+        10.0,
         ge=1.0,
         description="Fewer complaints than this in the week never alert (noise).",
     )

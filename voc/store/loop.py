@@ -84,6 +84,13 @@ def _require_table(store: Warehouse, name: str) -> None:
         )
 
 
+def _dates(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """A DATE column as ``datetime.date`` values (pandas reads DuckDB dates as midnight
+    timestamps, which print with a time nobody recorded)."""
+    frame[column] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in frame[column]]
+    return frame
+
+
 def _empty(columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(columns=columns)
 
@@ -188,11 +195,14 @@ def latest_actions(store: Warehouse) -> pd.DataFrame:
     """
     if not _has_table(store, "actions"):
         return _empty(ACTION_COLUMNS)
-    return store.con.execute(
-        "SELECT topic_id, status, note, actor, action_date, recorded_at FROM actions "
-        "QUALIFY row_number() OVER (PARTITION BY topic_id ORDER BY action_id DESC) = 1 "
-        "ORDER BY topic_id"
-    ).df()
+    return _dates(
+        store.con.execute(
+            "SELECT topic_id, status, note, actor, action_date, recorded_at FROM actions "
+            "QUALIFY row_number() OVER (PARTITION BY topic_id ORDER BY action_id DESC) = 1 "
+            "ORDER BY topic_id"
+        ).df(),
+        "action_date",
+    )
 
 
 def action_history(store: Warehouse, topic_id: int | None = None) -> pd.DataFrame:
@@ -205,12 +215,15 @@ def action_history(store: Warehouse, topic_id: int | None = None) -> pd.DataFram
     columns = ["action_id", "topic_id", "label", *ACTION_COLUMNS[1:]]
     if not _has_table(store, "actions"):
         return _empty(columns)
-    return store.con.execute(
-        "SELECT a.action_id, a.topic_id, t.label, a.status, a.note, a.actor, a.action_date, "
-        "a.recorded_at FROM actions a LEFT JOIN topics t USING (topic_id) "
-        "WHERE $topic IS NULL OR a.topic_id = $topic ORDER BY a.action_id",
-        {"topic": None if topic_id is None else int(topic_id)},
-    ).df()
+    return _dates(
+        store.con.execute(
+            "SELECT a.action_id, a.topic_id, t.label, a.status, a.note, a.actor, a.action_date, "
+            "a.recorded_at FROM actions a LEFT JOIN topics t USING (topic_id) "
+            "WHERE $topic IS NULL OR a.topic_id = $topic ORDER BY a.action_id",
+            {"topic": None if topic_id is None else int(topic_id)},
+        ).df(),
+        "action_date",
+    )
 
 
 # -- events --------------------------------------------------------------------------------
@@ -266,15 +279,19 @@ def list_events(
     """
     if not _has_table(store, "events"):
         return _empty(EVENT_COLUMNS)
-    return store.con.execute(
-        "SELECT event_id, event_date, title, kind, note, recorded_at FROM events "
-        "WHERE ($start IS NULL OR event_date >= $start) AND ($end IS NULL OR event_date <= $end) "
-        "ORDER BY event_date, event_id",
-        {
-            "start": None if start is None else _as_date(start, "start"),
-            "end": None if end is None else _as_date(end, "end"),
-        },
-    ).df()
+    return _dates(
+        store.con.execute(
+            "SELECT event_id, event_date, title, kind, note, recorded_at FROM events "
+            "WHERE ($start IS NULL OR event_date >= $start) "
+            "AND ($end IS NULL OR event_date <= $end) "
+            "ORDER BY event_date, event_id",
+            {
+                "start": None if start is None else _as_date(start, "start"),
+                "end": None if end is None else _as_date(end, "end"),
+            },
+        ).df(),
+        "event_date",
+    )
 
 
 # -- alerts --------------------------------------------------------------------------------
