@@ -72,6 +72,7 @@ def gather_task(
     timezone: str,
     now: datetime | None = None,
     language: str | None = None,
+    fix_windows: tuple[int, int, int] = (4, 4, 20),
 ) -> Digest:
     """Read the week's digest out of the store (read-only), topics labelled in
     ``language`` where they have a label in it."""
@@ -85,6 +86,7 @@ def gather_task(
             timezone=timezone,
             as_of=now,
             language=language,
+            fix_windows=fix_windows,
         )
 
 
@@ -198,6 +200,7 @@ def digest_flow(
             # The topics step labels topics in digest.language: another language reads
             # their aliases in it.
             language if language != settings.language else None,
+            (config.fixes.before_weeks, config.fixes.after_weeks, config.fixes.min_records),
         )
         result.update(
             records=digest.records,
