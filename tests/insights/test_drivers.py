@@ -210,3 +210,21 @@ def test_a_thousand_resamples_of_a_large_week_take_well_under_a_second() -> None
     # ~0.2 s on a quiet 2-core machine for 1000 respondents a week (the demo's weeks hold
     # under 40); the bound leaves room for a shared machine.
     assert time.perf_counter() - started < 1.5
+
+
+def test_the_digest_says_why_the_score_moved(store) -> None:
+    from voc.digest.data import gather
+    from voc.digest.render import Renderer
+
+    digest = gather(store, WEEK)
+    nps = next(s for s in digest.surveys if s.metric == "nps")
+    assert nps.explained is not None and nps.explained.change == pytest.approx(nps.change)
+    english = Renderer(digest, "en").markdown()
+    assert "### Why the scores moved" in english
+    # Every channel: the email promoter is in, so the change is -100/6 - 25 = -41.7.
+    assert "- NPS fell 41.7 points since 2026-W10 (25.0 → -16.7; 95% CI " in english
+    assert "### スコアが動いた理由" in Renderer(digest, "ja").markdown()
+    # The week before has no score before it: nothing to explain, no line.
+    earlier = gather(store, BEFORE)
+    assert all(s.explained is None for s in earlier.surveys)
+    assert "Why the scores moved" not in Renderer(earlier, "en").markdown()

@@ -36,8 +36,12 @@ def store(tmp_path_factory: pytest.TempPathFactory):
         for topic_id, n in counts.items():
             for i in range(n):
                 # Topic 2 is half complaints; the filler is praise; the others complaints.
-                mood = POSITIVE if topic_id == FILLER or (topic_id == STEADY and i % 2) else NEGATIVE
-                records.append(record(f"{week}-{topic_id}-{i}", week, topics=(topic_id,), sentiment=mood))
+                mood = (
+                    POSITIVE if topic_id == FILLER or (topic_id == STEADY and i % 2) else NEGATIVE
+                )
+                records.append(
+                    record(f"{week}-{topic_id}-{i}", week, topics=(topic_id,), sentiment=mood)
+                )
     opened = build_store(tmp_path_factory.mktemp("fixes") / "voc.duckdb", records)
     for topic_id in (HALVES, STEADY, DOUBLES, RARE):
         record_action(opened, topic_id, "fix-shipped", actor="cx", action_date=FIX_DAY)
@@ -85,9 +89,7 @@ def test_a_pain_point_that_halves_after_its_fix_is_fixed(fixes) -> None:
     assert halved["rate_ratio_high"] < 1  # the interval excludes 1 (a log ratio of 0)
     assert halved["rate_ratio_p"] < 0.001
     assert halved["verdict"] == "fixed"
-    assert "share of feedback 13.3% → 6.7% (rate ratio 0.50, 95% CI 0.38–0.66)" in halved[
-        "reason"
-    ]
+    assert "share of feedback 13.3% → 6.7% (rate ratio 0.50, 95% CI 0.38–0.66)" in halved["reason"]
 
 
 def test_a_pain_point_that_does_not_change_is_not_called_fixed(fixes) -> None:
@@ -142,3 +144,54 @@ def test_the_tests_handle_zero_counts() -> None:
     assert new.high == float("inf") and new.low > 1
     none = proportion_difference(0, 0, 3, 10)
     assert not none.below and not none.above
+
+
+# -- the digest's section ----------------------------------------------------------------------
+def test_the_digest_says_which_fixes_worked_in_english_and_japanese(store) -> None:
+    from voc.digest.data import gather
+    from voc.digest.render import Renderer
+
+    digest = gather(store, "2026-W14", fix_windows=(4, 4, 20))
+    verdicts = {f["topic_id"]: f["verdict"] for f in digest.fixes}
+    assert verdicts == {
+        HALVES: "fixed", STEADY: "no change", DOUBLES: "worse", RARE: "too early to tell",
+        LATE: "too early to tell",
+    }  # fmt: skip
+    english = Renderer(digest, "en").markdown()
+    section = english[english.index("## Fixes: did they work?") :]
+    assert (
+        "- **label 1**: **fixed**. Fix shipped 2026-03-04 (2026-W10). Share of feedback "
+        "13.3% → 6.7% (rate ratio 0.50, 95% CI 0.38–0.66)" in section
+    )
+    assert "- **label 5**: **too early to tell**." in section
+    assert "1 of the 4 weeks after the fix have ended so far." in section
+    japanese = Renderer(digest, "ja").markdown()
+    assert "## 修正は効いたか" in japanese
+    assert "- **label 1**: **改善**。" in japanese
+    html = Renderer(digest, "ja").html()
+    assert 'data-topic="1" data-verdict="fixed"' in html
+
+
+def test_the_digest_of_a_week_judges_fixes_as_they_stood_then(store) -> None:
+    from voc.digest.data import gather
+
+    # In the digest of 2026-W12, the fix of W10 has two weeks after it; the W13 fix is
+    # not shipped yet, so not listed.
+    digest = gather(store, "2026-W12", fix_windows=(4, 4, 20))
+    assert {f["topic_id"] for f in digest.fixes} == {HALVES, STEADY, DOUBLES, RARE}
+    assert {f["weeks_after"] for f in digest.fixes} == {2}
+    assert {f["verdict"] for f in digest.fixes} == {"too early to tell"}
+
+
+def test_a_digest_without_fixes_has_no_fixes_section(tmp_path: Path) -> None:
+    from voc.digest.data import gather
+    from voc.digest.render import Renderer
+
+    opened = build_store(tmp_path / "voc.duckdb", [record("r1", "2026-W10", topics=(1,))])
+    try:
+        digest = gather(opened, "2026-W10")
+    finally:
+        opened.close()
+    assert digest.fixes == []
+    assert "Fixes" not in Renderer(digest, "en").markdown()
+    assert 'id="fixes"' not in Renderer(digest, "en").html()
