@@ -228,3 +228,28 @@ def test_the_digest_says_why_the_score_moved(store) -> None:
     earlier = gather(store, BEFORE)
     assert all(s.explained is None for s in earlier.surveys)
     assert "Why the scores moved" not in Renderer(earlier, "en").markdown()
+
+
+def test_voc_drivers_prints_the_sentence_and_the_rows(tmp_path: Path, write_config, store) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from voc.cli import app
+
+    store.close()  # the command opens the file read-only, in this process
+    config = write_config([])
+    runner = CliRunner()
+    args = ["drivers", "--metric", "nps", "--week", WEEK, "--channel", "survey"]
+    result = runner.invoke(app, [*args, "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("NPS fell 65.0 points since 2026-W10")
+    assert "respondents: 5 in 2026-W11, 4 in 2026-W10" in result.output
+    as_json = json.loads(runner.invoke(app, [*args, "-f", "json", "--config", str(config)]).output)
+    assert as_json["change"] == pytest.approx(-65.0)
+    assert [r["topic_id"] for r in as_json["contributions"]] == [1, 2, -1, -2]
+    japanese = runner.invoke(app, [*args, "-l", "ja", "--config", str(config)])
+    assert japanese.output.startswith("NPSは2026-W10から65.0ポイント低下")
+    missing = runner.invoke(app, ["drivers", "--week", "2026-W30", "--config", str(config)])
+    assert missing.exit_code == 2
+    assert "both weeks need respondents" in missing.output

@@ -3,6 +3,7 @@ recorded through the loop's own API."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -25,8 +26,8 @@ BEFORE = {HALVES: 40, STEADY: 30, DOUBLES: 10, RARE: 2, LATE: 30}
 AFTER = {HALVES: 20, STEADY: 30, DOUBLES: 20, RARE: 2, LATE: 30}
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory):
+def planted(path: Path):
+    """The planted store: 300 records a week over 2026-W06..W14, the fixes recorded."""
     records = []
     for week in weeks_between("2026-W06", "2026-W14"):
         counts = dict(AFTER if week > "2026-W10" else BEFORE)
@@ -36,19 +37,26 @@ def store(tmp_path_factory: pytest.TempPathFactory):
         for topic_id, n in counts.items():
             for i in range(n):
                 # Topic 2 is half complaints; the filler is praise; the others complaints.
-                mood = (
-                    POSITIVE if topic_id == FILLER or (topic_id == STEADY and i % 2) else NEGATIVE
-                )
+                praise = topic_id == FILLER or (topic_id == STEADY and i % 2)
                 records.append(
-                    record(f"{week}-{topic_id}-{i}", week, topics=(topic_id,), sentiment=mood)
-                )
-    opened = build_store(tmp_path_factory.mktemp("fixes") / "voc.duckdb", records)
+                    record(
+                        f"{week}-{topic_id}-{i}", week, topics=(topic_id,),
+                        sentiment=POSITIVE if praise else NEGATIVE,
+                    )
+                )  # fmt: skip
+    opened = build_store(path, records)
     for topic_id in (HALVES, STEADY, DOUBLES, RARE):
         record_action(opened, topic_id, "fix-shipped", actor="cx", action_date=FIX_DAY)
     record_action(opened, LATE, "fix-shipped", actor="cx", action_date=LATE_FIX_DAY)
     # A fix that was reopened: its latest action is no longer fix-shipped, so not judged.
     record_action(opened, FILLER, "fix-shipped", actor="cx", action_date=FIX_DAY)
     record_action(opened, FILLER, "investigating", actor="cx", action_date=LATE_FIX_DAY)
+    return opened
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory):
+    opened = planted(tmp_path_factory.mktemp("fixes") / "voc.duckdb")
     yield opened
     opened.close()
 
@@ -195,3 +203,31 @@ def test_a_digest_without_fixes_has_no_fixes_section(tmp_path: Path) -> None:
     assert digest.fixes == []
     assert "Fixes" not in Renderer(digest, "en").markdown()
     assert 'id="fixes"' not in Renderer(digest, "en").html()
+
+
+# -- voc fixes ---------------------------------------------------------------------------------
+def test_voc_fixes_prints_each_verdict_and_its_figures(tmp_path: Path, write_config) -> None:
+    from typer.testing import CliRunner
+
+    from voc.cli import app
+
+    planted(tmp_path / "voc.duckdb").close()
+    config = write_config([])
+    runner = CliRunner()
+    result = runner.invoke(app, ["fixes", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    # Judged today: every fix has its four weeks after, but only data up to 2026-W14.
+    assert "label 1 (topic 1, fix 2026-03-04): fixed" in result.output
+    assert "label 3 (topic 3, fix 2026-03-04): worse" in result.output
+    assert "label 5 (topic 5, fix 2026-03-25): too early to tell" in result.output
+    as_json = runner.invoke(app, ["fixes", "--config", str(config), "--format", "json"])
+    rows = {r["topic_id"]: r for r in json.loads(as_json.output)}
+    assert rows[HALVES]["rate_ratio"] == pytest.approx(0.5)
+    assert rows[STEADY]["verdict"] == "no change"
+    # Windows from the command line: asking for two weeks after is not enough for the late
+    # fix either, since the store's data ends one week after its week.
+    wider = runner.invoke(
+        app, ["fixes", "--config", str(config), "--after-weeks", "2", "--format", "json"]
+    )
+    late = {r["topic_id"]: r for r in json.loads(wider.output)}[LATE]
+    assert (late["weeks_after"], late["verdict"]) == (1, "too early to tell")
