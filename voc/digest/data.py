@@ -467,10 +467,8 @@ def _fixes(
         language=language,
     )
     frame = frame[frame["fix_week"] <= iso_week(monday)]
-    return [
-        {**row, "needed_weeks": after_weeks, "min_records": min_records}
-        for row in frame.to_dict("records")
-    ]
+    rows: list[dict[str, Any]] = frame.to_dict("records")  # type: ignore[assignment]
+    return [{**row, "needed_weeks": after_weeks, "min_records": min_records} for row in rows]
 
 
 def _heatmap(store: Warehouse, monday: date) -> pd.DataFrame:

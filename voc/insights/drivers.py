@@ -311,7 +311,8 @@ def decompose(
             parts.append(b_mix + b_rate)
         boot_change = np.concatenate(changes)
         boot_parts = np.concatenate(parts)
-        change_ci = tuple(float(v) for v in np.percentile(boot_change, [2.5, 97.5]))
+        low, high = np.percentile(boot_change, [2.5, 97.5])
+        change_ci = (float(low), float(high))
         ci_low, ci_high = np.percentile(boot_parts, [2.5, 97.5], axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         frame = pd.DataFrame(
