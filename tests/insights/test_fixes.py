@@ -231,3 +231,21 @@ def test_voc_fixes_prints_each_verdict_and_its_figures(tmp_path: Path, write_con
     )
     late = {r["topic_id"]: r for r in json.loads(wider.output)}[LATE]
     assert (late["weeks_after"], late["verdict"]) == (1, "too early to tell")
+
+
+def test_no_change_needs_an_interval_that_rules_out_a_halving() -> None:
+    from voc.insights.fixes import judge_fix
+
+    counts = {"records_before": 1000, "records_after": 1000, "weeks_after": 4,
+              "after_weeks": 4, "min_records": 20}  # fmt: skip
+    # 24 mentions before, 16 after: x0.67, not significant, but a halving is still inside
+    # the interval: the data cannot tell, so no "no change".
+    unsure = judge_fix(mentions_before=24, negative_before=12, mentions_after=16,
+                       negative_after=8, **counts)  # fmt: skip
+    assert unsure["rate_ratio"].low < 0.5 and 1 < unsure["rate_ratio"].high < 1.4
+    assert (unsure["verdict"], unsure["early_because"]) == ("too early to tell", "interval")
+    # 200 and 190: the interval (about 0.78 to 1.16) rules out a halving and a doubling.
+    steady = judge_fix(mentions_before=200, negative_before=100, mentions_after=190,
+                       negative_after=95, **counts)  # fmt: skip
+    assert 0.5 < steady["rate_ratio"].low < 1 < steady["rate_ratio"].high < 2
+    assert (steady["verdict"], steady["early_because"]) == ("no change", None)

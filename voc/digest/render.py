@@ -187,10 +187,12 @@ class Renderer:
         )
         if fix["verdict"] != "too early to tell":
             return line
-        if fix["weeks_after"] < fix["needed_weeks"]:
+        if fix["early_because"] == "weeks":
             return self.join(
                 line, self.t("fix_early", weeks=fix["weeks_after"], needed=fix["needed_weeks"])
             )
+        if fix["early_because"] == "interval":
+            return self.join(line, self.t("fix_wide"))
         return self.join(
             line, self.t("fix_few", mentions=fix["mentions_before"], needed=fix["min_records"])
         )

@@ -29,12 +29,18 @@ Verdict (both intervals at 95 %)
     - both at once (heard less but more negative, or the reverse): the complaints'
       rate ratio (negative mentions per record) decides; ``no change`` when it is
       inconclusive.
-    - ``no change``: otherwise. Not proof that nothing changed: the intervals say how
-      large a change the data could still hide.
+    - ``no change``: neither is significant, and the share's interval lies inside
+      :data:`NO_CHANGE_RATIOS` (0.5 to 2): the data rule out a halving and a doubling.
+    - ``too early to tell`` again when neither is significant but the interval still
+      allows a halving or a doubling: "no change" would read as "the fix failed" when
+      the data cannot say (at 30 mentions before a fix, a real halving is missed about
+      4 times in 10).
 
-Two tests at 95 % each: on a topic that did not change, one of the two wrongly
-significant in the "better" direction happens about 5 % of the time (the measured rate
-is in ``docs/loop-stats.md``).
+    ``early_because`` says which rule made it too early: ``weeks``, ``records`` or
+    ``interval``.
+
+Two tests at 95 % each: a topic that did not change is called fixed about 4 % of the
+time (the measured rates are in ``docs/loop-stats.md``).
 """
 
 from __future__ import annotations
@@ -55,6 +61,7 @@ from voc.weeks import iso_week, iso_week_monday, last_complete_week
 
 __all__ = [
     "FIX_COLUMNS",
+    "NO_CHANGE_RATIOS",
     "VERDICTS",
     "FixTest",
     "evaluate_fixes",
@@ -65,6 +72,8 @@ __all__ = [
 
 #: The verdicts, best first.
 VERDICTS = ("fixed", "no change", "worse", "too early to tell")
+#: "no change" needs the rate ratio's interval inside these bounds (module docstring).
+NO_CHANGE_RATIOS = (0.5, 2.0)
 FIX_COLUMNS = [
     "topic_id", "label", "fix_date", "fix_week", "note", "actor",
     "before_from", "before_to", "after_from", "after_to", "weeks_after",
@@ -72,7 +81,7 @@ FIX_COLUMNS = [
     "share_before", "share_after", "rate_ratio", "rate_ratio_low", "rate_ratio_high",
     "rate_ratio_p", "negative_before", "negative_after", "negative_share_before",
     "negative_share_after", "negative_change", "negative_change_low",
-    "negative_change_high", "negative_change_p", "verdict", "reason",
+    "negative_change_high", "negative_change_p", "verdict", "early_because", "reason",
 ]  # fmt: skip
 _Z = stats.norm.ppf(0.975)
 
@@ -165,7 +174,8 @@ def judge_fix(
 
     Returns:
         ``rate_ratio`` and ``negative_change`` (:class:`FixTest`; None without records
-        on a side), ``verdict`` (one of :data:`VERDICTS`) and ``reason`` (one line).
+        on a side), ``verdict`` (one of :data:`VERDICTS`), ``early_because`` (``weeks``,
+        ``records``, ``interval``; None unless too early) and ``reason`` (one line).
     """
     share = (
         rate_ratio(mentions_before, records_before, mentions_after, records_after)
@@ -185,6 +195,7 @@ def judge_fix(
             "ended with feedback dated in them"
         )
         return {"rate_ratio": share, "negative_change": negative, "verdict": VERDICTS[3],
+                "early_because": "weeks",
                 "reason": reason + (f"; so far {figures}" if share else "")}  # fmt: skip
     if mentions_before < min_records or share is None:
         reason = (
@@ -192,6 +203,7 @@ def judge_fix(
             f"{min_records} needed to tell a change from chance"
         )
         return {"rate_ratio": share, "negative_change": negative, "verdict": VERDICTS[3],
+                "early_because": "records",
                 "reason": reason + (f"; {figures}" if share else "")}  # fmt: skip
     better = share.below or negative.below
     worse = share.above or negative.above
@@ -206,10 +218,15 @@ def judge_fix(
         verdict = "fixed"
     elif worse:
         verdict = "worse"
-    else:
+    elif NO_CHANGE_RATIOS[0] < share.low and share.high < NO_CHANGE_RATIOS[1]:
         verdict = "no change"
+    else:
+        return {"rate_ratio": share, "negative_change": negative, "verdict": VERDICTS[3],
+                "early_because": "interval",
+                "reason": "too few records: the rate ratio's interval still allows a halving "
+                f"or a doubling; {figures}"}  # fmt: skip
     return {"rate_ratio": share, "negative_change": negative, "verdict": verdict,
-            "reason": figures}  # fmt: skip
+            "early_because": None, "reason": figures}  # fmt: skip
 
 
 def _ratio(value: float) -> str:
@@ -354,6 +371,7 @@ def evaluate_fixes(
                 "negative_change_high": negative.high,
                 "negative_change_p": negative.p_value,
                 "verdict": judged["verdict"],
+                "early_because": judged["early_because"],
                 "reason": judged["reason"],
             }
         )
