@@ -46,6 +46,13 @@ def _taxonomy(config: Path | None) -> Any:
     return load_taxonomy(load_config(config).taxonomy or DEFAULT_TAXONOMY_PATH)
 
 
+def _iso_dates(frame: Any, column: str) -> Any:
+    """A date column as ``YYYY-MM-DD`` text: JSON output would give midnight timestamps."""
+    out = frame.copy()
+    out[column] = [str(v) if v is not None else None for v in out[column]]
+    return out
+
+
 def annotate_pain_points(store: Any, frame: Any, config: Path | None) -> Any:
     """``voc pain-points``'s frame with each pain point's ``owner`` and latest ``action``."""
     from voc.loop import with_owner_and_status
@@ -137,7 +144,7 @@ def register(app: typer.Typer) -> None:
         except VocError as e:
             _fail(e)
         title = "actions" if topic is None else f"actions on topic {topic_id}"
-        print_frame(df, output, title=title)
+        print_frame(_iso_dates(df, "action_date"), output, title=title)
 
     event_app = typer.Typer(
         help="Events: releases, incidents and campaigns, marked on trend charts.",
@@ -216,7 +223,7 @@ def register(app: typer.Typer) -> None:
                 df = list_events(store, since, until)
         except VocError as e:
             _fail(e)
-        print_frame(df, output, title="events")
+        print_frame(_iso_dates(df, "event_date"), output, title="events")
 
     @app.command("alerts")
     def alerts(

@@ -36,6 +36,7 @@ Definitions (the same as :mod:`voc.insights.painpoints` and :mod:`voc.query`):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -52,10 +53,13 @@ from voc.insights.painpoints import (
 )
 from voc.insights.praise import top_praise
 from voc.insights.quotes import Quote
+from voc.loop import pain_point_owners, topic_status
 from voc.store import feedback as store_feedback
 from voc.store import insights as store_insights
+from voc.store.loop import list_events
 from voc.store.topics import topic_labels
 from voc.store.warehouse import Warehouse, utcnow
+from voc.taxonomy import Owner
 from voc.weeks import (
     USUAL_WEEKS,
     is_thin,
@@ -69,6 +73,7 @@ __all__ = [
     "FALLING_MIN_BASELINE",
     "FALLING_RATIO",
     "Digest",
+    "Event",
     "PainPoint",
     "Praise",
     "Quote",
@@ -106,6 +111,20 @@ class PainPoint:
     where: list[dict[str, Any]]
     quotes: list[Quote]
     history: list[tuple[str, int, float | None]]
+    #: The teams owning the touchpoints it was heard at (:func:`voc.loop.pain_point_owners`).
+    owners: list[str] = field(default_factory=list)
+    #: Its latest action (``status``, ``action_date``, ``note``, ``actor``); None: none yet.
+    action: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened outside the feedback (``voc event add``), marked on charts."""
+
+    week: str
+    day: date
+    title: str
+    kind: str
 
 
 @dataclass(frozen=True)
@@ -177,6 +196,8 @@ class Digest:
     #: The calendar's last complete week, when it is later than this one and no feedback
     #: is dated after this one (the sources may have stopped); else None.
     silent_since: str | None = None
+    #: Events dated in the weeks of the trend charts (``history_weeks``), by date.
+    events: list[Event] = field(default_factory=list)
     #: Fixes shipped in or before this week: one dict per fix, the columns of
     #: :func:`voc.insights.fixes.evaluate_fixes` plus ``needed_weeks`` and ``min_records``.
     fixes: list[dict[str, Any]] = field(default_factory=list)
@@ -203,6 +224,7 @@ def gather(
     timezone: str = "UTC",
     as_of: datetime | None = None,
     language: str | None = None,
+    owners: Mapping[str, Owner] | None = None,
     fix_windows: tuple[int, int, int] = (4, 4, 20),
 ) -> Digest:
     """Read the digest of ``week`` out of ``store``.
@@ -218,6 +240,8 @@ def gather(
         language: The digest's language: a topic with a label in it (its alias, e.g. the
             Japanese label of a topic with English and Japanese sentences) shows that
             label; None keeps every topic's own label.
+        owners: Touchpoint name -> owner (the taxonomy's ``owners``): each pain point
+            names the teams owning where it was heard; None or empty: no owners shown.
         fix_windows: ``fixes.before_weeks``, ``fixes.after_weeks``, ``fixes.min_records``.
 
     Returns:
@@ -258,6 +282,7 @@ def gather(
             else None
         ),
     )
+    digest.events = _events(store, weeks)
     if digest.empty:
         return digest
     ranked = top_pain_points(store, week, limit=top, quotes=quotes)
@@ -294,6 +319,7 @@ def gather(
                 history=history.get(topic_id, [(w, 0, None) for w in weeks]),
             )
         )
+    _add_owners_and_actions(digest, store, owners or {})
     praised: list[dict[Any, Any]] = top_praise(store, week, limit=PRAISE_TOP).to_dict("records")
     digest.praise = [
         Praise(
@@ -327,6 +353,33 @@ def _relabel(digest: Digest, labels: dict[int, str]) -> None:
     digest.praise = named(digest.praise)
     digest.emerging = named(digest.emerging)
     digest.falling = named(digest.falling)
+
+
+def _add_owners_and_actions(digest: Digest, store: Warehouse, owners: Mapping[str, Owner]) -> None:
+    """Each pain point's owning teams and latest action (:mod:`voc.loop`)."""
+    ids = [p.topic_id for p in digest.pain_points]
+    routes = pain_point_owners(store, digest.week, ids, owners) if owners else {}
+    statuses = topic_status(store)
+    digest.pain_points = [
+        replace(
+            p,
+            owners=[r.owner.team for r in routes.get(p.topic_id, [])],
+            action=statuses.get(p.topic_id),
+        )
+        for p in digest.pain_points
+    ]
+
+
+def _events(store: Warehouse, weeks: list[str]) -> list[Event]:
+    """The events dated in ``weeks`` (the trend charts' span)."""
+    if not weeks:
+        return []
+    first = iso_week_monday(weeks[0])
+    frame = list_events(store, first, iso_week_monday(weeks[-1]) + timedelta(days=6))
+    return [
+        Event(week=iso_week(day), day=day, title=str(title), kind=str(kind))
+        for day, title, kind in zip(frame["event_date"], frame["title"], frame["kind"], strict=True)
+    ]
 
 
 def _weekly(store: Warehouse, first: date, monday: date, weeks: list[str]) -> pd.DataFrame:

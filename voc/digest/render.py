@@ -60,6 +60,7 @@ class Renderer:
         self._labels = (
             {tp.name: tp.label(language) for tp in taxonomy.touchpoints} if taxonomy else {}
         )
+        self._has_owners = bool(taxonomy.owners) if taxonomy else False
 
     # -- words and numbers -------------------------------------------------------------------
     def t(self, key: str, **values: object) -> str:
@@ -116,6 +117,26 @@ class Renderer:
         elif point.emerging:
             out.append(self.t("emerging"))
         return out
+
+    def owner_line(self, point: PainPoint) -> str:
+        """``owner: Payments · status: fix shipped (2026-11-20)``; empty when the taxonomy
+        names no owner and nothing was recorded about the pain point."""
+        if not (point.owners or point.action or self._has_owners):
+            return ""
+        teams = self.sep.join(point.owners) if point.owners else self.t("no_owner")
+        if point.action:
+            status = self.t(
+                "status_line",
+                status=self.t(f"status_{point.action['status']}"),
+                date=point.action["action_date"],
+            )
+        else:
+            status = self.t("no_action")
+        return f"{self.t('owner')}: {teams} · {status}"
+
+    def events_line(self) -> str:
+        """The events of the charts' weeks, one after the other: ``W44 release: app 5.2``."""
+        return self.sep.join(f"{e.day} {e.kind}: {e.title}" for e in self.digest.events)
 
     def drags(self, point: PainPoint) -> str:
         worst = [(m, v) for m, v in point.impacts.items() if v >= 1.0]
@@ -421,6 +442,9 @@ _MARKDOWN = """\
 
 - **{{ p.volume }}** {{ r.t("records") }} · {{ r.percent(p.negative_share) }} {{ r.t("negative") }} · {{ r.t("trend") }}: {{ r.trend(p) }} · {{ r.t("recurrence", n=p.recurrence) }}
 - {{ r.t("where") }}: {{ r.where(p) }}
+{% if r.owner_line(p) %}
+- {{ r.owner_line(p) | md }}
+{% endif %}
 {% if r.drags(p) %}
 - {{ r.drags(p) }}
 {% endif %}
@@ -434,6 +458,10 @@ _MARKDOWN = """\
 {% endfor %}
 
 {% endfor %}
+{% if d.events %}
+_{{ r.t("events") }}: {{ r.events_line() | md }}_
+
+{% endif %}
 ## {{ r.t("love_title") }}
 
 {% for p in d.praise %}
@@ -588,6 +616,7 @@ _HTML = """\
 <span>{{ r.t("trend") }}: {{ r.trend(p) }}</span>{{ sparks[p.topic_id] | safe }}
 <span>{{ r.t("recurrence", n=p.recurrence) }}</span></div>
 <div class="where">{{ r.t("where") }}: {{ r.where(p) }}</div>
+{% if r.owner_line(p) %}<div class="owner">{{ r.owner_line(p) }}</div>{% endif %}
 {% if r.drags(p) %}<div class="drag">{{ r.drags(p) }}</div>{% endif %}
 {% for q in p.quotes %}
 <blockquote class="quote" lang="{{ q.language }}">{{ r.quoted(q.text, q.language) }}<span class="via" lang="{{ r.language }}">{{ r.channel(q.channel) }}</span></blockquote>
@@ -601,6 +630,7 @@ _HTML = """\
 {% if "trends" in charts %}
 <figure id="chart-trends"><figcaption>{{ r.t("chart_trends") }}</figcaption>{{ charts["trends"] | safe }}</figure>
 {% endif %}
+{% if d.events %}<p class="where" id="events">{{ r.t("events") }}: {{ r.events_line() }}</p>{% endif %}
 <section id="love">
 <h2>{{ r.t("love_title") }}</h2>
 {% if d.praise %}<ul class="moves">

@@ -233,3 +233,32 @@ def text(language: str, key: str, **values: object) -> str:
 def channel_name(language: str, channel: str) -> str:
     """How a channel is called in ``language`` (the raw name when it is not a known one)."""
     return CHANNELS[language].get(channel, channel.replace("_", " "))
+
+
+# Owners, actions and events (issue 14, docs/loop.md).
+TEXT["en"].update(
+    {
+        "owner": "owner",
+        "no_owner": "no owner",
+        "status_line": "status: {status} ({date})",
+        "no_action": "no action recorded",
+        "status_acknowledged": "acknowledged",
+        "status_investigating": "investigating",
+        "status_fix-shipped": "fix shipped",
+        "status_won't-fix": "won't fix",
+        "events": "Events in these weeks",
+    }
+)
+TEXT["ja"].update(
+    {
+        "owner": "担当",
+        "no_owner": "担当なし",
+        "status_line": "対応: {status}（{date}）",
+        "no_action": "対応の記録なし",
+        "status_acknowledged": "確認済み",
+        "status_investigating": "調査中",
+        "status_fix-shipped": "修正リリース済み",
+        "status_won't-fix": "対応しない",
+        "events": "この期間の出来事",
+    }
+)
