@@ -117,6 +117,15 @@ def test_the_score_explained_is_the_score_reported(store) -> None:
     assert np.isnan(result.change_ci[0])  # n_boot=0: no interval
 
 
+def test_a_touchpoint_filter_reads_the_respondents_tagged_with_it(store) -> None:
+    # No record of the fixture has a touchpoint: all are '(none)', as survey_metrics counts.
+    untagged = explain_change(store, "nps", WEEK, channel="survey", touchpoint="(none)", n_boot=0)
+    assert untagged.change == pytest.approx(-65.0)
+    assert (untagged.channel, untagged.touchpoint) == ("survey", "(none)")
+    with pytest.raises(UserError, match="touchpoint delivery: 0 respondent"):
+        explain_change(store, "nps", WEEK, touchpoint="delivery")
+
+
 def test_a_week_without_respondents_is_one_line_saying_so(store) -> None:
     with pytest.raises(UserError, match=r"0 respondent\(s\) in 2026-W12, 5 in 2026-W11"):
         explain_change(store, "nps", "2026-W12", channel="survey")
