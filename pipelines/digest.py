@@ -73,6 +73,7 @@ def gather_task(
     now: datetime | None = None,
     language: str | None = None,
     owners: dict[str, Any] | None = None,
+    fix_windows: tuple[int, int, int] = (4, 4, 20),
 ) -> Digest:
     """Read the week's digest out of the store (read-only), topics labelled in
     ``language`` where they have a label in it, pain points with their ``owners``
@@ -88,6 +89,7 @@ def gather_task(
             as_of=now,
             language=language,
             owners=owners,
+            fix_windows=fix_windows,
         )
 
 
@@ -203,6 +205,7 @@ def digest_flow(
             # their aliases in it.
             language if language != settings.language else None,
             taxonomy.owners,
+            (config.fixes.before_weeks, config.fixes.after_weeks, config.fixes.min_records),
         )
         result.update(
             records=digest.records,

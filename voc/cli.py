@@ -1458,3 +1458,7 @@ if __name__ == "__main__":
 from voc.commands import loop as _loop  # noqa: E402
 
 _loop.register(app)
+
+from voc.commands import stats as _stats  # noqa: E402
+
+_stats.register(app)

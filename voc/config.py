@@ -400,6 +400,32 @@ class AlertsConfig(_Strict):
     )
 
 
+class FixesConfig(_Strict):
+    """Did the fix work? (:mod:`voc.insights.fixes`, `voc fixes`, the digest's section.)
+
+    A topic marked ``fix-shipped`` on a date is compared over ``before_weeks`` weeks before
+    the fix's ISO week and ``after_weeks`` weeks after it (the fix week left out).
+    """
+
+    before_weeks: int = Field(
+        4, ge=1, le=52, description="Weeks before the fix's week compared with after."
+    )
+    after_weeks: int = Field(
+        4,
+        ge=1,
+        le=52,
+        description="Full weeks after the fix's week needed before a verdict (else too early).",
+    )
+    min_records: int = Field(
+        20,
+        ge=1,
+        description=(
+            "Mentions the topic needs in the weeks before; fewer is too few to tell a "
+            "change from chance."
+        ),
+    )
+
+
 class StoreConfig(_Strict):
     """The warehouse."""
 
@@ -426,6 +452,7 @@ class VocConfig(_Strict):
     schedules: SchedulesConfig = Field(default_factory=SchedulesConfig)
     topics: TopicsConfig = Field(default_factory=TopicsConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    fixes: FixesConfig = Field(default_factory=FixesConfig)
     sources: list[SourceConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")

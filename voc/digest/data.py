@@ -25,6 +25,11 @@ Definitions (the same as :mod:`voc.insights.painpoints` and :mod:`voc.query`):
   :data:`FALLING_MIN_BASELINE` times a week before whose share of the week's records fell
   to at most :data:`FALLING_RATIO` of what it was: shares, not counts, so a quiet week (a
   holiday, a source that stopped) does not make every topic look like it is fading.
+- **Why the scores moved**: a survey score that changed since the week before is split
+  into its topics (:func:`voc.insights.drivers.explain_change`, 1000 resamples, seed 0).
+- **Fixes: did they work?** Every topic whose latest action is ``fix-shipped`` in or before
+  this week, judged as of the end of this week (:func:`voc.insights.fixes.evaluate_fixes`),
+  so a digest written again later says the same.
 - **Heat map** cells are channel x touchpoint (``analysis.touchpoints``; ``(none)`` for a
   record without one): records, and the share of them whose sentiment is negative.
 """
@@ -38,6 +43,9 @@ from typing import Any
 
 import pandas as pd
 
+from voc.errors import UserError
+from voc.insights.drivers import DriverResult, explain_change
+from voc.insights.fixes import evaluate_fixes
 from voc.insights.painpoints import (
     BASELINE_WEEKS,
     NO_TOUCHPOINT,
@@ -153,6 +161,9 @@ class SurveyMetric:
     previous: float | None
     previous_respondents: int
     drags: list[tuple[str, float]]
+    #: Why it moved since the week before, per topic (None when it did not move, or the
+    #: week before had no respondent).
+    explained: DriverResult | None = None
 
     @property
     def change(self) -> float | None:
@@ -187,6 +198,9 @@ class Digest:
     silent_since: str | None = None
     #: Events dated in the weeks of the trend charts (``history_weeks``), by date.
     events: list[Event] = field(default_factory=list)
+    #: Fixes shipped in or before this week: one dict per fix, the columns of
+    #: :func:`voc.insights.fixes.evaluate_fixes` plus ``needed_weeks`` and ``min_records``.
+    fixes: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -211,6 +225,7 @@ def gather(
     as_of: datetime | None = None,
     language: str | None = None,
     owners: Mapping[str, Owner] | None = None,
+    fix_windows: tuple[int, int, int] = (4, 4, 20),
 ) -> Digest:
     """Read the digest of ``week`` out of ``store``.
 
@@ -227,6 +242,7 @@ def gather(
             label; None keeps every topic's own label.
         owners: Touchpoint name -> owner (the taxonomy's ``owners``): each pain point
             names the teams owning where it was heard; None or empty: no owners shown.
+        fix_windows: ``fixes.before_weeks``, ``fixes.after_weeks``, ``fixes.min_records``.
 
     Returns:
         The week's :class:`Digest`; ``digest.empty`` when no record is dated in it (the
@@ -319,7 +335,8 @@ def gather(
     # In a thin week every topic's share is noise (3 records: most topics at 0 %).
     digest.falling = [] if digest.thin else _falling(store, week, monday, digest.records)
     labels = topic_labels(store, language) if language is not None else {}
-    digest.surveys = _surveys(store, week, iso_week(monday - timedelta(weeks=1)), labels)
+    digest.surveys = _surveys(store, week, iso_week(monday - timedelta(weeks=1)), labels, language)
+    digest.fixes = _fixes(store, monday, fix_windows, timezone, language)
     digest.heatmap = _heatmap(store, monday)
     if labels:
         _relabel(digest, labels)
@@ -430,7 +447,11 @@ def _falling(store: Warehouse, week: str, monday: date, records: int) -> list[To
 
 
 def _surveys(
-    store: Warehouse, week: str, previous_week: str, labels: dict[int, str]
+    store: Warehouse,
+    week: str,
+    previous_week: str,
+    labels: dict[int, str],
+    language: str | None = None,
 ) -> list[SurveyMetric]:
     rows = store_insights.whole_week_survey_metrics(store, [week, previous_week])
     values = {(str(w), str(m)): (float(v), int(n)) for w, m, v, n in rows}
@@ -452,9 +473,55 @@ def _surveys(
                     (labels.get(int(topic_id), str(label)), float(impact))
                     for label, impact, topic_id in drags
                 ],
+                explained=_explained(store, metric, week, previous_week, value, previous, language),
             )
         )
     return out
+
+
+def _explained(
+    store: Warehouse,
+    metric: str,
+    week: str,
+    previous_week: str,
+    value: float,
+    previous: tuple[float, int] | None,
+    language: str | None,
+) -> DriverResult | None:
+    """Why ``metric`` moved since ``previous_week``; None when it did not move (at the
+    table's one decimal) or a week has no respondent."""
+    if previous is None or round(value, 1) == round(previous[0], 1):
+        return None
+    try:
+        return explain_change(store, metric, week, previous_week=previous_week, language=language)
+    except UserError:
+        return None
+
+
+def _fixes(
+    store: Warehouse,
+    monday: date,
+    windows: tuple[int, int, int],
+    timezone: str,
+    language: str | None,
+) -> list[dict[str, Any]]:
+    """The fixes shipped in or before the week of ``monday``, judged as of its end."""
+    before_weeks, after_weeks, min_records = windows
+    # The Tuesday after the week, 00:00 UTC: the week has ended in every time zone and
+    # the next one has not, so the verdict is the one the digest of this week gave.
+    as_of = datetime.combine(monday + timedelta(days=8), datetime.min.time())
+    frame = evaluate_fixes(
+        store,
+        before_weeks=before_weeks,
+        after_weeks=after_weeks,
+        min_records=min_records,
+        as_of=as_of,
+        timezone=timezone,
+        language=language,
+    )
+    frame = frame[frame["fix_week"] <= iso_week(monday)]
+    rows: list[dict[str, Any]] = frame.to_dict("records")  # type: ignore[assignment]
+    return [{**row, "needed_weeks": after_weeks, "min_records": min_records} for row in rows]
 
 
 def _heatmap(store: Warehouse, monday: date) -> pd.DataFrame:

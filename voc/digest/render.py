@@ -12,9 +12,11 @@ the browser draws it with Japanese glyphs even inside an English digest.
 from __future__ import annotations
 
 import html
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup
@@ -24,6 +26,7 @@ from voc.digest import charts
 from voc.digest.data import Digest, PainPoint, TopicMove
 from voc.digest.text import channel_name, text
 from voc.taxonomy import Taxonomy
+from voc.weeks import weeks_between
 
 __all__ = ["DigestFiles", "Renderer", "write_digest"]
 
@@ -164,6 +167,60 @@ class Renderer:
             baseline_share=self.percent(move.baseline_share),
             baseline=f"{move.baseline:.0f}",
         )
+
+    def verdict(self, fix: dict[str, Any]) -> str:
+        """A fix's verdict in the digest's language."""
+        return self.t(f"verdict_{fix['verdict']}")
+
+    def fix_text(self, fix: dict[str, Any]) -> str:
+        """A fix's figures, and why it is too early to tell when it is."""
+
+        def share(value: float) -> str:
+            return "–" if _missing(value) else f"{100 * value:.1f}%"
+
+        def ratio(value: float) -> str:
+            return "–" if _missing(value) else "∞" if value == float("inf") else f"{value:.2f}"
+
+        if fix["weeks_after"] == 0:
+            return self.join(
+                self.t(
+                    "fix_pending",
+                    date=fix["fix_date"],
+                    week=fix["fix_week"],
+                    before=share(fix["share_before"]),
+                    negative_before=self.percent(_or_none(fix["negative_share_before"])),
+                ),
+                self.t("fix_early", weeks=0, needed=fix["needed_weeks"]),
+            )
+        line = self.t(
+            "fix_item",
+            date=fix["fix_date"],
+            week=fix["fix_week"],
+            before=share(fix["share_before"]),
+            after=share(fix["share_after"]),
+            ratio=ratio(fix["rate_ratio"]),
+            low=ratio(fix["rate_ratio_low"]),
+            high=ratio(fix["rate_ratio_high"]),
+            negative_before=self.percent(_or_none(fix["negative_share_before"])),
+            negative_after=self.percent(_or_none(fix["negative_share_after"])),
+            weeks_before=_weeks(fix["before_from"], fix["before_to"]),
+            weeks_after=fix["weeks_after"],
+        )
+        if fix["verdict"] != "too early to tell":
+            return line
+        if fix["early_because"] == "weeks":
+            return self.join(
+                line, self.t("fix_early", weeks=fix["weeks_after"], needed=fix["needed_weeks"])
+            )
+        if fix["early_because"] == "interval":
+            return self.join(line, self.t("fix_wide"))
+        return self.join(
+            line, self.t("fix_few", mentions=fix["mentions_before"], needed=fix["min_records"])
+        )
+
+    def join(self, *sentences: str) -> str:
+        """Sentences one after another: Japanese puts no space after 。."""
+        return ("" if self.language == "ja" else " ").join(sentences)
 
     def summary(self) -> str:
         d = self.digest
@@ -321,6 +378,18 @@ def _lang(value: str) -> str:
     return "ja" if _JAPANESE.search(value) else "en"
 
 
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _or_none(value: Any) -> float | None:
+    return None if _missing(value) else float(value)
+
+
+def _weeks(first: str, last: str) -> int:
+    return len(weeks_between(first, last))
+
+
 def _clip(value: str, limit: int) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
@@ -428,6 +497,22 @@ _{{ r.t("events") }}: {{ r.events_line() | md }}_
 {% endfor %}
 {% else %}
 {{ r.t("surveys_none") }}
+{% endif %}
+{% if d.surveys | selectattr("explained") | list %}
+
+### {{ r.t("why_title") }}
+
+{% for s in d.surveys if s.explained %}
+- {{ s.explained.sentence(r.language) | md }}
+{% endfor %}
+{% endif %}
+{% if d.fixes %}
+
+## {{ r.t("fixes_title") }}
+
+{% for f in d.fixes %}
+- **{{ f.label | md }}**: **{{ r.verdict(f) }}**{{ r.t("verdict_end") }} {{ r.fix_text(f) }}
+{% endfor %}
 {% endif %}
 {% if links %}
 
@@ -577,7 +662,20 @@ _HTML = """\
 {% endfor %}
 </tbody></table>
 {% else %}<p>{{ r.t("surveys_none") }}</p>{% endif %}
+{% if d.surveys | selectattr("explained") | list %}
+<div id="why"><h3>{{ r.t("why_title") }}</h3><ul class="moves">
+{% for s in d.surveys if s.explained %}<li data-metric="{{ s.metric }}">{{ s.explained.sentence(r.language) }}</li>
+{% endfor %}</ul></div>
+{% endif %}
 </section>
+{% if d.fixes %}
+<section id="fixes">
+<h2>{{ r.t("fixes_title") }}</h2>
+<ul class="moves">
+{% for f in d.fixes %}<li data-topic="{{ f.topic_id }}" data-verdict="{{ f.verdict }}"><b lang="{{ lang(f.label) }}">{{ f.label }}</b>: <b class="verdict">{{ r.verdict(f) }}</b>{{ r.t("verdict_end") }} {{ r.fix_text(f) }}</li>
+{% endfor %}</ul>
+</section>
+{% endif %}
 <section id="charts">
 <h2>{{ r.t("charts_title") }}</h2>
 {% if "weekly" in charts %}
