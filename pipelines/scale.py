@@ -106,6 +106,9 @@ def _task_runner(address: str) -> Any:
         raise ConfigError(
             "execution.mode dask needs prefect-dask: pip install 'prefect-dask==0.3.7'"
         ) from e
+    # prefect-dask 0.3.7 connects to the process's default Dask client, when there is one,
+    # instead of `address`: voc makes none (a caller's own Client should pass
+    # set_as_default=False, as the tests do).
     return DaskTaskRunner(address=address)
 
 
@@ -188,7 +191,11 @@ def _ingest_fanout(
         if source.name not in plans:
             continue
         try:
-            parts = [[f.result() for f in file_futures] for file_futures in futures[source.name]]
+            # Dropping the futures once read lets Dask forget their results: a worker
+            # lost later does not make Dask recompute (and rewrite) a committed shard.
+            parts = [
+                [f.result() for f in file_futures] for file_futures in futures.pop(source.name)
+            ]
             summaries.append(
                 commit_ingest_task(plans[source.name], parts, store_path, config.ingest, run_id)
             )
@@ -314,13 +321,16 @@ def _analyze_fanout(
     fresh_urls = [shards.shard_url(root, "embed", key) for key in keyed]
     out_urls = [shards.shard_url(root, "analysis", key) for key in keyed]
     cached_urls = [shards.shard_url(root, "cached", key) for key in keyed]
-    embedded = [
+    embedded: list[Any] = [
         embed_task.submit(settings, texts, url)
         for texts, url in zip(fresh, fresh_urls, strict=True)
     ]
-    analysed = []
+    analysed: list[Any] = []
     for k, batch in enumerate(batches):
+        # Read once, then dropped (see _ingest_fanout): a lost worker's finished tasks are
+        # recomputed by Dask only while their results are still wanted.
         commit_embeddings_task(store_path, embedded[k].result(), embedder, pooled)
+        embedded[k] = None
         fresh_keys = {text_hash(text) for text in fresh[k]}
         wanted = [key for key in hashes[k] if key not in fresh_keys]
         cached_url = None
@@ -342,8 +352,9 @@ def _analyze_fanout(
         "chars_not_analysed": 0,
     }
     seconds: dict[str, float] = {}
-    for future in analysed:
-        result = future.result()
+    for k in range(len(analysed)):
+        result = analysed[k].result()
+        analysed[k] = None
         commit_analysis_task(store_path, result["url"], run_id)
         counts = result["counts"]
         for key in ("analyzed", "sentences", "no_text", "timed_out", "truncated"):
