@@ -32,6 +32,7 @@ from voc.errors import ConfigError, VocError
 from voc.scale import analysis as scale_analysis
 from voc.scale import ingest as scale_ingest
 from voc.scale import shards
+from voc.scale.workers import flow_threads
 from voc.store.warehouse import Warehouse
 
 logger = logging.getLogger(__name__)
@@ -128,9 +129,10 @@ def clean_part_task(
     part: int,
     root: str,
     run_id: str,
+    threads: tuple[int, int],
 ) -> dict[str, Any]:
     """Clean one part of one file into shards (on a worker)."""
-    return scale_ingest.clean_part(source, settings, file, part, root, run_id)
+    return scale_ingest.clean_part(source, settings, file, part, root, run_id, threads)
 
 
 @task(name="commit-ingest", **WRITER_TASK)
@@ -166,6 +168,7 @@ def _ingest_fanout(
     force: bool,
 ) -> tuple[list[dict[str, Any]], dict[str, str]]:
     root = shard_root(config)
+    threads = flow_threads()
     errors: dict[str, str] = {}
     plans: dict[str, scale_ingest.SourcePlan] = {}
     with Warehouse(store_path) as store:
@@ -179,7 +182,9 @@ def _ingest_fanout(
     futures = {
         name: [
             [
-                clean_part_task.submit(plan.source, config.ingest, file, part, root, run_id)
+                clean_part_task.submit(
+                    plan.source, config.ingest, file, part, root, run_id, threads
+                )
                 for part in range(file.parts)
             ]
             for file in plan.files
@@ -243,9 +248,9 @@ def analyze_chunk_task(
 
 
 @task(name="assign-topics", **WORKER_TASK)
-def assign_task(model: Any, vectors: Any) -> tuple[Any, Any]:
+def assign_task(model: Any, vectors: Any, threads: tuple[int, int]) -> tuple[Any, Any]:
     """Topics of a slice of sentences with the fitted model (on a worker)."""
-    return scale_analysis.assign_topics(model, vectors)
+    return scale_analysis.assign_topics(model, vectors, threads)
 
 
 @task(name="commit-embeddings", **WRITER_TASK)
@@ -276,7 +281,6 @@ def _analyze_fanout(
     root: str,
     topics: dict[str, Any],
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    import torch
 
     from voc.analysis import text_hash
 
@@ -284,7 +288,7 @@ def _analyze_fanout(
     started = time.perf_counter()
     from voc.analysis import Analyzer
 
-    settings = scale_analysis.ModelSettings(sentiment_model, taxonomy, torch.get_num_threads())
+    settings = scale_analysis.ModelSettings(sentiment_model, taxonomy, flow_threads())
     loading = time.perf_counter()
     # Here only for the analysis version and the embedder's name: no warm-up, no embedding.
     analyzer = Analyzer.load(sentiment_model, taxonomy)
@@ -403,7 +407,7 @@ def _topics_fanout(
     summary = TopicsSummary(action="assign")
     if not frame.empty:
         futures = [
-            assign_task.submit(model, vectors[i : i + ASSIGN_SLICE])
+            assign_task.submit(model, vectors[i : i + ASSIGN_SLICE], flow_threads())
             for i in range(0, len(frame), ASSIGN_SLICE)
         ]
         parts = [f.result() for f in futures]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import signal
 import threading
 import time
@@ -90,7 +91,12 @@ def _subset(folder: Path) -> dict[str, str]:
     return paths
 
 
-def _config(root: Path, data: dict[str, str], execution: dict[str, Any] | None) -> Path:
+def _config(
+    root: Path,
+    data: dict[str, str],
+    execution: dict[str, Any] | None,
+    extra: list[dict[str, Any]] | None = None,
+) -> Path:
     config = yaml.safe_load((REPO / "configs" / "voc.yaml").read_text(encoding="utf-8"))
     config["store"] = {"path": str(root / "voc.duckdb")}
     config["taxonomy"] = str(REPO / "configs" / "taxonomy.yaml")
@@ -99,6 +105,7 @@ def _config(root: Path, data: dict[str, str], execution: dict[str, Any] | None) 
     config["digest"]["out_dir"] = str(root / "reports")
     for source in config["sources"]:
         source["path"] = data[source["path"]]
+    config["sources"] += extra or []
     if execution is not None:
         config["execution"] = {**execution, "shards": str(root / "shards"), "part_bytes": 64_000}
     path = root / "voc.yaml"
@@ -157,7 +164,7 @@ def in_process(
     started = time.perf_counter()
     run_flow(config_path=str(_config(root, subset, None)))
     seconds = time.perf_counter() - started
-    return {"tables": _tables(root / "voc.duckdb"), "seconds": seconds}
+    return {"tables": _tables(root / "voc.duckdb"), "seconds": seconds, "root": root}
 
 
 @pytest.fixture(scope="module")
@@ -228,6 +235,7 @@ def test_a_worker_killed_mid_run_loses_and_doubles_nothing(
     # Every worker process loaded the analyser at most once, for all the chunks it ran
     # (five chunks, two or three processes), and a cleaner once per source.
     assert all(c.get("analyzer", 0) <= 1 for c in counts.values()), counts
+    assert sum(c.get("analyzer", 0) for c in counts.values()) >= 1, counts
     assert all(c.get("cleaner", 0) <= len(ROWS) for c in counts.values()), counts
     # Nothing is left to recompute, and the writer removed every shard it committed.
     while client.processing() and any(client.processing().values()):
@@ -251,3 +259,37 @@ def test_a_local_cluster_started_for_the_run_stores_what_in_process_stores(
     assert result["analyze"]["analysis"]["chunks"] == 5
     _assert_same(_tables(tmp_path / "voc.duckdb"), in_process["tables"])
     assert not list((tmp_path / "shards").rglob("*.parquet"))
+
+    # The next day: new feedback in weeks the topic model knows. The stored model assigns
+    # it (no refit), fanned out on the cluster; the stores stay equal.
+    late = _late_source(tmp_path / "late.csv")
+    local = tmp_path / "local"
+    local.mkdir()
+    shutil.copy(in_process["root"] / "voc.duckdb", local / "voc.duckdb")
+    run_flow(config_path=str(_config(local, subset, None, [late])))
+    again = run_flow(
+        config_path=str(_config(tmp_path, subset, {"mode": "dask", "workers": 2}, [late]))
+    )
+    assert again["ingest"]["total"]["stored"] == 40
+    assert again["analyze"]["analysis"]["analyzed"] == 40
+    assert again["analyze"]["topics"]["topics"]["action"] == "assign"
+    assert again["analyze"]["topics"]["topics"]["sentences"] > 40
+    _assert_same(_tables(tmp_path / "voc.duckdb"), _tables(local / "voc.duckdb"))
+
+
+def _late_source(path: Path) -> dict[str, Any]:
+    """40 clothing reviews the subset does not hold, dated in a week it covers."""
+    reviews = pd.read_csv(SAMPLES / "womens_clothing_reviews.csv", dtype=str)
+    texts = reviews["Review Text"].dropna().iloc[200:240].tolist()
+    frame = pd.DataFrame(
+        {"id": [f"late-{i}" for i in range(40)], "at": "2026-10-07T10:00:00Z", "body": texts}
+    )
+    frame.to_csv(path, index=False)
+    return {
+        "name": "late_reviews",
+        "path": str(path),
+        "channel": "review",
+        "text_col": "body",
+        "id_col": "id",
+        "time_col": "at",
+    }

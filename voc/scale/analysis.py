@@ -51,7 +51,7 @@ class ModelSettings:
 
     sentiment_model: str
     taxonomy: str | None
-    threads: int | None
+    threads: tuple[int, int] | None
 
     def load(self) -> Any:
         return workers.analyzer(self.sentiment_model, self.taxonomy, self.threads)
@@ -305,6 +305,10 @@ def commit_analysis(store: Warehouse, url: str, run_id: str) -> None:
     store.write_analysis(records, sentences)
 
 
-def assign_topics(model: Any, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Topic ids and similarities of sentences with a fitted model (runs on a worker)."""
+def assign_topics(
+    model: Any, vectors: np.ndarray, threads: tuple[int, int] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Topic ids and similarities of sentences with a fitted model (runs on a worker, with
+    the flow's thread counts: :func:`voc.scale.workers.match_threads`)."""
+    workers.match_threads(threads)
     return model.assign(vectors)

@@ -101,6 +101,7 @@ def clean_part(
     part: int,
     root: str,
     run_id: str,
+    threads: tuple[int, int] | None = None,
 ) -> dict[str, Any]:
     """Clean part ``part`` of a file into shards (runs on a worker; never opens the store).
 
@@ -113,7 +114,7 @@ def clean_part(
     Raises:
         ConfigError: the mapping names columns the file does not have.
     """
-    cleaner = workers.cleaner(source, settings)
+    cleaner = workers.cleaner(source, settings, threads)
     path = Path(file.path)
     chunks = read_chunks(path, file.format, settings.chunk_size, source.encoding, source.sheet)
     done: dict[int, tuple[int, str]] = {}

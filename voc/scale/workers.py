@@ -28,26 +28,51 @@ def load_counts() -> dict[str, Any]:
     return {"pid": os.getpid(), **dict(_loads)}
 
 
-def analyzer(sentiment_model: str, taxonomy: str | None, threads: int | None = None) -> Any:
+def flow_threads() -> tuple[int, int]:
+    """This process's torch and BLAS thread counts (the flow passes them to workers)."""
+    import torch
+    from threadpoolctl import threadpool_info
+
+    blas = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+    return torch.get_num_threads(), max(blas, default=1)
+
+
+def match_threads(threads: tuple[int, int] | None) -> None:
+    """Use the flow's torch and BLAS thread counts in this process.
+
+    Float sums depend on how many threads share them (last bits of an embedding, of a
+    cosine); the same counts are what make a cluster run store exactly what an in-process
+    run stores. Dask starts workers with one BLAS thread (``OMP_NUM_THREADS=1``); a worker
+    runs one task at a time (``--nthreads 1``), so setting them process-wide is safe.
+    """
+    if not threads:
+        return
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    torch_threads, blas_threads = threads
+    if torch.get_num_threads() != torch_threads:
+        torch.set_num_threads(torch_threads)
+    threadpool_limits(limits=blas_threads, user_api="blas")
+
+
+def analyzer(
+    sentiment_model: str, taxonomy: str | None, threads: tuple[int, int] | None = None
+) -> Any:
     """The analyser for these settings, loaded and warmed up once per process.
 
     Args:
         sentiment_model: Name or folder of the sentiment model.
         taxonomy: The taxonomy YAML (None: the default one).
-        threads: torch's intra-op threads. The flow passes its own count: the embedder's
-            float sums depend on it in the last bits, and the same bits are what make a
-            cluster run store exactly what an in-process run stores.
+        threads: The flow's torch and BLAS thread counts (:func:`match_threads`).
     """
     key = (sentiment_model, taxonomy, threads)
+    match_threads(threads)
     with _lock:
         loaded = _analyzers.get(key)
         if loaded is None:
             from voc.analysis import Analyzer
 
-            if threads:
-                import torch
-
-                torch.set_num_threads(threads)
             loaded = Analyzer.load(sentiment_model, taxonomy)
             seconds = loaded.warm_up()
             _analyzers[key] = loaded
@@ -56,9 +81,11 @@ def analyzer(sentiment_model: str, taxonomy: str | None, threads: int | None = N
         return loaded
 
 
-def cleaner(source: Any, settings: Any) -> Any:
+def cleaner(source: Any, settings: Any, threads: tuple[int, int] | None = None) -> Any:
     """The :class:`voc.ingest.FeedbackCleaner` of a source, its language and name models
-    loaded once per process (keyed by the source's and the settings' whole config)."""
+    loaded once per process (keyed by the source's and the settings' whole config), run
+    with the flow's thread counts (:func:`match_threads`)."""
+    match_threads(threads)
     key = source.model_dump_json() + settings.model_dump_json()
     with _lock:
         loaded = _cleaners.get(key)
