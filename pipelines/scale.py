@@ -402,7 +402,10 @@ def _topics_fanout(
         return topics_task(store_path, embedder, run_id, **options)
     started = time.perf_counter()
     with Warehouse(store_path) as store:
-        model = load_model(store).model  # type: ignore[union-attr] - not due: a model exists
+        stored = load_model(store)
+        if stored is None:  # refit_due says a refit is due without one: not reached
+            raise VocError("no topic model in the store yet: run a refit first")
+        model = stored.model
         frame, vectors = topic_rows.topic_sentences(store, embedder, only_unassigned=True)
     summary = TopicsSummary(action="assign")
     if not frame.empty:

@@ -83,17 +83,15 @@ def embed_fresh(settings: ModelSettings, texts: list[str], url: str) -> str:
     """Embed the sentences a chunk would embed in-process (one batch) into a shard."""
     analyzer = settings.load()
     model = analyzer.sentiment_model
-    if getattr(model, "reads_pooled", False):
-        vectors, pooled = model.embed_with_pooled(texts) if texts else (None, None)
-    else:
-        vectors = analyzer.embedder.embed(texts) if texts else None
-        pooled = None
+    vectors: list[bytes] = []
+    pooled: list[bytes | None] = [None] * len(texts)
+    if texts and getattr(model, "reads_pooled", False):
+        fresh, features = model.embed_with_pooled(texts)
+        vectors, pooled = _blob(fresh), list(_blob(features))
+    elif texts:
+        vectors = _blob(analyzer.embedder.embed(texts))
     frame = pd.DataFrame(
-        {
-            "text_hash": [text_hash(text) for text in texts],
-            "vector": _blob(vectors) if texts else [],
-            "pooled": _blob(pooled) if pooled is not None else [None] * len(texts),
-        }
+        {"text_hash": [text_hash(text) for text in texts], "vector": vectors, "pooled": pooled}
     )
     return shards.write_shard(url, frame)
 

@@ -18,7 +18,7 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 _lock = threading.Lock()
-_analyzers: dict[tuple[str, str | None, int | None], Any] = {}
+_analyzers: dict[tuple[str, str | None, tuple[int, int] | None], Any] = {}
 _cleaners: dict[str, Any] = {}
 _loads: Counter[str] = Counter()
 
