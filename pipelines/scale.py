@@ -230,7 +230,9 @@ def split_task(texts: list[str | None], languages: list[str | None]) -> list[str
 
 
 @task(name="embed-chunk", **WORKER_TASK)
-def embed_task(settings: scale_analysis.ModelSettings, texts: list[str], url: str) -> str:
+def embed_task(
+    settings: scale_analysis.ModelSettings, texts: list[str], url: str
+) -> dict[str, Any]:
     """Embed the sentences a chunk is the first to meet (on a worker)."""
     return scale_analysis.embed_fresh(settings, texts, url)
 
@@ -330,11 +332,14 @@ def _analyze_fanout(
         for texts, url in zip(fresh, fresh_urls, strict=True)
     ]
     analysed: list[Any] = []
+    worker_loading = 0.0
     for k, batch in enumerate(batches):
         # Read once, then dropped (see _ingest_fanout): a lost worker's finished tasks are
         # recomputed by Dask only while their results are still wanted.
-        commit_embeddings_task(store_path, embedded[k].result(), embedder, pooled)
+        done = embedded[k].result()
         embedded[k] = None
+        worker_loading += done["model_loading"]
+        commit_embeddings_task(store_path, done["url"], embedder, pooled)
         fresh_keys = {text_hash(text) for text in fresh[k]}
         wanted = [key for key in hashes[k] if key not in fresh_keys]
         cached_url = None
@@ -366,12 +371,16 @@ def _analyze_fanout(
         summary["chars_not_analysed"] += int(counts["chars_not_analysed"])
         summary["embedded"] += int(counts["misses"])
         summary["cached"] += int(counts["hits"])
+        worker_loading += result["model_loading"]
         for step, value in result["seconds"].items():
             seconds[step] = seconds.get(step, 0.0) + value
         flow_logger.info("analysed %d of %d records", summary["analyzed"], total)
     shards.remove_shards([*fresh_urls, *out_urls, *cached_urls])
     seconds["total"] = time.perf_counter() - started
+    # This process's (version only) and every worker's, summed: the workers load in
+    # parallel, so their wall time is about the sum divided by the workers.
     seconds["model_loading"] = loading
+    seconds["worker_model_loading"] = worker_loading
     summary["seconds"] = {key: round(value, 2) for key, value in seconds.items()}
     summary["version"] = version
     summary["embedder"] = embedder

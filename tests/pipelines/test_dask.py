@@ -226,6 +226,8 @@ def test_a_worker_killed_mid_run_loses_and_doubles_nothing(
     assert len(tables["feedback"]) > 400 and len(tables["quarantine"]) > 0
     assert len(tables["sentences"]) > 1000 and len(tables["pain_points"]) > 0
     assert result["analyze"]["analysis"]["chunks"] == 5
+    # Model loading is reported apart: the workers' (summed) beside the flow's own.
+    assert result["analyze"]["analysis"]["seconds"]["worker_model_loading"] > 0
     _assert_same(tables, in_process["tables"])
 
     # The nanny restarted the killed worker: two workers again, the victim not among them.

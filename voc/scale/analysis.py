@@ -79,9 +79,15 @@ def _unblob(blobs: Sequence[bytes]) -> np.ndarray:
     return np.stack([np.frombuffer(blob, dtype=np.float32) for blob in blobs])
 
 
-def embed_fresh(settings: ModelSettings, texts: list[str], url: str) -> str:
-    """Embed the sentences a chunk would embed in-process (one batch) into a shard."""
+def embed_fresh(settings: ModelSettings, texts: list[str], url: str) -> dict[str, Any]:
+    """Embed the sentences a chunk would embed in-process (one batch) into a shard.
+
+    Returns:
+        ``{"url", "model_loading": seconds this task spent loading the models}``.
+    """
+    before = workers.loading_seconds()
     analyzer = settings.load()
+    loading = workers.loading_seconds() - before
     model = analyzer.sentiment_model
     vectors: list[bytes] = []
     pooled: list[bytes | None] = [None] * len(texts)
@@ -93,7 +99,7 @@ def embed_fresh(settings: ModelSettings, texts: list[str], url: str) -> str:
     frame = pd.DataFrame(
         {"text_hash": [text_hash(text) for text in texts], "vector": vectors, "pooled": pooled}
     )
-    return shards.write_shard(url, frame)
+    return {"url": shards.write_shard(url, frame), "model_loading": loading}
 
 
 class ShardEmbedding:
@@ -185,9 +191,12 @@ def analyze_chunk(
         url: Where to write the result.
 
     Returns:
-        ``{"url", "counts": {...}, "seconds": {...}}``.
+        ``{"url", "counts": {...}, "seconds": {...}, "model_loading": seconds this task
+        spent loading the models (0 once the worker has them)}``.
     """
+    before = workers.loading_seconds()
     analyzer = settings.load()
+    loading = workers.loading_seconds() - before
     fresh = shards.read_shard(fresh_url)
     cached = (
         shards.read_shard(cached_url)
@@ -258,7 +267,12 @@ def analyze_chunk(
             "misses": embed.misses,
         }
     )
-    return {"url": url, "counts": counts, "seconds": dict(result.seconds)}
+    return {
+        "url": url,
+        "counts": counts,
+        "seconds": dict(result.seconds),
+        "model_loading": loading,
+    }
 
 
 def cached_frame(store: Warehouse, hashes: list[str], embedder: str, pooled: bool) -> pd.DataFrame:

@@ -114,7 +114,9 @@ def clean_part(
     Raises:
         ConfigError: the mapping names columns the file does not have.
     """
+    before = workers.loading_seconds()
     cleaner = workers.cleaner(source, settings, threads)
+    loading = workers.loading_seconds() - before
     path = Path(file.path)
     chunks = read_chunks(path, file.format, settings.chunk_size, source.encoding, source.sheet)
     done: dict[int, tuple[int, str]] = {}
@@ -131,8 +133,8 @@ def clean_part(
             shards.write_shard(url, _chunk_frame(prepared))
             done[index] = (len(rows), url)
     except SourceError as e:
-        return {"chunks": done, "error_at": seen, "error": str(e)}
-    return {"chunks": done, "error_at": None, "error": None}
+        return {"chunks": done, "error_at": seen, "error": str(e), "model_loading": loading}
+    return {"chunks": done, "error_at": None, "error": None, "model_loading": loading}
 
 
 def _chunk_frame(prepared: PreparedChunk) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections import Counter
 from typing import Any
 
@@ -21,6 +22,7 @@ _lock = threading.Lock()
 _analyzers: dict[tuple[str, str | None, tuple[int, int] | None], Any] = {}
 _cleaners: dict[str, Any] = {}
 _loads: Counter[str] = Counter()
+_load_seconds: dict[str, float] = {}
 
 
 def load_counts() -> dict[str, Any]:
@@ -73,12 +75,21 @@ def analyzer(
         if loaded is None:
             from voc.analysis import Analyzer
 
+            started = time.perf_counter()
             loaded = Analyzer.load(sentiment_model, taxonomy)
-            seconds = loaded.warm_up()
+            loaded.warm_up()
+            seconds = time.perf_counter() - started
             _analyzers[key] = loaded
             _loads["analyzer"] += 1
+            _load_seconds["analyzer"] = _load_seconds.get("analyzer", 0.0) + seconds
             logger.info("pid %d loaded the analyser in %.1f s", os.getpid(), seconds)
         return loaded
+
+
+def loading_seconds() -> float:
+    """Seconds this process has spent loading models so far (tasks report the change, so
+    a run can report model loading apart from throughput)."""
+    return float(sum(_load_seconds.values()))
 
 
 def cleaner(source: Any, settings: Any, threads: tuple[int, int] | None = None) -> Any:
@@ -92,8 +103,12 @@ def cleaner(source: Any, settings: Any, threads: tuple[int, int] | None = None) 
         if loaded is None:
             from voc.ingest import FeedbackCleaner
 
+            started = time.perf_counter()
             loaded = FeedbackCleaner(source, settings)
             loaded._ensure_loaded()
             _cleaners[key] = loaded
             _loads["cleaner"] += 1
+            _load_seconds["cleaner"] = (
+                _load_seconds.get("cleaner", 0.0) + time.perf_counter() - started
+            )
         return loaded
