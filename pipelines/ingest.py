@@ -123,13 +123,18 @@ def _ingest_locked(
         from pipelines.scale import ingest_on_cluster
 
         summaries, errors = ingest_on_cluster(config, sources, run_id, store_path, force)
-    for source in sources if config.execution.mode == "local" else []:
-        try:
-            summaries.append(ingest_source_task(source, store_path, config.ingest, run_id, force))
-        except Exception as e:
-            # One broken source must not stop the others; the run is marked failed.
-            logger.error("Source %s failed: %s", source.name, e)
-            errors[source.name] = str(e) if isinstance(e, VocError) else f"{type(e).__name__}: {e}"
+    else:
+        for source in sources:
+            try:
+                summaries.append(
+                    ingest_source_task(source, store_path, config.ingest, run_id, force)
+                )
+            except Exception as e:
+                # One broken source must not stop the others; the run is marked failed.
+                logger.error("Source %s failed: %s", source.name, e)
+                errors[source.name] = (
+                    str(e) if isinstance(e, VocError) else f"{type(e).__name__}: {e}"
+                )
     total = SourceSummary(source="total")
     for item in summaries:
         total.add(SourceSummary(**item))
