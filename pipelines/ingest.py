@@ -118,13 +118,23 @@ def _ingest_locked(
         store.start_run(run_id, "ingest")
     summaries: list[dict[str, Any]] = []
     errors: dict[str, str] = {}
-    for source in sources:
-        try:
-            summaries.append(ingest_source_task(source, store_path, config.ingest, run_id, force))
-        except Exception as e:
-            # One broken source must not stop the others; the run is marked failed.
-            logger.error("Source %s failed: %s", source.name, e)
-            errors[source.name] = str(e) if isinstance(e, VocError) else f"{type(e).__name__}: {e}"
+    if config.execution.mode == "dask":
+        # Cleaning fans out to the cluster's workers; this process stays the one writer.
+        from pipelines.scale import ingest_on_cluster
+
+        summaries, errors = ingest_on_cluster(config, sources, run_id, store_path, force)
+    else:
+        for source in sources:
+            try:
+                summaries.append(
+                    ingest_source_task(source, store_path, config.ingest, run_id, force)
+                )
+            except Exception as e:
+                # One broken source must not stop the others; the run is marked failed.
+                logger.error("Source %s failed: %s", source.name, e)
+                errors[source.name] = (
+                    str(e) if isinstance(e, VocError) else f"{type(e).__name__}: {e}"
+                )
     total = SourceSummary(source="total")
     for item in summaries:
         total.add(SourceSummary(**item))
