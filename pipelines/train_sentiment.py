@@ -5,7 +5,10 @@
 sets (:mod:`voc.models.sentiment_data`), one USE pass over them, the fine-tune of USE's
 per-text layers (:mod:`voc.models.sentiment_tuned`; progress bar, a checkpoint per epoch),
 leave-one-dataset-out, the never-trained sets through the analyser, the model card
-(:mod:`voc.models.train_v3`). ``train_sentiment_v2_flow`` is the earlier recipe (a head
+(:mod:`voc.models.train_v3`); with ``--distil`` it first fine-tunes an English MiniLM
+teacher and distils its soft labels on an unlabelled pool into the student
+(:mod:`voc.models.distil`; measured in docs/benchmarks.md, not the shipped recipe).
+``train_sentiment_v2_flow`` is the earlier recipe (a head
 over frozen embeddings), kept to rebuild ``models/sentiment/v2``: it trains from the
 labelled sets in
 ``../shared/data`` whose licence lets the result ship (``LabelledSet.trainable``; the
@@ -277,11 +280,10 @@ def train_sentiment_flow(
     started = time.perf_counter()
     sets = load_v3_sets_task(data_dir)
     cache = encode_task(sets, cache_dir)
-    distillation = None
-    teacher_seconds = None
+    distillation: Any = None
+    teacher: Any = None
     if distil:
         teacher = train_teacher_task(sets, seed, checkpoint_dir)
-        teacher_seconds = teacher.train_seconds_
         distillation = distil_task(sets, cache, teacher, data_dir, cache_dir)
     model = fine_tune_task(sets, cache, seed, checkpoint_dir, distillation)
     report = measure_v3_task(model, sets, cache, out_dir, lodo, seed, distillation)
@@ -304,7 +306,7 @@ def train_sentiment_flow(
     ).training_data(sets)
     report["seconds"] = {
         "encode": round(cache.seconds, 1),
-        "teacher": teacher_seconds,
+        "teacher": teacher.train_seconds_ if teacher is not None else None,
         "label": round(distillation.labels.seconds, 1) if distillation is not None else None,
         "train": model.train_seconds_,
         "total": round(time.perf_counter() - started, 1),
