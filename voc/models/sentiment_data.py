@@ -53,6 +53,7 @@ __all__ = [
     "hard_labels",
     "reported_problems",
     "training_sets_v3",
+    "unlabelled_pool",
     "vader_set",
 ]
 
@@ -370,6 +371,64 @@ def convention_set(language: str, directory: Path = CONVENTION_DIR) -> SoftSet:
         "written for this project (Apache-2.0 with the code)",
         rows,
     )
+
+
+def unlabelled_pool(
+    data_dir: Path = DEFAULT_DATA_DIR, praise_share: float = 0.25, seed: int = 0
+) -> list[str]:
+    """Unlabelled shippable English sentences for distillation (the teacher labels them).
+
+    Sentences (4-60 words) of the train split (by text hash) of the 1-3 star clothing and
+    app reviews (the app reviews' golden set and the review test splits stay out), a
+    ``praise_share`` sample of their 4-5 star sentences, the CFPB complaint narratives
+    (redacted sentences left out) and the end-user comments of the English support
+    tickets written for the demo (``data/samples/support_tickets.json``). Customers'
+    questions, requests and reports of problems: the text the teacher's convention is
+    meant to reach. De-duplicated, in a fixed order.
+    """
+    import json
+
+    from voc.models.training import _hash_split, _read_csv
+
+    rng = np.random.default_rng(seed)
+    low: list[str] = []
+    high: list[str] = []
+    golden = {
+        normalise_text(r["reviewText"]) for r in _read_csv(data_dir / "app_reviews_urr_golden.csv")
+    }
+    reviews = [
+        (r["reviewText"], float(r["ratingStars"]))
+        for r in _read_csv(data_dir / "app_reviews_urr_regex.csv")
+        if r["ratingStars"] and normalise_text(r["reviewText"]) not in golden
+    ] + [
+        (r["Review Text"], float(r["Rating"]))
+        for r in _read_csv(data_dir / "womens_clothing_reviews.csv")
+    ]
+    for text, stars in reviews:
+        if not text.strip() or _hash_split(text) != "train":
+            continue
+        (low if stars <= 3 else high).append(text)
+    keep = rng.random(len(high)) < praise_share
+    reviews_kept = low + [t for t, k in zip(high, keep, strict=True) if k]
+    sentences = [s for review in reviews_kept for s in _sentences(review)]
+    for record in _read_csv(data_dir / "cfpb_complaints_sample.csv"):
+        narrative = record.get("Consumer complaint narrative") or ""
+        sentences += [s for s in _sentences(narrative) if "XX" not in s]
+    tickets = CONVENTION_DIR.parent / "samples" / "support_tickets.json"
+    if tickets.exists():
+        for ticket in json.loads(tickets.read_text(encoding="utf-8")):
+            for comment in ticket.get("comments", []):
+                body = comment.get("body") or ""
+                if comment.get("author_role") == "end-user" and body.isascii():
+                    sentences += _sentences(body)
+    out: list[str] = []
+    seen: set[str] = set()
+    for sentence in sentences:
+        key = normalise_text(sentence)
+        if key not in seen and 4 <= len(_WORDS.findall(sentence)) <= 60:
+            seen.add(key)
+            out.append(sentence.strip())
+    return out
 
 
 #: The sets v3 trains on. ``star_reviews`` (whole 1-2 / 4-5 star reviews) and

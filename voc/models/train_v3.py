@@ -155,14 +155,26 @@ def train(
     checkpoint_dir: str | Path | None = None,
     progress: bool = True,
     companion: dict[str, Any] | None = COMPANION,
+    distil: Any = None,
 ) -> Any:
     """Fine-tune a :class:`TunedSentimentModel` on the train splits of ``sets`` minus
     ``exclude``; the epoch kept is the best on their pooled dev splits (DEV_SETS); then
-    blend it with ``companion`` (see :data:`COMPANION`; None: the fine-tune alone)."""
+    blend it with ``companion`` (see :data:`COMPANION`; None: the fine-tune alone).
+
+    ``distil`` (a :class:`voc.models.distil.Distillation`): the English rows' targets mix
+    in the teacher's soft labels and the teacher-labelled unlabelled pool is added."""
     from voc.models.sentiment_tuned import TunedSentimentModel
 
     names = [n for n in sets if n not in exclude]
     pooled, texts, languages, targets = rows_of(sets, cache, "train", names)
+    weights = np.ones(len(texts))
+    if distil is not None:
+        targets = np.vstack([distil.targets(sets[n], sets[n].splits == "train") for n in names])
+        p_pooled, p_texts, p_languages, p_targets, p_weights = distil.pool_rows()
+        pooled = np.vstack([pooled, p_pooled])
+        texts, languages = texts + p_texts, languages + p_languages
+        targets = np.vstack([targets, p_targets])
+        weights = np.concatenate([weights, p_weights])
     model = TunedSentimentModel(**{**V3_SETTINGS, **(settings or {}), "seed": seed})
     dev = _dev(sets, cache, [n for n in DEV_SETS if n in names])
     model.fit(
@@ -170,6 +182,7 @@ def train(
         texts,
         languages,
         targets,
+        sample_weight=weights,
         dev=dev,
         checkpoint_dir=checkpoint_dir,
         progress=progress,
@@ -208,12 +221,16 @@ def leave_one_set_out(
     cache: PooledCache,
     settings: dict[str, Any] | None = None,
     seed: int = 0,
+    distil: Any = None,
 ) -> dict[str, Any]:
-    """For each training set: train on all the others, measure on its test split."""
+    """For each training set: train on all the others, measure on its test split (with
+    ``distil``, the student's pool and teacher labels as in the shipped model)."""
     out: dict[str, Any] = {}
     for name in sets:
         started = time.perf_counter()
-        model = train(sets, cache, settings, exclude=(name,), seed=seed, progress=False)
+        model = train(
+            sets, cache, settings, exclude=(name,), seed=seed, progress=False, distil=distil
+        )
         out[name] = {
             **_figures(model, sets[name], cache, "test"),
             "seconds": round(time.perf_counter() - started, 1),
@@ -299,6 +316,7 @@ def measure(
     lodo: bool = True,
     settings: dict[str, Any] | None = None,
     seed: int = 0,
+    distil: Any = None,
 ) -> dict[str, Any]:
     """Every figure of the model card (the model must be saved in ``model_dir``)."""
     from voc.analysis import Analyzer
@@ -314,7 +332,7 @@ def measure(
     dev_scores = [score for score in dev_scores if score is not None]
     report["dev_mean"] = round(float(np.mean(dev_scores)), 4) if dev_scores else None
     if lodo:
-        report["leave_one_set_out"] = leave_one_set_out(sets, cache, settings, seed)
+        report["leave_one_set_out"] = leave_one_set_out(sets, cache, settings, seed, distil)
     report["never_trained"] = never_trained_figures(model_dir)
     report["regression"] = regression_figures(Analyzer.load(model_dir))
     report["baselines"] = baselines()
