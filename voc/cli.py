@@ -1439,3 +1439,7 @@ def version() -> None:
 
 if __name__ == "__main__":
     app()
+
+from voc.commands import ui as _ui  # noqa: E402
+
+_ui.register(app)

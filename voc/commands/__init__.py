@@ -1,0 +1,1 @@
+"""The ``voc`` command's groups, one module each (each has ``register(app)``)."""

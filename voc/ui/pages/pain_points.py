@@ -1,0 +1,142 @@
+"""Pain points of a week: ranked, with sparklines, emerging flags, channel x touchpoint,
+and a drill-down to the redacted quotes and the records behind them."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from voc.ui import loaders
+from voc.ui.common import (
+    channel_label,
+    label_language,
+    settings,
+    show_error,
+    signature,
+    store_path,
+    touchpoint_label,
+    tr,
+)
+
+path = store_path()
+try:
+    sig = signature(path)
+    options = loaders.filters(path, sig, settings().schedules.timezone)
+except Exception as error:
+    show_error(error)
+    st.stop()
+
+weeks = list(options["weeks"])
+if not weeks:
+    st.info(tr("none_found"))
+    st.stop()
+default = options["default_week"] or weeks[0]
+ALL = tr("all")
+
+with st.container(horizontal=True):
+    week = st.selectbox(
+        tr("week"),
+        weeks,
+        index=weeks.index(default),
+        key="pp_week",
+        format_func=lambda w: f"{w} ({tr('records_in_week', records=options['weeks'][w])})",
+    )
+    channel = st.selectbox(
+        tr("channel"), [ALL, *options["channels"]], key="pp_channel",
+        format_func=lambda c: c if c == ALL else channel_label(c),
+    )  # fmt: skip
+    touchpoint = st.selectbox(
+        tr("touchpoint"), [ALL, *options["touchpoints"]], key="pp_touchpoint",
+        format_func=lambda c: c if c == ALL else touchpoint_label(c),
+    )  # fmt: skip
+    language = st.selectbox(tr("language"), [ALL, *options["languages"]], key="pp_language")
+    source = st.selectbox(tr("source"), [ALL, *options["sources"]], key="pp_source")
+
+
+def _given(value: str) -> str | None:
+    return None if value == ALL else value
+
+
+picked = {
+    "channel": _given(channel),
+    "touchpoint": _given(touchpoint),
+    "language": _given(language),
+    "source": _given(source),
+}
+
+st.header(tr("pain_title", week=week))
+if week == options["default_week"]:
+    for note in options["notes"]:
+        st.caption(note)
+try:
+    frame = loaders.pain_points(path, sig, week, **picked, label_language=label_language())
+except Exception as error:
+    show_error(error)
+    st.stop()
+
+subset = bool(len(frame)) and bool(frame["subset"].iloc[0])
+st.caption(tr("pain_subset_caption") if subset else tr("pain_caption"))
+if frame.empty:
+    st.info(tr("no_pain_points", week=week))
+else:
+    table = frame.assign(
+        emerging=frame["emerging"].map(lambda e: "▲" if e else ""),
+    )
+    columns = {
+        "rank": st.column_config.NumberColumn(tr("col_rank"), width="small"),
+        "label": st.column_config.TextColumn(tr("col_topic"), width="medium"),
+        "volume": st.column_config.NumberColumn(tr("col_volume")),
+        "negative_share": st.column_config.ProgressColumn(
+            tr("col_negative"), format="percent", min_value=0.0, max_value=1.0
+        ),
+        "history": st.column_config.LineChartColumn(tr("col_history"), y_min=0),
+        "emerging": st.column_config.TextColumn(tr("col_emerging"), width="small"),
+    }
+    if subset:
+        columns["complaints"] = st.column_config.NumberColumn(tr("col_complaints"), format="%.1f")
+        shown = ["rank", "label", "volume", "negative_share", "complaints", "history", "emerging"]
+    else:
+        columns["trend"] = st.column_config.TextColumn(tr("col_trend"))
+        columns["where"] = st.column_config.TextColumn(tr("col_where"), width="large")
+        columns["quote"] = st.column_config.TextColumn(tr("col_quote"), width="large")
+        shown = [
+            "rank", "label", "volume", "negative_share", "trend", "history", "emerging",
+            "where", "quote",
+        ]  # fmt: skip
+    st.dataframe(
+        table[shown], column_config=columns, hide_index=True, width="stretch", key="pp_table"
+    )
+
+left, right = st.columns([3, 2])
+with right:
+    st.subheader(tr("heatmap_title"))
+    cells = loaders.heatmap(path, sig, week)
+    if cells.empty:
+        st.info(tr("none_found"))
+    else:
+        matrix = cells.pivot_table(
+            index="channel", columns="touchpoint", values="records", aggfunc="sum", fill_value=0
+        )
+        matrix.index = [channel_label(c) for c in matrix.index]
+        matrix.columns = [touchpoint_label(c) for c in matrix.columns]
+        st.dataframe(matrix.style.background_gradient(cmap="Reds", axis=None), width="stretch")
+
+with left:
+    st.subheader(tr("drill_title"))
+    if not frame.empty:
+        labels = dict(zip(frame["topic_id"].astype(int), frame["label"].astype(str), strict=True))
+        topic_id = st.selectbox(
+            tr("drill_pick"), list(labels), key="pp_drill", format_func=lambda i: labels[i]
+        )
+        quotes, records = loaders.drill_down(path, sig, week, int(topic_id), **picked)
+        st.markdown(f"**{tr('quotes_title')}**")
+        for quote in quotes:
+            st.markdown(
+                f"> {quote['text']}  \n— {channel_label(quote['channel'])}, {quote['language']}"
+            )
+        st.markdown(f"**{tr('records_title')}** ({len(records)})")
+        st.dataframe(
+            records,
+            hide_index=True,
+            width="stretch",
+            column_config={"text": st.column_config.TextColumn(width="large")},
+        )
