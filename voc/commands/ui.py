@@ -1,6 +1,5 @@
 """``voc ui`` (the local web app) and ``voc topics merge``."""
 
-from __future__ import annotations
 
 import os
 import socket

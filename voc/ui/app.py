@@ -10,8 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from voc.ui.common import lang, settings, show_error, snapshot_notice, tr
-from voc.ui.i18n import LANGUAGES
+from voc.ui.common import lang, language_toggle, settings, show_error, snapshot_notice, tr
 
 PAGES = Path(__file__).parent / "pages"
 
@@ -24,14 +23,6 @@ except Exception as error:  # a bad config: one line, no page
     st.stop()
 
 lang()  # the default language, before the toggle reads it
-st.sidebar.radio(
-    tr("language"),
-    LANGUAGES,
-    key="lang",
-    format_func=lambda code: {"en": "English", "ja": "日本語"}[code],
-    horizontal=True,
-)
-
 pages = [
     st.Page(PAGES / "pain_points.py", title=tr("page_pain_points"), default=True),
     st.Page(PAGES / "trends.py", title=tr("page_trends")),
@@ -39,5 +30,8 @@ pages = [
     st.Page(PAGES / "topics.py", title=tr("page_topics")),
     st.Page(PAGES / "health.py", title=tr("page_health")),
 ]
+navigation = st.navigation(pages)
+with st.sidebar:
+    language_toggle()
 snapshot_notice()
-st.navigation(pages).run()
+navigation.run()

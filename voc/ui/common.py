@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from voc.config import VocConfig, load_config
+from voc.config import VocConfig, load_config, resolve_config_path
 from voc.errors import StoreBusy, VocError
 from voc.store.warehouse import (
     Warehouse,
@@ -53,7 +53,8 @@ def _settings(config_path: str | None) -> VocConfig:
 
 def settings() -> VocConfig:
     """The config ``voc ui --config`` named (else ``$VOC_CONFIG``, else the default)."""
-    return _settings(_config_argument())
+    resolved = resolve_config_path(_config_argument())
+    return _settings(None if resolved is None else str(resolved.absolute()))
 
 
 def store_path() -> str:
@@ -62,11 +63,39 @@ def store_path() -> str:
 
 
 def lang() -> str:
-    """The UI language: the toggle's, else ``digest.language``."""
-    if "lang" not in st.session_state:
-        st.session_state["lang"] = settings().digest.language
-    value = st.session_state["lang"]
+    """The UI language: the toggle's, else the link's ``?lang=ja``, else
+    ``digest.language``."""
+    if "ui_lang" not in st.session_state:
+        asked = st.query_params.get("lang")
+        st.session_state["ui_lang"] = asked if asked in LANGUAGES else settings().digest.language
+    value = st.session_state["ui_lang"]
     return value if value in LANGUAGES else "en"
+
+
+def language_toggle() -> None:
+    """The sidebar's language switch. The language lives in its own session key
+    (``ui_lang``), which the switch sets: a widget's own state is dropped on a run that
+    does not draw it, and the language must outlive any page."""
+
+    def switched() -> None:
+        st.session_state["ui_lang"] = st.session_state["lang_toggle"]
+
+    st.radio(
+        t("language", lang()),
+        LANGUAGES,
+        index=LANGUAGES.index(lang()),
+        key="lang_toggle",
+        on_change=switched,
+        format_func=lambda code: {"en": "English", "ja": "日本語"}[code],
+        horizontal=True,
+    )
+
+
+def widget_key(name: str) -> str:
+    """A widget's key for the page's language: a widget whose options are shown in words
+    of the UI language starts afresh when the language changes (its shown value would
+    no longer be among its options)."""
+    return f"{name}.{lang()}"
 
 
 def tr(key: str, **values: object) -> str:

@@ -15,6 +15,7 @@ from voc.ui.common import (
     store_path,
     touchpoint_label,
     tr,
+    widget_key,
 )
 
 path = store_path()
@@ -30,26 +31,35 @@ if not weeks:
     st.info(tr("none_found"))
     st.stop()
 default = options["default_week"] or weeks[0]
-ALL = tr("all")
+# The filters show the store's own names (as the CLI takes them) and one "all" in both
+# languages: a widget's shown value must not change when the language does.
+ALL = "all / すべて"
 
-with st.container(horizontal=True):
+week_column, *filter_columns = st.columns([2, 1, 1, 1, 1])
+with week_column:
     week = st.selectbox(
         tr("week"),
         weeks,
         index=weeks.index(default),
         key="pp_week",
-        format_func=lambda w: f"{w} ({tr('records_in_week', records=options['weeks'][w])})",
+        # No translated words here: a widget's shown value must not change with the language.
+        format_func=lambda w: f"{w} ({options['weeks'][w]:,})",
     )
-    channel = st.selectbox(
-        tr("channel"), [ALL, *options["channels"]], key="pp_channel",
-        format_func=lambda c: c if c == ALL else channel_label(c),
-    )  # fmt: skip
-    touchpoint = st.selectbox(
-        tr("touchpoint"), [ALL, *options["touchpoints"]], key="pp_touchpoint",
-        format_func=lambda c: c if c == ALL else touchpoint_label(c),
-    )  # fmt: skip
-    language = st.selectbox(tr("language"), [ALL, *options["languages"]], key="pp_language")
-    source = st.selectbox(tr("source"), [ALL, *options["sources"]], key="pp_source")
+for column, (name, values) in zip(
+    filter_columns,
+    [
+        ("channel", options["channels"]),
+        ("touchpoint", options["touchpoints"]),
+        ("language", options["languages"]),
+        ("source", options["sources"]),
+    ],
+    strict=True,
+):
+    with column:
+        st.selectbox(tr(name), [ALL, *values], key=f"pp_{name}")
+channel, touchpoint, language, source = (
+    st.session_state[f"pp_{name}"] for name in ("channel", "touchpoint", "language", "source")
+)
 
 
 def _given(value: str) -> str | None:
@@ -125,7 +135,10 @@ with left:
     if not frame.empty:
         labels = dict(zip(frame["topic_id"].astype(int), frame["label"].astype(str), strict=True))
         topic_id = st.selectbox(
-            tr("drill_pick"), list(labels), key="pp_drill", format_func=lambda i: labels[i]
+            tr("drill_pick"),
+            list(labels),
+            key=widget_key("pp_drill"),
+            format_func=lambda i: labels[i],
         )
         quotes, records = loaders.drill_down(path, sig, week, int(topic_id), **picked)
         st.markdown(f"**{tr('quotes_title')}**")

@@ -12,6 +12,7 @@ from voc.ui.common import (
     signature,
     store_path,
     tr,
+    widget_key,
     write,
 )
 
@@ -49,7 +50,10 @@ st.dataframe(
 
 labels = dict(zip(topics["topic_id"].astype(int), topics["label"].astype(str), strict=True))
 topic_id = st.selectbox(
-    tr("topic_pick"), list(labels), key="tp_topic", format_func=lambda i: f"{labels[i]} ({i})"
+    tr("topic_pick"),
+    list(labels),
+    key=widget_key("tp_topic"),
+    format_func=lambda i: f"{labels[i]} ({i})",
 )
 detail = loaders.topic_detail(path, sig, int(topic_id))
 st.subheader(f"{detail['label']} ({detail['topic_id']})")
@@ -98,7 +102,10 @@ with merge_col, st.form("tp_merge_form"):
     st.markdown(f"**{tr('merge_title')}**")
     others = [i for i in labels if i != int(topic_id)]
     into = st.selectbox(
-        tr("merge_into"), others, key="tp_merge_into", format_func=lambda i: f"{labels[i]} ({i})"
+        tr("merge_into"),
+        others,
+        key=widget_key("tp_merge_into"),
+        format_func=lambda i: f"{labels[i]} ({i})",
     )
     if st.form_submit_button(tr("merge_submit")):
         from voc.errors import VocError
@@ -120,5 +127,5 @@ with merge_col, st.form("tp_merge_form"):
                         n=merged["sentences"],
                     )
                 ]
-                st.session_state.pop("tp_topic", None)
+                st.session_state.pop(widget_key("tp_topic"), None)
                 st.rerun()

@@ -18,6 +18,7 @@ from voc.ui.common import (
     store_path,
     touchpoint_label,
     tr,
+    widget_key,
 )
 
 path = store_path()
@@ -33,11 +34,15 @@ st.header(tr("trends_title"))
 kinds = {"all": tr("trend_all"), "topic": tr("trend_topic"), "touchpoint": tr("trend_touchpoint")}
 with st.container(horizontal=True):
     kind = st.radio(
-        tr("trend_what"), list(kinds), format_func=kinds.get, key="tr_kind", horizontal=True
+        tr("trend_what"),
+        list(kinds),
+        format_func=kinds.get,
+        key=widget_key("tr_kind"),
+        horizontal=True,
     )
     by = st.radio(
-        tr("trend_by"), ["week", "month"], key="tr_by", horizontal=True,
-        format_func=lambda b: tr("by_week") if b == "week" else tr("by_month"),
+        tr("trend_by"), ["week", "month"], key=widget_key("tr_by"), horizontal=True,
+        format_func={"week": tr("by_week"), "month": tr("by_month")}.get,
     )  # fmt: skip
 
 topic_id: int | None = None
@@ -45,16 +50,22 @@ touchpoint: str | None = None
 if kind == "topic" and not topics.empty:
     labels = dict(zip(topics["topic_id"].astype(int), topics["label"].astype(str), strict=True))
     topic_id = st.selectbox(
-        tr("topic_pick"), list(labels), key="tr_topic", format_func=lambda i: f"{labels[i]} ({i})"
+        tr("topic_pick"),
+        list(labels),
+        key=widget_key("tr_topic"),
+        format_func=lambda i: f"{labels[i]} ({i})",
     )
 elif kind == "touchpoint" and options["touchpoints"]:
     touchpoint = st.selectbox(
-        tr("touchpoint"), options["touchpoints"], key="tr_touchpoint", format_func=touchpoint_label
+        tr("touchpoint"),
+        options["touchpoints"],
+        key=widget_key("tr_touchpoint"),
+        format_func={tp: touchpoint_label(tp) for tp in options["touchpoints"]}.get,
     )
 
 channels = st.multiselect(
-    tr("channels"), options["channels"], default=options["channels"], key="tr_channels",
-    format_func=channel_label,
+    tr("channels"), options["channels"], default=options["channels"], key=widget_key("tr_channels"),
+    format_func={c: channel_label(c) for c in options["channels"]}.get,
 )  # fmt: skip
 try:
     frame = loaders.trend(path, sig, by, topic_id, touchpoint)
