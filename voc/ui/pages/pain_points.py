@@ -30,7 +30,9 @@ weeks = list(options["weeks"])
 if not weeks:
     st.info(tr("none_found"))
     st.stop()
-default = options["default_week"] or weeks[0]
+# A link may name the week (?week=2026-W45); else the default week, as the CLI's.
+linked = st.query_params.get("week")
+default = linked if linked in weeks else options["default_week"] or weeks[0]
 # The filters show the store's own names (as the CLI takes them) and one "all" in both
 # languages: a widget's shown value must not change when the language does.
 ALL = "all / すべて"
