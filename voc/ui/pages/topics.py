@@ -7,10 +7,12 @@ import streamlit as st
 
 from voc.ui import loaders
 from voc.ui.common import (
+    channel_label,
     label_language,
     show_error,
     signature,
     store_path,
+    touchpoint_label,
     tr,
     widget_key,
     write,
@@ -77,7 +79,23 @@ with left:
         st.markdown(f"> {quote}")
 with right:
     st.markdown(f"**{tr('breakdown')}**")
-    st.dataframe(detail["breakdown"], hide_index=True, width="stretch")
+    breakdown = detail["breakdown"].assign(
+        channel=lambda f: f["channel"].map(channel_label),
+        touchpoint=lambda f: f["touchpoint"].map(touchpoint_label),
+    )
+    st.dataframe(
+        breakdown,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "channel": st.column_config.TextColumn(tr("channel")),
+            "touchpoint": st.column_config.TextColumn(tr("touchpoint")),
+            "volume": st.column_config.NumberColumn(tr("col_volume")),
+            "negative_share": st.column_config.ProgressColumn(
+                tr("col_negative"), format="percent", min_value=0.0, max_value=1.0
+            ),
+        },
+    )
 
 rename_col, merge_col = st.columns(2)
 with rename_col, st.form("tp_rename_form"):
