@@ -710,6 +710,10 @@ def _print_analysis(result: dict[str, Any], output: OutputFormat) -> None:
             f"pain points: {pain.get('rows', 0)} rows over {pain.get('weeks', 0)} weeks, "
             f"{pain.get('emerging', 0)} emerging topic-weeks"
         )
+    if result.get("alerts") is not None:
+        from voc.commands.loop import print_alert_summary
+
+        print_alert_summary(result["alerts"])
 
 
 @app.command()
@@ -931,7 +935,8 @@ def pain_points(
     config: ConfigOption = None,
 ) -> None:
     """The week's pain points, ranked: volume, negative share, trend, emerging, where they
-    show up (channel / touchpoint) and a complaint of that week.
+    show up (channel / touchpoint) and a complaint of that week; the owning team (the
+    taxonomy's touchpoint owners) and the latest action (`voc action`) beside each.
 
     A pain point is a topic that is mostly complaints that week: at least half of its
     sentences negative, and at least --min-complaints of them. Topics mostly praised are
@@ -949,6 +954,7 @@ def pain_points(
                 min_complaints=min_complaints,
                 language=_label_language(language, settings.digest.language),
             )  # fmt: skip
+            df = _loop.annotate_pain_points(store, df, config)  # owner, latest action
     except VocError as e:
         _fail(e)
     _week_notes(df.attrs.get("notes", []))
@@ -1439,6 +1445,14 @@ def version() -> None:
 
 if __name__ == "__main__":
     app()
+
+from voc.commands import loop as _loop  # noqa: E402
+
+_loop.register(app)
+
+from voc.commands import stats as _stats  # noqa: E402
+
+_stats.register(app)
 
 from voc.commands import ui as _ui  # noqa: E402
 
