@@ -15,6 +15,7 @@ import sys
 import textwrap
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -410,3 +411,91 @@ def test_voc_ui_refuses_a_port_in_use_in_one_line(demo: dict[str, Path]) -> None
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and f"port {port}" in lines[0] and "--port" in lines[0], lines
+
+
+# -- closing the loop: owners, actions, fixes, events, why a score moved -------------------
+def test_pain_points_show_their_owner_and_the_action_form_records_a_status(
+    demo_copy: Path,
+) -> None:
+    from voc.config import load_config
+    from voc.store.loop import latest_actions
+    from voc.store.warehouse import Warehouse
+
+    at = start()
+    at.selectbox(key="pp_week").set_value(BURST_WEEK).run()
+    first = pain_table(at).iloc[0]
+    assert PAYMENT.search(first["label"]) and first["owner"] == "Payments", first
+    assert first["action"] == ""
+    at.selectbox(key="pp_action_status").set_value("fix-shipped")
+    at.text_input(key="pp_action_note").set_value("retry the 3-D Secure call")
+    at.date_input(key="pp_action_date").set_value(date(2026, 11, 12))
+    at.text_input(key="pp_action_who").set_value("payments-oncall")
+    submit = next(b for b in at.button if b.label == "Record")
+    submit.click().run()
+    assert_clean(at)
+    assert at.success and "fix-shipped" in at.success[0].value
+    assert pain_table(at).iloc[0]["action"] == "fix-shipped 2026-11-12"
+    history = table_with(at, "actor")
+    assert history["actor"].tolist() == ["payments-oncall"]
+    with Warehouse(load_config(demo_copy).store.path, read_only=True) as store:
+        latest = latest_actions(store)
+    assert len(latest) == 1
+    row = latest.iloc[0]
+    assert (row["status"], row["note"]) == ("fix-shipped", "retry the 3-D Secure call")
+
+    # The Fixes page judges it (the burst week is the fix's week: the weeks after it have
+    # too little data yet, which the page must say rather than call it fixed).
+    at.switch_page("pages/fixes.py").run()
+    assert_clean(at)
+    fixes = table_with(at, "verdict")
+    assert len(fixes) == 1 and PAYMENT.search(fixes["label"].iloc[0])
+    assert fixes["verdict"].iloc[0].split(" ", 1)[1] in (
+        "fixed", "no change", "worse", "too early to tell",
+    )  # fmt: skip
+    assert fixes["reason"].iloc[0]
+
+
+def test_fixes_page_says_when_nothing_is_shipped(demo_app: AppTest) -> None:
+    demo_app.switch_page("pages/fixes.py").run()
+    assert_clean(demo_app)
+    assert demo_app.header[0].value == "Fixes: did they work?"
+    assert [i.value for i in demo_app.info] == ["No pain point is marked fix-shipped yet."]
+
+
+def test_trend_charts_mark_recorded_events(demo_copy: Path) -> None:
+    from voc.config import load_config
+    from voc.store.loop import add_event
+    from voc.store.warehouse import Warehouse
+
+    at = start()
+    at.switch_page("pages/trends.py").run()
+    assert "Lines mark recorded events." not in texts(at)
+    with Warehouse(load_config(demo_copy).store.path) as store:
+        add_event(store, "2026-11-02", "site redesign", kind="release")
+    at.run()  # the store changed: the cache key too
+    assert_clean(at)
+    assert "Lines mark recorded events." in texts(at)
+    # Both charts carry the events' rule layer (its rows travel beside the spec).
+    specs = [c.proto.spec for c in at.get("vega_lite_chart")]
+    assert sum('"rule"' in spec and "strokeDash" in spec for spec in specs) == 2, specs
+
+
+def test_survey_page_explains_why_a_score_moved(demo: dict[str, Path], demo_app: AppTest) -> None:
+    from voc.insights.drivers import explain_change
+    from voc.store.warehouse import Warehouse
+
+    demo_app.switch_page("pages/surveys.py").run()
+    demo_app.selectbox(key="sv_metric").set_value("nps").run()
+    demo_app.selectbox(key="sv_week_nps.en").set_value(BURST_WEEK).run()
+    assert_clean(demo_app)
+    sentence = next(m.value for m in demo_app.markdown if m.value.startswith("### NPS"))
+    assert "since 2026-W44" in sentence and "95% CI" in sentence, sentence
+    with Warehouse(demo["store"], read_only=True) as store:
+        expected = explain_change(store, "nps", BURST_WEEK)
+    assert sentence == f"### {expected.sentence('en')}"
+    drivers = table_with(demo_app, "contribution")
+    assert len(drivers) >= 2 and (drivers["ci_low"] <= drivers["ci_high"]).all()
+    assert (
+        drivers["contribution"].tolist()
+        == expected.contributions["contribution"].head(len(drivers)).tolist()
+    )

@@ -28,6 +28,7 @@ pages = [
     st.Page(PAGES / "trends.py", title=tr("page_trends")),
     st.Page(PAGES / "surveys.py", title=tr("page_surveys")),
     st.Page(PAGES / "topics.py", title=tr("page_topics")),
+    st.Page(PAGES / "fixes.py", title=tr("page_fixes")),
     st.Page(PAGES / "health.py", title=tr("page_health")),
 ]
 navigation = st.navigation(pages)

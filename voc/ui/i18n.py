@@ -124,10 +124,25 @@ TEXT: dict[str, dict[str, str]] = {
     "no_surveys": {"en": "No survey ratings in the store.", "ja": "アンケートの評価がありません。"},
     "why_title": {"en": "Why did it move?", "ja": "なぜ動いたのか"},
     "why_week": {"en": "Week", "ja": "週"},
-    "why_unavailable": {
-        "en": "The drivers of a change are not available in this version.",
-        "ja": "変化の要因分析はこのバージョンでは利用できません。",
+    "why_caption": {
+        "en": "A week's change against the week before, split into each topic: how much "
+        "its share of respondents changed (mix) and how much its own score changed (rate), "
+        "with 95% bootstrap intervals.",
+        "ja": "前週からの変化をトピックごとに分解します。回答者に占める割合の変化（構成）と、"
+        "そのトピック自体のスコアの変化（水準）。95% ブートストラップ信頼区間付き。",
     },
+    "why_needs_two": {
+        "en": "Two weeks with respondents are needed to explain a change.",
+        "ja": "変化の説明には回答者のいる週が 2 週必要です。",
+    },
+    "why_computing": {"en": "Computing the intervals…", "ja": "信頼区間を計算しています…"},
+    "contribution": {
+        "en": "Contribution to the change of {metric}",
+        "ja": "{metric} の変化への寄与",
+    },
+    "col_contribution": {"en": "Contribution", "ja": "寄与"},
+    "mix": {"en": "Mix", "ja": "構成"},
+    "rate": {"en": "Rate", "ja": "水準"},
     # -- topics ------------------------------------------------------------------------
     "topics_title": {"en": "Topics", "ja": "トピック"},
     "topic_pick": {"en": "Topic", "ja": "トピック"},
@@ -153,6 +168,21 @@ TEXT: dict[str, dict[str, str]] = {
     "col_first_seen": {"en": "First seen", "ja": "初出"},
     # -- fixes -------------------------------------------------------------------------
     "fixes_title": {"en": "Fixes: did they work?", "ja": "対応の効果"},
+    "fixes_caption": {
+        "en": "Every pain point marked fix-shipped: its share of feedback and its negative "
+        "share in the {before} weeks before the fix's week and the {after} weeks after, "
+        "with a rate ratio (Poisson) and a two-proportion test, 95% intervals.",
+        "ja": "「修正済み」のペインポイントごとに、修正週の前 {before} 週と後 {after} 週で、"
+        "声に占める割合と否定率を比べます（率比（ポアソン）と 2 群の比率の検定、95% 信頼区間）。",
+    },
+    "fix_date": {"en": "Fix shipped", "ja": "修正日"},
+    "verdict": {"en": "Verdict", "ja": "判定"},
+    "share_before": {"en": "Share before", "ja": "修正前の割合"},
+    "share_after": {"en": "Share after", "ja": "修正後の割合"},
+    "rate_ratio": {"en": "Rate ratio", "ja": "率比"},
+    "negative_before": {"en": "Negative before", "ja": "修正前の否定率"},
+    "negative_after": {"en": "Negative after", "ja": "修正後の否定率"},
+    "reason": {"en": "Why", "ja": "根拠"},
     "no_fixes": {
         "en": "No pain point is marked fix-shipped yet.",
         "ja": "「修正済み」のペインポイントはまだありません。",

@@ -248,6 +248,95 @@ def quarantined(path: str, sig: Sig, reason: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def events(path: str, sig: Sig) -> pd.DataFrame:
-    """Recorded events (releases, incidents, campaigns): ``date`` (Timestamp), ``title``,
-    ``kind``; empty until the store records events."""
-    return pd.DataFrame({"date": pd.Series([], dtype="datetime64[ns]"), "title": [], "kind": []})
+    """Recorded events (releases, incidents, campaigns, :func:`voc.store.loop.list_events`):
+    ``date`` (Timestamp), ``title``, ``kind``."""
+    from voc.store.loop import list_events
+
+    frame = _read(path, list_events)
+    return pd.DataFrame(
+        {
+            "date": pd.to_datetime(frame["event_date"]),
+            "title": frame["title"].astype(str),
+            "kind": frame["kind"].astype(str),
+        }
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def owners_and_status(
+    path: str, sig: Sig, taxonomy: str, week: str, topic_ids: tuple[int, ...]
+) -> pd.DataFrame:
+    """Each pain point's owners in ``week`` and its latest action
+    (:func:`voc.loop.with_owner_and_status`, as the digest and ``voc pain-points``):
+    ``topic_id``, ``owner``, ``action``."""
+    from voc.loop import with_owner_and_status
+    from voc.taxonomy import load_taxonomy
+
+    owners = load_taxonomy(taxonomy).owners
+    frame = pd.DataFrame({"topic_id": list(topic_ids), "label": ""})
+    return _read(
+        path,
+        lambda s: with_owner_and_status(s, frame, owners, week)[["topic_id", "owner", "action"]],
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def action_history(path: str, sig: Sig, topic_id: int) -> pd.DataFrame:
+    """Every action recorded on ``topic_id``, oldest first
+    (:func:`voc.store.loop.action_history`)."""
+    from voc.store.loop import action_history as history
+
+    return _read(path, lambda s: history(s, topic_id))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def fixes(
+    path: str,
+    sig: Sig,
+    before_weeks: int,
+    after_weeks: int,
+    min_records: int,
+    timezone: str,
+    label_language: str | None,
+) -> pd.DataFrame:
+    """Every shipped fix, before vs after (:func:`voc.insights.fixes.evaluate_fixes`)."""
+    from voc.insights.fixes import evaluate_fixes
+
+    return _read(
+        path,
+        lambda s: evaluate_fixes(
+            s,
+            before_weeks=before_weeks,
+            after_weeks=after_weeks,
+            min_records=min_records,
+            timezone=timezone,
+            language=label_language,
+        ),
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def drivers(
+    path: str, sig: Sig, metric: str, week: str, label_language: str | None
+) -> dict[str, Any]:
+    """Why ``metric`` moved from the week before to ``week``
+    (:func:`voc.insights.drivers.explain_change`): ``sentence`` in English and Japanese,
+    ``contributions`` (the frame), ``change``, ``change_ci``; or ``error`` (a week
+    without respondents on one side)."""
+    from voc.errors import VocError
+    from voc.insights.drivers import explain_change
+
+    def run(store: Warehouse) -> dict[str, Any]:
+        try:
+            result = explain_change(store, metric, week, language=label_language)
+        except VocError as error:
+            return {"error": str(error)}
+        return {
+            "sentence": {lang: result.sentence(lang) for lang in ("en", "ja")},
+            "contributions": result.contributions,
+            "change": result.change,
+            "change_ci": result.change_ci,
+            "previous_week": result.previous_week,
+        }
+
+    return _read(path, run)

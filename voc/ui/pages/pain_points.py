@@ -16,6 +16,7 @@ from voc.ui.common import (
     touchpoint_label,
     tr,
     widget_key,
+    write,
 )
 
 path = store_path()
@@ -68,6 +69,56 @@ def _given(value: str) -> str | None:
     return None if value == ALL else value
 
 
+def _action_form(topic_id: int, label: str) -> None:
+    """Record what is done about the pain point (``voc action``'s validation), and its
+    history."""
+    from datetime import date
+
+    from voc.errors import VocError
+    from voc.store.loop import ACTION_STATUSES, current_actor, normalise_status, record_action
+
+    for message in st.session_state.pop("pp_action_messages", []):
+        st.success(message)
+    with st.form("pp_action_form"):
+        st.markdown(f"**{tr('action_title')}: {label}**")
+        status = st.selectbox(tr("action_status"), ACTION_STATUSES, key="pp_action_status")
+        note = st.text_input(tr("action_note"), key="pp_action_note")
+        day = st.date_input(tr("action_date"), value=date.today(), key="pp_action_date")
+        who = st.text_input(tr("action_who"), value=current_actor(), key="pp_action_who")
+        if st.form_submit_button(tr("action_submit")):
+            try:
+                normalised = normalise_status(status)
+                done = write(
+                    lambda store: (
+                        record_action(
+                            store,
+                            topic_id,
+                            normalised,
+                            note=note or None,
+                            actor=who,
+                            action_date=day,
+                        )
+                        or True
+                    )
+                )
+            except VocError as error:
+                st.error(str(error))
+            else:
+                if done is not None:
+                    st.session_state["pp_action_messages"] = [
+                        tr("action_saved", topic=label, status=normalised)
+                    ]
+                    st.rerun()
+    history = loaders.action_history(path, sig, topic_id)
+    if not history.empty:
+        st.markdown(f"**{tr('action_history')}**")
+        st.dataframe(
+            history[["action_date", "status", "note", "actor", "recorded_at"]],
+            hide_index=True,
+            width="stretch",
+        )
+
+
 picked = {
     "channel": _given(channel),
     "touchpoint": _given(touchpoint),
@@ -85,6 +136,17 @@ except Exception as error:
     show_error(error)
     st.stop()
 
+if not frame.empty:
+    from voc.taxonomy import DEFAULT_TAXONOMY_PATH
+
+    loop = loaders.owners_and_status(
+        path,
+        sig,
+        str(settings().taxonomy or DEFAULT_TAXONOMY_PATH),
+        week,
+        tuple(int(t) for t in frame["topic_id"]),
+    )
+    frame = frame.merge(loop, on="topic_id", how="left")
 subset = bool(len(frame)) and bool(frame["subset"].iloc[0])
 st.caption(tr("pain_subset_caption") if subset else tr("pain_caption"))
 if frame.empty:
@@ -102,17 +164,22 @@ else:
         ),
         "history": st.column_config.LineChartColumn(tr("col_history"), y_min=0),
         "emerging": st.column_config.TextColumn(tr("col_emerging"), width="small"),
+        "owner": st.column_config.TextColumn(tr("col_owner")),
+        "action": st.column_config.TextColumn(tr("col_status")),
     }
     if subset:
         columns["complaints"] = st.column_config.NumberColumn(tr("col_complaints"), format="%.1f")
-        shown = ["rank", "label", "volume", "negative_share", "complaints", "history", "emerging"]
+        shown = [
+            "rank", "label", "volume", "negative_share", "complaints", "history", "emerging",
+            "owner", "action",
+        ]  # fmt: skip
     else:
         columns["trend"] = st.column_config.TextColumn(tr("col_trend"))
         columns["where"] = st.column_config.TextColumn(tr("col_where"), width="large")
         columns["quote"] = st.column_config.TextColumn(tr("col_quote"), width="large")
         shown = [
-            "rank", "label", "volume", "negative_share", "trend", "history", "emerging",
-            "where", "quote",
+            "rank", "label", "owner", "action", "volume", "negative_share", "trend", "history",
+            "emerging", "where", "quote",
         ]  # fmt: skip
     st.dataframe(
         table[shown], column_config=columns, hide_index=True, width="stretch", key="pp_table"
@@ -155,3 +222,5 @@ with left:
             width="stretch",
             column_config={"text": st.column_config.TextColumn(width="large")},
         )
+
+        _action_form(int(topic_id), labels[int(topic_id)])
