@@ -285,6 +285,7 @@ def test_rename_from_the_topics_page_shows_everywhere(demo_copy: Path) -> None:
         assert query.resolve_topic(store, topic_id)[1] == "sizes run small"
 
 
+@pytest.mark.slow  # a forced refit of the demo store's topics: 40-70 s here
 def test_merge_from_the_topics_page_survives_a_refit(demo_copy: Path) -> None:
     from voc import query
     from voc.config import load_config
@@ -321,6 +322,33 @@ def test_merge_from_the_topics_page_survives_a_refit(demo_copy: Path) -> None:
     at.run()
     assert_clean(at)
     assert gone not in at.dataframe[0].value["topic_id"].tolist()
+
+
+def test_a_merged_topic_stays_a_seed_of_the_next_refit(demo_copy: Path) -> None:
+    """What makes a merge survive a refit (the slow test above runs one): the registry
+    keeps the merged topic active, so the next fit is seeded with its centroid and
+    matches it, and the stored model assigns its centroid to the survivor."""
+    from voc.config import load_config
+    from voc.store import topics as store_topics
+    from voc.store.warehouse import Warehouse
+    from voc.topics.edits import merge_topics
+    from voc.topics.store import load_model, load_registry
+
+    with Warehouse(load_config(demo_copy).store.path) as store:
+        before = load_registry(store)
+        merged = merge_topics(store, 6, 5, "cli")
+        assert merged["sentences"] > 0 and merged["pain_points"]["rows"] > 0
+        after = load_registry(store)
+        assert [t.topic_id for t in after.active] == [t.topic_id for t in before.active]
+        assert store_topics.topic_row(store, 6)["status"].iloc[0] == "merged"
+        model = load_model(store)
+        assert model is not None and 6 not in model.model.topic_ids_.tolist()
+        assert (model.model.topic_ids_ == 5).sum() == 2  # both centroids now give topic 5
+        counts = store.query(
+            "SELECT topic_id, count(*) AS n FROM sentence_topics "
+            "WHERE topic_id IN (5, 6) GROUP BY ALL"
+        )
+        assert counts["topic_id"].tolist() == [5]
 
 
 def test_topics_merge_command_refuses_what_it_cannot_merge(demo_copy: Path) -> None:

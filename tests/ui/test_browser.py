@@ -47,6 +47,7 @@ PAGES = {
     "trends": ("trends", "Trends", "トレンド"),
     "surveys": ("surveys", "Survey metrics", "アンケート指標"),
     "topics": ("topics", "Topics", "トピック"),
+    "fixes": ("fixes", "Fixes: did they work?", "対応の効果"),
     "health": ("health", "Data health", "データの状態"),
 }
 

@@ -10,7 +10,15 @@ from pathlib import Path
 
 import streamlit as st
 
-from voc.ui.common import lang, language_toggle, settings, show_error, snapshot_notice, tr
+from voc.ui.common import (
+    lang,
+    language_toggle,
+    settings,
+    show_error,
+    snapshot_notice,
+    tr,
+    warm_up,
+)
 
 PAGES = Path(__file__).parent / "pages"
 
@@ -22,6 +30,7 @@ except Exception as error:  # a bad config: one line, no page
     show_error(error)
     st.stop()
 
+warm_up()  # heavy imports in the background, once per server
 lang()  # the default language, before the toggle reads it
 pages = [
     st.Page(PAGES / "pain_points.py", title=tr("page_pain_points"), default=True),

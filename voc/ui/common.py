@@ -191,3 +191,30 @@ def touchpoint_label(touchpoint: str) -> str:
     except VocError:
         labels = {}
     return labels.get(touchpoint, {}).get(lang(), touchpoint.replace("_", " "))
+
+
+#: Modules some pages need that take seconds to import on a busy machine (scipy's stats
+#: for the fixes and the drivers' intervals, the chart library, the loop's owners).
+_HEAVY_MODULES = (
+    "altair",
+    "voc.query",
+    "voc.loop",
+    "voc.insights.fixes",
+    "voc.insights.drivers",
+    "voc.topics.edits",
+)
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up() -> bool:
+    """Import the heavy modules in a background thread, once per server: the first page
+    is drawn meanwhile, and a page visited next does not wait for an import."""
+    import importlib
+    import threading
+
+    def load() -> None:
+        for name in _HEAVY_MODULES:
+            importlib.import_module(name)
+
+    threading.Thread(target=load, name="voc-ui-warm-up", daemon=True).start()
+    return True

@@ -176,6 +176,25 @@ def topics(path: str, sig: Sig, label_language: str | None) -> pd.DataFrame:
     return _read(path, run)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def topic_choices(path: str, sig: Sig, label_language: str | None) -> dict[int, str]:
+    """The active topics' labels by id, largest first: a picker's options (the registry
+    only, no counting of sentences)."""
+    from voc.store import topics as store_topics
+
+    def run(store: Warehouse) -> dict[int, str]:
+        table = store_topics.topic_table(store)
+        table = table[(table["status"] == "active") & (table["topic_id"] != OTHER_TOPIC)]
+        table = table.sort_values(["size", "topic_id"], ascending=[False, True])
+        labels = store_topics.topic_labels(store, label_language) if label_language else {}
+        return {
+            int(t): labels.get(int(t), str(label))
+            for t, label in zip(table["topic_id"], table["label"], strict=True)
+        }
+
+    return _read(path, run)
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def topic_detail(path: str, sig: Sig, topic_id: int) -> dict[str, Any]:
     """Everything about one topic (:func:`voc.query.topic_detail`)."""

@@ -25,7 +25,7 @@ path = store_path()
 try:
     sig = signature(path)
     options = loaders.filters(path, sig, settings().schedules.timezone)
-    topics = loaders.topics(path, sig, label_language())
+    labels = loaders.topic_choices(path, sig, label_language())
 except Exception as error:
     show_error(error)
     st.stop()
@@ -47,8 +47,7 @@ with st.container(horizontal=True):
 
 topic_id: int | None = None
 touchpoint: str | None = None
-if kind == "topic" and not topics.empty:
-    labels = dict(zip(topics["topic_id"].astype(int), topics["label"].astype(str), strict=True))
+if kind == "topic" and labels:
     topic_id = st.selectbox(
         tr("topic_pick"),
         list(labels),
