@@ -147,19 +147,27 @@ def browser_times(config: Path, week: str) -> dict[str, float]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "voc"), "ui", "--port", str(port),
-         "--config", str(config)],
-        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
+    log = OUT / "voc-ui.log"
+    with log.open("wb") as sink:
+        server = subprocess.Popen(
+            [str(Path(sys.executable).parent / "voc"), "ui", "--port", str(port),
+             "--config", str(config)],
+            cwd=REPO, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     out: dict[str, float] = {}
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            with contextlib.suppress(OSError), opener.open(f"{url}/_stcore/health", timeout=2):
-                break
+        deadline = time.monotonic() + 300
+        while True:
+            try:
+                with opener.open(f"{url}/_stcore/health", timeout=5) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"voc ui did not start: {log.read_text()[-2000:]}")
             time.sleep(0.3)
         with (
             tempfile.TemporaryDirectory() as profile,
