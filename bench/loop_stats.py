@@ -10,7 +10,7 @@ Prints one JSON object:
   shares and scores are known, so the truth is the split's formula on them.
 - ``fix_verdicts``: how often :func:`voc.insights.fixes.judge_fix` says fixed, no change
   or worse when nothing changed (false alarms), when the topic halved, and when it
-  doubled, at the demo's volumes (about 250 records a week; a topic at 3 % and at 1 %
+  doubled, at the demo's volumes (about 250 records a week; a topic at 10 %, 3 % and 1 %
   of them, 70 % negative) with the default windows (4 weeks each side, 20 mentions).
 - ``seconds``: one 1000-resample split of a 1000-respondent week, 60 topics.
 
@@ -95,7 +95,7 @@ def main() -> int:
         "drivers_coverage": [drivers_coverage(args.replications, n, rng) for n in (25, 300)],
         "fix_verdicts": {
             f"rate {rate:.0%}, x{ratio}": fix_verdicts(args.replications * 5, rate, ratio, rng)
-            for rate in (0.03, 0.01)
+            for rate in (0.1, 0.03, 0.01)
             for ratio in (1.0, 0.5, 2.0)
         },
     }

@@ -132,13 +132,13 @@ def pain_point_owners(
     for topic_id, group in frame.groupby("topic_id", sort=False):
         routes = out[int(str(topic_id))]
         teams: set[str] = set()
-        for index, row in enumerate(group.itertuples(index=False)):
-            owner = owners.get(str(row.touchpoint))
-            share = float(row.share)
+        rows = zip(group["touchpoint"].astype(str), group["share"].astype(float), strict=True)
+        for index, (touchpoint, share) in enumerate(rows):
+            owner = owners.get(touchpoint)
             if owner is None or (index > 0 and share < min_share) or owner.team in teams:
                 continue
             teams.add(owner.team)
-            routes.append(OwnerRoute(str(row.touchpoint), owner, round(share, 3)))
+            routes.append(OwnerRoute(touchpoint, owner, round(share, 3)))
     return out
 
 
@@ -184,9 +184,10 @@ def with_owner_and_status(
             ", ".join(r.owner.team for r in routes.get((w, int(t)), []))
             for t, w in zip(out["topic_id"], weeks, strict=True)
         ]
-    at = out.columns.get_loc("label") + 1 if "label" in out.columns else len(out.columns)
-    out.insert(int(at), "owner", owner_cells)
-    out.insert(int(at) + 1, "action", [action_text(statuses.get(int(t))) for t in out["topic_id"]])
+    columns = list(out.columns)
+    at = columns.index("label") + 1 if "label" in columns else len(columns)
+    out.insert(at, "owner", owner_cells)
+    out.insert(at + 1, "action", [action_text(statuses.get(int(t))) for t in out["topic_id"]])
     out.attrs = dict(frame.attrs)
     return out
 

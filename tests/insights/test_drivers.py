@@ -262,3 +262,9 @@ def test_voc_drivers_prints_the_sentence_and_the_rows(tmp_path: Path, write_conf
     missing = runner.invoke(app, ["drivers", "--week", "2026-W30", "--config", str(config)])
     assert missing.exit_code == 2
     assert "both weeks need respondents" in missing.output
+
+
+def test_japanese_names_the_remainder_in_japanese(store) -> None:
+    rows = explain_change(store, "nps", WEEK, n_boot=0, language="ja").contributions
+    assert rows.set_index("topic_id").loc[NO_TOPIC, "label"] == "（話題なし）"
+    assert rows.set_index("topic_id").loc[-1, "label"] == "その他"

@@ -249,3 +249,15 @@ def test_no_change_needs_an_interval_that_rules_out_a_halving() -> None:
                        negative_after=95, **counts)  # fmt: skip
     assert 0.5 < steady["rate_ratio"].low < 1 < steady["rate_ratio"].high < 2
     assert (steady["verdict"], steady["early_because"]) == ("no change", None)
+
+
+def test_a_fix_series_gives_the_weekly_shares_around_the_fix(store) -> None:
+    from voc.insights.fixes import fix_series
+
+    series = fix_series(store, HALVES, FIX_DAY, before_weeks=2, after_weeks=2)
+    assert list(series["week"]) == ["2026-W08", "2026-W09", "2026-W10", "2026-W11", "2026-W12"]
+    assert list(series["side"]) == ["before", "before", "fix", "after", "after"]
+    assert list(series["mentions"]) == [40, 40, 150, 20, 20]
+    assert list(series["records"]) == [PER_WEEK] * 5
+    assert series["share"].iloc[0] == pytest.approx(40 / 300)
+    assert list(series["negative_share"]) == [1.0] * 5

@@ -246,8 +246,7 @@ def register(app: typer.Typer) -> None:
                 labels = topic_labels(store) if not df.empty else {}
         except VocError as e:
             _fail(e)
-        if not df.empty:
-            df.insert(2, "label", [labels.get(int(t), "") for t in df["topic_id"]])
+        df.insert(2, "label", [labels.get(int(t), "") for t in df["topic_id"]])
         if output is OutputFormat.table:
             df = df.drop(columns=["figures"])
         print_frame(df, output, title=f"alerts{f' about {week}' if week else ''}")

@@ -366,7 +366,8 @@ def explain_change(
         touchpoint: Only respondents tagged with this touchpoint.
         n_boot: Bootstrap resamples (0: no intervals).
         seed: The bootstrap's seed.
-        language: Topic labels in this language when a topic has one (as the digest).
+        language: Topic labels in this language when a topic has one (as the digest);
+            ``ja`` also names the remainder and "other" in Japanese.
 
     Returns:
         The :class:`DriverResult`.
@@ -414,7 +415,7 @@ def explain_change(
     )
     frame: pd.DataFrame = split["groups"]  # type: ignore[assignment]
     labels = topic_labels(store, language)
-    frame.insert(1, "label", [_label(int(t), labels) for t in frame["topic_id"]])
+    frame.insert(1, "label", [_label(int(t), labels, language) for t in frame["topic_id"]])
     frame.insert(
         2,
         "kind",
@@ -445,9 +446,10 @@ def explain_change(
     )
 
 
-def _label(topic_id: int, labels: dict[int, str]) -> str:
+def _label(topic_id: int, labels: dict[int, str], language: str | None) -> str:
+    japanese = language == "ja"
     if topic_id == NO_TOPIC:
-        return "(no topic)"
+        return "（話題なし）" if japanese else "(no topic)"
     if topic_id == OTHER_TOPIC:
-        return labels.get(topic_id, "other")
-    return labels.get(topic_id, f"topic {topic_id}")
+        return labels.get(topic_id, "その他" if japanese else "other")
+    return labels.get(topic_id, f"話題 {topic_id}" if japanese else f"topic {topic_id}")

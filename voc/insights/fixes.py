@@ -65,6 +65,7 @@ __all__ = [
     "VERDICTS",
     "FixTest",
     "evaluate_fixes",
+    "fix_series",
     "judge_fix",
     "proportion_difference",
     "rate_ratio",
@@ -379,3 +380,57 @@ def evaluate_fixes(
     return frame.sort_values(["fix_date", "topic_id"], ascending=[False, True]).reset_index(
         drop=True
     )
+
+
+def fix_series(
+    store: Warehouse,
+    topic_id: int,
+    fix_date: date | datetime,
+    *,
+    before_weeks: int = 4,
+    after_weeks: int = 4,
+) -> pd.DataFrame:
+    """A fix's weeks, for a chart: the topic's weekly share of feedback around the fix.
+
+    Args:
+        topic_id: The topic fixed.
+        fix_date: The day the fix shipped.
+        before_weeks, after_weeks: The windows (``fixes.before_weeks``, ``after_weeks``).
+
+    Returns:
+        One row per week from ``before_weeks`` before the fix's week to ``after_weeks``
+        after it: ``week``, ``side`` (``before``, ``fix`` or ``after``), ``records``
+        (with a topic sentence), ``mentions``, ``negative``, ``share`` (mentions /
+        records; NaN without records) and ``negative_share`` (NaN without mentions).
+    """
+    fix_monday = iso_week_monday(iso_week(pd.Timestamp(fix_date).date()))
+    mondays = [fix_monday + timedelta(weeks=n) for n in range(-before_weeks, after_weeks + 1)]
+    totals, mentions = store_drivers.topic_week_counts(
+        store, [int(topic_id)], mondays[0], mondays[-1]
+    )
+    records = dict(zip(totals["week"], totals["records"].astype(int), strict=True))
+    heard = {
+        str(w): (int(n), int(k))
+        for w, n, k in mentions[["week", "records", "negative"]].itertuples(index=False)
+    }
+    rows = []
+    for monday in mondays:
+        week = iso_week(monday)
+        n, k = heard.get(week, (0, 0))
+        total = records.get(week, 0)
+        rows.append(
+            {
+                "week": week,
+                "side": "fix"
+                if monday == fix_monday
+                else "before"
+                if monday < fix_monday
+                else "after",
+                "records": total,
+                "mentions": n,
+                "negative": k,
+                "share": n / total if total else np.nan,
+                "negative_share": k / n if n else np.nan,
+            }
+        )
+    return pd.DataFrame(rows)
