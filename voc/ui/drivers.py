@@ -27,11 +27,26 @@ def drivers_panel(path: str, sig: Any, frame: pd.DataFrame, metrics: list[str]) 
     metric = left.selectbox(
         tr("metric"), metrics, key="sv_metric", format_func=lambda m: NAMES.get(m, m)
     )
-    weeks = sorted(frame.loc[frame["metric"] == metric, "week"].astype(str), reverse=True)
+    series = frame[frame["metric"] == metric].sort_values("week", ascending=False)
+    weeks = series["week"].astype(str).tolist()
     if len(weeks) < 2:
         st.info(tr("why_needs_two"))
         return
-    week = right.selectbox(tr("why_week"), weeks[:-1], key=widget_key(f"sv_week_{metric}"))
+    # Open on the newest week that, like the week before it, has a usual number of
+    # respondents: a thin last week (3 answers) would explain noise.
+    respondents = series["respondents"].astype(int).tolist()
+    usual = sorted(respondents)[len(respondents) // 2] / 2
+    default = next(
+        (
+            i
+            for i in range(len(weeks) - 1)
+            if respondents[i] >= usual and respondents[i + 1] >= usual
+        ),
+        0,
+    )
+    week = right.selectbox(
+        tr("why_week"), weeks[:-1], index=default, key=widget_key(f"sv_week_{metric}")
+    )
     with st.spinner(tr("why_computing")):
         result = loaders.drivers(path, sig, metric, week, label_language())
     if "error" in result:
