@@ -3,6 +3,8 @@ and a drill-down to the redacted quotes and the records behind them."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from voc.ui import loaders
@@ -69,13 +71,21 @@ def _given(value: str) -> str | None:
     return None if value == ALL else value
 
 
+def _record(store: Any, topic_id: int, status: str, note: str, who: str, day: Any) -> bool:
+    """``voc action``'s write, from the form."""
+    from voc.store.loop import record_action
+
+    record_action(store, topic_id, status, note=note or None, actor=who, action_date=day)
+    return True
+
+
 def _action_form(topic_id: int, label: str) -> None:
     """Record what is done about the pain point (``voc action``'s validation), and its
     history."""
     from datetime import date
 
     from voc.errors import VocError
-    from voc.store.loop import ACTION_STATUSES, current_actor, normalise_status, record_action
+    from voc.store.loop import ACTION_STATUSES, current_actor, normalise_status
 
     for message in st.session_state.pop("pp_action_messages", []):
         st.success(message)
@@ -88,19 +98,7 @@ def _action_form(topic_id: int, label: str) -> None:
         if st.form_submit_button(tr("action_submit")):
             try:
                 normalised = normalise_status(status)
-                done = write(
-                    lambda store: (
-                        record_action(
-                            store,
-                            topic_id,
-                            normalised,
-                            note=note or None,
-                            actor=who,
-                            action_date=day,
-                        )
-                        or True
-                    )
-                )
+                done = write(lambda store: _record(store, topic_id, normalised, note, who, day))
             except VocError as error:
                 st.error(str(error))
             else:
@@ -131,7 +129,16 @@ if week == options["default_week"]:
     for note in options["notes"]:
         st.caption(note)
 try:
-    frame = loaders.pain_points(path, sig, week, **picked, label_language=label_language())
+    frame = loaders.pain_points(
+        path,
+        sig,
+        week,
+        picked["channel"],
+        picked["touchpoint"],
+        picked["language"],
+        picked["source"],
+        label_language(),
+    )
 except Exception as error:
     show_error(error)
     st.stop()

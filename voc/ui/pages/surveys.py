@@ -50,9 +50,11 @@ for column, metric in zip(columns, metrics, strict=True):
     )
 
 table = frame.pivot_table(index="week", columns="metric", values=["value", "respondents"])
-table.columns = [
-    f"{NAMES.get(m, m)} {tr(kind) if kind != 'value' else ''}".strip() for kind, m in table.columns
-]
+names = []
+for header in table.columns:  # a MultiIndex: (value or respondents, metric)
+    kind, name = str(header[0]), NAMES.get(str(header[1]), str(header[1]))
+    names.append(name if kind == "value" else f"{name} {tr(kind)}")
+table.columns = names
 st.dataframe(table.sort_index(ascending=False).round(1), width="stretch")
 
 st.subheader(tr("why_title"))

@@ -45,6 +45,9 @@ with st.container(horizontal=True):
         format_func={"week": tr("by_week"), "month": tr("by_month")}.get,
     )  # fmt: skip
 
+# Names in the page's language, computed now: a widget may call its format_func later.
+touchpoint_names = {tp: touchpoint_label(tp) for tp in options["touchpoints"]}
+channel_names = {c: channel_label(c) for c in options["channels"]}
 topic_id: int | None = None
 touchpoint: str | None = None
 if kind == "topic" and labels:
@@ -59,12 +62,12 @@ elif kind == "touchpoint" and options["touchpoints"]:
         tr("touchpoint"),
         options["touchpoints"],
         key=widget_key("tr_touchpoint"),
-        format_func={tp: touchpoint_label(tp) for tp in options["touchpoints"]}.get,
+        format_func=lambda tp: touchpoint_names[tp],
     )
 
 channels = st.multiselect(
     tr("channels"), options["channels"], default=options["channels"], key=widget_key("tr_channels"),
-    format_func={c: channel_label(c) for c in options["channels"]}.get,
+    format_func=lambda c: channel_names[c],
 )  # fmt: skip
 try:
     frame = loaders.trend(path, sig, by, topic_id, touchpoint)
