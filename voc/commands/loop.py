@@ -15,7 +15,13 @@ import typer
 from voc.cli import ConfigOption, FormatOption, OutputFormat, _fail, _read_store, print_frame
 from voc.errors import StoreError, VocError
 
-__all__ = ["annotate_pain_points", "print_alert_summary", "register"]
+__all__ = [
+    "action_line",
+    "annotate_pain_points",
+    "latest_action",
+    "print_alert_summary",
+    "register",
+]
 
 _STATUS_HELP = (
     "acknowledged, investigating, fix-shipped or won't-fix (wont-fix is accepted: easier "
@@ -53,6 +59,23 @@ def _iso_dates(frame: Any, column: str) -> Any:
     return out
 
 
+def latest_action(store: Any, topic_id: int) -> dict[str, Any] | None:
+    """The topic's latest action (``status``, ``action_date``, ``note``, ``actor``), or None."""
+    from voc.loop import topic_status
+
+    found = topic_status(store).get(int(topic_id))
+    return None if found is None else {**found, "action_date": str(found["action_date"])}
+
+
+def action_line(action: dict[str, Any], topic_id: int) -> str:
+    """``status: fix-shipped on 2026-11-20 by alice (PAY-812)``."""
+    note = f" ({action['note']})" if action.get("note") else ""
+    return (
+        f"status: {action['status']} on {action['action_date']} by {action['actor']}{note}"
+        f" (`voc actions {topic_id}`: the history)"
+    )
+
+
 def annotate_pain_points(store: Any, frame: Any, config: Path | None) -> Any:
     """``voc pain-points``'s frame with each pain point's ``owner`` and latest ``action``."""
     from voc.loop import with_owner_and_status
@@ -78,6 +101,29 @@ def print_alert_summary(summary: dict[str, Any]) -> None:
         )
     for line in summary.get("failures", []):
         typer.secho(f"  failed: {line}", fg=typer.colors.YELLOW)
+
+
+def _send_now(config: Path | None, week: str | None) -> None:
+    """Check for alerts and send what is due (``voc alerts --send``), as the daily run's
+    ``send-alerts`` task does; prints its summary."""
+    from voc.config import load_config
+    from voc.loop import send_alerts
+    from voc.weeks import iso_week, iso_week_monday
+
+    try:
+        settings = load_config(config)
+        weeks = None
+        if week is not None:
+            try:
+                weeks = [iso_week(iso_week_monday(week))]
+            except ValueError as e:
+                raise VocError(f"week {week!r}: write an ISO week such as 2026-W45") from e
+        taxonomy = _taxonomy(config)
+        with _writable_store(config) as store:
+            summary = send_alerts(store, settings, taxonomy, weeks=weeks)
+    except VocError as e:
+        _fail(e)
+    print_alert_summary(summary)
 
 
 def register(app: typer.Typer) -> None:
@@ -230,6 +276,14 @@ def register(app: typer.Typer) -> None:
         week: Annotated[
             str | None, typer.Option(help="Only alerts about this ISO week, e.g. 2026-W45.")
         ] = None,
+        send: Annotated[
+            bool,
+            typer.Option(
+                "--send",
+                help="First check now and send what is due, as the daily run does (for "
+                "--week, else the latest alerts.weeks weeks): to try an owner's webhook.",
+            ),
+        ] = False,
         output: FormatOption = OutputFormat.table,
         config: ConfigOption = None,
     ) -> None:
@@ -240,6 +294,8 @@ def register(app: typer.Typer) -> None:
         from voc.store.loop import alerts_sent
         from voc.store.topics import topic_labels
 
+        if send:
+            _send_now(config, week)
         try:
             with _read_store(config) as store:
                 df = alerts_sent(store, week)
