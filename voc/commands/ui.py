@@ -1,5 +1,9 @@
-"""``voc ui`` (the local web app) and ``voc topics merge``."""
+"""``voc ui`` (the local web app) and ``voc topics merge``.
 
+No ``from __future__ import annotations`` here: typer reads the options' annotations at
+run time, and ``ConfigOption`` is imported inside :func:`register` (``voc.cli`` imports
+this module at its end), where a string annotation could not be resolved.
+"""
 
 import os
 import socket
