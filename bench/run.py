@@ -171,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
         results.extend(_analysis_benchmarks(args.quick))
     # The product manager's questions on the demo store (`make bench` builds it first).
     results.append(_run("bench.queries", "--repeats", "3" if args.quick else "5"))
+    # The web app's page loads, demo store and 200k records (issue 14).
+    results.append(_run("bench.ui", "--repeats", "1" if args.quick else "3", "--browser"))
 
     header = f"{'benchmark':<22}{'rows':>9}{'ner':>6}{'seconds':>9}{'rows/s':>9}{'peak MB':>9}"
     print(header)
@@ -202,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
             "topics",
             "queries",
             "long_records",
+            "ui",
         ):
             continue  # printed as tables below
         else:
@@ -218,6 +221,14 @@ def main(argv: list[str] | None = None) -> int:
             )
         elif item.get("benchmark") == "bench.queries":
             print(f"\nqueries: failed: {item['error']}")
+    for item in results:
+        if item.get("benchmark") == "ui":
+            from bench import ui
+
+            print("\nweb app page loads, seconds (python -m bench.ui):")
+            print(ui.markdown(item))
+        elif item.get("benchmark") == "bench.ui":
+            print(f"\nweb app: failed: {item['error']}")
     OUT.mkdir(exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     print(f"written: {OUT / 'results.json'}")

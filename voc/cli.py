@@ -1462,3 +1462,7 @@ _loop.register(app)
 from voc.commands import stats as _stats  # noqa: E402
 
 _stats.register(app)
+
+from voc.commands import ui as _ui  # noqa: E402
+
+_ui.register(app)

@@ -25,6 +25,7 @@ __all__ = [
     "add_assignments",
     "assigned_since_fit",
     "given_labels",
+    "given_merges",
     "has_topic_model",
     "latest_sentence_week",
     "praised_topics",
@@ -33,6 +34,7 @@ __all__ = [
     "registry_rows",
     "replace_topics",
     "set_given_label",
+    "set_merge",
     "topic_breakdown",
     "topic_ids",
     "topic_label",
@@ -344,7 +346,8 @@ def replace_topics(
 ) -> None:
     """After a refit, in one transaction: the registry, every sentence's topic and the
     model are replaced, the events added, a topic's ``created_run`` kept from before, and
-    the labels a person gave put back (:func:`apply_renames`)."""
+    the labels a person gave and the merges a person made put back (:func:`_apply_renames`,
+    :func:`_apply_merges`)."""
     with store.transaction() as con:
         previous = dict(con.execute("SELECT topic_id, created_run FROM topics").fetchall())
         topics = topics.copy()
@@ -357,6 +360,7 @@ def replace_topics(
         store.insert_frame("sentence_topics", assignments)
         store.insert_frame("topic_model", model_row)
         _apply_renames(con)
+        _apply_merges(con)
 
 
 def add_assignments(store: Warehouse, rows: pd.DataFrame) -> None:
@@ -453,3 +457,75 @@ def _apply_renames(con: Any) -> None:
         "UPDATE topics SET label = r.label FROM topic_renames r "
         "WHERE topics.topic_id = r.topic_id AND topics.label <> r.label"
     )
+
+
+# -- merges a person made (migration 006_topic_merges.sql) --------------------------------
+
+
+def given_merges(store: Warehouse) -> dict[int, int]:
+    """The merges a person made (``voc topics merge``, the web app): merged topic id ->
+    the id that holds its sentences now. Empty on a store older than merges."""
+    if "topic_merges" not in {r[0] for r in store.con.execute("SHOW TABLES").fetchall()}:
+        return {}
+    rows = store.con.execute("SELECT topic_id, into_id FROM topic_merges").fetchall()
+    return {int(topic_id): int(into_id) for topic_id, into_id in rows}
+
+
+def set_merge(
+    store: Warehouse, topic_id: int, into_id: int, source: str, at: datetime, run_id: str
+) -> int:
+    """Keep that ``topic_id`` is merged into ``into_id`` and apply it now: its sentences
+    move to ``into_id``, it is marked ``merged`` (with a ``merged`` event), the stored
+    model assigns its centroid's sentences to ``into_id``; earlier merges into
+    ``topic_id`` now point at ``into_id``. One transaction.
+
+    Returns:
+        The sentences moved.
+    """
+    with store.transaction() as con:
+        moved = con.execute(
+            "SELECT count(*) FROM sentence_topics WHERE topic_id = ?", [int(topic_id)]
+        ).fetchall()[0][0]
+        con.execute(
+            "UPDATE topic_merges SET into_id = ? WHERE into_id = ?", [int(into_id), int(topic_id)]
+        )
+        con.execute("DELETE FROM topic_merges WHERE topic_id = ?", [int(topic_id)])
+        con.execute(
+            "INSERT INTO topic_merges VALUES (?, ?, ?, ?)",
+            [int(topic_id), int(into_id), source, at],
+        )
+        con.execute(
+            "INSERT INTO topic_events VALUES (?, 'merged', ?, ?, ?, ?)",
+            [run_id, int(topic_id), [int(into_id)], f"merged by a person ({source})", at],
+        )
+        _apply_merges(con)
+    return int(moved)
+
+
+def _apply_merges(con: Any) -> None:
+    """Put every merge a person made back: the merged topics' sentences belong to the
+    survivors, the merged topics are ``merged`` (a survivor holding sentences is
+    ``active``), and the stored model assigns the merged topics' centroids to the
+    survivors (after a refit rewrote the topics, the sentences and the model)."""
+    merges = dict(con.execute("SELECT topic_id, into_id FROM topic_merges").fetchall())
+    if not merges:
+        return
+    con.execute(
+        "UPDATE sentence_topics SET topic_id = m.into_id FROM topic_merges m "
+        "WHERE sentence_topics.topic_id = m.topic_id"
+    )
+    con.execute(
+        "UPDATE topics SET status = 'merged' FROM topic_merges m "
+        "WHERE topics.topic_id = m.topic_id AND topics.status <> 'merged'"
+    )
+    con.execute(
+        "UPDATE topics SET status = 'active' WHERE status <> 'active' "
+        "AND topic_id IN (SELECT into_id FROM topic_merges) "
+        "AND topic_id IN (SELECT DISTINCT topic_id FROM sentence_topics)"
+    )
+    for model_id, ids in con.execute("SELECT model_id, topic_ids FROM topic_model").fetchall():
+        mapped = [int(merges.get(int(i), int(i))) for i in ids]
+        if mapped != [int(i) for i in ids]:
+            con.execute(
+                "UPDATE topic_model SET topic_ids = ? WHERE model_id = ?", [mapped, model_id]
+            )

@@ -42,6 +42,7 @@ __all__ = [
     "assign_pending",
     "load_model",
     "load_registry",
+    "merge_topic",
     "record_topics",
     "refit",
     "refit_due",
@@ -99,8 +100,15 @@ def _latest_week(frame: pd.DataFrame) -> str:
 
 
 def load_registry(store: Any) -> TopicRegistry:
-    """The registry as stored (an empty one before the first fit)."""
+    """The registry as stored (an empty one before the first fit).
+
+    A topic a person merged (:func:`merge_topic`) stays active for the registry: the next
+    fit is seeded with its centroid and matched to it, so its sentences keep one id,
+    which the stored merge then maps onto the survivor (a merged topic left out of the
+    seeds would come back from the fit as a new topic).
+    """
     topics: Any = topic_rows.registry_rows(store, OTHER)  # cells of many types
+    merged_by_person = set(topic_rows.given_merges(store))
     records = [
         {
             "topic_id": row.topic_id,
@@ -110,7 +118,7 @@ def load_registry(store: Any) -> TopicRegistry:
             "size": row.size,
             "first_seen": row.first_seen,
             "last_seen": row.last_seen,
-            "active": row.status == "active",
+            "active": row.status == "active" or int(row.topic_id) in merged_by_person,
             "aliases": json.loads(row.aliases) if isinstance(row.aliases, str) else {},
         }
         for row in topics.itertuples(index=False)
@@ -407,3 +415,69 @@ def topic_labels(store: Any, language: str | None = None) -> dict[int, str]:
     """Each topic's label, in ``language`` when it has one there (its alias) and no person
     renamed it (:func:`voc.store.topics.topic_labels`)."""
     return topic_rows.topic_labels(store, language)
+
+
+# -- merges a person made --------------------------------------------------------------
+
+
+def merge_topic(store: Any, topic_id: int, into_id: int, source: str = "cli") -> dict[str, Any]:
+    """Merge topic ``topic_id`` into ``into_id``: its sentences belong to ``into_id`` now
+    and after every refit and assignment (kept in ``topic_merges``, re-applied like a
+    rename; the registry keeps matching the merged topic's own cluster, so the merge
+    follows it). Pain points read ``sentence_topics``: recompute them after
+    (:func:`voc.insights.painpoints.compute_pain_points`), as ``voc topics merge`` and the
+    web app do.
+
+    Args:
+        store: A :class:`voc.store.warehouse.Warehouse` open for writing.
+        topic_id: The topic merged away (``voc topics`` lists the ids).
+        into_id: The topic that keeps its id and label and takes the sentences.
+        source: ``cli`` or ``ui``.
+
+    Returns:
+        ``topic_id``, ``into_id``, ``label`` (of the merged topic), ``into_label``,
+        ``sentences`` (moved now).
+
+    Raises:
+        VocError: The same topic twice, "other", an unknown topic, or a topic already
+            merged (name the topic it went into instead).
+    """
+    from voc.store.warehouse import utcnow
+
+    topic_id, into_id = int(topic_id), int(into_id)
+    if topic_id == into_id:
+        raise VocError(f"cannot merge topic {topic_id} into itself: name two different topics")
+    if OTHER in (topic_id, into_id):
+        raise VocError(
+            f'topic {OTHER} is "other" (sentences close to no topic) and cannot be merged'
+        )
+    merges = topic_rows.given_merges(store)
+    for wanted in (topic_id, into_id):
+        if wanted in merges:
+            raise VocError(
+                f"topic {wanted} was already merged into topic {merges[wanted]}: "
+                f"name topic {merges[wanted]} instead"
+            )
+    labels = {}
+    for wanted in (topic_id, into_id):
+        label = topic_rows.topic_label(store, wanted)
+        if label is None:
+            raise VocError(
+                f"no topic {wanted} in the store: `voc topics` lists the topics and their ids"
+            )
+        labels[wanted] = label
+    moved = topic_rows.set_merge(
+        store,
+        topic_id,
+        into_id,
+        source,
+        utcnow(),
+        run_id=f"merge-{source}-{utcnow():%Y%m%dT%H%M%S}",
+    )
+    return {
+        "topic_id": topic_id,
+        "into_id": into_id,
+        "label": labels[topic_id],
+        "into_label": labels[into_id],
+        "sentences": moved,
+    }
