@@ -14,7 +14,6 @@ the insights step themselves.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -24,6 +23,7 @@ from pipelines.runs import recorded_run
 from voc.analysis import Analyzer, analyze_pending
 from voc.config import load_config
 from voc.errors import IngestFailed
+from voc.run_ids import new_run_id as _new_run_id
 from voc.store.warehouse import Warehouse
 
 
@@ -214,4 +214,4 @@ def run_flow(
 
 def new_analyze_run_id() -> str:
     """A fresh analyse run id, e.g. ``analyze-3f9a1c0b2d4e``."""
-    return f"analyze-{uuid.uuid4().hex[:12]}"
+    return _new_run_id("analyze")
