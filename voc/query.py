@@ -612,13 +612,13 @@ _LOCK = threading.Lock()
 def _embedder(name: str) -> Any:
     with _LOCK:
         if name not in _EMBEDDERS:
-            from voc.models.embedders import get_embedder
+            from voc.models.embedders import load_embedder
 
             # A query is one short text: the numpy backend of the default embedder loads in
             # about a third of the time of the torch one (no torch import), and its vectors
             # match the stored ones (cosine >= 0.9999, bench/use_speed.py).
             options = {"backend": "numpy"} if name == DEFAULT_EMBEDDER else {}
-            embedder = get_embedder(name, **options)
+            embedder = load_embedder(name, **options)
             embedder.embed(["warm up"])  # load the weights and the tokenizer now
             _EMBEDDERS[name] = embedder
         return _EMBEDDERS[name]
