@@ -7,9 +7,11 @@ embeddings, so re-tagging with an edited taxonomy costs no embedding). Run it wi
 analysis, topics are brought up to date (:mod:`voc.topics.store`: new sentences are
 assigned to the stored topics, or the model is refitted when a new week arrived): the
 ``update-topics`` task. Then the insights that read the topics, pain points and survey
-metrics, are recomputed: the ``update-insights`` task. Each step is its own Prefect task
-and none recomputes another's output; the ``refit-topics`` and ``backfill`` flows call
-the insights step themselves.
+metrics, are recomputed: the ``update-insights`` task; then the owners of the pain
+points that flared up are alerted (``send-alerts``, :mod:`pipelines.alerts`). Each step
+is its own Prefect task and none recomputes another's output; the ``refit-topics`` and
+``backfill`` flows call the insights step themselves (and send no alerts: they rewrite
+the past).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 
+from pipelines.alerts import alerts_task
 from pipelines.ingest import IO_RETRYING_TASK, ingest_flow
 from pipelines.runs import recorded_run
 from voc.analysis import Analyzer, analyze_pending
@@ -138,8 +141,8 @@ def analyze_flow(
 ) -> dict[str, Any]:
     """Analyse every stored record that lacks a current analysis, and record the run.
 
-    Three steps, each a Prefect task: ``analyze-pending``, ``update-topics``,
-    ``update-insights``.
+    Four steps, each a Prefect task: ``analyze-pending``, ``update-topics``,
+    ``update-insights``, ``send-alerts`` (when ``alerts.enabled``; it never fails the run).
 
     Args:
         config_path: The config file (default: ``$VOC_CONFIG`` or ``configs/voc.yaml``).
@@ -149,8 +152,8 @@ def analyze_flow(
 
     Returns:
         ``{"run_id", "status", "store", "analysis": summary, "topics": {"topics": topics
-        summary}, "insights": {"pain_points", "survey_metrics"}}`` (no ``insights`` when
-        not asked for).
+        summary}, "insights": {"pain_points", "survey_metrics"}, "alerts": summary}`` (no
+        ``insights`` nor ``alerts`` when not asked for; no ``alerts`` when disabled).
     """
     config = load_config(config_path)
     run_id = run_id or new_analyze_run_id()
@@ -175,6 +178,8 @@ def analyze_flow(
         )
         if insights:
             result["insights"] = insights_task(store_path, run_id)
+            if config.alerts.enabled:
+                result["alerts"] = alerts_task(config_path, store_path)
         result["status"] = "completed"
     return result
 

@@ -72,9 +72,12 @@ def gather_task(
     timezone: str,
     now: datetime | None = None,
     language: str | None = None,
+    owners: dict[str, Any] | None = None,
+    fix_windows: tuple[int, int, int] = (4, 4, 20),
 ) -> Digest:
     """Read the week's digest out of the store (read-only), topics labelled in
-    ``language`` where they have a label in it."""
+    ``language`` where they have a label in it, pain points with their ``owners``
+    (touchpoint name -> :class:`voc.taxonomy.Owner`) and latest action."""
     with Warehouse(store_path, read_only=True) as store:
         return gather(
             store,
@@ -85,6 +88,8 @@ def gather_task(
             timezone=timezone,
             as_of=now,
             language=language,
+            owners=owners,
+            fix_windows=fix_windows,
         )
 
 
@@ -186,6 +191,7 @@ def digest_flow(
     }
     # The digest only reads: it never waits behind a run writing the store (it reads the
     # last run's snapshot then), so its own row in `runs` is written when the store is free.
+    taxonomy = load_taxonomy(config.taxonomy or DEFAULT_TAXONOMY_PATH)
     with recorded_run(store_path, run_id, "digest", result, writes=False):
         digest = gather_task(
             store_path,
@@ -198,6 +204,8 @@ def digest_flow(
             # The topics step labels topics in digest.language: another language reads
             # their aliases in it.
             language if language != settings.language else None,
+            taxonomy.owners,
+            (config.fixes.before_weeks, config.fixes.after_weeks, config.fixes.min_records),
         )
         result.update(
             records=digest.records,
@@ -205,9 +213,7 @@ def digest_flow(
             praise=len(digest.praise),
             empty=digest.empty,
         )
-        renderer = Renderer(
-            digest, language, load_taxonomy(config.taxonomy or DEFAULT_TAXONOMY_PATH)
-        )
+        renderer = Renderer(digest, language, taxonomy)
         result.update(write_task(renderer, str(settings.out_dir)))
         # Slack, the e-mail's text part and the artifact get the Markdown without the chart
         # links of digest.md (they point at files beside it).

@@ -262,10 +262,11 @@ class Analyzer:
         """
         model = self.model_path.name if self.model_path is not None else "custom"
         digest = hashlib.blake2b(
-            # Labels only name touchpoints in reports: editing one re-analyses nothing.
-            self.taxonomy.model_dump_json(exclude={"touchpoints": {"__all__": {"labels"}}}).encode(
-                "utf-8"
-            ),
+            # Labels only name touchpoints in reports, owners only route alerts: editing
+            # either re-analyses nothing.
+            self.taxonomy.model_dump_json(
+                exclude={"touchpoints": {"__all__": {"labels", "owner"}}}
+            ).encode("utf-8"),
             digest_size=4,
         ).hexdigest()
         relevance = self.tagger.relevance_name

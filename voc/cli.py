@@ -10,6 +10,16 @@ it names.
 
 from __future__ import annotations
 
+if __name__ == "__main__":
+    # `python -m voc.cli` runs this file as __main__, a second copy of the module: run the
+    # importable voc.cli's app instead, so the command modules (which import voc.cli or
+    # voc.commands._common) register on, and share flags with, the one app that runs.
+    import sys as _sys
+
+    from voc.cli import app as _app
+
+    _sys.exit(_app())
+
 import sys
 from typing import Annotated, Any
 
@@ -113,8 +123,12 @@ for _group in (_pipeline, _store, _insights, _schedule, _train, _topics, _touchp
     _group.register(app)
 app.command()(version)
 
-# A new group: a module voc/commands/<area>.py with register(app), wired by two lines here
-# (above the __main__ guard, so `python -m voc.cli` sees it too).
+# A new group: a module voc/commands/<area>.py with register(app), wired by two lines here.
 
-if __name__ == "__main__":
-    app()
+from voc.commands import loop as _loop  # noqa: E402
+
+_loop.register(app)
+
+from voc.commands import stats as _stats  # noqa: E402
+
+_stats.register(app)

@@ -351,6 +351,81 @@ class TopicsConfig(_Strict):
     )
 
 
+class AlertsConfig(_Strict):
+    """Alerts to touchpoint owners after each daily run (:mod:`voc.loop`, `voc alerts`).
+
+    A pain point alerts when it turns emerging, or when its complaints (records x negative
+    share) jump to at least ``negative_jump`` times the week before; either way it needs at
+    least ``min_negative`` complaints. It goes once per ISO week to each owner of its
+    touchpoints (``owner:`` in the taxonomy), by Slack and/or e-mail.
+    """
+
+    enabled: bool = Field(True, description="Check for alerts after each daily run.")
+    negative_jump: float = Field(
+        2.0,
+        ge=1.0,
+        le=100.0,
+        description="Complaints at least this many times the week before alert.",
+    )
+    min_negative: float = Field(
+        10.0,
+        ge=1.0,
+        description="Fewer complaints than this in the week never alert (noise).",
+    )
+    weeks: int = Field(
+        2,
+        ge=1,
+        le=8,
+        description="Weeks checked: the latest week with data and the ones before it.",
+    )
+    min_touchpoint_share: float = Field(
+        0.25,
+        gt=0,
+        le=1,
+        description=(
+            "An owner hears of a pain point when its touchpoint holds at least this share "
+            "of the pain point's records (the largest touchpoint's owner always does)."
+        ),
+    )
+    fallback: Literal["none", "digest"] = Field(
+        "none",
+        description=(
+            "A pain point whose touchpoints have no reachable owner: none (listed by "
+            "`voc alerts` as no-owner) or digest (sent to digest.delivery's Slack/e-mail)."
+        ),
+    )
+    retries: int = Field(1, ge=0, le=10, description="Tries after a failed send, per channel.")
+    retry_delay_seconds: float = Field(
+        5, ge=0, le=600, description="Wait before a retry; a failure is retried next run too."
+    )
+
+
+class FixesConfig(_Strict):
+    """Did the fix work? (:mod:`voc.insights.fixes`, `voc fixes`, the digest's section.)
+
+    A topic marked ``fix-shipped`` on a date is compared over ``before_weeks`` weeks before
+    the fix's ISO week and ``after_weeks`` weeks after it (the fix week left out).
+    """
+
+    before_weeks: int = Field(
+        4, ge=1, le=52, description="Weeks before the fix's week compared with after."
+    )
+    after_weeks: int = Field(
+        4,
+        ge=1,
+        le=52,
+        description="Full weeks after the fix's week needed before a verdict (else too early).",
+    )
+    min_records: int = Field(
+        20,
+        ge=1,
+        description=(
+            "Mentions the topic needs in the weeks before; fewer is too few to tell a "
+            "change from chance."
+        ),
+    )
+
+
 class StoreConfig(_Strict):
     """The warehouse."""
 
@@ -376,6 +451,8 @@ class VocConfig(_Strict):
     digest: DigestConfig = Field(default_factory=DigestConfig)
     schedules: SchedulesConfig = Field(default_factory=SchedulesConfig)
     topics: TopicsConfig = Field(default_factory=TopicsConfig)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    fixes: FixesConfig = Field(default_factory=FixesConfig)
     sources: list[SourceConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")

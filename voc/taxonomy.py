@@ -33,6 +33,7 @@ from voc.errors import ConfigError
 
 __all__ = [
     "DEFAULT_TAXONOMY_PATH",
+    "Owner",
     "Taxonomy",
     "Touchpoint",
     "load_taxonomy",
@@ -45,6 +46,80 @@ DEFAULT_TAXONOMY_PATH = Path(__file__).resolve().parents[1] / "configs" / "taxon
 _NAME = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 # ISO 639-1 (or 639-3) with an optional region or script: en, ja, pt-BR, zh-Hant.
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+# An environment variable's name, as a shell writes it.
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class Owner(BaseModel):
+    """The team that owns a touchpoint: the digest names it beside the touchpoint's pain
+    points, and alerts go to it (:mod:`voc.loop`).
+
+    Attributes:
+        team: The team's name as people say it ("Payments", "決済チーム").
+        slack_webhook_env: The NAME of the environment variable that holds the team's Slack
+            incoming-webhook URL (the URL is a secret, never written in YAML).
+        email: Addresses alerts are e-mailed to (through the SMTP server of
+            ``digest.delivery.email`` in the config).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    team: str = Field(min_length=1)
+    slack_webhook_env: str | None = None
+    email: list[str] = Field(default_factory=list)
+
+    @property
+    def reachable(self) -> bool:
+        """Whether alerts have somewhere to go (a webhook variable or an address)."""
+        return bool(self.slack_webhook_env or self.email)
+
+    @field_validator("team")
+    @classmethod
+    def _team_named(cls, value: str) -> str:
+        text = " ".join(value.split())
+        if not text:
+            raise ValueError("is empty; write the owning team's name, e.g. team: Payments")
+        return text
+
+    @field_validator("slack_webhook_env")
+    @classmethod
+    def _env_name(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        text = value.strip()
+        if "://" in text or text.lower().startswith("hooks."):
+            raise ValueError(
+                "write the NAME of an environment variable that holds the webhook URL "
+                "(e.g. slack_webhook_env: VOC_SLACK_PAYMENTS), not the URL: it is a secret "
+                "and the taxonomy is committed"
+            )
+        if not _ENV_NAME.match(text):
+            raise ValueError(
+                f"{text!r} is not an environment variable name: use letters, digits and _ "
+                "(e.g. VOC_SLACK_PAYMENTS)"
+            )
+        return text
+
+    @field_validator("email", mode="before")
+    @classmethod
+    def _email_list(cls, value: Any) -> Any:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            raise ValueError(f"write a list of addresses ([{value}]), not a single string")
+        return value
+
+    @field_validator("email")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        cleaned = [address.strip() for address in value]
+        for index, address in enumerate(cleaned):
+            if not _EMAIL.match(address):
+                raise ValueError(
+                    f"[{index}]: {address!r} is not an e-mail address (write name@example.com)"
+                )
+        return list(dict.fromkeys(cleaned))
 
 
 class Touchpoint(BaseModel):
@@ -63,6 +138,8 @@ class Touchpoint(BaseModel):
         labels: How reports name it, per language code (``en: Delivery``, ``ja: 配送``);
             the digest falls back to the name with spaces. Display only: editing a label
             does not make the next run re-analyse anything.
+        owner: The team that owns it and where alerts reach it (:class:`Owner`); None
+            when nobody does. Editing it re-analyses nothing either.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -73,6 +150,7 @@ class Touchpoint(BaseModel):
     examples: list[str] = Field(default_factory=list)
     negative_examples: list[str] = Field(default_factory=list)
     labels: dict[str, str] = Field(default_factory=dict)
+    owner: Owner | None = None
 
     def label(self, language: str) -> str:
         """The touchpoint's name for readers of ``language``: its label, else the name."""
@@ -192,6 +270,11 @@ class Taxonomy(BaseModel):
         """Every language code that has keywords, sorted."""
         return sorted({code for tp in self.touchpoints for code in tp.keywords})
 
+    @property
+    def owners(self) -> dict[str, Owner]:
+        """Touchpoint name -> its owner, for the touchpoints that have one."""
+        return {tp.name: tp.owner for tp in self.touchpoints if tp.owner is not None}
+
     def touchpoint(self, name: str) -> Touchpoint:
         """The touchpoint called ``name``.
 
@@ -267,10 +350,22 @@ def _explain(error: ValidationError, origin: str) -> str:
         if rest and re.fullmatch(r"(?:\[\d+\]|[A-Za-z0-9-]+(?:\[\d+\])?)(?:\.\w+)?", head):
             where = f"{where}{head}" if head.startswith("[") else f"{where}.{head}"
             message = rest
-        if item["type"] == "extra_forbidden":
+        if item["type"] == "extra_forbidden" and ".owner." in f".{where}":
+            message = (
+                "unknown key; an owner has team, slack_webhook_env (an environment "
+                "variable's name) and email (a list of addresses)"
+            )
+        elif item["type"] == "extra_forbidden":
             message = (
                 "unknown key; a touchpoint has name, description, keywords, examples, "
-                "negative_examples and labels, and the file has only `touchpoints:`"
+                "negative_examples, labels and owner, and the file has only `touchpoints:`"
+            )
+        elif item["type"] == "missing" and where.endswith("owner.team"):
+            message = "is required: write the owning team's name, e.g. team: Payments"
+        elif item["type"] == "model_type" and where.endswith(".owner"):
+            message = (
+                "write a mapping: owner: {team: Payments, slack_webhook_env: "
+                "VOC_SLACK_PAYMENTS, email: [payments@example.com]}"
             )
         elif item["type"] == "missing":
             message = "is required"
@@ -280,6 +375,8 @@ def _explain(error: ValidationError, origin: str) -> str:
             message = f"{message}: YAML reads yes/no/on/off as true/false, so quote the word"
         elif (
             "input" in item
+            # A webhook URL written where its variable's name belongs is a secret: not echoed.
+            and not where.endswith("slack_webhook_env")
             and not isinstance(item["input"], dict | list)
             and repr(item["input"]) not in message
         ):

@@ -1,1 +1,1 @@
-"""The ``voc`` command's groups: one module per group, each with ``register(app)``."""
+"""The ``voc`` command's groups, one module each (each has ``register(app)``)."""

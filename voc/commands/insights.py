@@ -83,7 +83,8 @@ def pain_points(
     config: ConfigOption = None,
 ) -> None:
     """The week's pain points, ranked: volume, negative share, trend, emerging, where they
-    show up (channel / touchpoint) and a complaint of that week.
+    show up (channel / touchpoint) and a complaint of that week; the owning team (the
+    taxonomy's touchpoint owners) and the latest action (`voc action`) beside each.
 
     A pain point is a topic that is mostly complaints that week: at least half of its
     sentences negative, and at least --min-complaints of them. Topics mostly praised are
@@ -101,6 +102,9 @@ def pain_points(
                 min_complaints=min_complaints,
                 language=_label_language(language, settings.digest.language),
             )  # fmt: skip
+            from voc.commands.loop import annotate_pain_points
+
+            df = annotate_pain_points(store, df, config)  # owner, latest action (issue 14)
     except VocError as e:
         _fail(e)
     _week_notes(df.attrs.get("notes", []))

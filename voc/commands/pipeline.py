@@ -473,3 +473,7 @@ def _print_analysis(result: dict[str, Any], output: OutputFormat) -> None:
             f"pain points: {pain.get('rows', 0)} rows over {pain.get('weeks', 0)} weeks, "
             f"{pain.get('emerging', 0)} emerging topic-weeks"
         )
+    if result.get("alerts") is not None:
+        from voc.commands.loop import print_alert_summary
+
+        print_alert_summary(result["alerts"])

@@ -66,6 +66,9 @@ def topics_show(
     try:
         with _read_store(config) as store:
             detail = query.topic_detail(store, _topic_arg(topic) or topic)
+            from voc.commands.loop import latest_action
+
+            detail["action"] = latest_action(store, detail["topic_id"])  # issue 14
     except VocError as e:
         _fail(e)
     if output is OutputFormat.json:
@@ -74,6 +77,10 @@ def topics_show(
     typer.echo(f"topic {detail['topic_id']}: {detail['label']} ({detail['status']})")
     typer.echo(f"keywords: {', '.join(detail['keywords'])}")
     typer.echo(f"size: {detail['size']}; first seen {detail['first_seen']}")
+    if detail["action"]:
+        from voc.commands.loop import action_line
+
+        typer.echo(action_line(detail["action"], detail["topic_id"]))
     if detail.get("quotes_week"):
         typer.echo(f"quotes ({detail['quotes_week']} and before, complaints first):")
     for quote in detail["quotes"]:

@@ -79,6 +79,28 @@ def _short_week(week: str) -> str:
     return week.split("-")[1] if "-" in week else week
 
 
+def _mark_events(ax: Any, digest: Digest, weeks: Sequence[str], label: bool = True) -> None:
+    """A dotted line at the week of each event (``voc event add``), its title beside it."""
+    for n, event in enumerate(digest.events):
+        if event.week not in weeks:
+            continue
+        x = list(weeks).index(event.week)
+        ax.axvline(x, color="#666666", ls=":", lw=1, zorder=1)
+        if label:
+            # The last week's label reads leftwards, inside the chart.
+            last = x >= len(weeks) - 1
+            ax.annotate(
+                _clip_title(f"{event.kind}: {event.title}", 28),
+                xy=(x, 1), xycoords=("data", "axes fraction"),
+                xytext=(-3 if last else 3, -3 - 10 * (n % 3)), textcoords="offset points",
+                fontsize=7, color="#444444", va="top", ha="right" if last else "left",
+            )  # fmt: skip
+
+
+def _clip_title(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def pain_point_trends(
     digest: Digest, titles: dict[str, str], name: Callable[[int, str], str], top: int = 5
 ) -> str:
@@ -108,6 +130,8 @@ def pain_point_trends(
         lower.set_ylabel(titles["negative"])
         lower.set_ylim(0, 100)
         lower.set_xticks(x, [_short_week(w) for w in weeks])
+        _mark_events(upper, digest, weeks)
+        _mark_events(lower, digest, weeks, label=False)
         upper.axvspan(len(weeks) - 1.4, len(weeks) - 0.6, color="#fff3cd", zorder=0)
         lower.axvspan(len(weeks) - 1.4, len(weeks) - 0.6, color="#fff3cd", zorder=0)
         fig.legend(
@@ -132,6 +156,7 @@ def weekly_volume(digest: Digest, titles: dict[str, str]) -> str:
         ax.set_ylabel(titles["volume"])
         ax.set_xticks(x, [_short_week(w) for w in weekly["week"]])
         ax.grid(axis="x", visible=False)
+        _mark_events(ax, digest, list(weekly["week"]))
         share = ax.twinx()
         share.plot(
             x, 100 * weekly["negative_share"].astype(float), color="#D55E00", marker="o", ms=3

@@ -22,18 +22,27 @@ Definitions (the same as :mod:`voc.insights.painpoints` and :mod:`voc.query`):
   data before it; :mod:`voc.weeks`), the rule of the default week's note.
 - **Emerging** and **falling away** topics are :mod:`voc.insights.movers`' (its names stay
   importable from here).
+- **Why the scores moved**: a survey score that changed since the week before is split
+  into its topics (:func:`voc.insights.drivers.explain_change`, 1000 resamples, seed 0).
+- **Fixes: did they work?** Every topic whose latest action is ``fix-shipped`` in or before
+  this week, judged as of the end of this week (:func:`voc.insights.fixes.evaluate_fixes`),
+  so a digest written again later says the same.
 - **Heat map** cells are channel x touchpoint (``analysis.touchpoints``; ``(none)`` for a
   record without one): records, and the share of them whose sentiment is negative.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
 
+from voc.errors import UserError
+from voc.insights.drivers import DriverResult, explain_change
+from voc.insights.fixes import evaluate_fixes
 from voc.insights.movers import FALLING_MIN_BASELINE, FALLING_RATIO, TopicMove
 from voc.insights.movers import emerging as _emerging
 from voc.insights.movers import falling as _falling
@@ -43,10 +52,13 @@ from voc.insights.painpoints import (
 )
 from voc.insights.praise import top_praise
 from voc.insights.quotes import Quote
+from voc.loop import pain_point_owners, topic_status
 from voc.store import feedback as store_feedback
 from voc.store import insights as store_insights
+from voc.store.loop import list_events
 from voc.store.topics import topic_labels
 from voc.store.warehouse import Warehouse, utcnow
+from voc.taxonomy import Owner
 from voc.weeks import (
     USUAL_WEEKS,
     is_thin,
@@ -60,6 +72,7 @@ __all__ = [
     "FALLING_MIN_BASELINE",
     "FALLING_RATIO",
     "Digest",
+    "Event",
     "PainPoint",
     "Praise",
     "Quote",
@@ -93,6 +106,20 @@ class PainPoint:
     where: list[dict[str, Any]]
     quotes: list[Quote]
     history: list[tuple[str, int, float | None]]
+    #: The teams owning the touchpoints it was heard at (:func:`voc.loop.pain_point_owners`).
+    owners: list[str] = field(default_factory=list)
+    #: Its latest action (``status``, ``action_date``, ``note``, ``actor``); None: none yet.
+    action: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened outside the feedback (``voc event add``), marked on charts."""
+
+    week: str
+    day: date
+    title: str
+    kind: str
 
 
 @dataclass(frozen=True)
@@ -116,6 +143,9 @@ class SurveyMetric:
     previous: float | None
     previous_respondents: int
     drags: list[tuple[str, float]]
+    #: Why it moved since the week before, per topic (None when it did not move, or the
+    #: week before had no respondent).
+    explained: DriverResult | None = None
 
     @property
     def change(self) -> float | None:
@@ -148,6 +178,11 @@ class Digest:
     #: The calendar's last complete week, when it is later than this one and no feedback
     #: is dated after this one (the sources may have stopped); else None.
     silent_since: str | None = None
+    #: Events dated in the weeks of the trend charts (``history_weeks``), by date.
+    events: list[Event] = field(default_factory=list)
+    #: Fixes shipped in or before this week: one dict per fix, the columns of
+    #: :func:`voc.insights.fixes.evaluate_fixes` plus ``needed_weeks`` and ``min_records``.
+    fixes: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -171,6 +206,8 @@ def gather(
     timezone: str = "UTC",
     as_of: datetime | None = None,
     language: str | None = None,
+    owners: Mapping[str, Owner] | None = None,
+    fix_windows: tuple[int, int, int] = (4, 4, 20),
 ) -> Digest:
     """Read the digest of ``week`` out of ``store``.
 
@@ -185,6 +222,9 @@ def gather(
         language: The digest's language: a topic with a label in it (its alias, e.g. the
             Japanese label of a topic with English and Japanese sentences) shows that
             label; None keeps every topic's own label.
+        owners: Touchpoint name -> owner (the taxonomy's ``owners``): each pain point
+            names the teams owning where it was heard; None or empty: no owners shown.
+        fix_windows: ``fixes.before_weeks``, ``fixes.after_weeks``, ``fixes.min_records``.
 
     Returns:
         The week's :class:`Digest`; ``digest.empty`` when no record is dated in it (the
@@ -224,6 +264,7 @@ def gather(
             else None
         ),
     )
+    digest.events = _events(store, weeks)
     if digest.empty:
         return digest
     ranked = top_pain_points(store, week, limit=top, quotes=quotes)
@@ -260,6 +301,7 @@ def gather(
                 history=history.get(topic_id, [(w, 0, None) for w in weeks]),
             )
         )
+    _add_owners_and_actions(digest, store, owners or {})
     praised: list[dict[Any, Any]] = top_praise(store, week, limit=PRAISE_TOP).to_dict("records")
     digest.praise = [
         Praise(
@@ -275,7 +317,8 @@ def gather(
     # In a thin week every topic's share is noise (3 records: most topics at 0 %).
     digest.falling = [] if digest.thin else _falling(store, week, monday, digest.records)
     labels = topic_labels(store, language) if language is not None else {}
-    digest.surveys = _surveys(store, week, iso_week(monday - timedelta(weeks=1)), labels)
+    digest.surveys = _surveys(store, week, iso_week(monday - timedelta(weeks=1)), labels, language)
+    digest.fixes = _fixes(store, monday, fix_windows, timezone, language)
     digest.heatmap = _heatmap(store, monday)
     if labels:
         _relabel(digest, labels)
@@ -292,6 +335,33 @@ def _relabel(digest: Digest, labels: dict[int, str]) -> None:
     digest.praise = named(digest.praise)
     digest.emerging = named(digest.emerging)
     digest.falling = named(digest.falling)
+
+
+def _add_owners_and_actions(digest: Digest, store: Warehouse, owners: Mapping[str, Owner]) -> None:
+    """Each pain point's owning teams and latest action (:mod:`voc.loop`)."""
+    ids = [p.topic_id for p in digest.pain_points]
+    routes = pain_point_owners(store, digest.week, ids, owners) if owners else {}
+    statuses = topic_status(store)
+    digest.pain_points = [
+        replace(
+            p,
+            owners=[r.owner.team for r in routes.get(p.topic_id, [])],
+            action=statuses.get(p.topic_id),
+        )
+        for p in digest.pain_points
+    ]
+
+
+def _events(store: Warehouse, weeks: list[str]) -> list[Event]:
+    """The events dated in ``weeks`` (the trend charts' span)."""
+    if not weeks:
+        return []
+    first = iso_week_monday(weeks[0])
+    frame = list_events(store, first, iso_week_monday(weeks[-1]) + timedelta(days=6))
+    return [
+        Event(week=iso_week(day), day=day, title=str(title), kind=str(kind))
+        for day, title, kind in zip(frame["event_date"], frame["title"], frame["kind"], strict=True)
+    ]
 
 
 def _weekly(store: Warehouse, first: date, monday: date, weeks: list[str]) -> pd.DataFrame:
@@ -329,7 +399,11 @@ def _first_weeks(store: Warehouse, topic_ids: list[int]) -> dict[int, str]:
 
 
 def _surveys(
-    store: Warehouse, week: str, previous_week: str, labels: dict[int, str]
+    store: Warehouse,
+    week: str,
+    previous_week: str,
+    labels: dict[int, str],
+    language: str | None = None,
 ) -> list[SurveyMetric]:
     rows = store_insights.whole_week_survey_metrics(store, [week, previous_week])
     values = {(str(w), str(m)): (float(v), int(n)) for w, m, v, n in rows}
@@ -351,9 +425,55 @@ def _surveys(
                     (labels.get(int(topic_id), str(label)), float(impact))
                     for label, impact, topic_id in drags
                 ],
+                explained=_explained(store, metric, week, previous_week, value, previous, language),
             )
         )
     return out
+
+
+def _explained(
+    store: Warehouse,
+    metric: str,
+    week: str,
+    previous_week: str,
+    value: float,
+    previous: tuple[float, int] | None,
+    language: str | None,
+) -> DriverResult | None:
+    """Why ``metric`` moved since ``previous_week``; None when it did not move (at the
+    table's one decimal) or a week has no respondent."""
+    if previous is None or round(value, 1) == round(previous[0], 1):
+        return None
+    try:
+        return explain_change(store, metric, week, previous_week=previous_week, language=language)
+    except UserError:
+        return None
+
+
+def _fixes(
+    store: Warehouse,
+    monday: date,
+    windows: tuple[int, int, int],
+    timezone: str,
+    language: str | None,
+) -> list[dict[str, Any]]:
+    """The fixes shipped in or before the week of ``monday``, judged as of its end."""
+    before_weeks, after_weeks, min_records = windows
+    # The Tuesday after the week, 00:00 UTC: the week has ended in every time zone and
+    # the next one has not, so the verdict is the one the digest of this week gave.
+    as_of = datetime.combine(monday + timedelta(days=8), datetime.min.time())
+    frame = evaluate_fixes(
+        store,
+        before_weeks=before_weeks,
+        after_weeks=after_weeks,
+        min_records=min_records,
+        as_of=as_of,
+        timezone=timezone,
+        language=language,
+    )
+    frame = frame[frame["fix_week"] <= iso_week(monday)]
+    rows: list[dict[str, Any]] = frame.to_dict("records")  # type: ignore[assignment]
+    return [{**row, "needed_weeks": after_weeks, "min_records": min_records} for row in rows]
 
 
 def _heatmap(store: Warehouse, monday: date) -> pd.DataFrame:

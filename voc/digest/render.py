@@ -1,3 +1,6 @@
+# Over 600 lines, for now: the Markdown and HTML templates of every digest section (the loop's
+# owners, events and fixes joined them this session). Next split (issue 12): one template module
+# per section group, beside the Renderer.
 """A :class:`~voc.digest.data.Digest` as Markdown and as a self-contained HTML page.
 
 The HTML embeds its charts (inline SVG) and its styles, and loads nothing, so it can be
@@ -12,9 +15,11 @@ the browser draws it with Japanese glyphs even inside an English digest.
 from __future__ import annotations
 
 import html
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup
@@ -24,6 +29,7 @@ from voc.digest import charts
 from voc.digest.data import Digest, PainPoint, TopicMove
 from voc.digest.text import channel_name, text
 from voc.taxonomy import Taxonomy
+from voc.weeks import weeks_between
 
 __all__ = ["DigestFiles", "Renderer", "write_digest"]
 
@@ -57,6 +63,7 @@ class Renderer:
         self._labels = (
             {tp.name: tp.label(language) for tp in taxonomy.touchpoints} if taxonomy else {}
         )
+        self._has_owners = bool(taxonomy.owners) if taxonomy else False
 
     # -- words and numbers -------------------------------------------------------------------
     def t(self, key: str, **values: object) -> str:
@@ -114,6 +121,26 @@ class Renderer:
             out.append(self.t("emerging"))
         return out
 
+    def owner_line(self, point: PainPoint) -> str:
+        """``owner: Payments · status: fix shipped (2026-11-20)``; empty when the taxonomy
+        names no owner and nothing was recorded about the pain point."""
+        if not (point.owners or point.action or self._has_owners):
+            return ""
+        teams = self.sep.join(point.owners) if point.owners else self.t("no_owner")
+        if point.action:
+            status = self.t(
+                "status_line",
+                status=self.t(f"status_{point.action['status']}"),
+                date=point.action["action_date"],
+            )
+        else:
+            status = self.t("no_action")
+        return f"{self.t('owner')}: {teams} · {status}"
+
+    def events_line(self) -> str:
+        """The events of the charts' weeks, one after the other: ``W44 release: app 5.2``."""
+        return self.sep.join(f"{e.day} {e.kind}: {e.title}" for e in self.digest.events)
+
     def drags(self, point: PainPoint) -> str:
         worst = [(m, v) for m, v in point.impacts.items() if v >= 1.0]
         return self.sep.join(
@@ -143,6 +170,60 @@ class Renderer:
             baseline_share=self.percent(move.baseline_share),
             baseline=f"{move.baseline:.0f}",
         )
+
+    def verdict(self, fix: dict[str, Any]) -> str:
+        """A fix's verdict in the digest's language."""
+        return self.t(f"verdict_{fix['verdict']}")
+
+    def fix_text(self, fix: dict[str, Any]) -> str:
+        """A fix's figures, and why it is too early to tell when it is."""
+
+        def share(value: float) -> str:
+            return "–" if _missing(value) else f"{100 * value:.1f}%"
+
+        def ratio(value: float) -> str:
+            return "–" if _missing(value) else "∞" if value == float("inf") else f"{value:.2f}"
+
+        if fix["weeks_after"] == 0:
+            return self.join(
+                self.t(
+                    "fix_pending",
+                    date=fix["fix_date"],
+                    week=fix["fix_week"],
+                    before=share(fix["share_before"]),
+                    negative_before=self.percent(_or_none(fix["negative_share_before"])),
+                ),
+                self.t("fix_early", weeks=0, needed=fix["needed_weeks"]),
+            )
+        line = self.t(
+            "fix_item",
+            date=fix["fix_date"],
+            week=fix["fix_week"],
+            before=share(fix["share_before"]),
+            after=share(fix["share_after"]),
+            ratio=ratio(fix["rate_ratio"]),
+            low=ratio(fix["rate_ratio_low"]),
+            high=ratio(fix["rate_ratio_high"]),
+            negative_before=self.percent(_or_none(fix["negative_share_before"])),
+            negative_after=self.percent(_or_none(fix["negative_share_after"])),
+            weeks_before=_weeks(fix["before_from"], fix["before_to"]),
+            weeks_after=fix["weeks_after"],
+        )
+        if fix["verdict"] != "too early to tell":
+            return line
+        if fix["early_because"] == "weeks":
+            return self.join(
+                line, self.t("fix_early", weeks=fix["weeks_after"], needed=fix["needed_weeks"])
+            )
+        if fix["early_because"] == "interval":
+            return self.join(line, self.t("fix_wide"))
+        return self.join(
+            line, self.t("fix_few", mentions=fix["mentions_before"], needed=fix["min_records"])
+        )
+
+    def join(self, *sentences: str) -> str:
+        """Sentences one after another: Japanese puts no space after 。."""
+        return ("" if self.language == "ja" else " ").join(sentences)
 
     def summary(self) -> str:
         d = self.digest
@@ -300,6 +381,18 @@ def _lang(value: str) -> str:
     return "ja" if _JAPANESE.search(value) else "en"
 
 
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _or_none(value: Any) -> float | None:
+    return None if _missing(value) else float(value)
+
+
+def _weeks(first: str, last: str) -> int:
+    return len(weeks_between(first, last))
+
+
 def _clip(value: str, limit: int) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
@@ -352,6 +445,9 @@ _MARKDOWN = """\
 
 - **{{ p.volume }}** {{ r.t("records") }} · {{ r.percent(p.negative_share) }} {{ r.t("negative") }} · {{ r.t("trend") }}: {{ r.trend(p) }} · {{ r.t("recurrence", n=p.recurrence) }}
 - {{ r.t("where") }}: {{ r.where(p) }}
+{% if r.owner_line(p) %}
+- {{ r.owner_line(p) | md }}
+{% endif %}
 {% if r.drags(p) %}
 - {{ r.drags(p) }}
 {% endif %}
@@ -365,6 +461,10 @@ _MARKDOWN = """\
 {% endfor %}
 
 {% endfor %}
+{% if d.events %}
+_{{ r.t("events") }}: {{ r.events_line() | md }}_
+
+{% endif %}
 ## {{ r.t("love_title") }}
 
 {% for p in d.praise %}
@@ -400,6 +500,22 @@ _MARKDOWN = """\
 {% endfor %}
 {% else %}
 {{ r.t("surveys_none") }}
+{% endif %}
+{% if d.surveys | selectattr("explained") | list %}
+
+### {{ r.t("why_title") }}
+
+{% for s in d.surveys if s.explained %}
+- {{ s.explained.sentence(r.language) | md }}
+{% endfor %}
+{% endif %}
+{% if d.fixes %}
+
+## {{ r.t("fixes_title") }}
+
+{% for f in d.fixes %}
+- **{{ f.label | md }}**: **{{ r.verdict(f) }}**{{ r.t("verdict_end") }} {{ r.fix_text(f) }}
+{% endfor %}
 {% endif %}
 {% if links %}
 
@@ -503,6 +619,7 @@ _HTML = """\
 <span>{{ r.t("trend") }}: {{ r.trend(p) }}</span>{{ sparks[p.topic_id] | safe }}
 <span>{{ r.t("recurrence", n=p.recurrence) }}</span></div>
 <div class="where">{{ r.t("where") }}: {{ r.where(p) }}</div>
+{% if r.owner_line(p) %}<div class="owner">{{ r.owner_line(p) }}</div>{% endif %}
 {% if r.drags(p) %}<div class="drag">{{ r.drags(p) }}</div>{% endif %}
 {% for q in p.quotes %}
 <blockquote class="quote" lang="{{ q.language }}">{{ r.quoted(q.text, q.language) }}<span class="via" lang="{{ r.language }}">{{ r.channel(q.channel) }}</span></blockquote>
@@ -516,6 +633,7 @@ _HTML = """\
 {% if "trends" in charts %}
 <figure id="chart-trends"><figcaption>{{ r.t("chart_trends") }}</figcaption>{{ charts["trends"] | safe }}</figure>
 {% endif %}
+{% if d.events %}<p class="where" id="events">{{ r.t("events") }}: {{ r.events_line() }}</p>{% endif %}
 <section id="love">
 <h2>{{ r.t("love_title") }}</h2>
 {% if d.praise %}<ul class="moves">
@@ -547,7 +665,20 @@ _HTML = """\
 {% endfor %}
 </tbody></table>
 {% else %}<p>{{ r.t("surveys_none") }}</p>{% endif %}
+{% if d.surveys | selectattr("explained") | list %}
+<div id="why"><h3>{{ r.t("why_title") }}</h3><ul class="moves">
+{% for s in d.surveys if s.explained %}<li data-metric="{{ s.metric }}">{{ s.explained.sentence(r.language) }}</li>
+{% endfor %}</ul></div>
+{% endif %}
 </section>
+{% if d.fixes %}
+<section id="fixes">
+<h2>{{ r.t("fixes_title") }}</h2>
+<ul class="moves">
+{% for f in d.fixes %}<li data-topic="{{ f.topic_id }}" data-verdict="{{ f.verdict }}"><b lang="{{ lang(f.label) }}">{{ f.label }}</b>: <b class="verdict">{{ r.verdict(f) }}</b>{{ r.t("verdict_end") }} {{ r.fix_text(f) }}</li>
+{% endfor %}</ul>
+</section>
+{% endif %}
 <section id="charts">
 <h2>{{ r.t("charts_title") }}</h2>
 {% if "weekly" in charts %}

@@ -70,6 +70,25 @@ TEXT: dict[str, dict[str, str]] = {
         "falling_thin": "Too little feedback this week to tell which topics fell away.",
         "surveys_title": "Survey scores",
         "surveys_none": "No survey responses with a score this week.",
+        "why_title": "Why the scores moved",
+        "fixes_title": "Fixes: did they work?",
+        "verdict_end": ".",
+        "fix_pending": (
+            "Fix shipped {date} ({week}); before it, {before} of feedback mentioned it, "
+            "{negative_before} of that negative."
+        ),
+        "fix_item": (
+            "Fix shipped {date} ({week}). Share of feedback {before} → {after} "
+            "(rate ratio {ratio}, 95% CI {low}–{high}), negative share {negative_before} → "
+            "{negative_after}, {weeks_before} weeks before against {weeks_after} after."
+        ),
+        "fix_early": "{weeks} of the {needed} weeks after the fix have ended so far.",
+        "fix_few": "{mentions} mentions in the weeks before the fix; {needed} are needed to tell.",
+        "fix_wide": "The interval still allows a halving or a doubling: too few mentions to tell.",
+        "verdict_fixed": "fixed",
+        "verdict_no change": "no change",
+        "verdict_worse": "worse",
+        "verdict_too early to tell": "too early to tell",
         "metric": "metric",
         "score": "this week",
         "change": "change",
@@ -146,6 +165,25 @@ TEXT: dict[str, dict[str, str]] = {
         "falling_thin": "今週はフィードバックが少なすぎるため、減った話題は判断できません。",
         "surveys_title": "アンケート指標",
         "surveys_none": "今週はスコア付きのアンケート回答がありません。",
+        "why_title": "スコアが動いた理由",
+        "fixes_title": "修正は効いたか",
+        "verdict_end": "。",
+        "fix_pending": (
+            "{date}（{week}）に修正をリリース。修正前はフィードバックの {before} が"
+            "この話題に触れ、うち否定的な割合は {negative_before}。"
+        ),
+        "fix_item": (
+            "{date}（{week}）に修正をリリース。フィードバックに占める割合 {before}→{after}"
+            "（率比 {ratio}、95%信頼区間 {low}〜{high}）、否定的な割合 {negative_before}→"
+            "{negative_after}（修正前 {weeks_before} 週と修正後 {weeks_after} 週の比較）。"
+        ),
+        "fix_early": "修正後の {needed} 週のうち、経過したのはまだ {weeks} 週です。",
+        "fix_few": "修正前の言及は {mentions} 件で、判断には {needed} 件必要です。",
+        "fix_wide": "信頼区間が半減も倍増も否定できず、言及が少なすぎて判断できません。",
+        "verdict_fixed": "改善",
+        "verdict_no change": "変化なし",
+        "verdict_worse": "悪化",
+        "verdict_too early to tell": "判断するには早い",
         "metric": "指標",
         "score": "今週",
         "change": "前週比",
@@ -195,3 +233,32 @@ def text(language: str, key: str, **values: object) -> str:
 def channel_name(language: str, channel: str) -> str:
     """How a channel is called in ``language`` (the raw name when it is not a known one)."""
     return CHANNELS[language].get(channel, channel.replace("_", " "))
+
+
+# Owners, actions and events (issue 14, docs/loop.md).
+TEXT["en"].update(
+    {
+        "owner": "owner",
+        "no_owner": "no owner",
+        "status_line": "status: {status} ({date})",
+        "no_action": "no action recorded",
+        "status_acknowledged": "acknowledged",
+        "status_investigating": "investigating",
+        "status_fix-shipped": "fix shipped",
+        "status_won't-fix": "won't fix",
+        "events": "Events in these weeks",
+    }
+)
+TEXT["ja"].update(
+    {
+        "owner": "担当",
+        "no_owner": "担当なし",
+        "status_line": "対応: {status}（{date}）",
+        "no_action": "対応の記録なし",
+        "status_acknowledged": "確認済み",
+        "status_investigating": "調査中",
+        "status_fix-shipped": "修正リリース済み",
+        "status_won't-fix": "対応しない",
+        "events": "この期間の出来事",
+    }
+)
