@@ -14,11 +14,10 @@ if __name__ == "__main__":
     # `python -m voc.cli` runs this file as __main__, a second copy of the module: run the
     # importable voc.cli's app instead, so the command modules (which import voc.cli or
     # voc.commands._common) register on, and share flags with, the one app that runs.
+    import importlib as _importlib
     import sys as _sys
 
-    from voc.cli import app as _app
-
-    _sys.exit(_app())
+    _sys.exit(_importlib.import_module("voc.cli").app())
 
 import sys
 from typing import Annotated, Any
