@@ -7,7 +7,7 @@ every labelled set, macro-F1 on its test split of the model and of the lexicon b
 its language (VADER for English, asari for Japanese); for the review sets (whole records)
 both whole-text prediction and the product's roll-up of clauses (and of sentences), the
 roll-up being the headline; the leave-one-domain-out transfer figures recorded when the
-model was trained (its ``metrics.json``; re-measure with ``python -m voc.models.training``);
+model was trained (its ``metrics.json``; re-measure with ``python -m pipelines.train_sentiment --v2``);
 the model's load time; and items/s of ``SentimentModel.predict`` end to end (embedding
 included) on short texts and on whole reviews.
 

@@ -16,7 +16,6 @@ the past).
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -27,6 +26,7 @@ from pipelines.runs import recorded_run
 from voc.analysis import Analyzer, analyze_pending
 from voc.config import load_config
 from voc.errors import IngestFailed
+from voc.run_ids import new_run_id as _new_run_id
 from voc.store.warehouse import Warehouse
 
 
@@ -244,4 +244,4 @@ def _run_steps(
 
 def new_analyze_run_id() -> str:
     """A fresh analyse run id, e.g. ``analyze-3f9a1c0b2d4e``."""
-    return f"analyze-{uuid.uuid4().hex[:12]}"
+    return _new_run_id("analyze")

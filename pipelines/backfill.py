@@ -22,7 +22,6 @@ keep their pain point rows.
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +31,7 @@ from pipelines.ingest import IO_RETRYING_TASK
 from pipelines.runs import recorded_run
 from voc.config import load_config
 from voc.errors import ConfigError, VocError
+from voc.run_ids import new_run_id as _new_run_id
 from voc.store.feedback import newest_created_at
 from voc.store.sentences import count_sentences_without_topic
 from voc.store.warehouse import Warehouse
@@ -210,4 +210,4 @@ def _text(value: Any) -> str | None:
 
 def new_backfill_run_id() -> str:
     """A fresh backfill run id, e.g. ``backfill-3f9a1c0b2d4e``."""
-    return f"backfill-{uuid.uuid4().hex[:12]}"
+    return _new_run_id("backfill")

@@ -6,7 +6,6 @@ Run it with ``voc ingest`` or as a deployment (see ``pipelines/deployments.py``)
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -16,6 +15,7 @@ from pipelines.runs import finish_and_publish
 from voc.config import IngestConfig, SourceConfig, apply_preset, load_config
 from voc.errors import ConfigError, IngestFailed, SourceError, StoreError, VocError
 from voc.ingest import SourceSummary, ingest_source
+from voc.run_ids import new_run_id as _new_run_id
 from voc.store.warehouse import Warehouse, writer_lock
 
 
@@ -158,4 +158,4 @@ def _ingest_locked(
 
 def new_run_id() -> str:
     """A fresh run id, e.g. ``ingest-3f9a1c0b2d4e``."""
-    return f"ingest-{uuid.uuid4().hex[:12]}"
+    return _new_run_id("ingest")

@@ -115,3 +115,47 @@ def test_ingest_summary_says_which_file_was_skipped_and_why(
     assert second.exit_code == 0, second.output
     line = next(line for line in second.output.splitlines() if line.startswith("skipped"))
     assert str(export) in line and "unchanged" in line and "--force" in line
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_ingest_prints_the_summary_its_flow_returned_without_reading_runs_back(
+    tmp_path: Path, write_config, monkeypatch
+) -> None:
+    def no_read_back(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the command read the run's summary back from `runs`")
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("voc.store.runs.run_summaries", no_read_back)
+    config = write_config([])
+    export = tmp_path / "reviews.csv"
+    export.write_text("id,text\n1,Fast delivery\n2,Slow refund\n", encoding="utf-8")
+    result = runner.invoke(
+        app,
+        ["ingest", str(export), "--channel", "review", "--text-col", "text", "--id-col", "id",
+         "--config", str(config), "--format", "json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["status"] == "completed" and summary["total"]["stored"] == 2
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_failed_ingest_still_prints_what_it_did(
+    tmp_path: Path, write_config, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    good = tmp_path / "good.csv"
+    good.write_text("id,text\n1,Fast delivery\n", encoding="utf-8")
+    config = write_config(
+        [
+            {"name": "good", "path": str(good), "channel": "review", "text_col": "text",
+             "id_col": "id"},
+            {"name": "broken", "path": str(tmp_path / "gone.csv"), "channel": "review",
+             "text_col": "text"},
+        ]
+    )  # fmt: skip
+    result = runner.invoke(app, ["ingest", "--config", str(config), "--format", "json"])
+    assert result.exit_code == 2, result.output
+    summary = json.loads(result.stdout[: result.stdout.rindex("}") + 1])
+    assert summary["status"] == "failed"
+    assert summary["total"]["stored"] == 1 and "broken" in summary["errors"]

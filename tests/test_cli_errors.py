@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from voc import cli
 from voc.cli import app
+from voc.commands import _common
 from voc.store.warehouse import Warehouse
 
 REPO = Path(__file__).resolve().parents[1]
@@ -95,7 +95,7 @@ def test_an_error_no_command_caught_is_still_one_line(
         raise RuntimeError("the terminal went away")
 
     # Printing happens outside the commands' error handling: the app's entry catches it.
-    monkeypatch.setattr("voc.cli.print_frame", broken_print)
+    monkeypatch.setattr("voc.commands.store.print_frame", broken_print)
     with pytest.raises(SystemExit) as stopped:
         app(["runs", "--config", str(store_config)], prog_name="voc")
     assert stopped.value.code == 1
@@ -109,7 +109,7 @@ def test_an_error_no_command_caught_is_still_one_line(
 @pytest.fixture(autouse=True)
 def _quiet_again() -> None:
     yield
-    cli._VERBOSE = False  # `voc -v` in one test must not leak into the next
+    _common._VERBOSE = False  # `voc -v` in one test must not leak into the next
 
 
 def test_the_lock_timeout_is_a_validated_config_key(tmp_path: Path) -> None:

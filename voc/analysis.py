@@ -1,3 +1,6 @@
+# Over 600 lines, for now: the Analyzer and analyze_pending with its time budgets (chunks, then
+# records one by one) share the sentence and record types. Next split (issue 12): the pending
+# loop into a module of its own, after this session's speed work on this file is merged.
 """Analyse feedback texts: sentences, sentiment and touchpoints, per sentence and per record.
 
 One :class:`Analyzer` holds the three models that share a sentence embedding: the

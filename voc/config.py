@@ -604,7 +604,7 @@ def apply_preset(source: SourceConfig) -> SourceConfig:
     Raises:
         ConfigError: the preset is unknown or the mapping still lacks a required key.
     """
-    from voc.sources.presets import PRESETS
+    from voc.presets import PRESETS
 
     if source.preset is None:
         return source

@@ -33,8 +33,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import threading
-import time
 from datetime import date, datetime
 from typing import Any
 
@@ -51,11 +49,11 @@ from voc.insights.painpoints import (
 )
 from voc.insights.praise import top_praise
 from voc.insights.quotes import week_quotes
-from voc.models.embedders import DEFAULT_EMBEDDER
+from voc.insights.trends import PERIODS, period_table
+from voc.search import search
 from voc.store import feedback as store_feedback
 from voc.store import sentences as store_sentences
 from voc.store import topics as store_topics
-from voc.store import vectors as store_vectors
 from voc.store.warehouse import Warehouse
 from voc.weeks import DefaultWeek, iso_week, iso_week_monday
 
@@ -71,17 +69,8 @@ __all__ = [
     "weekly_records",
 ]
 
-_PERIODS = {"week": ("week", "%G-W%V", "7D"), "month": ("month", "%Y-%m", "MS")}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MONTH = re.compile(r"\d{4}-\d{2}")
-_TREND_COLUMNS = [
-    "period",
-    "period_start",
-    "volume",
-    "sentences",
-    "negative_share",
-    "mean_sentiment",
-]
 _PAIN_COLUMNS = [
     "rank",
     "week",
@@ -100,17 +89,6 @@ _PAIN_COLUMNS = [
 #: ``topic_detail`` looks for quotes in at most this many of the topic's latest weeks.
 QUOTE_WEEKS = 8
 _LOVE_COLUMNS = ["rank", "week", "topic_id", "label", "volume", "positive_share", "quote"]
-_SEARCH_COLUMNS = [
-    "feedback_id",
-    "sentence_index",
-    "sentence",
-    "score",
-    "language",
-    "channel",
-    "created_at",
-    "topic_id",
-    "topic_label",
-]
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -264,46 +242,21 @@ def trends(
     Raises:
         VocError: Unknown topic, bad ``since`` or ``by``.
     """
-    if by not in _PERIODS:
+    if by not in PERIODS:
         raise VocError(f"by={by!r}: choose 'week' or 'month'")
-    unit, label_format, frequency = _PERIODS[by]
     _require_schema(store, 2 if topic is None else 3)
     _check_filters(store, channel, touchpoint)
     resolved = resolve_topic(store, topic) if topic is not None else None
     frame = store_sentences.sentiment_by_period(
         store,
-        unit,
+        PERIODS[by][0],
         NO_TOUCHPOINT,
         since=_since(since),
         channel=channel,
         touchpoint=touchpoint,
         topic_id=resolved[0] if resolved is not None else None,
     )
-    if frame.empty:
-        out = pd.DataFrame(columns=_TREND_COLUMNS)
-    else:
-        frame["period_start"] = pd.to_datetime(frame["period_start"])
-        starts = pd.date_range(
-            frame["period_start"].min(), frame["period_start"].max(), freq=frequency
-        )
-        frame = frame.set_index("period_start").reindex(starts)
-        frame.index.name = "period_start"
-        frame = frame.reset_index()
-        for column in ("volume", "sentences", "negative"):
-            frame[column] = frame[column].fillna(0).astype("int64")
-        negative_share = frame["negative"] / frame["sentences"].where(frame["sentences"] > 0)
-        out = pd.DataFrame(
-            {
-                "period": frame["period_start"].dt.strftime(label_format)
-                if by == "month"
-                else [iso_week(d) for d in frame["period_start"]],
-                "period_start": frame["period_start"].dt.date,
-                "volume": frame["volume"],
-                "sentences": frame["sentences"],
-                "negative_share": negative_share.astype("float64"),
-                "mean_sentiment": frame["mean_sentiment"].astype("float64"),
-            }
-        )
+    out = period_table(frame, by)
     if resolved is not None:
         out.attrs["topic"] = resolved
     return out
@@ -601,97 +554,3 @@ def topic_detail(store: Warehouse, topic_id: int | str, quotes: int = 3) -> dict
             index="channel", columns="touchpoint", values="volume", aggfunc="sum", fill_value=0
         )
     return info
-
-
-# -- search --------------------------------------------------------------------------------
-_EMBEDDERS: dict[str, Any] = {}
-_MATRICES: dict[tuple[str, str], tuple[tuple[Any, ...], pd.DataFrame, np.ndarray]] = {}
-_LOCK = threading.Lock()
-
-
-def _embedder(name: str) -> Any:
-    with _LOCK:
-        if name not in _EMBEDDERS:
-            from voc.models.embedders import get_embedder
-
-            # A query is one short text: the numpy backend of the default embedder loads in
-            # about a third of the time of the torch one (no torch import), and its vectors
-            # match the stored ones (cosine >= 0.9999, bench/use_speed.py).
-            options = {"backend": "numpy"} if name == DEFAULT_EMBEDDER else {}
-            embedder = get_embedder(name, **options)
-            embedder.embed(["warm up"])  # load the weights and the tokenizer now
-            _EMBEDDERS[name] = embedder
-        return _EMBEDDERS[name]
-
-
-def _sentence_matrix(store: Warehouse, embedder: str) -> tuple[pd.DataFrame, np.ndarray]:
-    """Keys and unit float32 vectors of every stored sentence embedded by ``embedder``.
-
-    Kept in memory per store file and embedder while the store's sentences do not change
-    (same count, same latest analysis, same embeddings count), so repeated searches of a
-    session skip reading ~1 KB per sentence.
-    """
-    signature = store_vectors.sentence_vectors_signature(store, embedder)
-    key = (str(store.path.resolve()), embedder)
-    cached = _MATRICES.get(key)
-    if cached is not None and cached[0] == signature:
-        return cached[1], cached[2]
-    keys, vectors = store_vectors.sentence_vectors(store, embedder)
-    if len(vectors):
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        vectors /= np.where(norms > 0, norms, 1)  # float16 storage: re-unit the rows
-    _MATRICES[key] = (signature, keys, vectors)
-    return keys, vectors
-
-
-def search(
-    store: Warehouse, text: str, limit: int = 10, embedder: str = DEFAULT_EMBEDDER
-) -> pd.DataFrame:
-    """Stored sentences closest in meaning to ``text`` (cosine of the embeddings).
-
-    Works across languages with a multilingual embedder: "parcel never arrived" finds
-    "荷物が配達されない". Only sentences whose embedding by ``embedder`` is cached in the
-    store are searched; each record appears once, with its closest sentence.
-
-    Args:
-        store: An open store.
-        text: The query.
-        limit: At most this many records.
-        embedder: The embedder whose cached vectors to search (the one the analysis used).
-
-    Returns:
-        Best first: ``feedback_id``, ``sentence_index``, ``sentence``, ``score`` (cosine),
-        ``language``, ``channel``, ``created_at``, ``topic_id``, ``topic_label`` (NULL
-        when the sentence has no topic yet). ``attrs["seconds"]`` holds the time taken.
-
-    Raises:
-        VocError: Empty query.
-    """
-    started = time.perf_counter()
-    if not text or not text.strip():
-        raise VocError("give some text to search for")
-    _require_schema(store, 3)
-    # Load the embedder while the stored vectors are read (both take a good part of a
-    # second on a first search; DuckDB and zlib release the GIL).
-    loading = threading.Thread(target=_embedder, args=(embedder,), daemon=True)
-    loading.start()
-    keys, vectors = _sentence_matrix(store, embedder)
-    loading.join()
-    if len(keys) == 0 or limit <= 0:
-        out = pd.DataFrame(columns=_SEARCH_COLUMNS)
-        out.attrs["seconds"] = time.perf_counter() - started
-        return out
-    query = np.asarray(_embedder(embedder).embed([text.strip()]), dtype=np.float32)[0]
-    scores = vectors @ query
-    order = np.argsort(-scores, kind="stable")
-    # One row per record: the first (best) occurrence of each feedback_id in score order.
-    ranked_ids = keys["feedback_id"].to_numpy()[order]
-    _, first = np.unique(ranked_ids, return_index=True)
-    best = order[np.sort(first)[:limit]]
-    hits = keys.iloc[best].assign(score=scores[best].astype(np.float64))
-    hits["rank"] = np.arange(len(hits))
-    out = store_sentences.search_hits(store, hits, OTHER_TOPIC)
-    out = out[_SEARCH_COLUMNS].reset_index(drop=True)
-    out["topic_id"] = out["topic_id"].astype("Int64")
-    out.attrs["seconds"] = time.perf_counter() - started
-    return out

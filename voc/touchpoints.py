@@ -1,3 +1,7 @@
+# Over 600 lines, for now: the tagger, its relevance model (boosted trees predicted in numpy),
+# the keyword tries and the evidence features share private helpers. Next split (issue 12):
+# the relevance model and the keyword matching into modules of their own, after this session's
+# speed work on this file is merged.
 """Tag sentences with the touchpoints of any taxonomy: keywords, meaning and a relevance model.
 
 Any taxonomy works without training, which is how analysts start: write a YAML file (see
@@ -632,10 +636,14 @@ class TouchpointTagger:
 
     # -- fitting -----------------------------------------------------------------------
 
-    def fit(self) -> TouchpointTagger:
+    def fit(self, taxonomy: Taxonomy | None = None) -> TouchpointTagger:
         """Compile the keywords, embed the taxonomy's evidence and load the relevance model.
 
         Optional: :meth:`tag` calls it on first use. Calling it again recomputes.
+
+        Args:
+            taxonomy: The touchpoints to learn, as scikit-learn's ``fit`` takes its data;
+                the constructor's when None (a given one replaces it).
 
         Returns:
             self.
@@ -644,6 +652,8 @@ class TouchpointTagger:
             ConfigError: Unknown embedder name, missing relevance model.
             MissingDependencyError: The embedder's package is not installed.
         """
+        if taxonomy is not None:
+            self.taxonomy = taxonomy
         self.fit_evidence()
         if self.use_embeddings:
             if isinstance(self.relevance, RelevanceModel):
@@ -969,6 +979,106 @@ class TouchpointTagger:
                 if pattern is not None:
                     searches.append((column, pattern.search))
         return list(plan.items())
+
+    # -- saving ------------------------------------------------------------------------
+
+    def save(self, folder: str | Path) -> Path:
+        """Write the fitted tagger to ``folder``: ``tagger.json`` (settings and taxonomy),
+        ``evidence.npz`` (the embedded evidence and background statistics) and the
+        relevance model under ``relevance/``. :meth:`load` gives back a tagger that tags
+        the same without embedding the taxonomy again. Returns the folder."""
+        self._fitted()
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        state: dict[str, Any] = {
+            "kind": "voc.touchpoint-tagger",
+            "format": 1,
+            "embedder_name": self.embedder_name,
+            "use_embeddings": self.use_embeddings,
+            "threshold": self.threshold,
+            "relevance_name": self.relevance_name.split("@")[0],
+            "taxonomy": self.taxonomy.model_dump(mode="json"),
+        }
+        if self.use_embeddings:
+            state["prototype_text"] = list(self.prototype_text_)
+            arrays: dict[str, np.ndarray] = {
+                "prototypes": self.prototypes_,
+                "prototype_touchpoint": self.prototype_touchpoint_,
+                "prototype_kind": self.prototype_kind_,
+                "prototype_has": self.prototype_has_,
+                "background": self.background_,
+            }
+            for key, value in self.background_mean_.items():
+                arrays[f"mean__{key}"] = value
+            for key, value in self.background_std_.items():
+                arrays[f"std__{key}"] = value
+            for (owner, kind), rows in self.prototype_groups_.items():
+                arrays[f"group__{owner}__{kind}"] = rows
+            # numpy's stub reads **arrays as its allow_pickle flag.
+            np.savez(folder / "evidence.npz", **arrays)  # type: ignore[arg-type]
+            self.relevance_.save(folder / "relevance")
+        (folder / "tagger.json").write_text(
+            json.dumps(state, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | Path, embedder: Any = None) -> TouchpointTagger:
+        """Read a tagger written by :meth:`save`, fitted (the embedder loads on first use).
+
+        Args:
+            folder: The folder :meth:`save` wrote.
+            embedder: A loaded embedder to share (as the constructor's ``embedder``).
+
+        Raises:
+            ConfigError: No tagger in ``folder``, or one of another format.
+        """
+        from voc.taxonomy import parse_taxonomy
+
+        folder = Path(folder)
+        try:
+            state = json.loads((folder / "tagger.json").read_text(encoding="utf-8"))
+        except FileNotFoundError as e:
+            raise ConfigError(f"no touchpoint tagger in {folder}: expected tagger.json") from e
+        if state.get("kind") != "voc.touchpoint-tagger" or state.get("format") != 1:
+            raise ConfigError(f"{folder} holds no touchpoint tagger this voc reads (format 1)")
+        taxonomy = parse_taxonomy(state["taxonomy"], str(folder / "tagger.json"))
+        relevance = None
+        if state["use_embeddings"]:
+            relevance = RelevanceModel.load(folder / "relevance")
+            relevance.name_ = state["relevance_name"]
+        tagger = cls(
+            taxonomy,
+            state["embedder_name"],
+            use_embeddings=state["use_embeddings"],
+            relevance=relevance,
+            threshold=state["threshold"],
+            embedder=embedder,
+        )
+        tagger.names_ = taxonomy.names
+        tagger.patterns_ = _compile_patterns(taxonomy)
+        if relevance is None:
+            return tagger
+        with np.load(folder / "evidence.npz") as arrays:
+            tagger.prototypes_ = arrays["prototypes"]
+            tagger.prototype_touchpoint_ = arrays["prototype_touchpoint"]
+            tagger.prototype_kind_ = arrays["prototype_kind"]
+            tagger.prototype_has_ = arrays["prototype_has"]
+            tagger.background_ = arrays["background"]
+            tagger.background_mean_ = {
+                k.split("__", 1)[1]: arrays[k] for k in arrays.files if k.startswith("mean__")
+            }
+            tagger.background_std_ = {
+                k.split("__", 1)[1]: arrays[k] for k in arrays.files if k.startswith("std__")
+            }
+            tagger.prototype_groups_ = {
+                (int(k.split("__")[1]), int(k.split("__")[2])): arrays[k]
+                for k in arrays.files
+                if k.startswith("group__")
+            }
+        tagger.prototype_text_ = state["prototype_text"]
+        tagger.relevance_ = relevance
+        return tagger
 
 
 def roll_up(

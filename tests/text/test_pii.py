@@ -496,3 +496,24 @@ def test_text_pieces_cut_at_boundaries_and_join_back() -> None:
     assert all(len(piece) <= 200 for _, piece in pieces)
     assert all(text[offset : offset + len(piece)] == piece for offset, piece in pieces)
     assert all(piece.endswith((" ", "x")) for _, piece in pieces)
+
+
+def test_the_word_lists_are_data_files_the_package_ships() -> None:
+    import tomllib
+
+    import voc.text
+    from voc.text.pii.words import phrase_list, word_list
+
+    data = Path(voc.text.__file__).parent / "data"
+    lists = sorted(path.stem for path in data.glob("*.txt"))
+    assert lists == [
+        "ambiguous_names", "function_words", "given_names", "named_brands", "not_name_words",
+        "place_names", "place_prefixes", "product_nouns", "surnames", "uk_areas",
+    ]  # fmt: skip
+    for name in lists:
+        assert word_list(name), f"{name}.txt is empty"
+    assert {"sarah", "nkechi"} <= word_list("given_names")
+    assert "# " not in " ".join(word_list("not_name_words"))  # comments are not words
+    assert {"tracy reese", "mr cooper"} <= phrase_list("named_brands")
+    pyproject = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
+    assert "text/data/*.txt" in pyproject["tool"]["setuptools"]["package-data"]["voc"]

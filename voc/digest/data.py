@@ -20,11 +20,8 @@ Definitions (the same as :mod:`voc.insights.painpoints` and :mod:`voc.query`):
   a praised topic's its positive ones. ``voc pain-points`` shows the same quotes.
 - A **thin** week has under a quarter of the usual volume (the median of the weeks with
   data before it; :mod:`voc.weeks`), the rule of the default week's note.
-- **Emerging** topics are those ``pain_points`` flags (new this week, or a spike over the
-  trailing baseline). **Falling away** are topics heard at least
-  :data:`FALLING_MIN_BASELINE` times a week before whose share of the week's records fell
-  to at most :data:`FALLING_RATIO` of what it was: shares, not counts, so a quiet week (a
-  holiday, a source that stopped) does not make every topic look like it is fading.
+- **Emerging** and **falling away** topics are :mod:`voc.insights.movers`' (its names stay
+  importable from here).
 - **Why the scores moved**: a survey score that changed since the week before is split
   into its topics (:func:`voc.insights.drivers.explain_change`, 1000 resamples, seed 0).
 - **Fixes: did they work?** Every topic whose latest action is ``fix-shipped`` in or before
@@ -46,8 +43,10 @@ import pandas as pd
 from voc.errors import UserError
 from voc.insights.drivers import DriverResult, explain_change
 from voc.insights.fixes import evaluate_fixes
+from voc.insights.movers import FALLING_MIN_BASELINE, FALLING_RATIO, TopicMove
+from voc.insights.movers import emerging as _emerging
+from voc.insights.movers import falling as _falling
 from voc.insights.painpoints import (
-    BASELINE_WEEKS,
     NO_TOUCHPOINT,
     top_pain_points,
 )
@@ -82,10 +81,6 @@ __all__ = [
     "gather",
 ]
 
-#: A topic falls away when its share of the week's records is at most this part of before.
-FALLING_RATIO = 0.5
-#: ... and it was heard at least this many times a week before (fewer is noise).
-FALLING_MIN_BASELINE = 3.0
 #: Praised topics listed ("what customers love"): a short section.
 PRAISE_TOP = 3
 _METRICS = ("nps", "csat", "ces")
@@ -136,19 +131,6 @@ class Praise:
     volume: int
     positive_share: float
     quotes: list[Quote]
-
-
-@dataclass(frozen=True)
-class TopicMove:
-    """A topic that is emerging or falling away, with the figures behind the call."""
-
-    topic_id: int
-    label: str
-    volume: int
-    baseline: float
-    new: bool = False
-    share: float | None = None
-    baseline_share: float | None = None
 
 
 @dataclass(frozen=True)
@@ -414,36 +396,6 @@ def _has_feedback_after(store: Warehouse, monday: date) -> bool:
 
 def _first_weeks(store: Warehouse, topic_ids: list[int]) -> dict[int, str]:
     return store_insights.first_weeks(store, topic_ids)
-
-
-def _emerging(store: Warehouse, week: str) -> list[TopicMove]:
-    rows = store_insights.emerging_topics(store, week)
-    return [
-        TopicMove(topic_id=int(t), label=str(label), volume=int(v), baseline=float(b), new=bool(n))
-        for t, label, v, b, n in rows
-    ]
-
-
-def _falling(store: Warehouse, week: str, monday: date, records: int) -> list[TopicMove]:
-    """Topics whose share of the week's records fell to at most FALLING_RATIO of before."""
-    first = monday - timedelta(weeks=BASELINE_WEEKS)
-    rows = store_insights.topic_shares_before(store, week, first, monday)
-    moves = []
-    for topic_id, label, volume, baseline, baseline_share in rows:
-        share = int(volume) / records if records else 0.0
-        if float(baseline) >= FALLING_MIN_BASELINE and share <= FALLING_RATIO * baseline_share:
-            moves.append(
-                TopicMove(
-                    topic_id=int(topic_id),
-                    label=str(label),
-                    volume=int(volume),
-                    baseline=float(baseline),
-                    share=share,
-                    baseline_share=float(baseline_share),
-                )
-            )
-    moves.sort(key=lambda m: (m.share or 0) / (m.baseline_share or 1) - m.baseline / 1e6)
-    return moves[:6]
 
 
 def _surveys(

@@ -1,3 +1,6 @@
+# Over 600 lines, for now: the Markdown and HTML templates of every digest section (the loop's
+# owners, events and fixes joined them this session). Next split (issue 12): one template module
+# per section group, beside the Renderer.
 """A :class:`~voc.digest.data.Digest` as Markdown and as a self-contained HTML page.
 
 The HTML embeds its charts (inline SVG) and its styles, and loads nothing, so it can be

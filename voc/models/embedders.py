@@ -41,6 +41,7 @@ __all__ = [
     "UseMultilingualEmbedder",
     "available_embedders",
     "get_embedder",
+    "load_embedder",
 ]
 
 logger = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ class Embedder(Protocol):
     """Turns texts into L2-normalised vectors.
 
     Attributes:
-        name: The name :func:`get_embedder` knows it by (saved in model manifests).
+        name: The name :func:`load_embedder` knows it by (saved in model manifests).
         dim: Length of each vector.
     """
 
@@ -359,8 +360,9 @@ EMBEDDERS: dict[str, tuple[type, str, str]] = {
 }
 
 
-def get_embedder(name: str = DEFAULT_EMBEDDER, **options: Any) -> Embedder:
-    """Build the embedder called ``name`` (nothing loads until its first ``embed``).
+def load_embedder(name: str = DEFAULT_EMBEDDER, **options: Any) -> Embedder:
+    """The embedder called ``name`` (nothing loads until its first ``embed``): the one
+    loader of embedders (:mod:`voc.models.loaders` re-exports it).
 
     Args:
         name: One of :data:`EMBEDDERS`.
@@ -381,6 +383,10 @@ def get_embedder(name: str = DEFAULT_EMBEDDER, **options: Any) -> Embedder:
         )
     embedder: Embedder = cls(**options)
     return embedder
+
+
+#: The earlier name of :func:`load_embedder`, kept for the callers that use it.
+get_embedder = load_embedder
 
 
 def available_embedders() -> list[str]:

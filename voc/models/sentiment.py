@@ -1,3 +1,6 @@
+# Over 600 lines, for now: the v1/v2 model's head (a small torch network), its lexicon features,
+# the model and the record roll-up that every version uses. Next split (issue 12): roll_up and
+# the lexicon into modules of their own, after this session's sentiment work is merged.
 """Sentence sentiment: negative / neutral / positive and a score in -1..1, English and Japanese.
 
 Two parts, each with ``fit`` / ``save`` / ``load``:

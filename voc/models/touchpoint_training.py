@@ -189,9 +189,9 @@ class CachedEmbedder:
     """The default embedder with a file cache (``.npz`` per call batch), for retraining."""
 
     def __init__(self, cache: Path | None) -> None:
-        from voc.models.embedders import get_embedder
+        from voc.models.embedders import load_embedder
 
-        self.inner = get_embedder(DEFAULT_EMBEDDER)
+        self.inner = load_embedder(DEFAULT_EMBEDDER)
         self.name, self.dim = self.inner.name, self.inner.dim
         self.cache = cache
         self.memory: dict[str, np.ndarray] = {}

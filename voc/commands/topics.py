@@ -1,0 +1,117 @@
+"""``voc topics``: list the topics, show one, rename one."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from voc.commands._common import (
+    ConfigOption,
+    FormatOption,
+    OutputFormat,
+    _fail,
+    _read_store,
+    _topic_arg,
+    print_frame,
+)
+from voc.errors import VocError
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    """Add this group's commands to ``app``."""
+    app.add_typer(topics_app, name="topics")
+
+
+topics_app = typer.Typer(
+    help="Topics: list them, or show one (label, keywords, size over time, quotes).",
+    invoke_without_command=True,
+)
+
+
+@topics_app.callback()
+def topics_list(
+    ctx: typer.Context,
+    output: FormatOption = OutputFormat.table,
+    config: ConfigOption = None,
+) -> None:
+    """List the active topics, largest first (`voc topics show ID` for one)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from voc import query
+
+    try:
+        with _read_store(config) as store:
+            df = query.topics(store)
+    except VocError as e:
+        _fail(e)
+    print_frame(df, output, title="topics")
+
+
+@topics_app.command("show")
+def topics_show(
+    topic: Annotated[str, typer.Argument(help="A topic id, or words of its label.")],
+    output: FormatOption = OutputFormat.table,
+    config: ConfigOption = None,
+) -> None:
+    """One topic: label, keywords, weekly size, quotes, channel x touchpoint breakdown."""
+    import pandas as pd
+
+    from voc import query
+
+    try:
+        with _read_store(config) as store:
+            detail = query.topic_detail(store, _topic_arg(topic) or topic)
+            from voc.commands.loop import latest_action
+
+            detail["action"] = latest_action(store, detail["topic_id"])  # issue 14
+    except VocError as e:
+        _fail(e)
+    if output is OutputFormat.json:
+        sys.stdout.write(json.dumps(detail, ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    typer.echo(f"topic {detail['topic_id']}: {detail['label']} ({detail['status']})")
+    typer.echo(f"keywords: {', '.join(detail['keywords'])}")
+    typer.echo(f"size: {detail['size']}; first seen {detail['first_seen']}")
+    if detail["action"]:
+        from voc.commands.loop import action_line
+
+        typer.echo(action_line(detail["action"], detail["topic_id"]))
+    if detail.get("quotes_week"):
+        typer.echo(f"quotes ({detail['quotes_week']} and before, complaints first):")
+    for quote in detail["quotes"]:
+        typer.echo(f"  “{quote}”")
+    for name in ("weekly", "breakdown"):
+        frame = detail[name]
+        if isinstance(frame, pd.DataFrame) and not frame.empty:
+            print_frame(frame, output, title=name)
+
+
+@topics_app.command("rename")
+def topics_rename(
+    topic_id: Annotated[int, typer.Argument(help="The topic's id (`voc topics` lists them).")],
+    label: Annotated[
+        str, typer.Argument(help='The new label, e.g. "parcel arrived late"; "" undoes it.')
+    ],
+    config: ConfigOption = None,
+) -> None:
+    """Give a topic your own label. It is kept in the store by topic id and put back after
+    every refit (the registry keeps ids); labels in the config's `topics.labels` win over
+    it. An empty label gives the topic back its own at the next refit."""
+    from voc.config import load_config
+    from voc.store.warehouse import Warehouse
+    from voc.topics.store import rename_topic
+
+    try:
+        with Warehouse(load_config(config).store.path) as store:
+            before = rename_topic(store, topic_id, label)
+    except VocError as e:
+        _fail(e)
+    if label.strip():
+        typer.echo(f"topic {topic_id}: {before!r} -> {' '.join(label.split())!r}")
+    else:
+        typer.echo(f"topic {topic_id}: keeps {before!r} until the next refit relabels it")
