@@ -1,4 +1,4 @@
-"""``voc topics``: list the topics, show one, rename one."""
+"""``voc topics``: list the topics, show one, rename one, merge two."""
 
 from __future__ import annotations
 
@@ -115,3 +115,34 @@ def topics_rename(
         typer.echo(f"topic {topic_id}: {before!r} -> {' '.join(label.split())!r}")
     else:
         typer.echo(f"topic {topic_id}: keeps {before!r} until the next refit relabels it")
+
+
+@topics_app.command("merge")
+def topics_merge(
+    topic_id: Annotated[int, typer.Argument(help="The topic merged away (its id).")],
+    into_id: Annotated[int, typer.Argument(help="The topic that takes its sentences.")],
+    config: ConfigOption = None,
+) -> None:
+    """Merge topic TOPIC_ID into INTO_ID: its sentences belong to INTO_ID from now on,
+    also after every refit (kept in the store like a rename); the pain points are
+    recomputed. Waits for a run that is writing, up to store.lock_timeout_seconds."""
+    from voc.config import load_config
+    from voc.store.warehouse import Warehouse, writer_lock
+    from voc.topics.edits import merge_topics
+
+    try:
+        settings = load_config(config)
+        path = settings.store.path
+        timeout = settings.store.lock_timeout_seconds
+        with (
+            writer_lock(path, timeout, flow="topics-merge"),
+            Warehouse(path, lock_timeout=timeout) as store,
+        ):
+            result = merge_topics(store, topic_id, into_id, "cli")
+    except VocError as e:
+        _fail(e)
+    typer.echo(
+        f"topic {result['topic_id']} ({result['label']!r}) merged into "
+        f"{result['into_id']} ({result['into_label']!r}): {result['sentences']} sentences "
+        f"moved; pain points recomputed ({result['pain_points']['rows']} rows)"
+    )

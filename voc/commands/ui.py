@@ -1,4 +1,4 @@
-"""``voc ui`` (the local web app) and ``voc topics merge``.
+"""``voc ui``: the local web app.
 
 No ``from __future__ import annotations`` here: typer reads the options' annotations at
 run time, and ``ConfigOption`` is imported inside :func:`register` (``voc.cli`` imports
@@ -48,8 +48,8 @@ def streamlit_command(host: str, port: int, config: Path | None) -> list[str]:
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``voc ui`` and ``voc topics merge`` to the ``voc`` command."""
-    from voc.cli import ConfigOption, _fail, topics_app
+    """Add ``voc ui`` to the ``voc`` command."""
+    from voc.cli import ConfigOption, _fail
 
     @app.command("ui")
     def ui(
@@ -82,33 +82,3 @@ def register(app: typer.Typer) -> None:
         sys.stderr.flush()
         # Replace this process: stopping `voc ui` stops the server, nothing is left behind.
         os.execv(sys.executable, streamlit_command(host, port, config))
-
-    @topics_app.command("merge")
-    def topics_merge(
-        topic_id: Annotated[int, typer.Argument(help="The topic merged away (its id).")],
-        into_id: Annotated[int, typer.Argument(help="The topic that takes its sentences.")],
-        config: ConfigOption = None,
-    ) -> None:
-        """Merge topic TOPIC_ID into INTO_ID: its sentences belong to INTO_ID from now on,
-        also after every refit (kept in the store like a rename); the pain points are
-        recomputed. Waits for a run that is writing, up to store.lock_timeout_seconds."""
-        from voc.config import load_config
-        from voc.store.warehouse import Warehouse, writer_lock
-        from voc.topics.edits import merge_topics
-
-        try:
-            settings = load_config(config)
-            path = settings.store.path
-            timeout = settings.store.lock_timeout_seconds
-            with (
-                writer_lock(path, timeout, flow="topics-merge"),
-                Warehouse(path, lock_timeout=timeout) as store,
-            ):
-                result = merge_topics(store, topic_id, into_id, "cli")
-        except VocError as e:
-            _fail(e)
-        typer.echo(
-            f"topic {result['topic_id']} ({result['label']!r}) merged into "
-            f"{result['into_id']} ({result['into_label']!r}): {result['sentences']} sentences "
-            f"moved; pain points recomputed ({result['pain_points']['rows']} rows)"
-        )
