@@ -30,6 +30,9 @@ def execute(notebook: NotebookNode, store: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("VOC_STORE", str(store))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+    # Importing streamlit (the web app's tests) sets MPLBACKEND=Agg in this process; a kernel
+    # inheriting it draws no inline plots. A product manager's kernel does not have it.
+    monkeypatch.delenv("MPLBACKEND", raising=False)
     NotebookClient(
         notebook,
         timeout=300,
