@@ -42,3 +42,29 @@ def test_tree_traversal_in_blocks_equals_the_whole_array_one():
     assert fast.dtype == reference.dtype == np.float64
     assert np.array_equal(fast, reference)
     assert np.array_equal(model.predict_proba(flat), model.predict_proba(flat[::-1])[::-1])
+
+
+@pytest.mark.shared_data
+def test_keyword_tokens_from_two_processes_equal_one_process(shared_data, monkeypatch):
+    from tests.speed.expected_outputs import sample_texts
+    from voc.text.sentences import split_clauses
+    from voc.topics import tokens
+
+    texts = list(
+        dict.fromkeys(s.text for t in sample_texts(shared_data)[:500] for s in split_clauses(t))
+    )
+    assert len(texts) > 1200
+    forks = []
+    real_forked = tokens._forked
+
+    def counted(run, items, split):
+        forks.append((len(items), split))
+        return real_forked(run, items, split)
+
+    monkeypatch.setattr(tokens, "_forked", counted)
+    one = tokens.KeywordTokenizer(processes=1).terms(texts, "en")
+    assert forks == []
+    two = tokens.KeywordTokenizer(processes=2, batch_size=256).terms(texts, "en")
+    assert forks and forks[0][1] % 256 == 0 and 0 < forks[0][1] < len(texts)
+    assert two == one
+    assert sum(len(t.tokens) for t in one) > len(texts)  # real tokens, not empty tuples
