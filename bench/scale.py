@@ -246,7 +246,12 @@ _STARTED = time.perf_counter()
 
 def _progress(done: int, total: int) -> None:
     elapsed = time.perf_counter() - _STARTED
-    print(f"[scale] analysed {done:,}/{total:,} at {elapsed:.0f} s", file=sys.stderr, flush=True)
+    print(
+        f"[scale] analysed {done:,}/{total:,} at {elapsed:.0f} s, rss {current_mb():.0f} MB, "
+        f"peak {peak_mb():.0f} MB, cpu {sum(os.times()[:2]):.0f} s",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def run_in_process(records: int, folder: Path) -> dict[str, Any]:
