@@ -210,6 +210,7 @@ class Stages:
 
     def run(self, name: str, records: int, function: Callable[[], Any]) -> Any:
         writes_before = self.clock.seconds
+        cpu_before = sum(os.times()[:4])  # this process and its waited-for children
         started = time.perf_counter()
         self._sampled = current_mb()
         self._stop.clear()
@@ -227,6 +228,7 @@ class Stages:
                 "stage": name,
                 "records": records,
                 "seconds": round(seconds, 2),
+                "cpu_s": round(sum(os.times()[:4]) - cpu_before, 1),
                 "records_per_s": round(records / seconds, 1) if seconds > 0 and records else None,
                 "store_write_s": round(writes, 2),
                 "stage_peak_rss_mb": round(max(self._sampled, current_mb())),
