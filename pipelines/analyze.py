@@ -159,20 +159,28 @@ def analyze_flow(
     with recorded_run(
         store_path, run_id, "analyze", result, lock_timeout=config.store.lock_timeout_seconds
     ):
-        result["analysis"] = analyze_task(
-            store_path,
-            config.analysis.sentiment_model,
-            str(config.taxonomy) if config.taxonomy else None,
-            run_id,
-            config.analysis.chunk_size,
-        )
-        result["topics"] = topics_task(
-            store_path,
-            result["analysis"]["embedder"],
-            run_id,
-            labels=config.topics.labels,
-            label_language=config.digest.language,
-        )
+        if config.execution.mode == "dask":
+            # Chunks of records fan out to the cluster's workers (pipelines/scale.py).
+            from pipelines.scale import analyze_on_cluster
+
+            result["analysis"], result["topics"] = analyze_on_cluster(
+                config, run_id, config.topics.labels, config.digest.language
+            )
+        else:
+            result["analysis"] = analyze_task(
+                store_path,
+                config.analysis.sentiment_model,
+                str(config.taxonomy) if config.taxonomy else None,
+                run_id,
+                config.analysis.chunk_size,
+            )
+            result["topics"] = topics_task(
+                store_path,
+                result["analysis"]["embedder"],
+                run_id,
+                labels=config.topics.labels,
+                label_language=config.digest.language,
+            )
         if insights:
             result["insights"] = insights_task(store_path, run_id)
         result["status"] = "completed"
@@ -196,6 +204,23 @@ def run_flow(
     Returns:
         ``{"ingest": ingest result, "analyze": analyse result}``.
     """
+    config = load_config(config_path)
+    if config.execution.mode == "dask":
+        # One cluster for both steps: its workers load their models once per run.
+        from pipelines.scale import dask_cluster
+
+        with dask_cluster(config.execution):
+            return _run_steps(config_path, source_names, force, ingest_run_id, analyze_run_id)
+    return _run_steps(config_path, source_names, force, ingest_run_id, analyze_run_id)
+
+
+def _run_steps(
+    config_path: str | None,
+    source_names: list[str] | None,
+    force: bool,
+    ingest_run_id: str | None,
+    analyze_run_id: str | None,
+) -> dict[str, Any]:
     logger = get_run_logger()
     ingest_error: IngestFailed | None = None
     ingest_result: dict[str, Any] | None = None

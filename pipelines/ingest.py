@@ -118,7 +118,12 @@ def _ingest_locked(
         store.start_run(run_id, "ingest")
     summaries: list[dict[str, Any]] = []
     errors: dict[str, str] = {}
-    for source in sources:
+    if config.execution.mode == "dask":
+        # Cleaning fans out to the cluster's workers; this process stays the one writer.
+        from pipelines.scale import ingest_on_cluster
+
+        summaries, errors = ingest_on_cluster(config, sources, run_id, store_path, force)
+    for source in sources if config.execution.mode == "local" else []:
         try:
             summaries.append(ingest_source_task(source, store_path, config.ingest, run_id, force))
         except Exception as e:

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import REPO
 from voc.config import RatingScale, load_config, parse_config
 from voc.errors import ConfigError
 
@@ -134,3 +136,32 @@ def test_reading_the_config_does_not_import_prefect() -> None:
         [sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("execution", "says"),
+    [
+        ({"mode": "dask"}, "needs exactly one of `address: tcp://HOST:8786`"),
+        ({"mode": "dask", "address": "tcp://s:8786", "workers": 2}, "needs exactly one of"),
+        ({"mode": "dask", "address": "scheduler:8786"}, "execution.address: "),
+        ({"mode": "local", "workers": 2}, "only apply with `mode: dask`"),
+        ({"mode": "spark"}, "execution.mode: Input should be 'local' or 'dask'"),
+        ({"mode": "dask", "workers": 0}, "execution.workers: "),
+        ({"mode": "dask", "workers": 2, "nodes": 3}, "execution.nodes: unknown key"),
+    ],
+)
+def test_a_wrong_execution_fails_at_start_naming_the_key(
+    execution: dict[str, object], says: str
+) -> None:
+    with pytest.raises(ConfigError, match=re.escape(says)):
+        parse_config({"execution": execution})
+
+
+def test_execution_is_local_unless_the_config_says_dask() -> None:
+    assert parse_config({}).execution.mode == "local"
+    shipped = load_config(REPO / "configs" / "voc.yaml").execution
+    assert (shipped.mode, shipped.address, shipped.workers) == ("local", None, None)
+    cluster = parse_config(
+        {"execution": {"mode": "dask", "address": "tcp://scheduler:8786", "shards": "s3://b/x"}}
+    ).execution
+    assert (cluster.address, cluster.shards) == ("tcp://scheduler:8786", "s3://b/x")

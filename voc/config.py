@@ -366,6 +366,66 @@ class StoreConfig(_Strict):
     )
 
 
+class ExecutionConfig(_Strict):
+    """Where the flows' tasks run (see docs/scaling.md).
+
+    ``local`` (the default): in this process, nothing to start. ``dask``: on a Dask
+    ``distributed`` cluster through Prefect's ``DaskTaskRunner``, either an existing one
+    (``address``) or a local cluster of ``workers`` processes started for the run.
+    """
+
+    mode: Literal["local", "dask"] = Field(
+        "local", description="local (in this process) or dask (on a Dask cluster)."
+    )
+    address: str | None = Field(
+        None, description="With mode dask: the scheduler, e.g. tcp://scheduler:8786."
+    )
+    workers: int | None = Field(
+        None,
+        ge=1,
+        le=512,
+        description="With mode dask: start a local cluster of this many worker processes.",
+    )
+    shards: str | None = Field(
+        None,
+        description=(
+            "With mode dask: where workers write their results (Parquet shards) for the "
+            "store's writer: a folder every worker and the flow can reach (NFS) or an fsspec "
+            "URL; default: a shards/ folder beside the store."
+        ),
+    )
+    part_bytes: int = Field(
+        64 * 1024 * 1024,
+        ge=1024,
+        description="With mode dask: a larger file is cleaned in parts by several workers.",
+    )
+
+    @field_validator("address")
+    @classmethod
+    def _scheduler_address(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^(tcp|tls|ucx|inproc)://[^\s/]+$", value):
+            raise ValueError(
+                "write the Dask scheduler's address as tcp://HOST:PORT (e.g. tcp://scheduler:8786)"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _one_cluster(self) -> ExecutionConfig:
+        if self.mode == "local":
+            given = [key for key in ("address", "workers", "shards") if getattr(self, key)]
+            if given:
+                raise ValueError(
+                    f"{', '.join(given)} only apply with `mode: dask`; write `mode: dask` "
+                    "or remove them"
+                )
+        elif (self.address is None) == (self.workers is None):
+            raise ValueError(
+                "`mode: dask` needs exactly one of `address: tcp://HOST:8786` (an existing "
+                "cluster) or `workers: N` (a local cluster started for the run)"
+            )
+        return self
+
+
 class VocConfig(_Strict):
     """The whole configuration file."""
 
@@ -376,6 +436,7 @@ class VocConfig(_Strict):
     digest: DigestConfig = Field(default_factory=DigestConfig)
     schedules: SchedulesConfig = Field(default_factory=SchedulesConfig)
     topics: TopicsConfig = Field(default_factory=TopicsConfig)
+    execution: ExecutionConfig = Field(default_factory=ExecutionConfig)
     sources: list[SourceConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")
