@@ -325,6 +325,86 @@ def run_in_process(records: int, folder: Path) -> dict[str, Any]:
     return out
 
 
+class TreeMemory:
+    """Peak resident memory of this process and of each of its descendants (the Dask
+    nanny and worker processes), sampled every 0.2 s."""
+
+    def __init__(self) -> None:
+        import psutil
+
+        self._me = psutil.Process()
+        self.peaks: dict[str, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        import psutil
+
+        while not self._stop.wait(0.2):
+            try:
+                processes = [self._me, *self._me.children(recursive=True)]
+            except psutil.Error:
+                continue
+            for process in processes:
+                try:
+                    name = (
+                        "flow process"
+                        if process.pid == self._me.pid
+                        else (f"{process.name()} {process.pid}")
+                    )
+                    rss = process.memory_info().rss / 2**20
+                except psutil.Error:
+                    continue
+                self.peaks[name] = max(self.peaks.get(name, 0.0), rss)
+
+
+def run_on_cluster(records: int, folder: Path, workers: int) -> dict[str, Any]:
+    """The same records through ``voc run`` (the ``run`` flow: ingest, analysis, topics,
+    insights) with ``execution: {mode: dask, workers: N}``, then the digest in-process."""
+    import yaml
+
+    # Prefect's temporary API server waits 20 s for itself by default: not enough on a
+    # busy shared machine.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "600")
+    from pipelines.analyze import run_flow
+    from voc.digest.data import gather
+    from voc.digest.render import Renderer
+    from voc.store.warehouse import Warehouse
+
+    sources = write_sources(records, folder)
+    config = {
+        "store": {"path": str(folder / "voc.duckdb")},
+        "execution": {"mode": "dask", "workers": workers, "shards": str(folder / "shards")},
+        "sources": [{k: v for k, v in source.items() if k != "records"} for source in sources],
+    }
+    config_path = folder / "voc.yaml"
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    out: dict[str, Any] = {"records": records, "workers": workers}
+    with TreeMemory() as memory:
+        started = time.perf_counter()
+        result = run_flow(config_path=str(config_path))
+        out["run_flow_s"] = round(time.perf_counter() - started, 1)
+    analysis = result["analyze"].get("analysis", {})
+    out["analysis_seconds"] = analysis.get("seconds")
+    out["analysed"] = analysis.get("analyzed")
+    out["sentences"] = analysis.get("sentences")
+    out["records_per_s_end_to_end"] = round(records / out["run_flow_s"], 1)
+    out["peak_rss_mb"] = {name: round(mb) for name, mb in sorted(memory.peaks.items())}
+    started = time.perf_counter()
+    with Warehouse(folder / "voc.duckdb", read_only=True) as store:
+        Renderer(gather(store, "2026-W46", timezone="UTC")).write(str(folder / "reports"))
+    out["digest_s"] = round(time.perf_counter() - started, 1)
+    return out
+
+
 def summarise(result: dict[str, Any]) -> dict[str, Any]:
     """Per-machine and single-writer rates of one run."""
     by = {row["stage"]: row for row in result["stages"]}
@@ -405,10 +485,24 @@ def machine_description() -> str:
 def dask_available() -> str | None:
     """Why the cluster run cannot be done here, or None when it can."""
     try:
-        from voc.config import ExecutionConfig  # noqa: F401  (the dask helper's switch)
+        from voc.config import ExecutionConfig  # noqa: F401  (the execution: switch)
     except ImportError:
         return "not available: this checkout has no `execution:` config switch yet"
     return None
+
+
+def cluster_line(run: dict[str, Any]) -> str:
+    """One line on the cluster run."""
+    if "error" in run:
+        return f"failed: {run['error']}"
+    memory = ", ".join(f"{name} {mb} MB" for name, mb in run["peak_rss_mb"].items())
+    return (
+        f"{run['records']:,} records through `voc run` with execution: dask, "
+        f"{run['workers']} workers: {run['run_flow_s']} s end to end "
+        f"({run['records_per_s_end_to_end']} records/s, Prefect and cluster start-up and "
+        f"model loading on each worker included; analysis steps "
+        f"{run['analysis_seconds']}), digest {run['digest_s']} s; peak memory: {memory}"
+    )
 
 
 def markdown(results: list[dict[str, Any]], cluster: str | None) -> str:
@@ -460,9 +554,23 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--only", type=int, default=None, help="one size, in this process")
     parser.add_argument("--keep", type=Path, default=None, help="build the store here")
+    parser.add_argument(
+        "--cluster-records",
+        type=int,
+        default=None,
+        help="records of the cluster run (default: the smaller size)",
+    )
+    parser.add_argument(
+        "--only-cluster", type=int, default=None, help="one cluster run of N records, here"
+    )
     args = parser.parse_args(argv)
     if not SHARED_DATA.is_dir():
         print(json.dumps({"benchmark": "scale", "skipped": f"{SHARED_DATA} not found"}))
+        return 0
+    if args.only_cluster:
+        with tempfile.TemporaryDirectory() as tmp:
+            result = run_on_cluster(args.only_cluster, Path(tmp), args.cluster)
+        print(json.dumps({"benchmark": "scale-cluster", **result}))
         return 0
     if args.only:
         if args.keep:
@@ -490,6 +598,28 @@ def main(argv: list[str] | None = None) -> int:
         results.append(json.loads(completed.stdout.strip().splitlines()[-1]))
         print(json.dumps(results[-1]), flush=True)
     cluster = dask_available() if args.cluster else "not asked for (--cluster 0)"
+    if cluster is None:
+        size = args.cluster_records or sizes[0]
+        completed = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bench.scale",
+                "--only-cluster",
+                str(size),
+                "--cluster",
+                str(args.cluster),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+        if completed.returncode != 0:
+            cluster = f"failed (exit {completed.returncode}, see above)"
+        else:
+            run = json.loads(completed.stdout.strip().splitlines()[-1])
+            print(json.dumps(run), flush=True)
+            cluster = cluster_line(run)
     print(f"machine: {machine_description()}")
     if results:
         print(markdown(results, cluster))
