@@ -71,6 +71,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sentiment-model", default=None, help="model name or folder (default: the shipped one)"
     )
+    parser.add_argument(
+        "--store",
+        default=None,
+        help="assign topics with this store's fitted topic model (--topics store) instead of "
+        "fitting topics on the file",
+    )
     args = parser.parse_args(argv)
 
     from voc.analysis import DEFAULT_SENTIMENT_MODEL
@@ -87,7 +93,12 @@ def main(argv: list[str] | None = None) -> int:
             writer.writerows(enumerate(texts))
         started = time.perf_counter()
         summary = enrich_file(
-            source, "text", Path(tmp) / "out.parquet", id_col="id", sentiment_model=sentiment_model
+            source,
+            "text",
+            Path(tmp) / "out.parquet",
+            id_col="id",
+            sentiment_model=sentiment_model,
+            **({"store_path": args.store, "topics": "store"} if args.store else {}),
         )
         wall = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -95,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         "benchmark": "enrich",
         "corpus": args.corpus,
         "sentiment_model": sentiment_model,
+        "topics_from": summary.topics_from,
         "rows": summary.rows,
         "chars_per_row": round(sum(map(len, texts)) / max(len(texts), 1), 1),
         "sentences_per_row": round(summary.sentences / max(summary.rows, 1), 2),

@@ -143,6 +143,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip-analysis", action="store_true", help="only ingest (no sentiment/touchpoints/enrich)"
     )
+    parser.add_argument(
+        "--scale-records",
+        type=int,
+        default=200_000,
+        help="records of the end-to-end scale run (issue 15; also run at a tenth of it)",
+    )
     args = parser.parse_args(argv)
     rows = 20_000 if args.quick else args.rows
     results = []
@@ -173,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     results.append(_run("bench.queries", "--repeats", "3" if args.quick else "5"))
     # The web app's page loads, demo store and 200k records (issue 14).
     results.append(_run("bench.ui", "--repeats", "1" if args.quick else "3", "--browser"))
+    if not args.skip_analysis:
+        results.extend(_scale_benchmarks(args.quick, args.scale_records))
 
     header = f"{'benchmark':<22}{'rows':>9}{'ner':>6}{'seconds':>9}{'rows/s':>9}{'peak MB':>9}"
     print(header)
@@ -229,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:
             print(ui.markdown(item))
         elif item.get("benchmark") == "bench.ui":
             print(f"\nweb app: failed: {item['error']}")
+    _print_scale_tables(results)
     OUT.mkdir(exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     print(f"written: {OUT / 'results.json'}")
@@ -237,3 +246,53 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# -- issue 15: in-process speed (point 4) beside the end-to-end scale run (point 5) ---------
+
+
+def _scale_benchmarks(quick: bool, records: int) -> list[dict]:
+    """``voc enrich`` speeds against the aims of issue 15, and ``bench.scale``."""
+    rows = "1000" if quick else "5000"
+    out = []
+    for corpus, extra in (
+        ("short", ()),
+        ("short", ("--store", "voc-data/voc.duckdb")),
+        ("reviews", ()),
+    ):
+        if extra and not Path(extra[1]).exists():
+            continue
+        result = _run("bench.enrich", "--corpus", corpus, "--rows", rows, *extra)
+        out.append({**result, "benchmark": "speed15", "corpus": corpus})
+    scale = _run("bench.scale", "--records", str(2_000 if quick else records))
+    out.append({**scale, "benchmark": "scale15"})
+    return out
+
+
+def _print_scale_tables(results: list[dict]) -> None:
+    from bench import scale
+
+    speeds = [r for r in results if r.get("benchmark") == "speed15"]
+    runs = [r for r in results if r.get("benchmark") == "scale15"]
+    if not speeds and not runs:
+        return
+    print(f"\nissue 15 on {scale.machine_description()}")
+    print("in-process `voc enrich` (models loaded apart; aims: short 1,000/s, long 400/s):")
+    print("| corpus | topics | rows | rows/s | aim | met | model loading s | peak MB |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in speeds:
+        if "error" in r:
+            print(f"| {r['corpus']} | failed: {r['error']} | | | | | | |")
+            continue
+        aim = 400 if r["corpus"] == "reviews" else 1000
+        print(
+            f"| {r['corpus']} | {r.get('topics_from', '')} | {r['rows']} | {r['rows_per_s']} "
+            f"| {aim} | {'yes' if r['rows_per_s'] >= aim else 'no'} | {r['model_loading_s']} "
+            f"| {r['peak_rss_mb']} |"
+        )
+    for r in runs:
+        if "error" in r or not r.get("runs"):
+            print(f"scale: failed: {r.get('error') or r.get('skipped')}")
+            continue
+        print("\nend to end (`python -m bench.scale`):")
+        print(scale.markdown(r["runs"], r.get("cluster")))

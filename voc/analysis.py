@@ -346,6 +346,12 @@ class Analyzer:
             sentiment_inputs = embeddings
         seconds["embed"] = time.perf_counter() - clock
 
+        # Touchpoints (numpy, which lets go of the GIL) run on a second thread while
+        # sentiment (VADER in Python, one torch thread) runs here: two cores, same results.
+        self.tagger._fitted()  # fitting embeds: never on the helper thread
+        tagging = _Concurrent(
+            lambda: self.tagger.tag(sentence_texts, sentence_languages, embeddings)
+        )
         clock = time.perf_counter()
         probabilities = self.sentiment_model.predict_proba(
             sentence_texts, sentence_languages, sentiment_inputs
@@ -354,30 +360,9 @@ class Analyzer:
         positive, negative = labels.index("positive"), labels.index("negative")
         seconds["sentiment"] = time.perf_counter() - clock
 
-        clock = time.perf_counter()
-        tags = self.tagger.tag(sentence_texts, sentence_languages, embeddings)
-        seconds["touchpoints"] = time.perf_counter() - clock
-
-        sentences: list[SentenceAnalysis] = []
         by_record: dict[int, list[int]] = {}
-        for row, (record, (start, end, text)) in enumerate(zip(owners, spans, strict=True)):
-            siblings = by_record.setdefault(record, [])
-            probs = probabilities[row]
-            sentences.append(
-                SentenceAnalysis(
-                    record=record,
-                    index=len(siblings),
-                    start=start,
-                    end=end,
-                    text=text,
-                    text_hash=text_hash(text),
-                    sentiment=labels[int(probs.argmax())],
-                    sentiment_score=round(float(probs[positive] - probs[negative]), 4),
-                    touchpoints=tuple(tags[row]),
-                )
-            )
-            siblings.append(row)
-
+        for row, record in enumerate(owners):
+            by_record.setdefault(record, []).append(row)
         clock = time.perf_counter()
         members = [by_record.get(record, []) for record in range(len(texts))]
         weights = [[len(sentence_texts[row]) for row in rows] for rows in members]
@@ -389,6 +374,25 @@ class Analyzer:
             weights,
         )
         seconds["sentiment"] += time.perf_counter() - clock
+
+        tags = tagging.result()
+        seconds["touchpoints"] = tagging.seconds
+        sentences: list[SentenceAnalysis] = []
+        for row, (record, (start, end, text)) in enumerate(zip(owners, spans, strict=True)):
+            probs = probabilities[row]
+            sentences.append(
+                SentenceAnalysis(
+                    record=record,
+                    index=row - by_record[record][0],  # a record's rows are consecutive
+                    start=start,
+                    end=end,
+                    text=text,
+                    text_hash=text_hash(text),
+                    sentiment=labels[int(probs.argmax())],
+                    sentiment_score=round(float(probs[positive] - probs[negative]), 4),
+                    touchpoints=tuple(tags[row]),
+                )
+            )
 
         order = {name: i for i, name in enumerate(self.taxonomy.names)}
         records: list[RecordAnalysis] = []
@@ -425,6 +429,35 @@ class Analyzer:
         if with_pooled is not None:
             return with_pooled(texts, model)
         return np.asarray(embed(texts), dtype=np.float32), model.pooled(texts)
+
+
+class _Concurrent:
+    """``function()`` on a thread of its own; :meth:`result` waits for it (in short
+    waits, so that an :class:`AnalysisTimeout` aimed at the waiting thread lands) and
+    returns its value or raises its exception."""
+
+    def __init__(self, function: Callable[[], Any]) -> None:
+        self.seconds = 0.0
+        self._value: Any = None
+        self._error: BaseException | None = None
+
+        def run() -> None:
+            started = time.perf_counter()
+            try:
+                self._value = function()
+            except BaseException as e:  # handed to the waiting thread
+                self._error = e
+            self.seconds = time.perf_counter() - started
+
+        self._thread = threading.Thread(target=run, name="voc-analysis-tag", daemon=True)
+        self._thread.start()
+
+    def result(self) -> Any:
+        while self._thread.is_alive():
+            self._thread.join(0.05)
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 def _not_analysed(text: str | None) -> int:

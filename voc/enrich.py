@@ -491,6 +491,10 @@ def enrich_file(
             f"--topics store: the store {store_path} has no topic model fitted with the "
             f"embedder {analyzer.embedder_name}; run `voc run` first, or use --topics auto"
         )
+    if topics != "store":
+        from voc.topics import TopicModel
+
+        TopicModel().warm_up()  # the keyword tagger a fit on the file loads: model loading
     summary.seconds["model_loading"] = time.perf_counter() - clock
     done = 0
 

@@ -385,9 +385,14 @@ class LexiconFeatures:
     """
 
     n_features = 5
+    #: Texts whose scores are remembered (VADER is the slowest part of the sentiment
+    #: models; the same clause recurs, and a one-clause record is scored as a sentence
+    #: and again as a record). Cleared when full.
+    memo_size = 100_000
 
     def __init__(self) -> None:
         self._analyser: Any = None
+        self._memo: dict[str, tuple[float, float, float, float, float]] = {}
 
     def _load(self) -> Any:
         if self._analyser is None:
@@ -407,9 +412,21 @@ class LexiconFeatures:
         english = [i for i, language in enumerate(languages) if language == "en"]
         if english:
             analyser = self._load()
+            memo = self._memo
             for i in english:
-                scores = analyser.polarity_scores(texts[i])
-                out[i] = (scores["neg"], scores["neu"], scores["pos"], scores["compound"], 1.0)
+                row = memo.get(texts[i])
+                if row is None:
+                    if len(memo) >= self.memo_size:
+                        memo.clear()
+                    scores = analyser.polarity_scores(texts[i])
+                    row = memo[texts[i]] = (
+                        scores["neg"],
+                        scores["neu"],
+                        scores["pos"],
+                        scores["compound"],
+                        1.0,
+                    )
+                out[i] = row
         return out
 
 

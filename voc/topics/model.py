@@ -625,6 +625,14 @@ class TopicModel:
             [make_label([w for w, _ in words]) for words in keywords],
         )
 
+    def warm_up(self) -> TopicModel:
+        """Load what :meth:`fit` loads on first use (the English keyword tagger, k-means),
+        so that a caller can report model loading apart from fitting time."""
+        self._tokenizer()._pipeline("en")
+        from sklearn.cluster import KMeans  # noqa: F401
+
+        return self
+
     def _tokenizer(self) -> KeywordTokenizer:
         if self.tokenizer is None:
             self.tokenizer = KeywordTokenizer()

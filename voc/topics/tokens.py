@@ -25,6 +25,7 @@ tokenises only a sample of each topic.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -130,6 +131,11 @@ class KeywordTokenizer:
         japanese_split_mode: SudachiPy split mode, ``A``, ``B`` (default) or ``C``.
         batch_size: Texts per ``nlp.pipe`` batch.
         cache_size: Texts remembered per language; the cache is cleared when it is full.
+        processes: 2 tags the second half of a call's new texts (at least
+            ``min_fork_texts`` of them) in a forked copy of this process, the first half
+            here, at the same time: the tagger is one core's work, and a topic fit waits
+            for it. 1: one process. Default: 2 where two cores are available
+            (``VOC_KEYWORD_PROCESSES`` overrides). The tokens are the same either way.
 
     The pipelines load on first use.
     """
@@ -140,11 +146,15 @@ class KeywordTokenizer:
         japanese_split_mode: str = "B",
         batch_size: int = 512,
         cache_size: int = 200_000,
+        processes: int | None = None,
+        min_fork_texts: int = 1000,
     ) -> None:
         self.english_model = english_model
         self.japanese_split_mode = japanese_split_mode
         self.batch_size = batch_size
         self.cache_size = cache_size
+        self.processes = _default_processes() if processes is None else max(1, processes)
+        self.min_fork_texts = min_fork_texts
         self._nlp: dict[str, Any] = {}
         self._cache: dict[str, dict[str, TextTerms]] = {"en": {}, "ja": {}}
 
@@ -243,21 +253,103 @@ class KeywordTokenizer:
                 continue
             if len(cache) + len(missing) > self.cache_size:
                 cache.clear()
-            nlp = self._pipeline(language)
-            docs = nlp.pipe(missing, batch_size=self.batch_size)
-            if language == "en":
-                lemmatize = self._english_lemmatizer(nlp)
-                for text, doc in zip(missing, docs, strict=True):
-                    cache[text] = TextTerms(
+            run = self._runner(language)
+            # Halves cut at a batch boundary: every text is tagged in the same batch as
+            # when one process does it all.
+            batches = -(-len(missing) // self.batch_size)
+            if self.processes > 1 and batches >= 2 and len(missing) >= self.min_fork_texts:
+                found = _forked(run, missing, (batches // 2) * self.batch_size)
+            else:
+                found = run(missing)
+            cache.update(zip(missing, found, strict=True))
+        return [self._cache[route][text] for text, route in zip(texts, routes, strict=True)]
+
+    def _runner(self, language: str) -> Any:
+        """``run(texts) -> [TextTerms]`` through ``language``'s pipeline."""
+        nlp = self._pipeline(language)
+        if language == "en":
+            lemmatize = self._english_lemmatizer(nlp)
+
+            def run(texts: list[str]) -> list[TextTerms]:
+                return [
+                    TextTerms(
                         tuple(_english_tokens(doc, lemmatize)),
                         tuple(_english_phrases(doc, lemmatize)),
                     )
-            else:
-                for text, doc in zip(missing, docs, strict=True):
-                    cache[text] = TextTerms(
-                        tuple(_japanese_tokens(doc)), tuple(_japanese_phrases(doc))
-                    )
-        return [self._cache[route][text] for text, route in zip(texts, routes, strict=True)]
+                    for doc in nlp.pipe(texts, batch_size=self.batch_size)
+                ]
+
+        else:
+
+            def run(texts: list[str]) -> list[TextTerms]:
+                return [
+                    TextTerms(tuple(_japanese_tokens(doc)), tuple(_japanese_phrases(doc)))
+                    for doc in nlp.pipe(texts, batch_size=self.batch_size)
+                ]
+
+        return run
+
+
+def _default_processes() -> int:
+    """2 when this process may use two cores or more, else 1 (``VOC_KEYWORD_PROCESSES``
+    overrides)."""
+    wanted = os.environ.get("VOC_KEYWORD_PROCESSES")
+    if wanted:
+        return max(1, int(wanted))
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return 2 if cores >= 2 and hasattr(os, "fork") else 1
+
+
+def _forked(run: Any, texts: list[str], split: int) -> list[TextTerms]:
+    """``run(texts)``, the texts from ``split`` on done by a forked copy of this process.
+
+    The fork shares the loaded pipeline (nothing is loaded again) and sends its results
+    back pickled through a pipe while this process does the first part. If the fork
+    cannot start or its results do not come back whole, this process does its part too:
+    the result is the same either way.
+    """
+    import pickle
+
+    read_end, write_end = os.pipe()
+    try:
+        child = os.fork()
+    except OSError as e:
+        os.close(read_end)
+        os.close(write_end)
+        logger.debug("keyword tokens in one process: cannot fork (%s)", e)
+        return run(texts)
+    if child == 0:  # pragma: no cover - the forked copy (measured by the tests' result)
+        code = 1
+        try:
+            os.close(read_end)
+            data = pickle.dumps(run(texts[split:]), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write_end, "wb") as out:
+                out.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    theirs: list[TextTerms] | None = None
+    try:
+        mine = run(texts[:split])
+        with os.fdopen(read_end, "rb") as stream:
+            data = stream.read()
+        read_end = -1
+    finally:
+        if read_end >= 0:
+            os.close(read_end)
+        _, status = os.waitpid(child, 0)
+    if status == 0:
+        try:
+            theirs = pickle.loads(data)
+        except Exception as e:  # a cut-off pipe: do that part here
+            logger.debug("keyword tokens from the forked process unreadable (%s)", e)
+    if theirs is None or len(theirs) != len(texts) - split:
+        theirs = run(texts[split:])
+    return mine + theirs
 
 
 def _english_tokens(doc: Iterable[Any], lemmatize: Any) -> Iterable[str]:
