@@ -14,9 +14,8 @@ from prefect import flow
 
 from pipelines.analyze import insights_task, new_analyze_run_id, topics_task
 from pipelines.runs import recorded_run
-from voc.analysis import resolve_sentiment_model
 from voc.config import load_config
-from voc.models.sentiment import SentimentModel
+from voc.models.loaders import load_sentiment
 
 
 @flow(name="refit-topics", persist_result=False)
@@ -30,9 +29,7 @@ def refit_topics_flow(config_path: str | None = None, run_id: str | None = None)
     config = load_config(config_path)
     run_id = run_id or new_analyze_run_id().replace("analyze-", "topics-")
     # The topics read the embeddings the analysis cached: those of the model's embedder.
-    embedder = SentimentModel.load(
-        resolve_sentiment_model(config.analysis.sentiment_model)
-    ).embedder
+    embedder = load_sentiment(config.analysis.sentiment_model).embedder
     store_path = str(config.store.path)
     result: dict[str, Any] = {"run_id": run_id, "status": "failed", "store": store_path}
     with recorded_run(

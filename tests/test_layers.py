@@ -44,3 +44,21 @@ def test_the_cli_imports_flows_from_pipelines_but_no_helpers() -> None:
                     f"{path.name} imports {sorted(names)} from {node.module}: move helpers "
                     "into voc/"
                 )
+
+
+def test_sentiment_models_load_through_the_one_loader() -> None:
+    """Outside voc/models/, a sentiment model loads by ``load_sentiment``: no caller reads a
+    model folder with ``SentimentModel.load`` itself (the names would resolve differently)."""
+    loads = []
+    for path in sorted([*(ROOT / "voc").rglob("*.py"), *(ROOT / "pipelines").rglob("*.py")]):
+        if (ROOT / "voc/models") in path.parents:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr == "load"
+                and isinstance(node.value, ast.Name)
+                and node.value.id.endswith("SentimentModel")
+            ):
+                loads.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert loads == []

@@ -28,7 +28,6 @@ import ctypes
 import dataclasses
 import hashlib
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -39,9 +38,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from voc.errors import ConfigError
 from voc.faults import fault_point
 from voc.models.embedders import Embedder, get_embedder
+from voc.models.loaders import (  # re-exported: callers import them from here too
+    DEFAULT_SENTIMENT_MODEL,
+    MODELS_ENV_VAR,
+    load_sentiment,
+    resolve_sentiment_model,
+)
 from voc.models.sentiment import SentimentModel, roll_up
 from voc.taxonomy import DEFAULT_TAXONOMY_PATH, Taxonomy, load_taxonomy
 from voc.text.sentences import bounded_prefix, split_clauses
@@ -57,11 +61,6 @@ __all__ = [
     "resolve_sentiment_model",
     "text_hash",
 ]
-
-#: The sentiment model used when the config names none (a folder under models/sentiment/).
-DEFAULT_SENTIMENT_MODEL = "v3"
-#: Environment variable naming an extra models folder (holding ``sentiment/<name>/``).
-MODELS_ENV_VAR = "VOC_MODELS_DIR"
 
 EmbedFunction = Callable[[Sequence[str]], np.ndarray]
 
@@ -89,44 +88,6 @@ RECORD_SECONDS = 60.0
 def text_hash(text: str) -> str:
     """Key of a sentence in the embedding cache: 128-bit BLAKE2b of its UTF-8 text."""
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-
-
-def _model_folders() -> list[Path]:
-    folders = []
-    if os.environ.get(MODELS_ENV_VAR):
-        folders.append(Path(os.environ[MODELS_ENV_VAR]))
-    folders.append(Path("models"))
-    # The repository's models/ (an editable install or a source checkout).
-    folders.append(Path(__file__).resolve().parents[1] / "models")
-    return folders
-
-
-def resolve_sentiment_model(name_or_path: str | Path) -> Path:
-    """The folder of a sentiment model, given its name (``v1``) or a path.
-
-    A name is looked up as ``sentiment/<name>`` in ``$VOC_MODELS_DIR``, then in
-    ``./models``, then in the models folder beside the voc package; ``voc train
-    sentiment --name NAME`` writes to ``./models/sentiment/NAME``.
-
-    Raises:
-        ConfigError: Nothing by that name; the message lists the places looked in.
-    """
-    candidate = Path(name_or_path)
-    if (candidate / "model.json").is_file():
-        return candidate
-    looked = [candidate]
-    if len(candidate.parts) == 1:
-        for folder in _model_folders():
-            path = folder / "sentiment" / str(name_or_path)
-            if (path / "model.json").is_file():
-                return path
-            looked.append(path)
-    places = ", ".join(str(p) for p in dict.fromkeys(looked))
-    raise ConfigError(
-        f"analysis.sentiment_model: no sentiment model {str(name_or_path)!r} (looked in {places}); "
-        f"write a model name such as {DEFAULT_SENTIMENT_MODEL!r}, a folder holding model.json, "
-        "or train one with `voc train sentiment`"
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,7 +209,7 @@ class Analyzer:
         else:
             taxonomy_path = Path(taxonomy) if taxonomy is not None else DEFAULT_TAXONOMY_PATH
             loaded = load_taxonomy(taxonomy_path)
-        analyzer = cls(SentimentModel.load(model_path), loaded)
+        analyzer = cls(load_sentiment(model_path), loaded)
         analyzer.model_path = model_path
         analyzer.taxonomy_path = taxonomy_path
         return analyzer

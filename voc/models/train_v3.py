@@ -188,12 +188,9 @@ def train(
         progress=progress,
     )
     if companion is not None:
-        from voc.analysis import resolve_sentiment_model
-        from voc.models.sentiment import SentimentModel
+        from voc.models.loaders import load_sentiment
 
-        model.blend(
-            SentimentModel.load(resolve_sentiment_model(companion["model"])), companion["weight"]
-        )
+        model.blend(load_sentiment(companion["model"]), companion["weight"])
     return model
 
 
