@@ -71,17 +71,14 @@ def ui_url(demo: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> I
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            with (
-                contextlib.suppress(OSError),
-                _LOCAL.open(f"{url}/_stcore/health", timeout=2) as answer,
-            ):
-                if answer.status == 200:
-                    break
+        # `voc ui` says "ready at" once the server has run the app once (voc.ui.warm).
+        deadline = time.monotonic() + 300
+        while "ready at" not in log.read_text(errors="replace"):
             if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"voc ui did not start; its log:\n{log.read_text()[-3000:]}")
-            time.sleep(0.3)
+                pytest.fail(f"voc ui did not get ready; its log:\n{log.read_text()[-3000:]}")
+            time.sleep(0.1)
+        with _LOCAL.open(f"{url}/_stcore/health", timeout=2) as answer:
+            assert answer.status == 200
         yield url
     finally:
         with contextlib.suppress(ProcessLookupError):
@@ -166,6 +163,23 @@ def save(page: Page, name: str, folder: Path) -> Path:
     for target in (folder / f"{name}.png", SCREENSHOTS / f"{name}.png"):
         target.write_bytes(png)
     return folder / f"{name}.png"
+
+
+#: The first load of the app in a browser once `voc ui` has said it is ready, in seconds:
+#: the aim is 2 s on the demo store; measured 0.6-1.0 s on a shared 2-core VM (load
+#: 10+), against 9-10 s before `voc ui` warmed the server.
+FIRST_LOAD_BOUND = 2.0
+
+
+def test_first_load_after_ready_is_fast(ui_url: str, page: Page) -> None:
+    """The first person to open the URL `voc ui` printed does not pay the server's imports
+    or the default page's reads: `voc ui` ran the app once before saying it was ready.
+    (Runs first in this module: the server has served no browser yet.)"""
+    started = time.perf_counter()
+    open_app(page, f"{ui_url}/", "Pain points of")
+    seconds = time.perf_counter() - started - 1.5  # _wait_rendered's pause for charts
+    assert seconds < FIRST_LOAD_BOUND, f"first load took {seconds:.2f} s"
+    assert page.console_errors() == []
 
 
 def test_every_page_renders_in_chromium_without_console_errors(
