@@ -210,7 +210,7 @@ TEXT: dict[str, dict[str, str]] = {
     "note_stale": {
         "en": "no feedback is dated after {week}: the last complete week, {calendar}, has none "
         "(check that the sources still run: `voc runs`)",
-        "ja": "{week} より後の日付のフィードバックがありません。直近の完了した週 {calendar} は"
+        "ja": "{week} より後の日付のフィードバックがありません。直近の完了した週 {calendar} は "
         "0 件です（ソースが動いているか `voc runs` で確認してください）",
     },
     "note_thin": {
