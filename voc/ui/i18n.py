@@ -295,7 +295,8 @@ def fix_verdict(fix: dict[str, Any], lang: str) -> str:
 
 
 def fix_reason(fix: dict[str, Any], lang: str) -> str:
-    """Why a fix got its verdict, in ``lang``: English is ``evaluate_fixes``' own
+    """Why a fix got its verdict, in ``lang`` (``fix``: a row of ``evaluate_fixes`` with
+    ``needed_weeks`` and ``min_records``, as the digest's): English is ``evaluate_fixes``' own
     ``reason``; Japanese is the digest's sentence written from the row's figures
     (:func:`voc.digest.text.fix_sentence`), as the Japanese digest shows it."""
     if lang == "en":

@@ -48,7 +48,11 @@ if frame.empty:
     st.info(tr("no_fixes"))
     st.stop()
 
-rows = frame.to_dict("records")
+# The digest's rows carry the windows too (voc.digest.data): the sentence says what is missing.
+rows = [
+    {**row, "needed_weeks": config.fixes.after_weeks, "min_records": config.fixes.min_records}
+    for row in frame.to_dict("records")
+]
 # The verdict and its reason in the UI language (English: evaluate_fixes' own words).
 table = frame.assign(
     verdict=[f"{VERDICT_ICONS.get(r['verdict'], '')} {fix_verdict(r, lang())}" for r in rows],
