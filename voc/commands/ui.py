@@ -106,13 +106,13 @@ def serve(host: str, port: int, config: Path | None) -> None:
 
             _fail(e)
         code = 0
-    _stop(server)
+    _stop(server, signalled=bool(stopping))
     raise typer.Exit(128 + stopping[0] if stopping and stopping[0] != signal.SIGINT else code)
 
 
-def _stop(server: subprocess.Popen[bytes]) -> None:
-    """End the server: SIGTERM, then SIGKILL after 20 s."""
-    if server.poll() is None:
+def _stop(server: subprocess.Popen[bytes], signalled: bool = False) -> None:
+    """End the server: SIGTERM (unless ``signalled`` already), then SIGKILL after 20 s."""
+    if not signalled and server.poll() is None:
         server.terminate()
     try:
         server.wait(timeout=20)
