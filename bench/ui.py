@@ -13,7 +13,8 @@ Two measures per page and store:
   page's header drawn with its script finished (websocket, rendering, charts included);
   the first visit of each page to a fresh server, so cold. The pain points page is timed
   as a new tab on another week than the default (front end, session and that week's reads);
-  the very first load after the server starts (its imports) is reported apart.
+  the very first load after ``voc ui`` says it is ready is reported apart, with the
+  time from the start to ready (``voc ui`` warms the server first, :mod:`voc.ui.warm`).
 
 The aim: every page under 2 s on the demo store, under 5 s on 200,000 records.
 
@@ -25,6 +26,7 @@ sentence topics; then the pain points and survey metrics of every week are recom
 is kept in ``bench/out/ui/`` and reused.
 
     python -m bench.ui [--store voc-data/voc.duckdb] [--records 200000] [--repeats 3] [--browser]
+    python -m bench.ui --first-load 3    # only `voc ui` to ready, then its first load
 
 Prints a markdown table, then one JSON line (read by ``bench.run``).
 """
@@ -158,17 +160,7 @@ def browser_times(config: Path, week: str) -> dict[str, float]:
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     out: dict[str, float] = {}
     try:
-        deadline = time.monotonic() + 300
-        while True:
-            try:
-                with opener.open(f"{url}/_stcore/health", timeout=5) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"voc ui did not start: {log.read_text()[-2000:]}")
-            time.sleep(0.3)
+        out["start to ready"] = _wait_ready(server, url, log, opener)
         with (
             tempfile.TemporaryDirectory() as profile,
             chromium(Path(profile)) as debug_port,
@@ -208,6 +200,71 @@ def browser_times(config: Path, week: str) -> dict[str, float]:
     return out
 
 
+def _wait_ready(server: Any, url: str, log: Path, opener: Any) -> float:
+    """Seconds until ``voc ui`` says its URL is ready ("... Ctrl+C stops it", printed
+    once the server is warm, :mod:`voc.ui.warm`) and the server answers its health check."""
+    started = time.perf_counter()
+    deadline = time.monotonic() + 300
+    while True:
+        if "Ctrl+C stops it" in log.read_text(errors="replace"):
+            try:
+                with opener.open(f"{url}/_stcore/health", timeout=5) as answer:
+                    if answer.status == 200:
+                        return round(time.perf_counter() - started, 2)
+            except OSError:
+                pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"voc ui did not start: {log.read_text()[-2000:]}")
+        time.sleep(0.1)
+
+
+def first_load(config: Path) -> dict[str, float]:
+    """``voc ui`` started on ``config``'s store: seconds until it says it is ready, then
+    the first page load in Chromium (the default page, drawn with its script finished)."""
+    import contextlib
+    import signal
+    import socket
+    import subprocess
+    import tempfile
+    import urllib.request
+
+    sys.path.insert(0, str(REPO))
+    from tests.test_digest_browser import chromium, new_page
+    from tests.ui.test_browser import open_app
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = OUT / "voc-ui-first.log"
+    OUT.mkdir(parents=True, exist_ok=True)
+    url = f"http://127.0.0.1:{port}"
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with (
+        tempfile.TemporaryDirectory() as profile,
+        chromium(Path(profile)) as debug_port,
+        new_page(debug_port) as page,
+    ):
+        with log.open("wb") as sink:
+            server = subprocess.Popen(
+                [str(Path(sys.executable).parent / "voc"), "ui", "--port", str(port),
+                 "--config", str(config)],
+                cwd=REPO, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,
+            )  # fmt: skip
+        try:
+            out = {"start to ready": _wait_ready(server, url, log, opener)}
+            started = time.perf_counter()
+            open_app(page, f"{url}/", "Pain points of")
+            out["first load after ready"] = round(time.perf_counter() - started - 1.5, 2)
+            started = time.perf_counter()
+            open_app(page, f"{url}/", "Pain points of")
+            out["second load"] = round(time.perf_counter() - started - 1.5, 2)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=20)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -216,10 +273,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--records", type=int, default=200_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--browser", action="store_true", help="also time pages in Chromium")
+    parser.add_argument(
+        "--first-load",
+        type=int,
+        metavar="N",
+        default=0,
+        help="only time `voc ui` to ready and its first browser load, N times, on the store",
+    )
     args = parser.parse_args(argv)
     if not args.store.exists():
         print(f"no store at {args.store}: run `make demo` first", file=sys.stderr)
         return 2
+    if args.first_load:
+        config = _config(args.store, "first-load")
+        runs = [first_load(config) for _ in range(args.first_load)]
+        for run in runs:
+            print(json.dumps(run))
+        worst = {k: max(r[k] for r in runs) for k in runs[0]}
+        print(json.dumps({"benchmark": "ui-first-load", "runs": len(runs), "worst": worst}))
+        return 0
     from voc.query import weekly_records
     from voc.store.warehouse import Warehouse
 
@@ -254,6 +326,11 @@ def markdown(result: dict[str, Any]) -> str:
                 f"| {name} | {entry['records']:,} | {page} | {times['cold_median']} / "
                 f"{times['cold_worst']} | {times['warm_median']} | "
                 f"{'-' if seen is None else seen} | < {entry['aim_s']:g} s |"
+            )
+        if "start to ready" in browser:
+            lines.append(
+                f"| {name} | {entry['records']:,} | `voc ui` start to ready | | | "
+                f"{browser['start to ready']} | |"
             )
         if "first load after start" in browser:
             lines.append(

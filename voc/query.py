@@ -39,6 +39,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from voc.digest.text import channel_name
+from voc.digest.text import text as words
 from voc.errors import VocError
 from voc.insights.painpoints import (
     MIN_COMPLAINTS,
@@ -287,18 +289,50 @@ def default_week(
     return choose(weekly_records(store), timezone, as_of)
 
 
-def _trend_text(volume: int, previous: int, change: float | None) -> str:
+def _trend_text(volume: int, previous: int, change: float | None, language: str = "en") -> str:
+    """``up +25% (8 -> 10)``, ``new (5)``; in ``language``'s words (``ja``: 増加 +25% (8 -> 10))."""
     if previous == 0:
-        return f"new ({volume})" if volume else "-"
+        if not volume:
+            return "-"
+        return (
+            f"new ({volume})" if language == "en" else words(language, "new_trend", volume=volume)
+        )
     arrow = "up" if volume > previous else "down" if volume < previous else "flat"
+    if language != "en":
+        arrow = words(language, f"trend_{arrow}")
     return f"{arrow} {change:+.0%} ({previous} -> {volume})"
 
 
-def _where_text(breakdown: list[dict[str, Any]], top: int = 3) -> str:
+def _where_text(
+    breakdown: list[dict[str, Any]],
+    top: int = 3,
+    language: str = "en",
+    touchpoint_names: dict[str, str] | None = None,
+) -> str:
+    """The channel / touchpoint cells with most records; in ``language`` the channels'
+    names are the digest's and the touchpoints' ``touchpoint_names`` (the taxonomy's
+    labels), falling back to the stored names."""
     cells = sorted(breakdown, key=lambda c: (-int(c["volume"]), c["channel"], c["touchpoint"]))
-    parts = [f"{c['channel']} / {c['touchpoint']} ({int(c['volume'])})" for c in cells[:top]]
+
+    def channel(name: str) -> str:
+        return name if language == "en" else channel_name(language, name)
+
+    def touchpoint(name: str) -> str:
+        if language == "en":
+            return name
+        if name == NO_TOUCHPOINT:
+            return words(language, "no_touchpoint")
+        return (touchpoint_names or {}).get(name, name)
+
+    parts = [
+        f"{channel(c['channel'])} / {touchpoint(c['touchpoint'])} ({int(c['volume'])})"
+        for c in cells[:top]
+    ]
     if len(cells) > top:
-        parts.append(f"+{len(cells) - top} more")
+        more = len(cells) - top
+        parts.append(
+            f"+{more} more" if language == "en" else words(language, "where_more", count=more)
+        )
     return ", ".join(parts)
 
 
@@ -326,6 +360,8 @@ def pain_points(
     min_negative_share: float = MIN_NEGATIVE_SHARE,
     min_complaints: float = MIN_COMPLAINTS,
     language: str | None = None,
+    text_language: str = "en",
+    touchpoint_names: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """The week's ranked pain points (:func:`voc.insights.painpoints.top_pain_points`), readable.
 
@@ -346,6 +382,10 @@ def pain_points(
         min_complaints: The floor on its complaints, records x negative share (default 3).
         language: Label topics in this language where they have a label in it (their
             alias), as the digest in that language does; None: their own labels.
+        text_language: The words of the ``trend`` and ``where`` cells (``en``, ``ja``: the
+            digest's words and channel names); the figures are the same.
+        touchpoint_names: The touchpoints' names in ``text_language`` (the taxonomy's
+            ``labels``) for ``where``; None: the stored names.
 
     Returns:
         Best first: ``rank``, ``week``, ``topic_id``, ``label``, ``volume`` (records),
@@ -385,13 +425,17 @@ def pain_points(
                 "previous_volume": top["previous_volume"].astype("int64"),
                 "wow_change": top["wow_change"].astype("float64"),
                 "trend": [
-                    _trend_text(int(v), int(p), None if pd.isna(c) else float(c))
+                    _trend_text(int(v), int(p), None if pd.isna(c) else float(c), text_language)
                     for v, p, c in zip(
                         top["volume"], top["previous_volume"], top["wow_change"], strict=True
                     )
                 ],
                 "emerging": top["emerging"].astype(bool),
-                "where": top["breakdown"].map(_where_text),
+                "where": top["breakdown"].map(
+                    lambda b: _where_text(
+                        b, language=text_language, touchpoint_names=touchpoint_names
+                    )
+                ),
                 "quote": top["quotes"].map(lambda q: q[0].text if q else ""),
                 "score": top["score"].astype("float64").round(3),
             }

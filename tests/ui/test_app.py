@@ -264,6 +264,111 @@ def test_japanese_is_the_default_when_the_digest_is_japanese(
     assert at.header[0].value.endswith("のペインポイント")
 
 
+def start_in(language: str) -> AppTest:
+    """The app opened by a link naming the language (``?lang=ja``)."""
+    at = AppTest.from_file(str(APP), default_timeout=180)
+    at.query_params["lang"] = language
+    at.run()
+    assert_clean(at)
+    return at
+
+
+def column_labels(at: AppTest, column: str) -> dict[str, str]:
+    """The shown names of the columns of the first table with ``column`` (its
+    ``column_config`` labels, by column; a column without one is shown by its name)."""
+    import json
+
+    for frame in at.dataframe:
+        if column in frame.value.columns:
+            config = json.loads(frame.proto.columns or "{}")
+            labels = {str(c): str(c) for c in frame.value.columns}
+            for key, entry in config.items():
+                name = key.split(":", 1)[1] if key.startswith("col:") else key
+                if isinstance(entry, dict) and entry.get("label"):
+                    labels[name] = entry["label"]
+            return labels
+    raise AssertionError(f"no table with a {column!r} column")
+
+
+# English words the Japanese pages must not show in the cells and notes below.
+ENGLISH_WORDS = re.compile(r"\b(up|down|flat|new|more|feedback|week|share|rate|too early)\b")
+
+
+def test_japanese_pain_points_word_the_notes_trend_where_and_record_columns(
+    demo: dict[str, Path], demo_app: AppTest
+) -> None:
+    from voc import query
+    from voc.store.warehouse import Warehouse
+
+    with Warehouse(demo["store"], read_only=True) as store:
+        default = query.default_week(store)
+    assert default is not None and default.notes  # the samples end weeks ago: a stale note
+    at = start_in("ja")
+    # The default week's notes: the same facts, in Japanese.
+    captions = [c.value for c in at.caption]
+    english = [c.value for c in demo_app.caption]
+    assert all(note in english for note in default.notes), english
+    assert not any(note in captions for note in default.notes), captions
+    assert any(
+        "より後の日付のフィードバックがありません" in c and default.week in c for c in captions
+    )
+
+    # The burst week's trend and "where" cells, and the records' column names.
+    for app in (demo_app, at):
+        app.selectbox(key="pp_week").set_value(BURST_WEEK).run()
+        assert_clean(app)
+    english_table, table = pain_table(demo_app), pain_table(at)
+    assert english_table["trend"].str.match(r"^(up|down|flat|new) ").all(), english_table["trend"]
+    for column in ("trend", "where"):
+        for cell in table[column]:
+            assert not ENGLISH_WORDS.search(cell), (column, cell)
+    assert table["trend"].str.match(r"^(増加|減少|横ばい|新規)").all(), table["trend"]
+    # The same figures: only the words differ.
+    digits = re.compile(r"[+-]?\d+%?")
+    assert [digits.findall(c) for c in table["trend"]] == [
+        digits.findall(c) for c in english_table["trend"]
+    ]
+    first = table["where"].iloc[0]
+    assert re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", first), first  # channel names in Japanese
+    assert "/" in first and "(" in first
+    labels = column_labels(at, "feedback_id")
+    assert labels["text"] == "本文" and labels["language"] == "言語", labels
+    assert all(not re.fullmatch(r"[a-z_]+", label) for label in labels.values()), labels
+    assert column_labels(demo_app, "feedback_id")["text"] == "Text"
+
+
+def test_japanese_fixes_page_words_the_verdict_and_its_reason(demo_copy: Path) -> None:
+    from voc import query
+    from voc.config import load_config
+    from voc.store.loop import record_action
+    from voc.store.warehouse import Warehouse
+
+    # A fix shipped in 2026-W42 on the week before's first pain point: the demo store has
+    # its 4 weeks before and after, so the page gives a verdict with figures.
+    with Warehouse(load_config(demo_copy).store.path) as store:
+        topic = int(query.pain_points(store, "2026-W41")["topic_id"].iloc[0])
+        record_action(store, topic, "fix-shipped", actor="test", action_date=date(2026, 10, 12))
+    english, japanese = start(), start_in("ja")
+    for app in (english, japanese):
+        app.switch_page("pages/fixes.py").run()
+        assert_clean(app)
+    en_row, ja_row = table_with(english, "verdict").iloc[0], table_with(japanese, "verdict").iloc[0]
+    assert en_row["verdict"].split(" ", 1)[1] in (
+        "fixed",
+        "no change",
+        "worse",
+        "too early to tell",
+    )
+    assert ja_row["verdict"].split(" ", 1)[1] in ("改善", "変化なし", "悪化", "判断するには早い")
+    assert "rate ratio" in en_row["reason"] or "too " in en_row["reason"], en_row["reason"]
+    assert "修正をリリース" in ja_row["reason"] and not ENGLISH_WORDS.search(ja_row["reason"])
+    assert "2026-10-12" in ja_row["reason"]
+    labels = column_labels(japanese, "verdict")
+    assert labels["rate_ratio_low"].startswith("95%信頼区間"), labels
+    shown = texts(japanese)
+    assert "修正をリリース" in shown and not re.search(r"share of feedback|too early", shown)
+
+
 # -- forms (on a copy of the store) --------------------------------------------------------
 def test_rename_from_the_topics_page_shows_everywhere(demo_copy: Path) -> None:
     at = start()

@@ -71,17 +71,14 @@ def ui_url(demo: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> I
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            with (
-                contextlib.suppress(OSError),
-                _LOCAL.open(f"{url}/_stcore/health", timeout=2) as answer,
-            ):
-                if answer.status == 200:
-                    break
+        # `voc ui` says "ready at" once the server has run the app once (voc.ui.warm).
+        deadline = time.monotonic() + 300
+        while "ready at" not in log.read_text(errors="replace"):
             if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"voc ui did not start; its log:\n{log.read_text()[-3000:]}")
-            time.sleep(0.3)
+                pytest.fail(f"voc ui did not get ready; its log:\n{log.read_text()[-3000:]}")
+            time.sleep(0.1)
+        with _LOCAL.open(f"{url}/_stcore/health", timeout=2) as answer:
+            assert answer.status == 200
         yield url
     finally:
         with contextlib.suppress(ProcessLookupError):
@@ -166,6 +163,26 @@ def save(page: Page, name: str, folder: Path) -> Path:
     for target in (folder / f"{name}.png", SCREENSHOTS / f"{name}.png"):
         target.write_bytes(png)
     return folder / f"{name}.png"
+
+
+#: The first load of the app in a browser once `voc ui` has said it is ready, in seconds.
+#: The aim is 2 s on the demo store; `python -m bench.ui --first-load 1` measured 2.0-2.3 s
+#: (3.5-3.8 s before `voc ui` warmed the server; 9-10 s at a load of 11-15) on a shared
+#: 2-core VM at a load of ~5, where a cold Chromium's own start of the front end is about
+#: 1.2 s of it (a second load takes 0.7-0.8 s). Bounded at 3 s so a busy machine does not
+#: fail it; the old server's first load failed it.
+FIRST_LOAD_BOUND = 3.0
+
+
+def test_first_load_after_ready_is_fast(ui_url: str, page: Page) -> None:
+    """The first person to open the URL `voc ui` printed does not pay the server's imports
+    or the default page's reads: `voc ui` ran the app once before saying it was ready.
+    (Runs first in this module: the server has served no browser yet.)"""
+    started = time.perf_counter()
+    open_app(page, f"{ui_url}/", "Pain points of")
+    seconds = time.perf_counter() - started - 1.5  # _wait_rendered's pause for charts
+    assert seconds < FIRST_LOAD_BOUND, f"first load took {seconds:.2f} s"
+    assert page.console_errors() == []
 
 
 def test_every_page_renders_in_chromium_without_console_errors(

@@ -15,7 +15,6 @@ the browser draws it with Japanese glyphs even inside an English digest.
 from __future__ import annotations
 
 import html
-import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,9 +26,8 @@ from markupsafe import Markup
 from voc import __version__
 from voc.digest import charts
 from voc.digest.data import Digest, PainPoint, TopicMove
-from voc.digest.text import channel_name, text
+from voc.digest.text import channel_name, fix_sentence, text
 from voc.taxonomy import Taxonomy
-from voc.weeks import weeks_between
 
 __all__ = ["DigestFiles", "Renderer", "write_digest"]
 
@@ -176,50 +174,9 @@ class Renderer:
         return self.t(f"verdict_{fix['verdict']}")
 
     def fix_text(self, fix: dict[str, Any]) -> str:
-        """A fix's figures, and why it is too early to tell when it is."""
-
-        def share(value: float) -> str:
-            return "–" if _missing(value) else f"{100 * value:.1f}%"
-
-        def ratio(value: float) -> str:
-            return "–" if _missing(value) else "∞" if value == float("inf") else f"{value:.2f}"
-
-        if fix["weeks_after"] == 0:
-            return self.join(
-                self.t(
-                    "fix_pending",
-                    date=fix["fix_date"],
-                    week=fix["fix_week"],
-                    before=share(fix["share_before"]),
-                    negative_before=self.percent(_or_none(fix["negative_share_before"])),
-                ),
-                self.t("fix_early", weeks=0, needed=fix["needed_weeks"]),
-            )
-        line = self.t(
-            "fix_item",
-            date=fix["fix_date"],
-            week=fix["fix_week"],
-            before=share(fix["share_before"]),
-            after=share(fix["share_after"]),
-            ratio=ratio(fix["rate_ratio"]),
-            low=ratio(fix["rate_ratio_low"]),
-            high=ratio(fix["rate_ratio_high"]),
-            negative_before=self.percent(_or_none(fix["negative_share_before"])),
-            negative_after=self.percent(_or_none(fix["negative_share_after"])),
-            weeks_before=_weeks(fix["before_from"], fix["before_to"]),
-            weeks_after=fix["weeks_after"],
-        )
-        if fix["verdict"] != "too early to tell":
-            return line
-        if fix["early_because"] == "weeks":
-            return self.join(
-                line, self.t("fix_early", weeks=fix["weeks_after"], needed=fix["needed_weeks"])
-            )
-        if fix["early_because"] == "interval":
-            return self.join(line, self.t("fix_wide"))
-        return self.join(
-            line, self.t("fix_few", mentions=fix["mentions_before"], needed=fix["min_records"])
-        )
+        """A fix's figures, and why it is too early to tell when it is
+        (:func:`voc.digest.text.fix_sentence`, which the web app shares)."""
+        return fix_sentence(fix, self.language)
 
     def join(self, *sentences: str) -> str:
         """Sentences one after another: Japanese puts no space after 。."""
@@ -379,18 +336,6 @@ def _write(path: Path, content: str) -> Path:
 def _lang(value: str) -> str:
     """``ja`` for text with Japanese script, else ``en`` (for the HTML ``lang`` attribute)."""
     return "ja" if _JAPANESE.search(value) else "en"
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def _or_none(value: Any) -> float | None:
-    return None if _missing(value) else float(value)
-
-
-def _weeks(first: str, last: str) -> int:
-    return len(weeks_between(first, last))
 
 
 def _clip(value: str, limit: int) -> str:

@@ -7,7 +7,8 @@ around them is. Channel names come from here, touchpoint names from the taxonomy
 
 from __future__ import annotations
 
-from typing import Literal
+import math
+from typing import Any, Literal
 
 Language = Literal["en", "ja"]
 
@@ -262,3 +263,70 @@ TEXT["ja"].update(
         "events": "この期間の出来事",
     }
 )
+
+
+# The pain points' trend and "where" cells in the CLI's form (voc.query.pain_points),
+# in words of either language (the web app's Japanese mode).
+TEXT["en"].update({"trend_up": "up", "trend_down": "down", "trend_flat": "flat",
+                   "where_more": "+{count} more"})  # fmt: skip
+TEXT["ja"].update({"trend_up": "増加", "trend_down": "減少", "trend_flat": "横ばい",
+                   "where_more": "ほか {count} 箇所"})  # fmt: skip
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def fix_sentence(fix: dict[str, Any], language: str) -> str:
+    """A fix's figures (a row of :func:`voc.insights.fixes.evaluate_fixes`), and why it is
+    too early to tell when it is, in ``language``: the digest's "Fixes" line, also the web
+    app's reason in Japanese."""
+    from voc.weeks import weeks_between
+
+    def t(key: str, **values: object) -> str:
+        return text(language, key, **values)
+
+    def join(*sentences: str) -> str:  # Japanese puts no space after 。
+        return ("" if language == "ja" else " ").join(sentences)
+
+    def percent(value: Any) -> str:
+        return "–" if _missing(value) else f"{100 * float(value):.0f}%"
+
+    def share(value: Any) -> str:
+        return "–" if _missing(value) else f"{100 * value:.1f}%"
+
+    def ratio(value: Any) -> str:
+        return "–" if _missing(value) else "∞" if value == float("inf") else f"{value:.2f}"
+
+    if fix["weeks_after"] == 0:
+        return join(
+            t(
+                "fix_pending",
+                date=fix["fix_date"],
+                week=fix["fix_week"],
+                before=share(fix["share_before"]),
+                negative_before=percent(fix["negative_share_before"]),
+            ),
+            t("fix_early", weeks=0, needed=fix["needed_weeks"]),
+        )
+    line = t(
+        "fix_item",
+        date=fix["fix_date"],
+        week=fix["fix_week"],
+        before=share(fix["share_before"]),
+        after=share(fix["share_after"]),
+        ratio=ratio(fix["rate_ratio"]),
+        low=ratio(fix["rate_ratio_low"]),
+        high=ratio(fix["rate_ratio_high"]),
+        negative_before=percent(fix["negative_share_before"]),
+        negative_after=percent(fix["negative_share_after"]),
+        weeks_before=len(weeks_between(fix["before_from"], fix["before_to"])),
+        weeks_after=fix["weeks_after"],
+    )
+    if fix["verdict"] != "too early to tell":
+        return line
+    if fix["early_because"] == "weeks":
+        return join(line, t("fix_early", weeks=fix["weeks_after"], needed=fix["needed_weeks"]))
+    if fix["early_because"] == "interval":
+        return join(line, t("fix_wide"))
+    return join(line, t("fix_few", mentions=fix["mentions_before"], needed=fix["min_records"]))

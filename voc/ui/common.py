@@ -182,6 +182,17 @@ def _touchpoint_labels(taxonomy: str) -> dict[str, dict[str, str]]:
     return {tp.name: {code: tp.label(code) for code in LANGUAGES} for tp in loaded.touchpoints}
 
 
+def touchpoint_names() -> tuple[tuple[str, str], ...]:
+    """Every touchpoint's (name, name in the UI language) pair: a cache key's worth."""
+    from voc.taxonomy import DEFAULT_TAXONOMY_PATH
+
+    try:
+        labels = _touchpoint_labels(str(settings().taxonomy or DEFAULT_TAXONOMY_PATH))
+    except VocError:
+        return ()
+    return tuple(sorted((name, names[lang()]) for name, names in labels.items()))
+
+
 def touchpoint_label(touchpoint: str) -> str:
     """A touchpoint's name in the UI language (the taxonomy's ``labels``)."""
     from voc.taxonomy import DEFAULT_TAXONOMY_PATH

@@ -8,6 +8,11 @@ digest's list (:data:`voc.digest.text.CHANNELS`) and touchpoint names from the t
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from voc.weeks import DefaultWeek
+
 LANGUAGES = ("en", "ja")
 
 TEXT: dict[str, dict[str, str]] = {
@@ -201,6 +206,42 @@ TEXT: dict[str, dict[str, str]] = {
         "ja": "読み込んだままの行（取り込み時に個人情報を伏せ字化）",
     },
     "no_quarantine": {"en": "Nothing quarantined.", "ja": "隔離された行はありません。"},
+    # -- the default week's notes (voc.weeks.default_week; English: its own notes) --------
+    "note_stale": {
+        "en": "no feedback is dated after {week}: the last complete week, {calendar}, has none "
+        "(check that the sources still run: `voc runs`)",
+        "ja": "{week} より後の日付のフィードバックがありません。直近の完了した週 {calendar} は "
+        "0 件です（ソースが動いているか `voc runs` で確認してください）",
+    },
+    "note_thin": {
+        "en": "{week} holds {records} records, {share} of the usual {usual} a week (median of "
+        "the {weeks} weeks with data before): read its ranking with care",
+        "ja": "{week} は {records} 件で、通常の週 {usual} 件（それ以前のデータのある {weeks} 週の"
+        "中央値）の {share} です。ランキングは慎重に読んでください",
+    },
+    "note_last_usual": {
+        "en": "; the last week at the usual volume is {week} (--week {week})",
+        "ja": "。通常の件数があった直近の週は {week} です（--week {week}）",
+    },
+    # -- a pain point's records and actions (column names) ------------------------------
+    "rec_feedback_id": {"en": "Id", "ja": "ID"},
+    "rec_created_at": {"en": "Created", "ja": "日時"},
+    "rec_source": {"en": "Source", "ja": "ソース"},
+    "rec_channel": {"en": "Channel", "ja": "チャネル"},
+    "rec_language": {"en": "Language", "ja": "言語"},
+    "rec_rating": {"en": "Rating", "ja": "評価"},
+    "rec_rating_scale": {"en": "Scale", "ja": "評価の尺度"},
+    "rec_sentiment": {"en": "Sentiment", "ja": "感情"},
+    "rec_touchpoints": {"en": "Touchpoints", "ja": "タッチポイント"},
+    "rec_topic_sentences": {"en": "Sentences on the topic", "ja": "この話題の文の数"},
+    "rec_text": {"en": "Text", "ja": "本文"},
+    "rec_action_date": {"en": "Date", "ja": "日付"},
+    "rec_status": {"en": "Status", "ja": "対応状況"},
+    "rec_note": {"en": "Note", "ja": "メモ"},
+    "rec_actor": {"en": "Who", "ja": "記録者"},
+    "rec_recorded_at": {"en": "Recorded", "ja": "記録日時"},
+    "ci_low": {"en": "95% CI low", "ja": "95%信頼区間（下限）"},
+    "ci_high": {"en": "95% CI high", "ja": "95%信頼区間（上限）"},
 }
 
 
@@ -209,3 +250,57 @@ def t(key: str, lang: str = "en", **values: object) -> str:
     entry = TEXT[key]
     template = entry.get(lang) or entry["en"]
     return template.format(**values) if values else template
+
+
+def column_names(columns: list[str], lang: str) -> dict[str, str]:
+    """Readable names of a table's columns (``rec_<column>`` keys), the others as they are."""
+    return {c: t(f"rec_{c}", lang) if f"rec_{c}" in TEXT else c for c in columns}
+
+
+def default_week_notes(default: DefaultWeek | None, lang: str) -> list[str]:
+    """What to know about the default week (:func:`voc.weeks.default_week`), in ``lang``:
+    English is the week's own notes (the CLI's), Japanese is written from its fields."""
+    from voc.weeks import USUAL_WEEKS
+
+    if default is None:
+        return []
+    if lang == "en":
+        return list(default.notes)
+    notes = []
+    if default.stale:
+        notes.append(t("note_stale", lang, week=default.week, calendar=default.calendar_week))
+    if default.thin and default.usual is not None:
+        note = t(
+            "note_thin",
+            lang,
+            week=default.week,
+            records=default.records,
+            share=f"{default.records / default.usual:.0%}",
+            usual=f"{default.usual:,.0f}",
+            weeks=USUAL_WEEKS,
+        )
+        last = default.last_usual_week
+        if last is not None and last != default.week:
+            note += t("note_last_usual", lang, week=last)
+        notes.append(note)
+    return notes
+
+
+def fix_verdict(fix: dict[str, Any], lang: str) -> str:
+    """A fix's verdict (:func:`voc.insights.fixes.evaluate_fixes`) in ``lang``: the
+    digest's words."""
+    from voc.digest.text import text
+
+    return str(fix["verdict"]) if lang == "en" else text(lang, f"verdict_{fix['verdict']}")
+
+
+def fix_reason(fix: dict[str, Any], lang: str) -> str:
+    """Why a fix got its verdict, in ``lang`` (``fix``: a row of ``evaluate_fixes`` with
+    ``needed_weeks`` and ``min_records``, as the digest's): English is ``evaluate_fixes``' own
+    ``reason``; Japanese is the digest's sentence written from the row's figures
+    (:func:`voc.digest.text.fix_sentence`), as the Japanese digest shows it."""
+    if lang == "en":
+        return str(fix["reason"])
+    from voc.digest.text import fix_sentence
+
+    return fix_sentence(fix, lang)

@@ -34,6 +34,7 @@ def filters(path: str, sig: Sig, timezone: str) -> dict[str, Any]:
     from voc.store import feedback as store_feedback
     from voc.store import sentences as store_sentences
     from voc.store import ui as store_ui
+    from voc.ui.i18n import LANGUAGES, default_week_notes
 
     def run(store: Warehouse) -> dict[str, Any]:
         weekly = query.weekly_records(store)
@@ -41,7 +42,8 @@ def filters(path: str, sig: Sig, timezone: str) -> dict[str, Any]:
         return {
             "weeks": dict(sorted(weekly.items(), reverse=True)),
             "default_week": default.week if default is not None else None,
-            "notes": list(default.notes) if default is not None else [],
+            # The notes in each UI language (the Japanese written from the week's fields).
+            "notes": {code: default_week_notes(default, code) for code in LANGUAGES},
             "channels": sorted(store_feedback.channels(store)),
             "touchpoints": sorted(store_sentences.touchpoints(store)),
             "languages": store_ui.languages(store),
@@ -62,10 +64,13 @@ def pain_points(
     source: str | None,
     label_language: str | None,
     limit: int = 15,
+    text_language: str = "en",
+    touchpoint_names: tuple[tuple[str, str], ...] = (),
 ) -> pd.DataFrame:
     """The week's ranked pain points (the CLI's and the digest's ranking), or, with a
     language or source filter, :func:`voc.store.ui.subset_pain_points`; with
-    ``history`` (8 weeks of volume, for the sparkline)."""
+    ``history`` (8 weeks of volume, for the sparkline). ``text_language`` words the
+    ``trend`` and ``where`` cells, with ``touchpoint_names`` (name, label) pairs."""
     from voc import query
     from voc.store import insights as store_insights
     from voc.store import topics as store_topics
@@ -75,7 +80,14 @@ def pain_points(
     def run(store: Warehouse) -> pd.DataFrame:
         if language is None and source is None:
             frame = query.pain_points(
-                store, week, channel, touchpoint, limit=limit, language=label_language
+                store,
+                week,
+                channel,
+                touchpoint,
+                limit=limit,
+                language=label_language,
+                text_language=text_language,
+                touchpoint_names=dict(touchpoint_names),
             )
             frame.attrs.clear()
             frame["subset"] = False

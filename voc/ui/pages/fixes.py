@@ -6,7 +6,16 @@ from __future__ import annotations
 import streamlit as st
 
 from voc.ui import loaders
-from voc.ui.common import label_language, settings, show_error, signature, store_path, tr
+from voc.ui.common import (
+    label_language,
+    lang,
+    settings,
+    show_error,
+    signature,
+    store_path,
+    tr,
+)
+from voc.ui.i18n import fix_reason, fix_verdict
 
 VERDICT_ICONS = {"fixed": "✅", "no change": "➖", "worse": "⚠️", "too early to tell": "⏳"}
 
@@ -39,7 +48,16 @@ if frame.empty:
     st.info(tr("no_fixes"))
     st.stop()
 
-table = frame.assign(verdict=[f"{VERDICT_ICONS.get(v, '')} {v}" for v in frame["verdict"]])
+# The digest's rows carry the windows too (voc.digest.data): the sentence says what is missing.
+rows = [
+    {**row, "needed_weeks": config.fixes.after_weeks, "min_records": config.fixes.min_records}
+    for row in frame.to_dict("records")
+]
+# The verdict and its reason in the UI language (English: evaluate_fixes' own words).
+table = frame.assign(
+    verdict=[f"{VERDICT_ICONS.get(r['verdict'], '')} {fix_verdict(r, lang())}" for r in rows],
+    reason=[fix_reason(r, lang()) for r in rows],
+)
 st.dataframe(
     table[
         [
@@ -66,8 +84,8 @@ st.dataframe(
         "share_before": st.column_config.NumberColumn(tr("share_before"), format="percent"),
         "share_after": st.column_config.NumberColumn(tr("share_after"), format="percent"),
         "rate_ratio": st.column_config.NumberColumn(tr("rate_ratio"), format="%.2f"),
-        "rate_ratio_low": st.column_config.NumberColumn("95% CI low", format="%.2f"),
-        "rate_ratio_high": st.column_config.NumberColumn("95% CI high", format="%.2f"),
+        "rate_ratio_low": st.column_config.NumberColumn(tr("ci_low"), format="%.2f"),
+        "rate_ratio_high": st.column_config.NumberColumn(tr("ci_high"), format="%.2f"),
         "negative_share_before": st.column_config.NumberColumn(
             tr("negative_before"), format="percent"
         ),
@@ -77,8 +95,8 @@ st.dataframe(
         "reason": st.column_config.TextColumn(tr("reason"), width="large"),
     },
 )
-for row in frame.to_dict("records"):
+for row in rows:
     st.markdown(
         f"**{row['label']}** ({row['fix_date']}): {VERDICT_ICONS.get(row['verdict'], '')} "
-        f"{row['verdict']}. {row['reason']}"
+        f"{fix_verdict(row, lang())}. {fix_reason(row, lang())}"
     )

@@ -11,15 +11,18 @@ from voc.ui import loaders
 from voc.ui.common import (
     channel_label,
     label_language,
+    lang,
     settings,
     show_error,
     signature,
     store_path,
     touchpoint_label,
+    touchpoint_names,
     tr,
     widget_key,
     write,
 )
+from voc.ui.i18n import column_names
 
 path = store_path()
 try:
@@ -110,10 +113,12 @@ def _action_form(topic_id: int, label: str) -> None:
     history = loaders.action_history(path, sig, topic_id)
     if not history.empty:
         st.markdown(f"**{tr('action_history')}**")
+        shown = ["action_date", "status", "note", "actor", "recorded_at"]
         st.dataframe(
-            history[["action_date", "status", "note", "actor", "recorded_at"]],
+            history[shown],
             hide_index=True,
             width="stretch",
+            column_config=column_names(shown, lang()),
         )
 
 
@@ -126,7 +131,7 @@ picked = {
 
 st.header(tr("pain_title", week=week))
 if week == options["default_week"]:
-    for note in options["notes"]:
+    for note in options["notes"][lang()]:
         st.caption(note)
 try:
     frame = loaders.pain_points(
@@ -138,6 +143,8 @@ try:
         picked["language"],
         picked["source"],
         label_language(),
+        text_language=lang(),
+        touchpoint_names=touchpoint_names(),
     )
 except Exception as error:
     show_error(error)
@@ -223,11 +230,15 @@ with left:
                 f"> {quote['text']}  \n— {channel_label(quote['channel'])}, {quote['language']}"
             )
         st.markdown(f"**{tr('records_title')}** ({len(records)})")
+        names = column_names(list(records.columns), lang())
         st.dataframe(
             records,
             hide_index=True,
             width="stretch",
-            column_config={"text": st.column_config.TextColumn(width="large")},
+            column_config={
+                **{column: names[column] for column in records.columns},
+                "text": st.column_config.TextColumn(names["text"], width="large"),
+            },
         )
 
         _action_form(int(topic_id), labels[int(topic_id)])
