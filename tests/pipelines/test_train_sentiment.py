@@ -142,10 +142,11 @@ def test_shipped_flow_runs_every_step_on_small_sets(
 
 
 def test_v3_flow_fine_tunes_measures_and_writes_the_card(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_data: Path
 ) -> None:
     """The v3 flow end to end (real USE pass, real fine-tune, real analyser), with the
-    shared data replaced by tiny convention-following sets and the measuring sets cut."""
+    shared data replaced by tiny convention-following sets and the measuring sets cut
+    (cut from the real ones in ../shared/data: skipped in a clone without it)."""
     from pipelines import train_sentiment
     from voc.models import sentiment_data, sentiment_eval, train_v3
     from voc.models.sentiment import SentimentModel
