@@ -14,6 +14,7 @@ import io
 import logging
 import math
 import re
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -58,7 +59,10 @@ logging.getLogger("matplotlib.font_manager").addFilter(_NoMissingGlyphNoise())
 
 def _svg(fig: Figure, title: str) -> str:
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    with warnings.catch_warnings():
+        # The same layout-only notice as above, raised as a warning by the SVG backend.
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font")
+        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]
