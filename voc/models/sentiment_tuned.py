@@ -30,7 +30,8 @@ import numpy as np
 
 from voc.errors import VocError
 from voc.models.embedders import DEFAULT_EMBEDDER
-from voc.models.sentiment import LABELS, LexiconFeatures, _bag_batch
+from voc.models.sentiment_features import LexiconFeatures, bag_batch, hash_ngrams
+from voc.models.sentiment_labels import LABELS
 
 __all__ = ["KIND", "TunedSentimentModel"]
 
@@ -143,8 +144,6 @@ class TunedSentimentModel:
     def _bags(self, texts: Sequence[str], languages: Sequence[str]) -> Any:
         if not self.ngram_buckets:
             return None
-        from voc.models.sentiment import hash_ngrams
-
         return hash_ngrams(list(texts), list(languages), self.ngram_buckets)
 
     def _extra(self, texts: Sequence[str], languages: Sequence[str]) -> np.ndarray | None:
@@ -322,7 +321,7 @@ class TunedSentimentModel:
             for start in range(0, n, self.batch_size):
                 batch = order[start : start + self.batch_size]
                 logits = network(
-                    x[batch], None if e is None else e[batch], _bag_batch(bags, batch.numpy())
+                    x[batch], None if e is None else e[batch], bag_batch(bags, batch.numpy())
                 )
                 losses = -(t[batch] * torch.log_softmax(logits, dim=1)).sum(dim=1)
                 loss = (losses * w[batch]).sum() / w[batch].sum()
@@ -403,7 +402,7 @@ class TunedSentimentModel:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
         pooled = self.pooled(texts) if embeddings is None else np.asarray(embeddings, np.float32)
         extra = self._extra(texts, languages)
-        bag = _bag_batch(self._bags(texts, languages), np.arange(len(texts)))
+        bag = bag_batch(self._bags(texts, languages), np.arange(len(texts)))
         previous = torch.get_num_threads()
         if previous != self.threads:
             torch.set_num_threads(self.threads)

@@ -36,14 +36,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from voc.errors import MissingDependencyError, VocError
+from voc.models.sentiment_labels import LABELS  # the one definition; importable from here too
 
 if TYPE_CHECKING:
     pass
 
 logger = logging.getLogger(__name__)
 
-#: The classes, in the order every probability array uses.
-LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
 
 #: ``../shared/data`` beside the checkout: where the project's real data is read in place.
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[4] / "shared" / "data"
