@@ -163,7 +163,7 @@ def build_store(path: Path, records: list[dict[str, Any]]) -> Warehouse:
 
 
 def survey_value(store: Warehouse, week: str, channel: str, touchpoint: str, metric: str):
-    rows = store.con.execute(
+    rows = store._con.execute(
         "SELECT value, respondents FROM survey_metrics "
         "WHERE week = ? AND channel = ? AND touchpoint = ? AND metric = ?",
         [week, channel, touchpoint, metric],

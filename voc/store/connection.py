@@ -96,11 +96,6 @@ class StoreConnection:
         assert self._connection is not None  # for mypy: open() sets it or raises
         return self._connection
 
-    @property
-    def con(self) -> duckdb.DuckDBPyConnection:
-        """The open DuckDB connection (going private: see ``_con``)."""
-        return self._con
-
     def _migrate(self) -> None:
         con = self._con
         con.execute(
