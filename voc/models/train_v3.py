@@ -333,7 +333,7 @@ def training_data(sets: dict[str, SoftSet]) -> dict[str, Any]:
     return {
         name: {
             "rows": int((s.splits == "train").sum()),
-            "labels": s.subset("train").counts(),
+            "labels": s.subset("train").soft_counts(),
             "licence": s.licence,
             "weak_labels": s.weak,
             "language": s.language,
