@@ -245,6 +245,11 @@ _WEEK_HELP = (
     "ISO week, e.g. 2026-W45 (default: the last complete week with data in "
     "schedules.timezone, the same as `voc digest`)."
 )
+#: The options the insight commands share (``voc trends``, ``pain-points``, ``love``,
+#: ``digest``, ``drivers``, ``fixes``): one definition, one help text.
+WeekOption = Annotated[str | None, typer.Option(help=_WEEK_HELP)]
+ChannelOption = Annotated[str | None, typer.Option(help="Only this channel.")]
+TouchpointOption = Annotated[str | None, typer.Option(help="Only this touchpoint.")]
 
 
 def _week_notes(notes: list[str]) -> None:
