@@ -67,6 +67,7 @@ def check_cron(value: str) -> str:
 
 
 def check_timezone(value: str) -> str:
+    """An IANA time-zone name (``UTC``, ``Asia/Tokyo``), or a ValueError saying what to write."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:
