@@ -5,7 +5,7 @@
 Records are real women's clothing reviews (../shared/data) joined until each reaches the
 size, in two shapes: ``sentences`` as written, and ``no_stops`` with every full stop,
 "!" and "?" removed (one endless sentence: the poison record of issue 13). Each size and
-shape runs through :func:`voc.analysis.analyze_pending` on a fresh store (no embedding
+shape runs through :func:`voc.pending.analyze_pending` on a fresh store (no embedding
 cache), with the shipped models loaded once beforehand. About 200 KB of text per case
 (200 records of 1 KB, 2 of 100 KB, 1 of 5 MB).
 
@@ -55,7 +55,7 @@ def records(size: int, shape: str, count: int, reviews: list[str]) -> list[str]:
 
 
 def measure(analyzer, texts: list[str]) -> dict:
-    from voc.analysis import analyze_pending
+    from voc.pending import analyze_pending
     from voc.store.warehouse import QUARANTINE_COLUMNS, Warehouse, utcnow
 
     now = utcnow()

@@ -92,7 +92,7 @@ def build_large_store(demo: Path, records: int) -> Path:
         total = duplicate_records(store, copies, shift_hours=1)
         compute_pain_points(store, "bench-ui")
         compute_survey_metrics(store, "bench-ui")
-        store.con.execute("CHECKPOINT")
+        store.checkpoint()
     print(
         f"built {target} ({total:,} records: {copies} copies of {have:,}) in "
         f"{time.perf_counter() - started:.0f} s",

@@ -23,9 +23,10 @@ from prefect import flow, get_run_logger, task
 from pipelines.alerts import alerts_task
 from pipelines.ingest import IO_RETRYING_TASK, ingest_flow
 from pipelines.runs import recorded_run
-from voc.analysis import Analyzer, analyze_pending
+from voc.analysis import Analyzer
 from voc.config import load_config
 from voc.errors import IngestFailed
+from voc.pending import analyze_pending
 from voc.run_ids import new_run_id as _new_run_id
 from voc.store.warehouse import Warehouse
 

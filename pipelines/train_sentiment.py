@@ -137,7 +137,7 @@ def load_v3_sets_task(data_dir: str) -> dict[str, Any]:
 
     sets = training_sets_v3(Path(data_dir))
     get_run_logger().info(
-        "loaded %s", ", ".join(f"{n} ({len(s)}, {s.counts()})" for n, s in sets.items())
+        "loaded %s", ", ".join(f"{n} ({len(s)}, {s.soft_counts()})" for n, s in sets.items())
     )
     return sets
 
@@ -197,12 +197,12 @@ def distil_task(
     started = time.perf_counter()
     pool = unlabelled_pool(Path(data_dir))
     pool_set = SoftSet(
-        "unlabelled_pool",
-        "en",
-        "see voc.models.sentiment_data.unlabelled_pool",
-        pool,
-        np.zeros((len(pool), 3), np.float32),
-        np.array(["train"] * len(pool)),
+        name="unlabelled_pool",
+        language="en",
+        licence="see voc.models.sentiment_data.unlabelled_pool",
+        texts=pool,
+        targets=np.zeros((len(pool), 3), np.float32),
+        splits=np.array(["train"] * len(pool)),
     )
     labels = TeacherLabels(teacher, cache_dir, "minilm")
     labels("pool", pool)

@@ -14,14 +14,9 @@ import pandas as pd
 import pytest
 
 from voc import analysis
-from voc.analysis import (
-    MAX_RECORD_CHARS,
-    TIMED_OUT,
-    AnalysisTimeout,
-    Analyzer,
-    analyze_pending,
-    run_with_budget,
-)
+from voc.analysis import MAX_RECORD_CHARS, TIMED_OUT, Analyzer
+from voc.budgets import AnalysisTimeout, run_with_budget
+from voc.pending import analyze_pending
 from voc.store.warehouse import QUARANTINE_COLUMNS, Warehouse, utcnow
 from voc.text import sentences as sentence_module
 

@@ -95,7 +95,7 @@ def _voc(project: dict[str, Any], *args: str, **fault: Any) -> subprocess.Comple
 def _counts(store: Path) -> dict[str, Any]:
     # A writable open: the store must open (and migrate) after every kill.
     with Warehouse(store) as opened:
-        one = lambda sql: opened.con.execute(sql).fetchall()[0][0]  # noqa: E731
+        one = lambda sql: opened._con.execute(sql).fetchall()[0][0]  # noqa: E731
         return {
             "feedback": one("SELECT count(*) FROM feedback"),
             "feedback_ids": one("SELECT count(DISTINCT feedback_id) FROM feedback"),
@@ -108,7 +108,7 @@ def _counts(store: Path) -> dict[str, Any]:
                 "SELECT count(*) FROM (SELECT DISTINCT feedback_id, sentence_index FROM sentences)"
             ),
             "runs": dict(
-                opened.con.execute(
+                opened._con.execute(
                     "SELECT status, count(*) FROM runs GROUP BY ALL ORDER BY 1"
                 ).fetchall()
             ),

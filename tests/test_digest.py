@@ -196,7 +196,7 @@ def _config_with_slack(demo: dict[str, Path], tmp_path: Path) -> Path:
 
 def _run_row(demo: dict[str, Path], run_id: str) -> tuple[str, dict[str, Any]]:
     with Warehouse(demo["store"], read_only=True) as store:
-        flow, status, summary = store.con.execute(
+        flow, status, summary = store._con.execute(
             "SELECT flow, status, summary FROM runs WHERE run_id = ?", [run_id]
         ).fetchone()
     assert flow == "digest"

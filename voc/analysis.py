@@ -1,6 +1,3 @@
-# Over 600 lines, for now: the Analyzer and analyze_pending with its time budgets (chunks, then
-# records one by one) share the sentence and record types. Next split (issue 12): the pending
-# loop into a module of its own, after this session's speed work on this file is merged.
 """Analyse feedback texts: sentences, sentiment and touchpoints, per sentence and per record.
 
 One :class:`Analyzer` holds the three models that share a sentence embedding: the
@@ -19,14 +16,14 @@ one judgement per record:
 
 Both the store's analyse flow and ``voc enrich`` call it; the flow passes an ``embed``
 function backed by the store's embedding cache, so a sentence is never embedded twice.
+The analyse step over the store is :mod:`voc.pending` (``analyze_pending``), its time
+budgets :mod:`voc.budgets`; both names stay importable from here.
 """
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import dataclasses
 import hashlib
+import importlib
 import logging
 import threading
 import time
@@ -36,9 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from voc.faults import fault_point
 from voc.models.embedders import Embedder, get_embedder
 from voc.models.loaders import (  # re-exported: callers import them from here too
     DEFAULT_SENTIMENT_MODEL,
@@ -78,11 +73,6 @@ MAX_RECORD_CHARS = 20_000
 #: Characters of a record read as a whole for its record-level features (VADER, n-grams):
 #: VADER's idiom check is quadratic in a text's words (200 KB took over a minute).
 RECORD_FEATURE_CHARS = 5_000
-#: Time budget of one chunk of records (:func:`analyze_pending`): a base, plus per record.
-CHUNK_BASE_SECONDS = 60.0
-CHUNK_SECONDS_PER_RECORD = 0.25
-#: Time budget of one record when its chunk ran over and records are retried one by one.
-RECORD_SECONDS = 60.0
 
 
 def text_hash(text: str) -> str:
@@ -428,370 +418,22 @@ def _not_analysed(text: str | None) -> int:
     return len(text) - len(bounded_prefix(text, MAX_RECORD_CHARS))
 
 
-# -- time budgets ---------------------------------------------------------------------------
+# Moved out (issue 12), importable from here as before. Looked up on first use, since both
+# modules build on this one.
+_MOVED = {
+    "CHUNK_BASE_SECONDS": "voc.budgets",
+    "CHUNK_SECONDS_PER_RECORD": "voc.budgets",
+    "RECORD_SECONDS": "voc.budgets",
+    "AnalysisTimeout": "voc.budgets",
+    "analyze_within_budget": "voc.budgets",
+    "run_with_budget": "voc.budgets",
+    "AnalyzeSummary": "voc.pending",
+    "CachedEmbedding": "voc.pending",
+    "analyze_pending": "voc.pending",
+}
 
 
-class AnalysisTimeout(BaseException):
-    """Raised inside the analysing thread when its time budget is spent.
-
-    A ``BaseException`` (like ``KeyboardInterrupt``) so that no library's ``except
-    Exception`` swallows it; :func:`run_with_budget` turns it back into a result.
-    """
-
-
-def run_with_budget(function: Callable[[], Any], seconds: float) -> Any:
-    """Call ``function()`` in this thread; stop it once it runs longer than ``seconds``.
-
-    A watchdog thread raises :class:`AnalysisTimeout` in this thread when the budget is
-    spent (``PyThreadState_SetAsyncExc``; again every second until it lands). It lands at
-    the next Python bytecode: pure-Python loops such as VADER's stop at once, a long call
-    into C (a torch matmul) when it returns. Signals are no alternative: Prefect runs
-    tasks in worker threads, where ``signal.alarm`` cannot be used.
-
-    Raises:
-        AnalysisTimeout: the budget was spent.
-    """
-    target = threading.get_ident()
-    done = threading.Event()
-    lock = threading.Lock()
-    fired = False
-
-    def watchdog() -> None:
-        nonlocal fired
-        if done.wait(seconds):
-            return
-        while True:
-            with lock:
-                if done.is_set():
-                    return
-                fired = True
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(
-                    ctypes.c_ulong(target), ctypes.py_object(AnalysisTimeout)
-                )
-            if done.wait(1.0):
-                return
-
-    guard = threading.Thread(target=watchdog, name="voc-analysis-budget", daemon=True)
-    guard.start()
-    try:
-        return function()
-    finally:
-        # Stop the watchdog, and drop a timeout it set that has not landed yet, so that it
-        # cannot land after this function returned. If it lands in here, try again: an
-        # AnalysisTimeout from function() is then still on its way out, and a result that
-        # came first is still returned.
-        while True:
-            try:
-                with lock:
-                    done.set()
-                    if fired:
-                        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), None)
-                break
-            except AnalysisTimeout:
-                continue
-        guard.join()
-
-
-def analyze_within_budget(
-    analyzer: Analyzer,
-    texts: Sequence[str | None],
-    languages: Sequence[str | None],
-    embed: EmbedFunction | None = None,
-    chunk_seconds: float | None = None,
-    record_seconds: float = RECORD_SECONDS,
-    on_timeout: Callable[[], None] | None = None,
-) -> AnalysisResult:
-    """:meth:`Analyzer.analyze` with time budgets: a record can never stall a run.
-
-    The chunk gets ``chunk_seconds`` (default: :data:`CHUNK_BASE_SECONDS` plus
-    :data:`CHUNK_SECONDS_PER_RECORD` per record). When it runs over, its records are
-    analysed again one by one with ``record_seconds`` each; a record that runs over that
-    gets ``error`` :data:`TIMED_OUT` and no sentences, and the others their analysis.
-    ``on_timeout`` is called after each timeout (the store uses it to end a transaction the
-    timeout may have cut off).
-    """
-    if chunk_seconds is None:
-        chunk_seconds = CHUNK_BASE_SECONDS + CHUNK_SECONDS_PER_RECORD * len(texts)
-    try:
-        return run_with_budget(lambda: analyzer.analyze(texts, languages, embed), chunk_seconds)
-    except AnalysisTimeout:
-        if on_timeout is not None:
-            on_timeout()
-        logger.warning(
-            "analysing %d records took over %.0f s; analysing them one by one, %.0f s each",
-            len(texts),
-            chunk_seconds,
-            record_seconds,
-        )
-    parts: list[AnalysisResult] = []
-    for text, language in zip(texts, languages, strict=True):
-        try:
-            parts.append(
-                run_with_budget(
-                    lambda t=text, code=language: analyzer.analyze([t], [code], embed),
-                    record_seconds,
-                )
-            )
-        except AnalysisTimeout:
-            if on_timeout is not None:
-                on_timeout()
-            logger.warning(
-                "a record of %d characters took over %.0f s to analyse: marked %s",
-                len(text or ""),
-                record_seconds,
-                TIMED_OUT,
-            )
-            failed = RecordAnalysis(None, None, False, (), 0, TIMED_OUT)
-            parts.append(
-                AnalysisResult([failed], [], np.zeros((0, analyzer.embedder.dim), dtype=np.float32))
-            )
-    return _concatenate(parts, analyzer.embedder.dim)
-
-
-def _end_cut_off_transaction(store: Any) -> None:
-    """Roll back a store transaction a timeout may have cut off (it can land between
-    ``BEGIN`` and the ``try`` of :meth:`Warehouse.transaction`). The analysis runs outside
-    any transaction of its own, so nothing of ours is lost."""
-    import duckdb
-
-    store._depth = 0
-    with contextlib.suppress(duckdb.Error):
-        store.con.execute("ROLLBACK")  # "no transaction is active" when there was none
-
-
-def _concatenate(parts: list[AnalysisResult], dim: int) -> AnalysisResult:
-    """One result from results of consecutive slices of the records."""
-    records: list[RecordAnalysis] = []
-    sentences: list[SentenceAnalysis] = []
-    seconds: dict[str, float] = {}
-    for part in parts:
-        offset = len(records)
-        records.extend(part.records)
-        sentences.extend(dataclasses.replace(s, record=s.record + offset) for s in part.sentences)
-        for step, value in part.seconds.items():
-            seconds[step] = seconds.get(step, 0.0) + value
-    embeddings = [part.embeddings for part in parts if len(part.embeddings)]
-    return AnalysisResult(
-        records,
-        sentences,
-        np.vstack(embeddings) if embeddings else np.zeros((0, dim), dtype=np.float32),
-        seconds,
-    )
-
-
-# -- the store ------------------------------------------------------------------------------
-
-
-class CachedEmbedding:
-    """An ``embed`` function for :meth:`Analyzer.analyze` backed by the store's cache.
-
-    Texts whose hash is cached are read back (float16 in the store, so within 1e-3 of the
-    original); the rest are embedded and written to the cache.
-
-    Attributes:
-        hits, misses: How many distinct texts came from the cache / were embedded.
-    """
-
-    def __init__(self, store: Any, embedder: Embedder, embedder_name: str) -> None:
-        self.store = store
-        self.embedder = embedder
-        self.embedder_name = embedder_name
-        self.hits = 0
-        self.misses = 0
-
-    def __call__(self, texts: Sequence[str]) -> np.ndarray:
-        hashes = [text_hash(text) for text in texts]
-        cached = self.store.cached_embeddings(hashes, self.embedder_name)
-        out = np.zeros((len(texts), self.embedder.dim), dtype=np.float32)
-        missing = [i for i, key in enumerate(hashes) if key not in cached]
-        for i, key in enumerate(hashes):
-            if key in cached:
-                out[i] = cached[key]
-        if missing:
-            fresh = self.embedder.embed([texts[i] for i in missing])
-            out[missing] = fresh
-            self.store.store_embeddings([hashes[i] for i in missing], fresh, self.embedder_name)
-        self.hits += len(texts) - len(missing)
-        self.misses += len(missing)
-        return out
-
-    def with_pooled(self, texts: Sequence[str], model: Any) -> tuple[np.ndarray, np.ndarray]:
-        """Embeddings and pooled features (cached under ``<embedder>:pooled``), one pass
-        for the texts missing either."""
-        hashes = [text_hash(text) for text in texts]
-        pooled_name = f"{self.embedder_name}:pooled"
-        cached = self.store.cached_embeddings(hashes, self.embedder_name)
-        cached_pooled = self.store.cached_embeddings(hashes, pooled_name)
-        missing = [
-            i for i, key in enumerate(hashes) if key not in cached or key not in cached_pooled
-        ]
-        done = [i for i in range(len(texts)) if i not in set(missing)]
-        out = np.zeros((len(texts), self.embedder.dim), dtype=np.float32)
-        pooled = np.zeros((len(texts), model.pooled_dim), dtype=np.float32)
-        for i in done:
-            out[i] = cached[hashes[i]]
-            pooled[i] = cached_pooled[hashes[i]]
-        if missing:
-            fresh, fresh_pooled = model.embed_with_pooled([texts[i] for i in missing])
-            out[missing] = fresh
-            pooled[missing] = fresh_pooled
-            keys = [hashes[i] for i in missing]
-            new = [j for j, key in enumerate(keys) if key not in cached]
-            if new:
-                self.store.store_embeddings([keys[j] for j in new], fresh[new], self.embedder_name)
-            new = [j for j, key in enumerate(keys) if key not in cached_pooled]
-            if new:
-                self.store.store_embeddings([keys[j] for j in new], fresh_pooled[new], pooled_name)
-        self.hits += len(done)
-        self.misses += len(missing)
-        return out, pooled
-
-
-@dataclass
-class AnalyzeSummary:
-    """What one analyse run did.
-
-    Attributes:
-        analyzed: Records analysed (new, or re-analysed for a new version).
-        sentences: Sentences written.
-        no_text: Records with nothing to analyse (stored with ``error``).
-        embedded: Distinct sentences embedded; ``cached``: read from the cache instead.
-        seconds: Wall time, and per step.
-        version: The analysis version written.
-        timed_out: Records that ran over their time budget (stored with ``error``
-            ``analysis_timeout``; a new version analyses them again).
-        truncated: Records longer than :data:`MAX_RECORD_CHARS`, analysed up to it;
-            ``chars_not_analysed``: the characters past it, summed.
-    """
-
-    analyzed: int = 0
-    sentences: int = 0
-    no_text: int = 0
-    embedded: int = 0
-    cached: int = 0
-    seconds: dict[str, float] = field(default_factory=dict)
-    version: str = ""
-    timed_out: int = 0
-    truncated: int = 0
-    chars_not_analysed: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        """As a JSON-ready dict."""
-        return {
-            "analyzed": self.analyzed,
-            "sentences": self.sentences,
-            "no_text": self.no_text,
-            "embedded": self.embedded,
-            "cached": self.cached,
-            "timed_out": self.timed_out,
-            "truncated": self.truncated,
-            "chars_not_analysed": self.chars_not_analysed,
-            "seconds": {key: round(value, 2) for key, value in self.seconds.items()},
-            "version": self.version,
-        }
-
-
-def analyze_pending(
-    store: Any,
-    analyzer: Analyzer,
-    run_id: str,
-    chunk_size: int = 2000,
-    progress: Callable[[int, int], None] | None = None,
-    chunk_seconds: float | None = None,
-    record_seconds: float = RECORD_SECONDS,
-) -> AnalyzeSummary:
-    """Analyse every stored record that lacks an analysis of ``analyzer.version``.
-
-    Works in chunks of ``chunk_size`` records, each written in one transaction, so a
-    crash loses at most one chunk and a re-run carries on where it stopped.
-
-    Args:
-        store: An open :class:`voc.store.warehouse.Warehouse`.
-        analyzer: The models.
-        run_id: Recorded with each analysis row.
-        chunk_size: Records per chunk.
-        progress: Called with ``(done, total)`` after each chunk.
-        chunk_seconds, record_seconds: Time budgets (:func:`analyze_within_budget`): a
-            record that runs over is stored with ``error`` ``analysis_timeout`` and the run
-            goes on, so it is not pending again and never stalls a later run.
-
-    Returns:
-        An :class:`AnalyzeSummary`.
-    """
-    from voc.store.warehouse import SENTENCE_COLUMNS, utcnow
-
-    started = time.perf_counter()
-    summary = AnalyzeSummary(version=analyzer.version)
-    total = store.count_pending_analysis(summary.version)
-    embed = CachedEmbedding(store, analyzer.embedder, analyzer.embedder_name)
-    known = set(analyzer.taxonomy.names)
-    order = {name: i for i, name in enumerate(analyzer.taxonomy.names)}
-    while True:
-        batch = store.pending_analysis(summary.version, chunk_size)
-        if batch.empty:
-            break
-        result = analyze_within_budget(
-            analyzer,
-            batch["text"].tolist(),
-            batch["language"].tolist(),
-            embed,
-            chunk_seconds,
-            record_seconds,
-            on_timeout=lambda: _end_cut_off_transaction(store),
-        )
-        for step, seconds in result.seconds.items():
-            summary.seconds[step] = summary.seconds.get(step, 0.0) + seconds
-        now = utcnow()
-        ids = batch["feedback_id"].tolist()
-        given = batch["touchpoint"].tolist()
-        rows = []
-        for feedback_id, source_touchpoint, record in zip(ids, given, result.records, strict=True):
-            touchpoints = set(record.touchpoints)
-            if isinstance(source_touchpoint, str) and source_touchpoint in known:
-                touchpoints.add(source_touchpoint)  # what the source said stays true
-            rows.append(
-                {
-                    "feedback_id": feedback_id,
-                    "sentiment": record.sentiment,
-                    "sentiment_score": record.sentiment_score,
-                    "mixed": record.mixed,
-                    "touchpoints": sorted(touchpoints, key=order.__getitem__),
-                    "n_sentences": record.n_sentences,
-                    "error": record.error,
-                    "version": summary.version,
-                    "run_id": run_id,
-                    "analyzed_at": now,
-                }
-            )
-            summary.no_text += record.error == NO_TEXT
-            summary.timed_out += record.error == TIMED_OUT
-            summary.truncated += record.chars_not_analysed > 0
-            summary.chars_not_analysed += record.chars_not_analysed
-        languages = batch["language"].tolist()
-        sentences = pd.DataFrame(
-            [
-                {
-                    "feedback_id": ids[s.record],
-                    "sentence_index": s.index,
-                    "start_char": s.start,
-                    "end_char": s.end,
-                    "text": s.text,
-                    "text_hash": s.text_hash,
-                    "language": languages[s.record] or "und",
-                    "sentiment": s.sentiment,
-                    "sentiment_score": s.sentiment_score,
-                    "touchpoints": list(s.touchpoints),
-                }
-                for s in result.sentences
-            ],
-            columns=SENTENCE_COLUMNS,
-        )
-        store.write_analysis(pd.DataFrame(rows), sentences)
-        fault_point("analyze")  # crash tests only (voc/faults.py); a no-op otherwise
-        summary.analyzed += len(rows)
-        summary.sentences += len(sentences)
-        if progress is not None:
-            progress(summary.analyzed, total)
-    summary.embedded, summary.cached = embed.misses, embed.hits
-    summary.seconds["total"] = time.perf_counter() - started
-    return summary
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        return getattr(importlib.import_module(_MOVED[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,3 +1,6 @@
+# About 600 lines, not split: one responsibility, the product manager's questions over the
+# store (trends, pain points, love, topics), each a short function over voc/insights and
+# voc/store sharing the filter checks, topic resolution and the definitions below.
 """The product manager's questions, answered from the store.
 
 Every function takes an open :class:`~voc.store.warehouse.Warehouse` (read-only is fine:

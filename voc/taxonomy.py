@@ -28,7 +28,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from voc.config import key_path
+from voc.config_checks import key_path
 from voc.errors import ConfigError
 
 __all__ = [

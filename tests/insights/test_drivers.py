@@ -104,7 +104,7 @@ def test_the_score_explained_is_the_score_reported(store) -> None:
     # Without a channel: the email promoter counts, as in survey_metrics' '*' rows.
     result = explain_change(store, "nps", WEEK, n_boot=0)
     reported = dict(
-        store.con.execute(
+        store._con.execute(
             "SELECT week, value FROM survey_metrics WHERE metric = 'nps' AND channel = '*' "
             "AND touchpoint = '*'"
         ).fetchall()

@@ -154,17 +154,16 @@ def build_store(path: Path, records: list[dict[str, Any]]) -> Warehouse:
         pd.DataFrame(analysis, columns=ANALYSIS_COLUMNS),
         pd.DataFrame(sentences, columns=SENTENCE_COLUMNS),
     )
-    with store.transaction() as con:
+    with store.transaction():
         if assignments:
-            frame = pd.DataFrame(assignments)
-            store._insert(con, "sentence_topics", frame, list(frame.columns))
+            store.insert_frame("sentence_topics", pd.DataFrame(assignments))
         if not registry.empty:
-            store._insert(con, "topics", registry, list(registry.columns))
+            store.insert_frame("topics", registry)
     return store
 
 
 def survey_value(store: Warehouse, week: str, channel: str, touchpoint: str, metric: str):
-    rows = store.con.execute(
+    rows = store._con.execute(
         "SELECT value, respondents FROM survey_metrics "
         "WHERE week = ? AND channel = ? AND touchpoint = ? AND metric = ?",
         [week, channel, touchpoint, metric],

@@ -100,7 +100,7 @@ from pathlib import Path
 from voc.store.warehouse import Warehouse, writer_lock
 with {lock}:
     with Warehouse({str(store)!r}) as store:
-        store.con.execute("UPDATE feedback SET text = 'being rewritten'")
+        store._con.execute("UPDATE feedback SET text = 'being rewritten'")
         Path({str(ready)!r}).write_text('x')
         time.sleep({hold_s})
 """

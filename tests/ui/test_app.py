@@ -489,7 +489,7 @@ def test_pages_read_the_snapshot_while_a_run_writes(demo_copy: Path) -> None:
                 from voc.store.warehouse import Warehouse, writer_lock
                 with writer_lock({str(store)!r}, 10, run_id="r1", flow="run"):
                     with Warehouse({str(store)!r}) as store:
-                        store.con.execute("SELECT 1")
+                        store._con.execute("SELECT 1")
                         print("holding", flush=True)
                         time.sleep(120)
                 """

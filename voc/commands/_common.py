@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -187,6 +188,39 @@ def _flow_api(config: Path | None = None, writes: str | None = None, run_id: str
     return stack
 
 
+def run_recorded_flow(
+    config: Path | None,
+    writes: str,
+    run_ids: list[str],
+    call: Callable[[], Any],
+    check: Callable[[], None] | None = None,
+) -> tuple[Any, dict[str, dict[str, Any]], Exception | None]:
+    """Run a flow that writes the store and records its runs (``run_ids``, the first one
+    naming the writer lock's holder), the way every such command does.
+
+    ``check`` runs first (a bad option fails before Prefect starts), then the config is
+    loaded and the flow called under :func:`_flow_api`.
+
+    Returns:
+        ``(returned, recorded, failed)``: what the flow returned (None when it raised), the
+        summaries its runs recorded when it raised (:func:`_failed_run_summaries`, by run
+        id; empty when it returned or never started), and the exception, for
+        :func:`_fail` after the summaries are printed.
+    """
+    from voc.config import load_config
+
+    cfg = None
+    try:
+        if check is not None:
+            check()
+        cfg = load_config(config)
+        with _flow_api(config, writes, run_ids[0]):
+            return call(), {}, None
+    except Exception as e:
+        recorded = _failed_run_summaries(cfg.store.path, run_ids, e) if cfg is not None else {}
+        return None, recorded, e
+
+
 def _failed_run_summaries(
     store_path: str | Path, run_ids: list[str], failed: Exception
 ) -> dict[str, dict[str, Any]]:
@@ -245,6 +279,11 @@ _WEEK_HELP = (
     "ISO week, e.g. 2026-W45 (default: the last complete week with data in "
     "schedules.timezone, the same as `voc digest`)."
 )
+#: The options the insight commands share (``voc trends``, ``pain-points``, ``love``,
+#: ``digest``, ``drivers``, ``fixes``): one definition, one help text.
+WeekOption = Annotated[str | None, typer.Option(help=_WEEK_HELP)]
+ChannelOption = Annotated[str | None, typer.Option(help="Only this channel.")]
+TouchpointOption = Annotated[str | None, typer.Option(help="Only this touchpoint.")]
 
 
 def _week_notes(notes: list[str]) -> None:

@@ -10,11 +10,13 @@ from typing import Annotated
 import typer
 
 from voc.commands._common import (
-    _WEEK_HELP,
+    ChannelOption,
     ConfigOption,
     FormatOption,
     LabelLanguageOption,
     OutputFormat,
+    TouchpointOption,
+    WeekOption,
     _fail,
     _flow_api,
     _label_language,
@@ -41,8 +43,8 @@ def trends(
     topic: Annotated[
         str | None, typer.Option(help="A topic id, or words of its label or keywords.")
     ] = None,
-    channel: Annotated[str | None, typer.Option(help="Only this channel.")] = None,
-    touchpoint: Annotated[str | None, typer.Option(help="Only this touchpoint.")] = None,
+    channel: ChannelOption = None,
+    touchpoint: TouchpointOption = None,
     since: Annotated[
         str | None, typer.Option(help="From this date, ISO week (2026-W40) or month.")
     ] = None,
@@ -70,9 +72,9 @@ def trends(
 
 
 def pain_points(
-    week: Annotated[str | None, typer.Option(help=_WEEK_HELP)] = None,
-    channel: Annotated[str | None, typer.Option(help="Only this channel.")] = None,
-    touchpoint: Annotated[str | None, typer.Option(help="Only this touchpoint.")] = None,
+    week: WeekOption = None,
+    channel: ChannelOption = None,
+    touchpoint: TouchpointOption = None,
     limit: Annotated[int, typer.Option(help="At most this many.")] = 10,
     min_complaints: Annotated[
         float,
@@ -112,9 +114,9 @@ def pain_points(
 
 
 def love(
-    week: Annotated[str | None, typer.Option(help=_WEEK_HELP)] = None,
-    channel: Annotated[str | None, typer.Option(help="Only this channel.")] = None,
-    touchpoint: Annotated[str | None, typer.Option(help="Only this touchpoint.")] = None,
+    week: WeekOption = None,
+    channel: ChannelOption = None,
+    touchpoint: TouchpointOption = None,
     limit: Annotated[int, typer.Option(help="At most this many.")] = 5,
     language: LabelLanguageOption = None,
     output: FormatOption = OutputFormat.table,
@@ -162,7 +164,7 @@ def search(
 
 
 def digest(
-    week: Annotated[str | None, typer.Option(help=_WEEK_HELP)] = None,
+    week: WeekOption = None,
     language: Annotated[
         str | None,
         typer.Option(

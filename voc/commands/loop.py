@@ -12,7 +12,14 @@ from typing import Annotated, Any
 
 import typer
 
-from voc.cli import ConfigOption, FormatOption, OutputFormat, _fail, _read_store, print_frame
+from voc.commands._common import (
+    ConfigOption,
+    FormatOption,
+    OutputFormat,
+    _fail,
+    _read_store,
+    print_frame,
+)
 from voc.errors import StoreError, VocError
 
 __all__ = [

@@ -22,10 +22,10 @@ from voc.commands._common import (
     OutputFormat,
     _console,
     _fail,
-    _failed_run_summaries,
     _flow_api,
     _progress_bar,
     print_frame,
+    run_recorded_flow,
 )
 from voc.errors import VocError
 
@@ -192,24 +192,23 @@ def _run_ingest(
     output: OutputFormat,
 ) -> None:
     from pipelines.ingest import ingest_flow
-    from voc.config import load_config
     from voc.run_ids import new_run_id
 
     run_id = new_run_id("ingest")
-    summary: dict[str, Any] | None = None
-    failed: Exception | None = None
-    try:
-        with _flow_api(config, "ingest", run_id):
-            summary = ingest_flow(
-                config_path=str(config) if config else None,
-                source_names=only,
-                adhoc_source=adhoc,
-                force=force,
-                run_id=run_id,
-            )
-    except Exception as e:
-        failed = e
-        summary = _failed_run_summaries(load_config(config).store.path, [run_id], e).get(run_id)
+    summary, recorded, failed = run_recorded_flow(
+        config,
+        "ingest",
+        [run_id],
+        lambda: ingest_flow(
+            config_path=str(config) if config else None,
+            source_names=only,
+            adhoc_source=adhoc,
+            force=force,
+            run_id=run_id,
+        ),
+    )
+    if failed is not None:
+        summary = recorded.get(run_id)
     if summary is not None:
         print_run_summary(summary, output)
     if failed is not None:
@@ -347,26 +346,22 @@ def run(
     A source that fails does not stop the others or the analysis; voc still exits non-zero.
     """
     from pipelines.analyze import run_flow
-    from voc.config import load_config
     from voc.run_ids import new_run_id
 
     ingest_id, analyze_id = new_run_id("ingest"), new_run_id("analyze")
-    returned: dict[str, Any] = {}
-    failed: Exception | None = None
-    cfg = None
-    try:
-        cfg = load_config(config)
-        with _flow_api(config, "run", ingest_id):
-            returned = run_flow(
-                config_path=str(config) if config else None,
-                source_names=only,
-                force=force,
-                ingest_run_id=ingest_id,
-                analyze_run_id=analyze_id,
-            )
-    except Exception as e:
-        failed = e
-        found = _failed_run_summaries(cfg.store.path, [ingest_id, analyze_id], e) if cfg else {}
+    returned, found, failed = run_recorded_flow(
+        config,
+        "run",
+        [ingest_id, analyze_id],
+        lambda: run_flow(
+            config_path=str(config) if config else None,
+            source_names=only,
+            force=force,
+            ingest_run_id=ingest_id,
+            analyze_run_id=analyze_id,
+        ),
+    )
+    if failed is not None:
         returned = {"ingest": found.get(ingest_id), "analyze": found.get(analyze_id)}
     summaries: dict[str, Any] = {
         name: summary for name, summary in returned.items() if summary is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -14,9 +14,9 @@ from voc.commands._common import (
     FormatOption,
     OutputFormat,
     _fail,
-    _failed_run_summaries,
     _flow_api,
     print_frame,
+    run_recorded_flow,
 )
 from voc.errors import VocError
 
@@ -101,32 +101,31 @@ def backfill(
     import pandas as pd
 
     from pipelines.backfill import backfill_flow
-    from voc.config import load_config
     from voc.run_ids import new_run_id
     from voc.weeks import parse_week
 
-    run_id = new_run_id("backfill")
-    summary: dict[str, Any] | None = None
-    failed: Exception | None = None
-    cfg = None
-    try:
-        parse_week(since, "--since")  # fail on a bad week before Prefect starts
+    def check_weeks() -> None:  # fail on a bad week before Prefect starts
+        parse_week(since, "--since")
         if until is not None:
             parse_week(until, "--until")
-        cfg = load_config(config)
-        with _flow_api(config, "backfill", run_id):
-            summary = backfill_flow(
-                config_path=str(config) if config else None,
-                since=since,
-                until=until,
-                digests=digests,
-                deliver=deliver,
-                run_id=run_id,
-            )
-    except Exception as e:
-        failed = e
-        if cfg is not None:
-            summary = _failed_run_summaries(cfg.store.path, [run_id], e).get(run_id)
+
+    run_id = new_run_id("backfill")
+    summary, recorded, failed = run_recorded_flow(
+        config,
+        "backfill",
+        [run_id],
+        lambda: backfill_flow(
+            config_path=str(config) if config else None,
+            since=since,
+            until=until,
+            digests=digests,
+            deliver=deliver,
+            run_id=run_id,
+        ),
+        check=check_weeks,
+    )
+    if failed is not None:
+        summary = recorded.get(run_id)
     if summary is not None:
         if output is OutputFormat.json:
             sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2, default=str) + "\n")

@@ -13,12 +13,20 @@ from typing import Annotated
 
 import typer
 
-from voc.cli import ConfigOption, FormatOption, OutputFormat, _fail, _read_store, print_frame
+from voc.commands._common import (
+    ChannelOption,
+    ConfigOption,
+    FormatOption,
+    OutputFormat,
+    TouchpointOption,
+    WeekOption,
+    _fail,
+    _read_store,
+    print_frame,
+)
 from voc.errors import VocError
 
 __all__ = ["register"]
-
-_WEEK_HELP = "ISO week, e.g. 2026-W45 (default: the last complete week with data, as `voc digest`)."
 
 
 def register(app: typer.Typer) -> None:
@@ -27,12 +35,12 @@ def register(app: typer.Typer) -> None:
     @app.command("drivers")
     def drivers(
         metric: Annotated[str, typer.Option(help="nps, csat or ces.")] = "nps",
-        week: Annotated[str | None, typer.Option(help=_WEEK_HELP)] = None,
+        week: WeekOption = None,
         previous_week: Annotated[
             str | None, typer.Option(help="The week compared with (default: the week before).")
         ] = None,
-        channel: Annotated[str | None, typer.Option(help="Only this channel.")] = None,
-        touchpoint: Annotated[str | None, typer.Option(help="Only this touchpoint.")] = None,
+        channel: ChannelOption = None,
+        touchpoint: TouchpointOption = None,
         n_boot: Annotated[
             int, typer.Option(help="Bootstrap resamples for the 95% intervals (0: none).")
         ] = 1000,

@@ -102,7 +102,7 @@ def serve(host: str, port: int, config: Path | None) -> None:
     except VocError as e:
         if not stopping:
             _stop(server)
-            from voc.cli import _fail
+            from voc.commands._common import _fail
 
             _fail(e)
         code = 0
@@ -123,7 +123,7 @@ def _stop(server: subprocess.Popen[bytes], signalled: bool = False) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add ``voc ui`` to the ``voc`` command."""
-    from voc.cli import ConfigOption, _fail
+    from voc.commands._common import ConfigOption, _fail
 
     @app.command("ui")
     def ui(

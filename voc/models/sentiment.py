@@ -1,6 +1,3 @@
-# Over 600 lines, for now: the v1/v2 model's head (a small torch network), its lexicon features,
-# the model and the record roll-up that every version uses. Next split (issue 12): roll_up and
-# the lexicon into modules of their own, after this session's sentiment work is merged.
 """Sentence sentiment: negative / neutral / positive and a score in -1..1, English and Japanese.
 
 Two parts, each with ``fit`` / ``save`` / ``load``:
@@ -18,25 +15,33 @@ here, so its lexicon features are "absent" (zeros and a 0 flag). The shipped mod
 trained on English rows only, so training hides the lexicon of a share of them
 (``lexicon_dropout``): the head also learns to classify from the embedding alone, which
 is what carries over to Japanese through the cross-lingual embedding.
+
+The lexicon and n-gram features are :mod:`voc.models.sentiment_features`; the classes and
+the record roll-up, shared by every version, :mod:`voc.models.sentiment_labels`. Their
+names stay importable from here.
 """
 
 from __future__ import annotations
 
 import functools
-import itertools
 import json
 import logging
-import re
 import time
-import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from voc.errors import MissingDependencyError, VocError
+from voc.errors import VocError
 from voc.models.embedders import DEFAULT_EMBEDDER, Embedder, get_embedder
+from voc.models.sentiment_features import (  # re-exported: callers import them from here too
+    Bags,
+    LexiconFeatures,
+    bag_batch,
+    hash_ngrams,
+)
+from voc.models.sentiment_labels import LABELS, MIXED_THRESHOLD, roll_up  # re-exported
 
 __all__ = [
     "LABELS",
@@ -51,62 +56,10 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
-
 _HEAD_WEIGHTS = "head.npz"
 _HEAD_MANIFEST = "head.json"
 _MODEL_MANIFEST = "model.json"
 FORMAT_VERSION = 1
-
-
-#: Hashed n-grams of many rows in CSR form: ``(indptr, ids)``, where the ids of row ``i``
-#: are ``ids[indptr[i]:indptr[i + 1]]`` (``indptr`` has one more entry than there are rows).
-Bags = tuple[np.ndarray, np.ndarray]
-
-_WORD = re.compile(r"[a-z0-9']+|[^\sa-z0-9']", re.UNICODE)
-
-
-def hash_ngrams(texts: Sequence[str], languages: Sequence[str], buckets: int) -> Bags:
-    """Hashed word unigrams and bigrams of the English texts (other languages get none).
-
-    Only English: the only other-language training data (chABSA, company reports) would
-    teach n-grams of the wrong domain; Japanese relies on the cross-lingual embedding.
-    CRC32 makes the ids the same in every process (Python's ``hash`` is salted).
-
-    Returns:
-        The n-gram ids per text, as :data:`Bags`.
-    """
-    indptr = np.zeros(len(texts) + 1, dtype=np.int64)
-    chunks: list[np.ndarray] = []
-    for i, (text, language) in enumerate(zip(texts, languages, strict=True)):
-        ids: list[int] = []
-        if language == "en":
-            tokens = _WORD.findall(text.lower())
-            grams = tokens + [f"{a} {b}" for a, b in itertools.pairwise(tokens)]
-            ids = [zlib.crc32(gram.encode("utf-8")) % buckets for gram in grams]
-        chunks.append(np.asarray(ids, dtype=np.int64))
-        indptr[i + 1] = indptr[i] + len(ids)
-    flat = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
-    return indptr, flat
-
-
-def _bag_batch(bags: Bags | None, rows: np.ndarray) -> tuple[Any, Any, Any] | None:
-    """The torch inputs of an EmbeddingBag for some rows: ids, offsets, per-id weights."""
-    if bags is None:
-        return None
-    import torch
-
-    indptr, flat = bags
-    lengths = indptr[rows + 1] - indptr[rows]
-    ids = np.concatenate([flat[indptr[r] : indptr[r + 1]] for r in rows]) if len(rows) else flat[:0]
-    offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]) if len(rows) else lengths
-    # Each text's n-grams sum to a vector of norm ~1 whatever its length (1/sqrt(count)).
-    weights = np.repeat(1.0 / np.sqrt(np.maximum(lengths, 1)), lengths).astype(np.float32)
-    return (
-        torch.from_numpy(ids.astype(np.int64)),
-        torch.from_numpy(offsets.astype(np.int64)),
-        torch.from_numpy(weights),
-    )
 
 
 def _head_network_class() -> type:
@@ -266,7 +219,7 @@ class SentimentHead:
             order = torch.randperm(len(X), generator=generator)
             for start in range(0, len(X), self.batch_size):
                 batch = order[start : start + self.batch_size]
-                logits = network(features[batch], _bag_batch(bags, batch.numpy()))
+                logits = network(features[batch], bag_batch(bags, batch.numpy()))
                 losses = torch.nn.functional.cross_entropy(
                     logits,
                     targets[batch],
@@ -305,7 +258,7 @@ class SentimentHead:
         self._check_bags(bags, len(X))
         with torch.inference_mode():
             rows = np.arange(len(X))
-            return self.network_(torch.from_numpy(X), _bag_batch(bags, rows)).numpy()
+            return self.network_(torch.from_numpy(X), bag_batch(bags, rows)).numpy()
 
     def predict_proba(self, X: np.ndarray, bags: Bags | None = None) -> np.ndarray:
         """Class probabilities, shape ``(n, n_classes)``, columns in ``labels`` order."""
@@ -375,59 +328,6 @@ class SentimentHead:
         head.network_ = network
         head.n_features_ = n_features
         return head
-
-
-class LexiconFeatures:
-    """VADER's four scores for English texts, "absent" for every other language.
-
-    Features per text: ``neg, neu, pos, compound, present`` where ``present`` is 1 when
-    the lexicon scored the text (English) and 0 otherwise (all five are then 0).
-    """
-
-    n_features = 5
-    #: Texts whose scores are remembered (VADER is the slowest part of the sentiment
-    #: models; the same clause recurs, and a one-clause record is scored as a sentence
-    #: and again as a record). Cleared when full.
-    memo_size = 100_000
-
-    def __init__(self) -> None:
-        self._analyser: Any = None
-        self._memo: dict[str, tuple[float, float, float, float, float]] = {}
-
-    def _load(self) -> Any:
-        if self._analyser is None:
-            try:
-                from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-            except ImportError as e:
-                raise MissingDependencyError(
-                    "the sentiment model's English lexicon needs vaderSentiment: "
-                    "pip install vaderSentiment==3.3.2"
-                ) from e
-            self._analyser = SentimentIntensityAnalyzer()
-        return self._analyser
-
-    def transform(self, texts: Sequence[str], languages: Sequence[str]) -> np.ndarray:
-        """Shape ``(len(texts), 5)`` float32."""
-        out = np.zeros((len(texts), self.n_features), dtype=np.float32)
-        english = [i for i, language in enumerate(languages) if language == "en"]
-        if english:
-            analyser = self._load()
-            memo = self._memo
-            for i in english:
-                row = memo.get(texts[i])
-                if row is None:
-                    if len(memo) >= self.memo_size:
-                        memo.clear()
-                    scores = analyser.polarity_scores(texts[i])
-                    row = memo[texts[i]] = (
-                        scores["neg"],
-                        scores["neu"],
-                        scores["pos"],
-                        scores["compound"],
-                        1.0,
-                    )
-                out[i] = row
-        return out
 
 
 class SentimentModel:
@@ -693,64 +593,3 @@ class SentimentModel:
         )
         model.head_ = head
         return model
-
-
-#: A sentence this positive (score) and another this negative make a record "mixed".
-MIXED_THRESHOLD = 0.5
-
-
-def roll_up(
-    probabilities: np.ndarray,
-    weights: np.ndarray | Sequence[float],
-    labels: Sequence[str] = LABELS,
-    mixed_threshold: float = MIXED_THRESHOLD,
-    *,
-    record: np.ndarray | Sequence[float] | None = None,
-) -> tuple[str, float, bool]:
-    """One record's sentiment from its sentences'.
-
-    The record's class probabilities are the weighted mean of its sentences' (callers
-    weigh by sentence length, so a long complaint outweighs "Thanks."); its label is their
-    argmax and its score ``p(positive) - p(negative)``. The record is *mixed* when one
-    sentence scores at least ``mixed_threshold`` and another at most ``-mixed_threshold``
-    ("fast delivery but the box was crushed"): the label stays the overall lean, the flag
-    says both sides are there.
-
-    ``record``, when the caller also predicted the whole text, counts as one more piece
-    weighing as much as all the sentences together (so the record's probabilities are the
-    mean of the whole-text prediction and the sentences' weighted mean); it is not used
-    for the mixed flag. Measured on review records with star labels (dev splits), the mean
-    of sentences alone reads plain-information sentences ("I ordered a medium") as
-    neutral and lets them dilute the review's judgement: clothing reviews 0.59 macro-F1
-    with clauses vs 0.65 for the whole text; with ``record`` 0.65 (app reviews 0.63 ->
-    0.65). See models/sentiment/v2/MODEL_CARD.md.
-
-    Args:
-        probabilities: Shape ``(n_sentences, n_classes)``, columns in ``labels`` order.
-        weights: One non-negative weight per sentence.
-        labels: Class names of the columns.
-        mixed_threshold: See above.
-        record: Optional class probabilities of the whole text, shape ``(n_classes,)``.
-
-    Returns:
-        ``(label, score, mixed)``.
-    """
-    probabilities = np.asarray(probabilities, dtype=np.float64)
-    w = np.asarray(weights, dtype=np.float64)
-    if probabilities.ndim != 2 or len(probabilities) == 0:
-        raise VocError("roll_up needs at least one sentence's probabilities")
-    if len(w) != len(probabilities):
-        raise VocError(f"got {len(probabilities)} sentences but {len(w)} weights")
-    if w.sum() <= 0:
-        w = np.ones_like(w)
-    mean = (probabilities * w[:, None]).sum(axis=0) / w.sum()
-    if record is not None:
-        whole = np.asarray(record, dtype=np.float64)
-        if whole.shape != mean.shape:
-            raise VocError(f"record must hold {len(mean)} class probabilities, got {whole.shape}")
-        mean = (mean + whole) / 2
-    positive, negative = labels.index("positive"), labels.index("negative")
-    scores = probabilities[:, positive] - probabilities[:, negative]
-    mixed = bool(scores.max() >= mixed_threshold and scores.min() <= -mixed_threshold)
-    score = round(float(mean[positive] - mean[negative]), 4)
-    return labels[int(mean.argmax())], score, mixed

@@ -37,13 +37,12 @@ import csv
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from voc.errors import VocError
-from voc.models.training import DEFAULT_DATA_DIR, LABELS, normalise_text
+from voc.models.training import DEFAULT_DATA_DIR, LabelledSet, normalise_text
 
 __all__ = [
     "CONVENTION_DIR",
@@ -64,44 +63,9 @@ NEG, NEU, POS = np.eye(3, dtype=np.float32)
 MIXED = np.array([0.5, 0.0, 0.5], dtype=np.float32)
 
 
-@dataclass(frozen=True)
-class SoftSet:
-    """One training set with probability targets.
-
-    Attributes:
-        name: Short identifier.
-        language: ``en`` or ``ja``.
-        licence: Licence and attribution.
-        texts: The texts.
-        targets: float32 ``(n, 3)``, rows summing to 1, columns in :data:`LABELS` order.
-        splits: ``train`` / ``dev`` / ``test`` per text.
-        weak: True when the labels come from rules, not people.
-    """
-
-    name: str
-    language: str
-    licence: str
-    texts: list[str] = field(repr=False)
-    targets: np.ndarray = field(repr=False)
-    splits: np.ndarray = field(repr=False)
-    weak: bool = False
-
-    def __len__(self) -> int:
-        return len(self.texts)
-
-    def subset(self, split: str) -> SoftSet:
-        """The rows of one split."""
-        keep = self.splits == split
-        return replace(
-            self,
-            texts=[t for t, k in zip(self.texts, keep, strict=True) if k],
-            targets=self.targets[keep],
-            splits=self.splits[keep],
-        )
-
-    def counts(self) -> dict[str, float]:
-        """Rows per class (a mixed row counts half negative, half positive)."""
-        return {label: round(float(self.targets[:, i].sum()), 1) for i, label in enumerate(LABELS)}
+#: v3's name for a :class:`voc.models.training.LabelledSet` (one type for both recipes):
+#: probability targets, ``weak`` for rule-made labels; every v3 set may be trained on.
+SoftSet = LabelledSet
 
 
 def hard_labels(targets: np.ndarray) -> np.ndarray:
@@ -138,13 +102,13 @@ def _make(
         targets.append(target)
         splits.append(split)
     return SoftSet(
-        name,
-        language,
-        licence,
-        texts,
-        np.array(targets, dtype=np.float32).reshape(-1, 3),
-        np.array(splits),
-        weak,
+        name=name,
+        language=language,
+        licence=licence,
+        texts=texts,
+        targets=np.array(targets, dtype=np.float32).reshape(-1, 3),
+        splits=np.array(splits),
+        weak=weak,
     )
 
 

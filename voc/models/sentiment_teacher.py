@@ -14,7 +14,6 @@ keyed by a hash of the texts) so that a rerun of the flow does not label twice.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import sys
 import time
@@ -25,6 +24,15 @@ from typing import Any
 import numpy as np
 
 from voc.errors import VocError
+from voc.models.fine_tuning import (
+    cached_array,
+    latest_checkpoint,
+    progress_bar,
+    save_checkpoint,
+    texts_digest,
+    warmup_linear_decay,
+    weights_copy,
+)
 
 __all__ = ["Teacher", "TeacherLabels", "minilm_path"]
 
@@ -157,39 +165,20 @@ class Teacher:
         optimiser = torch.optim.AdamW(
             network.parameters(), lr=self.learning_rate, weight_decay=0.01
         )
-        schedule = torch.optim.lr_scheduler.LambdaLR(
-            optimiser, lambda s: min((s + 1) / warm, max(0.0, (total - s) / (total - warm + 1)))
-        )
+        schedule = warmup_linear_decay(torch, optimiser, total, warm)
         first = 0
         best_state, best_f1 = None, -1.0
         self.history_: list[dict[str, float]] = []
         folder = Path(checkpoint_dir) if checkpoint_dir is not None else None
-        if folder is not None:
-            done = sorted(
-                folder.glob("teacher-epoch-*.pt"), key=lambda p: int(p.stem.split("-")[-1])
-            )
-            if done:
-                state = torch.load(done[-1], weights_only=False)
-                network.load_state_dict(state["network"])
-                optimiser.load_state_dict(state["optimiser"])
-                schedule.load_state_dict(state["schedule"])
-                rng = state["rng"]
-                first = state["epoch"] + 1
-                best_state, best_f1 = state["best_state"], state["best_f1"]
-                self.history_ = state["history"]
-                logger.info("teacher: resuming from %s", done[-1])
-        bar = None
-        if progress:
-            from tqdm import tqdm
-
-            bar = tqdm(
-                total=total,
-                initial=first * steps_per_epoch,
-                desc="teacher",
-                unit="step",
-                file=sys.stderr,
-                mininterval=5.0,
-            )
+        resumed = latest_checkpoint(torch, folder, "teacher-epoch", network, optimiser, schedule)
+        if resumed is not None:
+            path, state = resumed
+            rng = state["rng"]
+            first = state["epoch"] + 1
+            best_state, best_f1 = state["best_state"], state["best_f1"]
+            self.history_ = state["history"]
+            logger.info("teacher: resuming from %s", path)
+        bar = progress_bar(total, first * steps_per_epoch, "teacher", 5.0) if progress else None
         t = torch.from_numpy(targets)
         w = torch.from_numpy(weights)
         try:
@@ -223,27 +212,24 @@ class Teacher:
                     record["dev_macro_f1"] = round(f1, 4)
                     if f1 > best_f1:
                         best_f1 = f1
-                        best_state = {
-                            k: v.detach().clone() for k, v in network.state_dict().items()
-                        }
+                        best_state = weights_copy(network)
                 self.history_.append(record)
                 logger.info("teacher epoch %s", record)
                 if bar is not None:
                     bar.set_postfix(record)
                 if folder is not None:
-                    folder.mkdir(parents=True, exist_ok=True)
-                    torch.save(
-                        {
-                            "epoch": epoch,
-                            "network": network.state_dict(),
-                            "optimiser": optimiser.state_dict(),
-                            "schedule": schedule.state_dict(),
-                            "rng": rng,
-                            "best_state": best_state,
-                            "best_f1": best_f1,
-                            "history": self.history_,
-                        },
-                        folder / f"teacher-epoch-{epoch}.pt",
+                    save_checkpoint(
+                        torch,
+                        folder,
+                        "teacher-epoch",
+                        epoch,
+                        network,
+                        optimiser,
+                        schedule,
+                        rng=rng,
+                        best_state=best_state,
+                        best_f1=best_f1,
+                        history=self.history_,
                     )
         finally:
             if bar is not None:
@@ -308,21 +294,13 @@ class TeacherLabels:
         self.seconds = 0.0
 
     def __call__(self, name: str, texts: Sequence[str]) -> np.ndarray:
-        digest = hashlib.sha1("\n".join(texts).encode("utf-8")).hexdigest()[:12]
-        key = f"teacher_{self.tag}_{name}_{digest}"
-        if key in self._memory:
-            return self._memory[key]
-        path = self.directory / f"{key}.npy" if self.directory is not None else None
-        if path is not None and path.exists():
-            logits = np.load(path)
-        else:
+        def label() -> np.ndarray:
             if self.teacher is None:
                 raise VocError(f"no teacher and no cached labels for {name}")
             started = time.perf_counter()
             logits = self.teacher.logits(texts, progress=True)
             self.seconds += time.perf_counter() - started
-            if path is not None:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                np.save(path, logits)
-        self._memory[key] = logits
-        return logits
+            return logits
+
+        key = f"teacher_{self.tag}_{name}_{texts_digest(texts)}"
+        return cached_array(self._memory, self.directory, key, label)

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,7 +29,15 @@ import numpy as np
 
 from voc.errors import VocError
 from voc.models.embedders import DEFAULT_EMBEDDER
-from voc.models.sentiment import LABELS, LexiconFeatures, _bag_batch
+from voc.models.fine_tuning import (
+    latest_checkpoint,
+    progress_bar,
+    save_checkpoint,
+    warmup_linear_decay,
+    weights_copy,
+)
+from voc.models.sentiment_features import LexiconFeatures, bag_batch, hash_ngrams
+from voc.models.sentiment_labels import LABELS
 
 __all__ = ["KIND", "TunedSentimentModel"]
 
@@ -143,8 +150,6 @@ class TunedSentimentModel:
     def _bags(self, texts: Sequence[str], languages: Sequence[str]) -> Any:
         if not self.ngram_buckets:
             return None
-        from voc.models.sentiment import hash_ngrams
-
         return hash_ngrams(list(texts), list(languages), self.ngram_buckets)
 
     def _extra(self, texts: Sequence[str], languages: Sequence[str]) -> np.ndarray | None:
@@ -275,10 +280,7 @@ class TunedSentimentModel:
         steps_per_epoch = -(-n // self.batch_size)
         total = max(1, self.epochs * steps_per_epoch)
         warm = max(1, total // 20)
-        schedule = torch.optim.lr_scheduler.LambdaLR(
-            optimiser,
-            lambda step: min((step + 1) / warm, max(0.0, (total - step) / (total - warm + 1))),
-        )
+        schedule = warmup_linear_decay(torch, optimiser, total, warm)
         x = torch.from_numpy(np.ascontiguousarray(pooled, dtype=np.float32))
         t = torch.from_numpy(np.ascontiguousarray(targets, dtype=np.float32))
         w = torch.from_numpy(weights)
@@ -286,35 +288,24 @@ class TunedSentimentModel:
 
         first_epoch = 0
         checkpoints = Path(checkpoint_dir) if checkpoint_dir is not None else None
-        if checkpoints is not None:
-            done = sorted(checkpoints.glob("epoch-*.pt"), key=lambda p: int(p.stem.split("-")[1]))
-            if done:
-                state = torch.load(done[-1], weights_only=False)
-                network.load_state_dict(state["network"])
-                optimiser.load_state_dict(state["optimiser"])
-                schedule.load_state_dict(state["schedule"])
-                generator.set_state(state["generator"])
-                torch.set_rng_state(state["rng"])
-                first_epoch = state["epoch"] + 1
-                best_state, best_f1 = state["best_state"], state["best_f1"]
-                self.history_ = state["history"]
-                logger.info("resuming from %s", done[-1])
+        resumed = latest_checkpoint(torch, checkpoints, "epoch", network, optimiser, schedule)
+        if resumed is not None:
+            path, state = resumed
+            generator.set_state(state["generator"])
+            torch.set_rng_state(state["rng"])
+            first_epoch = state["epoch"] + 1
+            best_state, best_f1 = state["best_state"], state["best_f1"]
+            self.history_ = state["history"]
+            logger.info("resuming from %s", path)
         if first_epoch == 0:
             best_state, best_f1 = None, -1.0
             self.history_: list[dict[str, float]] = []
 
-        bar = None
-        if progress:
-            from tqdm import tqdm
-
-            bar = tqdm(
-                total=total,
-                initial=first_epoch * steps_per_epoch,
-                desc="fine-tune",
-                unit="step",
-                file=sys.stderr,
-                mininterval=2.0,
-            )
+        bar = (
+            progress_bar(total, first_epoch * steps_per_epoch, "fine-tune", 2.0)
+            if progress
+            else None
+        )
         for epoch in range(first_epoch, self.epochs):
             network.train()
             order = torch.randperm(n, generator=generator)
@@ -322,7 +313,7 @@ class TunedSentimentModel:
             for start in range(0, n, self.batch_size):
                 batch = order[start : start + self.batch_size]
                 logits = network(
-                    x[batch], None if e is None else e[batch], _bag_batch(bags, batch.numpy())
+                    x[batch], None if e is None else e[batch], bag_batch(bags, batch.numpy())
                 )
                 losses = -(t[batch] * torch.log_softmax(logits, dim=1)).sum(dim=1)
                 loss = (losses * w[batch]).sum() / w[batch].sum()
@@ -343,26 +334,25 @@ class TunedSentimentModel:
                 record["dev_macro_f1"] = round(f1, 4)
                 if f1 > best_f1:
                     best_f1 = f1
-                    best_state = {k: v.detach().clone() for k, v in network.state_dict().items()}
+                    best_state = weights_copy(network)
             self.history_.append(record)
             logger.info("epoch %s", record)
             if bar is not None:
                 bar.set_postfix(record)
             if checkpoints is not None:
-                checkpoints.mkdir(parents=True, exist_ok=True)
-                torch.save(
-                    {
-                        "epoch": epoch,
-                        "network": network.state_dict(),
-                        "optimiser": optimiser.state_dict(),
-                        "schedule": schedule.state_dict(),
-                        "generator": generator.get_state(),
-                        "rng": torch.get_rng_state(),
-                        "best_state": best_state,
-                        "best_f1": best_f1,
-                        "history": self.history_,
-                    },
-                    checkpoints / f"epoch-{epoch}.pt",
+                save_checkpoint(
+                    torch,
+                    checkpoints,
+                    "epoch",
+                    epoch,
+                    network,
+                    optimiser,
+                    schedule,
+                    generator=generator.get_state(),
+                    rng=torch.get_rng_state(),
+                    best_state=best_state,
+                    best_f1=best_f1,
+                    history=self.history_,
                 )
         if bar is not None:
             bar.close()
@@ -403,7 +393,7 @@ class TunedSentimentModel:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
         pooled = self.pooled(texts) if embeddings is None else np.asarray(embeddings, np.float32)
         extra = self._extra(texts, languages)
-        bag = _bag_batch(self._bags(texts, languages), np.arange(len(texts)))
+        bag = bag_batch(self._bags(texts, languages), np.arange(len(texts)))
         previous = torch.get_num_threads()
         if previous != self.threads:
             torch.set_num_threads(self.threads)

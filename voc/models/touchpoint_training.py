@@ -175,7 +175,7 @@ CLOTHING_CLASSES = {
 
 
 @dataclass
-class LabelledSet:
+class TouchpointGoldSet:
     """Texts of one data set with their gold touchpoints under one taxonomy."""
 
     name: str
@@ -251,7 +251,7 @@ def _mapped(labels: list[set[str]], table: dict[str, str | None]) -> list[set[st
     return [{t for label in row if (t := table[label])} for row in labels]
 
 
-def labelled_sets() -> list[LabelledSet]:
+def labelled_sets() -> list[TouchpointGoldSet]:
     """Every training taxonomy with its texts and gold touchpoints."""
     import pandas as pd
 
@@ -260,7 +260,9 @@ def labelled_sets() -> list[LabelledSet]:
     keep = [i for i, t in enumerate(texts) if t.strip()]
     texts, classes = [texts[i] for i in keep], [classes[i] for i in keep]
     for name, table in (("app_reviews_groups", URR_GROUPS), ("app_reviews_classes", URR_CLASSES)):
-        sets.append(LabelledSet(name, "apps", _taxonomy(name), texts, _mapped(classes, table)))
+        sets.append(
+            TouchpointGoldSet(name, "apps", _taxonomy(name), texts, _mapped(classes, table))
+        )
 
     cfpb = pd.read_csv(DATA / "cfpb_complaints_sample.csv")
     cfpb = cfpb[cfpb["Consumer complaint narrative"].notna()]
@@ -271,7 +273,7 @@ def labelled_sets() -> list[LabelledSet]:
     )
     for name, column, labels in products_and_issues:
         gold = [{labels[v]} if v in labels else set() for v in cfpb[column].astype(str)]
-        sets.append(LabelledSet(name, "complaints", _taxonomy(name), texts, gold))
+        sets.append(TouchpointGoldSet(name, "complaints", _taxonomy(name), texts, gold))
 
     clothing = pd.read_csv(DATA / "womens_clothing_reviews.csv", dtype=str, keep_default_na=False)
     clothing = clothing.rename(columns={"Unnamed: 0": "review_id"})
@@ -291,7 +293,7 @@ def labelled_sets() -> list[LabelledSet]:
     )
     for name, column, labels in departments_and_classes:
         gold = [{labels[v]} if v in labels else set() for v in clothing[column]]
-        sets.append(LabelledSet(name, "clothing", _taxonomy(name), texts, gold))
+        sets.append(TouchpointGoldSet(name, "clothing", _taxonomy(name), texts, gold))
     return sets
 
 
@@ -305,7 +307,7 @@ def _in_dev(text: str) -> bool:
 
 
 def _variants(
-    labelled: LabelledSet, pool: list[int], embed: Any
+    labelled: TouchpointGoldSet, pool: list[int], embed: Any
 ) -> tuple[list[tuple[str, Taxonomy]], set[int]]:
     """The taxonomy with and without examples / negative examples; the texts used as examples."""
     base = labelled.taxonomy

@@ -16,7 +16,6 @@ Settings (:data:`V3_SETTINGS`) were chosen on the dev splits of the training set
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import time
@@ -26,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from voc.models.fine_tuning import cached_array, texts_digest
 from voc.models.sentiment_data import SoftSet, hard_labels
 from voc.models.training import LABELS, f1_per_class, macro_f1
 
@@ -88,14 +88,7 @@ class PooledCache:
         """float32 ``(len(labelled), POOLED_DIM)``."""
         from voc.models.use_tuned import pooled_features
 
-        digest = hashlib.sha1("\n".join(labelled.texts).encode("utf-8")).hexdigest()[:12]
-        key = f"pooled_{labelled.name}_{digest}"
-        if key in self._memory:
-            return self._memory[key]
-        path = self.directory / f"{key}.npy" if self.directory is not None else None
-        if path is not None and path.exists():
-            pooled = np.load(path)
-        else:
+        def encode() -> np.ndarray:
             if self._backend is None:
                 from voc.models.use_fast import FastUseBackend
 
@@ -105,11 +98,10 @@ class PooledCache:
             self.seconds += time.perf_counter() - started
             self.texts_encoded += len(labelled)
             logger.info("encoded %s (%d texts)", labelled.name, len(labelled))
-            if path is not None:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                np.save(path, pooled)
-        self._memory[key] = pooled
-        return pooled
+            return pooled
+
+        key = f"pooled_{labelled.name}_{texts_digest(labelled.texts)}"
+        return cached_array(self._memory, self.directory, key, encode)
 
 
 def rows_of(
@@ -341,7 +333,7 @@ def training_data(sets: dict[str, SoftSet]) -> dict[str, Any]:
     return {
         name: {
             "rows": int((s.splits == "train").sum()),
-            "labels": s.subset("train").counts(),
+            "labels": s.subset("train").soft_counts(),
             "licence": s.licence,
             "weak_labels": s.weak,
             "language": s.language,

@@ -52,7 +52,7 @@ def respondent_topics(
         ascending; ``-1`` is "other"; empty when no sentence has a topic), one row per
         respondent, ordered by week and id.
     """
-    return store.con.execute(
+    return store._con.execute(
         f"""
         WITH respondents AS ({_RESPONDENTS_SQL}),
         picked AS (
@@ -79,7 +79,7 @@ def respondent_topics(
 
 def latest_survey_week(store: Warehouse, metric: str) -> str | None:
     """The newest week with a respondent of ``metric`` in ``survey_metrics`` (None: none)."""
-    row = store.con.execute(
+    row = store._con.execute(
         "SELECT max(week) FROM survey_metrics WHERE metric = ? AND channel = '*' "
         "AND touchpoint = '*' AND respondents > 0",
         [metric],
@@ -119,12 +119,12 @@ def topic_week_counts(
             GROUP BY ALL
         )
     """
-    totals = store.con.execute(
+    totals = store._con.execute(
         base + "SELECT week, count(DISTINCT feedback_id) AS records FROM records "
         "GROUP BY week ORDER BY week",
         {k: v for k, v in params.items() if k != "ids"},
     ).df()
-    mentions = store.con.execute(
+    mentions = store._con.execute(
         base + "SELECT week, topic_id, count(*) AS records, "
         "count(*) FILTER (WHERE negative) AS negative FROM records "
         "WHERE list_contains($ids, topic_id) GROUP BY week, topic_id ORDER BY week, topic_id",
@@ -135,7 +135,7 @@ def topic_week_counts(
 
 def last_feedback_week(store: Warehouse) -> date | None:
     """The Monday of the newest week with dated feedback (None: no dated feedback)."""
-    row = store.con.execute(
+    row = store._con.execute(
         "SELECT date_trunc('week', max(created_at))::DATE FROM feedback"
     ).fetchone()
     return None if row is None or row[0] is None else row[0]

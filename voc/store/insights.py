@@ -42,7 +42,7 @@ __all__ = [
 
 def pain_point_rows_by_week(store: Warehouse, weeks: list[str]) -> dict[str, int]:
     """How many ``pain_points`` rows each of ``weeks`` holds (weeks without rows left out)."""
-    counted = store.con.execute(
+    counted = store._con.execute(
         "SELECT week, count(*) FROM pain_points WHERE list_contains(?, week) GROUP BY week",
         [weeks],
     ).fetchall()
@@ -278,7 +278,7 @@ def rebuild_survey_metrics(store: Warehouse, run_id: str) -> int:
 def topic_week_bounds(store: Warehouse) -> tuple[date | None, date | None]:
     """The Mondays of the first and the last week with a sentence in a topic (None, None
     when no sentence has a topic)."""
-    origin, last = store.con.execute(
+    origin, last = store._con.execute(
         "SELECT min(date_trunc('week', f.created_at))::DATE, "
         "max(date_trunc('week', f.created_at))::DATE "
         "FROM sentence_topics st JOIN feedback f USING (feedback_id)"
@@ -340,7 +340,7 @@ def replace_pain_points(
 
 def latest_pain_point_week(store: Warehouse) -> str | None:
     """The newest week in ``pain_points``, or None when it is empty."""
-    return store.con.execute("SELECT max(week) FROM pain_points").fetchall()[0][0]
+    return store._con.execute("SELECT max(week) FROM pain_points").fetchall()[0][0]
 
 
 def ranked_pain_points(
@@ -357,7 +357,7 @@ def ranked_pain_points(
     """The pain points of ``week``, best score first, with their factors and breakdown
     (:func:`voc.insights.painpoints.top_pain_points` says the columns; no quotes)."""
     factor_columns = ", ".join(f"{sql} AS {name}" for name, sql in FACTORS_SQL.items())
-    return store.con.execute(
+    return store._con.execute(
         f"""
         WITH cells AS (
             SELECT topic_id,
@@ -409,7 +409,7 @@ def whole_week_history(
 ) -> list[tuple[Any, ...]]:
     """``(topic_id, week, volume, negative_share)`` of the whole-week rows (channel and
     touchpoint ``'*'``) of ``topic_ids`` in ``weeks`` that exist."""
-    return store.con.execute(
+    return store._con.execute(
         f"""
         SELECT topic_id, week, volume, negative_share FROM pain_points
         WHERE list_contains($ids, topic_id) AND list_contains($weeks, week)
@@ -421,7 +421,7 @@ def whole_week_history(
 
 def first_weeks(store: Warehouse, topic_ids: list[int]) -> dict[int, str]:
     """The first week in ``pain_points`` of each of ``topic_ids`` (those with rows)."""
-    rows = store.con.execute(
+    rows = store._con.execute(
         """
         SELECT topic_id, min(week) FROM pain_points
         WHERE list_contains($ids, topic_id) AND channel = '*' AND touchpoint = '*'
@@ -436,7 +436,7 @@ def emerging_topics(store: Warehouse, week: str) -> list[tuple[Any, ...]]:
     """The topics flagged emerging over the whole ``week`` (at most 8, best score first):
     ``(topic_id, label, volume, baseline_mean, new)``, ``new`` when no earlier week has
     the topic."""
-    return store.con.execute(
+    return store._con.execute(
         f"""
         SELECT p.topic_id, coalesce(t.label, 'topic ' || p.topic_id), p.volume,
                p.baseline_mean,
@@ -460,7 +460,7 @@ def topic_shares_before(
     ``week``): ``(topic_id, label, volume this week, baseline (mean volume a week with
     data), baseline_share (of those weeks' records))``; none when those weeks hold no
     records."""
-    return store.con.execute(
+    return store._con.execute(
         f"""
         WITH totals AS (
             SELECT strftime(created_at, '%G-W%V') AS week, count(*) AS records
@@ -493,7 +493,7 @@ def topic_shares_before(
 def whole_week_survey_metrics(store: Warehouse, weeks: list[str]) -> list[tuple[Any, ...]]:
     """``(week, metric, value, respondents)`` over every channel and touchpoint (``'*'``)
     of ``weeks``."""
-    return store.con.execute(
+    return store._con.execute(
         f"""
         SELECT week, metric, value, respondents FROM survey_metrics
         WHERE list_contains($weeks, week)
@@ -508,7 +508,7 @@ def survey_drags(store: Warehouse, week: str, metric: str) -> list[tuple[Any, ..
     ``ces``) down the most: ``(label, impact, topic_id)``."""
     if metric not in ("nps", "csat", "ces"):
         raise ValueError(f"metric {metric!r}: nps, csat or ces")
-    return store.con.execute(
+    return store._con.execute(
         f"""
         SELECT coalesce(t.label, 'topic ' || p.topic_id), p.{metric}_impact, p.topic_id
         FROM pain_points p LEFT JOIN topics t USING (topic_id)

@@ -69,7 +69,7 @@ ALERT_COLUMNS = [
 
 # -- helpers -------------------------------------------------------------------------------
 def _has_table(store: Warehouse, name: str) -> bool:
-    rows = store.con.execute(
+    rows = store._con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary", [name]
     ).fetchall()
     return bool(rows and rows[0][0])
@@ -165,7 +165,7 @@ def record_action(
     _require_table(store, "actions")
     normalised = normalise_status(status)
     day = _as_date(action_date, "action date")
-    known = store.con.execute(
+    known = store._con.execute(
         "SELECT count(*) FROM topics WHERE topic_id = ?", [int(topic_id)]
     ).fetchall()
     if not known or not known[0][0]:
@@ -196,7 +196,7 @@ def latest_actions(store: Warehouse) -> pd.DataFrame:
     if not _has_table(store, "actions"):
         return _empty(ACTION_COLUMNS)
     return _dates(
-        store.con.execute(
+        store._con.execute(
             "SELECT topic_id, status, note, actor, action_date, recorded_at FROM actions "
             "QUALIFY row_number() OVER (PARTITION BY topic_id ORDER BY action_id DESC) = 1 "
             "ORDER BY topic_id"
@@ -216,7 +216,7 @@ def action_history(store: Warehouse, topic_id: int | None = None) -> pd.DataFram
     if not _has_table(store, "actions"):
         return _empty(columns)
     return _dates(
-        store.con.execute(
+        store._con.execute(
             "SELECT a.action_id, a.topic_id, t.label, a.status, a.note, a.actor, a.action_date, "
             "a.recorded_at FROM actions a LEFT JOIN topics t USING (topic_id) "
             "WHERE $topic IS NULL OR a.topic_id = $topic ORDER BY a.action_id",
@@ -231,7 +231,7 @@ def event_exists(store: Warehouse, event_date: date | str, title: str) -> bool:
     """Whether an event with this date and title is recorded (imports skip it)."""
     if not _has_table(store, "events"):
         return False
-    rows = store.con.execute(
+    rows = store._con.execute(
         "SELECT count(*) FROM events WHERE event_date = ? AND title = ?",
         [_as_date(event_date, "event date"), " ".join(str(title).split())],
     ).fetchall()
@@ -280,7 +280,7 @@ def list_events(
     if not _has_table(store, "events"):
         return _empty(EVENT_COLUMNS)
     return _dates(
-        store.con.execute(
+        store._con.execute(
             "SELECT event_id, event_date, title, kind, note, recorded_at FROM events "
             "WHERE ($start IS NULL OR event_date >= $start) "
             "AND ($end IS NULL OR event_date <= $end) "
@@ -349,7 +349,7 @@ def alerts_sent(store: Warehouse, week: str | None = None) -> pd.DataFrame:
     """
     if not _has_table(store, "alerts_sent"):
         return _empty(ALERT_COLUMNS)
-    return store.con.execute(
+    return store._con.execute(
         f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts_sent "
         "WHERE $week IS NULL OR week = $week ORDER BY sent_at DESC, topic_id",
         {"week": week},
@@ -361,7 +361,7 @@ def delivered_alerts(store: Warehouse, weeks: list[str]) -> set[tuple[str, int, 
     never sent again that week."""
     if not _has_table(store, "alerts_sent") or not weeks:
         return set()
-    rows = store.con.execute(
+    rows = store._con.execute(
         "SELECT DISTINCT week, topic_id, team, channel FROM alerts_sent "
         "WHERE status = 'sent' AND list_contains(?, week)",
         [weeks],
@@ -379,7 +379,7 @@ def alert_candidates(
         negative share), ``previous_volume``, ``previous_complaints`` (0 when the topic
         had no row that week), ``baseline_mean``, ``emerging``, ``wow_change``.
     """
-    return store.con.execute(
+    return store._con.execute(
         """
         SELECT p.topic_id, coalesce(t.label, 'other') AS label, p.volume, p.negative_share,
                p.volume * p.negative_share AS complaints, p.previous_volume,
@@ -412,7 +412,7 @@ def topic_touchpoints(
     columns = ["topic_id", "touchpoint", "volume", "negative_share", "share"]
     if not topic_ids:
         return _empty(columns)
-    return store.con.execute(
+    return store._con.execute(
         """
         SELECT p.topic_id, p.touchpoint, p.volume, p.negative_share,
                p.volume / w.volume AS share

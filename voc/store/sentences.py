@@ -1,29 +1,111 @@
-"""Reads of the ``analysis``, ``sentences`` and ``sentence_topics`` tables.
+"""The ``analysis`` and ``sentences`` tables (and reads of ``sentence_topics``): the
+analysis step's writes, and the reads of trends and search.
 
-The writes (``write_analysis``, pending records) stay on
-:class:`voc.store.warehouse.Warehouse`.
+:class:`AnalysisWrites` holds the writes (records pending analysis, one transaction per
+chunk); :class:`voc.store.warehouse.Warehouse` inherits them.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from voc.store.connection import StoreConnection
 from voc.store.feedback import dated_records_sql
-from voc.store.warehouse import Warehouse
+from voc.store.frames import insert_rows, registered
+
+if TYPE_CHECKING:  # warehouse.py builds on this module: no import cycle at run time
+    from voc.store.warehouse import Warehouse
 
 __all__ = [
+    "ANALYSIS_COLUMNS",
+    "SENTENCE_COLUMNS",
+    "AnalysisWrites",
     "count_sentences_without_topic",
     "search_hits",
     "sentiment_by_period",
     "touchpoints",
 ]
 
+ANALYSIS_COLUMNS = [
+    "feedback_id",
+    "sentiment",
+    "sentiment_score",
+    "mixed",
+    "touchpoints",
+    "n_sentences",
+    "error",
+    "version",
+    "run_id",
+    "analyzed_at",
+]
+SENTENCE_COLUMNS = [
+    "feedback_id",
+    "sentence_index",
+    "start_char",
+    "end_char",
+    "text",
+    "text_hash",
+    "language",
+    "sentiment",
+    "sentiment_score",
+    "touchpoints",
+]
+
+
+class AnalysisWrites(StoreConnection):
+    """The analysis step's writes: which records are pending, and their results."""
+
+    def pending_analysis(self, version: str, limit: int) -> pd.DataFrame:
+        """Up to ``limit`` stored records that have no analysis of ``version`` yet.
+
+        New records first come in order of ``created_at``; a record analysed by another
+        version (a new model or an edited taxonomy) is pending again.
+
+        Returns:
+            Columns ``feedback_id``, ``text``, ``language``, ``touchpoint`` (given by the
+            source, may be null).
+        """
+        return self._con.execute(
+            "SELECT f.feedback_id, f.text, f.language, f.touchpoint FROM feedback f "
+            "LEFT JOIN analysis a USING (feedback_id) "
+            "WHERE a.feedback_id IS NULL OR a.version <> ? "
+            "ORDER BY f.created_at NULLS LAST, f.feedback_id LIMIT ?",
+            [version, limit],
+        ).df()
+
+    def count_pending_analysis(self, version: str) -> int:
+        """How many records :meth:`pending_analysis` would eventually return."""
+        rows = self._con.execute(
+            "SELECT count(*) FROM feedback f LEFT JOIN analysis a USING (feedback_id) "
+            "WHERE a.feedback_id IS NULL OR a.version <> ?",
+            [version],
+        ).fetchall()
+        return int(rows[0][0])
+
+    def write_analysis(self, records: pd.DataFrame, sentences: pd.DataFrame) -> None:
+        """Replace the analysis and sentences of ``records.feedback_id`` in one transaction.
+
+        Args:
+            records: Columns ``ANALYSIS_COLUMNS``.
+            sentences: Columns ``SENTENCE_COLUMNS``.
+        """
+        with self.transaction() as con:
+            with registered(con, "analysed_ids", records[["feedback_id"]]):
+                for table in ("sentences", "analysis"):
+                    con.execute(
+                        f"DELETE FROM {table} WHERE feedback_id IN "
+                        "(SELECT feedback_id FROM analysed_ids)"
+                    )
+            insert_rows(con, "analysis", records, ANALYSIS_COLUMNS)
+            insert_rows(con, "sentences", sentences, SENTENCE_COLUMNS)
+
 
 def count_sentences_without_topic(store: Warehouse) -> int:
     """How many analysed sentences have no row in ``sentence_topics`` yet."""
-    rows = store.con.execute(
+    rows = store._con.execute(
         "SELECT count(*) FROM sentences s WHERE NOT EXISTS (SELECT 1 FROM sentence_topics t "
         "WHERE t.feedback_id = s.feedback_id AND t.sentence_index = s.sentence_index)"
     ).fetchall()
@@ -34,7 +116,7 @@ def touchpoints(store: Warehouse) -> list[str]:
     """Every touchpoint some analysed record carries (unordered)."""
     return [
         r[0]
-        for r in store.con.execute("SELECT DISTINCT unnest(touchpoints) FROM analysis").fetchall()
+        for r in store._con.execute("SELECT DISTINCT unnest(touchpoints) FROM analysis").fetchall()
     ]
 
 
@@ -74,7 +156,7 @@ def sentiment_by_period(
             "WHERE t.topic_id = $topic_id"
         )
         join = "JOIN"
-    return store.con.execute(
+    return store._con.execute(
         f"""
         WITH records AS ({dated_records_sql(no_touchpoint)}),
         wanted AS (
@@ -112,7 +194,7 @@ def search_hits(store: Warehouse, hits: pd.DataFrame, other_topic: int) -> pd.Da
         ``feedback_id``, ``sentence_index``, ``sentence``, ``score``, ``language``,
         ``channel``, ``created_at``, ``topic_id``, ``topic_label``.
     """
-    con = store.con
+    con = store._con
     con.register("search_hits", hits)
     try:
         return con.execute(

@@ -50,7 +50,7 @@ __all__ = [
 
 def topic_table(store: Warehouse) -> pd.DataFrame:
     """Every registered topic: ``topic_id``, ``label``, ``keywords``, ``status``, ``size``."""
-    return store.con.execute(
+    return store._con.execute(
         "SELECT topic_id, label, keywords, status, size FROM topics ORDER BY topic_id"
     ).df()
 
@@ -61,7 +61,7 @@ def active_topics(store: Warehouse, other_topic: int) -> pd.DataFrame:
     Columns: ``topic_id``, ``label``, ``keywords``, ``size``, ``first_seen``,
     ``last_seen``, ``sentences`` (assigned), ``negative_share`` (of those).
     """
-    return store.con.execute(
+    return store._con.execute(
         """
         WITH assigned AS (
             SELECT t.topic_id, count(*) AS sentences,
@@ -82,7 +82,7 @@ def active_topics(store: Warehouse, other_topic: int) -> pd.DataFrame:
 def topic_row(store: Warehouse, topic_id: int) -> pd.DataFrame:
     """The registry row of ``topic_id`` (empty when none): ``label``, ``keywords``,
     ``status``, ``size``, ``first_seen``, ``last_seen``."""
-    return store.con.execute(
+    return store._con.execute(
         "SELECT label, keywords, status, size, first_seen, last_seen FROM topics "
         "WHERE topic_id = ?",
         [topic_id],
@@ -95,7 +95,7 @@ def topic_breakdown(store: Warehouse, topic_id: int, no_touchpoint: str) -> pd.D
     Columns: ``channel``, ``touchpoint``, ``n`` (the record's sentences of the topic),
     ``negative`` (of those, negative).
     """
-    return store.con.execute(
+    return store._con.execute(
         f"""
         WITH records AS ({dated_records_sql(no_touchpoint)}),
         topic_records AS (
@@ -137,7 +137,7 @@ def praised_topics(
         ``rank``, ``topic_id``, ``label``, ``keywords``, ``volume``, ``positive_share``,
         ``negative_share``, ``praises``.
     """
-    return store.con.execute(
+    return store._con.execute(
         """
         WITH records AS (
             SELECT f.feedback_id
@@ -202,7 +202,7 @@ def quote_candidates(
     # The order within a topic: the wanted sentiment's strongest first; without a filter,
     # negative, neutral, positive, then the most negative score.
     strength = "-s.sentiment_score" if sentiment == "positive" else "s.sentiment_score"
-    return store.con.execute(
+    return store._con.execute(
         f"""
         WITH candidates AS (
             SELECT t.topic_id, s.feedback_id, s.text, s.language, s.sentiment,
@@ -268,7 +268,7 @@ def topic_sentences(
         if only_unassigned
         else ""
     )
-    frame = store.con.execute(
+    frame = store._con.execute(
         f"""
         SELECT s.feedback_id, s.sentence_index, s.text, s.language, e.vector,
                coalesce(strftime(f.created_at, '%G-W%V'), ?) AS week
@@ -291,7 +291,7 @@ def registry_rows(store: Warehouse, other_topic: int) -> pd.DataFrame:
     """The registry's topics but ``other_topic``, by id: ``topic_id``, ``label``,
     ``keywords``, ``centroid`` (float32 bytes), ``size``, ``first_seen``, ``last_seen``,
     ``status``, ``aliases`` (JSON text)."""
-    return store.con.execute(
+    return store._con.execute(
         "SELECT topic_id, label, keywords, centroid, size, first_seen, last_seen, status, "
         "aliases FROM topics WHERE topic_id <> ? ORDER BY topic_id",
         [other_topic],
@@ -300,17 +300,17 @@ def registry_rows(store: Warehouse, other_topic: int) -> pd.DataFrame:
 
 def topic_model_row(store: Warehouse) -> pd.DataFrame:
     """The stored topic model's one row (empty before the first fit)."""
-    return store.con.execute("SELECT * FROM topic_model WHERE model_id = 1").df()
+    return store._con.execute("SELECT * FROM topic_model WHERE model_id = 1").df()
 
 
 def has_topic_model(store: Warehouse) -> bool:
     """Whether the store has a ``topic_model`` table (a store older than topics has not)."""
-    return "topic_model" in {row[0] for row in store.con.execute("SHOW TABLES").fetchall()}
+    return "topic_model" in {row[0] for row in store._con.execute("SHOW TABLES").fetchall()}
 
 
 def latest_sentence_week(store: Warehouse) -> str | None:
     """The latest ISO week of an analysed, dated record (None when none)."""
-    row = store.con.execute(
+    row = store._con.execute(
         "SELECT max(strftime(f.created_at, '%G-W%V')) FROM sentences s "
         "JOIN feedback f USING (feedback_id)"
     ).fetchone()
@@ -321,7 +321,7 @@ def latest_sentence_week(store: Warehouse) -> str | None:
 def assigned_since_fit(store: Warehouse, other_topic: int) -> tuple[int, float]:
     """Sentences assigned since the topic model's last fit, and the share of them that
     went to ``other_topic``."""
-    row = store.con.execute(
+    row = store._con.execute(
         "SELECT count(*), coalesce(avg((t.topic_id = ?)::INT), 0) "
         "FROM sentence_topics t JOIN topic_model m ON t.run_id <> m.run_id",
         [other_topic],
@@ -331,7 +331,7 @@ def assigned_since_fit(store: Warehouse, other_topic: int) -> tuple[int, float]:
 
 def topic_phrases(store: Warehouse) -> dict[int, list[str]]:
     """Each registered topic's key phrases (empty list when none)."""
-    rows = store.con.execute(
+    rows = store._con.execute(
         "SELECT topic_id, coalesce(phrases, []::VARCHAR[]) FROM topics"
     ).fetchall()
     return {int(topic_id): list(phrases) for topic_id, phrases in rows}
@@ -375,7 +375,7 @@ def record_topics(store: Warehouse, other_topic: int) -> pd.DataFrame:
     (``other_topic`` only when none of its sentences has another), with the topic's label
     (``feedback_id``, ``topic_id``, ``topic_label``)."""
     return (
-        store.con.execute(
+        store._con.execute(
             """
         WITH weighted AS (
             SELECT t.feedback_id, t.topic_id, sum(length(s.text)) AS chars
@@ -390,7 +390,7 @@ def record_topics(store: Warehouse, other_topic: int) -> pd.DataFrame:
         )
         .df()
         .merge(
-            store.con.execute("SELECT topic_id, label AS topic_label FROM topics").df(),
+            store._con.execute("SELECT topic_id, label AS topic_label FROM topics").df(),
             how="left",
             on="topic_id",
         )
@@ -400,7 +400,7 @@ def record_topics(store: Warehouse, other_topic: int) -> pd.DataFrame:
 def topic_label_rows(store: Warehouse) -> pd.DataFrame:
     """Every topic's ``topic_id``, ``label``, ``aliases`` (JSON text) and ``renamed``
     (whether a person gave the label)."""
-    return store.con.execute(
+    return store._con.execute(
         "SELECT t.topic_id, t.label, t.aliases, r.label IS NOT NULL AS renamed "
         "FROM topics t LEFT JOIN topic_renames r USING (topic_id)"
     ).df()
@@ -421,7 +421,7 @@ def topic_labels(store: Warehouse, language: str | None = None) -> dict[int, str
 
 def topic_label(store: Warehouse, topic_id: int) -> str | None:
     """The label of ``topic_id`` (None when there is no such topic)."""
-    row = store.con.execute(
+    row = store._con.execute(
         "SELECT label FROM topics WHERE topic_id = ?", [int(topic_id)]
     ).fetchone()
     return None if row is None else str(row[0])
@@ -429,12 +429,12 @@ def topic_label(store: Warehouse, topic_id: int) -> str | None:
 
 def topic_ids(store: Warehouse) -> set[int]:
     """The ids of every registered topic."""
-    return {int(row[0]) for row in store.con.execute("SELECT topic_id FROM topics").fetchall()}
+    return {int(row[0]) for row in store._con.execute("SELECT topic_id FROM topics").fetchall()}
 
 
 def given_labels(store: Warehouse) -> dict[int, str]:
     """The labels a person gave (``voc topics rename``, the config), by topic id."""
-    rows = store.con.execute("SELECT topic_id, label FROM topic_renames").fetchall()
+    rows = store._con.execute("SELECT topic_id, label FROM topic_renames").fetchall()
     return {int(topic_id): str(label) for topic_id, label in rows}
 
 
@@ -465,9 +465,9 @@ def _apply_renames(con: Any) -> None:
 def given_merges(store: Warehouse) -> dict[int, int]:
     """The merges a person made (``voc topics merge``, the web app): merged topic id ->
     the id that holds its sentences now. Empty on a store older than merges."""
-    if "topic_merges" not in {r[0] for r in store.con.execute("SHOW TABLES").fetchall()}:
+    if "topic_merges" not in {r[0] for r in store._con.execute("SHOW TABLES").fetchall()}:
         return {}
-    rows = store.con.execute("SELECT topic_id, into_id FROM topic_merges").fetchall()
+    rows = store._con.execute("SELECT topic_id, into_id FROM topic_merges").fetchall()
     return {int(topic_id): int(into_id) for topic_id, into_id in rows}
 
 

@@ -33,7 +33,7 @@ ALL = "*"
 
 def languages(store: Warehouse) -> list[str]:
     """Every language of a stored record, most records first."""
-    rows = store.con.execute(
+    rows = store._con.execute(
         "SELECT language FROM feedback WHERE language IS NOT NULL "
         "GROUP BY 1 ORDER BY count(*) DESC, 1"
     ).fetchall()
@@ -42,7 +42,7 @@ def languages(store: Warehouse) -> list[str]:
 
 def sources(store: Warehouse) -> list[str]:
     """Every configured source that stored a record, most records first."""
-    rows = store.con.execute(
+    rows = store._con.execute(
         "SELECT source FROM feedback GROUP BY 1 ORDER BY count(*) DESC, 1"
     ).fetchall()
     return [str(r[0]) for r in rows]
@@ -90,7 +90,7 @@ def subset_pain_points(
         sentences), ``previous_volume`` (the week before, same subset), ``complaints``
         (volume x negative share), ``emerging`` (the topic's whole-week flag).
     """
-    return store.con.execute(
+    return store._con.execute(
         f"""
         {_subset_sql(no_touchpoint)},
         counted AS (
@@ -155,7 +155,7 @@ def topic_records(
         ``topic_sentences`` (its sentences in the topic), ``text`` (the whole record,
         redacted at ingest).
     """
-    return store.con.execute(
+    return store._con.execute(
         f"""
         {_subset_sql(no_touchpoint)},
         hits AS (
@@ -215,7 +215,7 @@ def trend_by_channel(
             "WHERE t.topic_id = $topic_id"
         )
         join = "JOIN"
-    return store.con.execute(
+    return store._con.execute(
         f"""
         WITH records AS ({dated_records_sql(no_touchpoint)}),
         wanted AS (
@@ -245,7 +245,7 @@ def survey_history(store: Warehouse) -> pd.DataFrame:
     Returns:
         Oldest first: ``week``, ``metric``, ``value``, ``respondents``.
     """
-    return store.con.execute(
+    return store._con.execute(
         f"""
         SELECT week, metric, value, respondents FROM survey_metrics
         WHERE channel = '{ALL}' AND touchpoint = '{ALL}'
@@ -257,7 +257,7 @@ def survey_history(store: Warehouse) -> pd.DataFrame:
 def quarantine_by_reason(store: Warehouse) -> pd.DataFrame:
     """Quarantined rows per reason and source: ``reason``, ``source``, ``rows``,
     ``last`` (newest quarantined_at), most rows first."""
-    return store.con.execute(
+    return store._con.execute(
         "SELECT reason, source, count(*) AS rows, max(quarantined_at) AS last "
         "FROM quarantine GROUP BY ALL ORDER BY rows DESC, reason, source"
     ).df()
@@ -273,7 +273,7 @@ def duplicate_records(store: Warehouse, copies: int, shift_hours: int) -> int:
     Returns:
         The records in the store afterwards.
     """
-    con = store.con
+    con = store._con
     feedback_cols = [r[0] for r in con.execute("DESCRIBE feedback").fetchall()]
     analysis_cols = [r[0] for r in con.execute("DESCRIBE analysis").fetchall()]
     sentence_cols = [r[0] for r in con.execute("DESCRIBE sentences").fetchall()]

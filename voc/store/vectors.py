@@ -13,11 +13,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:  # warehouse.py encodes with this module: no import cycle at run time
+from voc.store.connection import StoreConnection
+from voc.store.frames import insert_rows, registered, utcnow
+
+if TYPE_CHECKING:  # warehouse.py builds on this module: no import cycle at run time
     from voc.store.warehouse import Warehouse
 
 __all__ = [
     "VECTOR_DTYPE",
+    "EmbeddingCache",
     "decode_matrix",
     "decode_vector",
     "encode_vectors",
@@ -49,7 +53,7 @@ def sentence_vectors_signature(store: Warehouse, embedder: str) -> tuple[Any, ..
     """What changes when the stored sentences or their vectors change: the sentence
     count, the latest analysis time and the count of ``embedder``'s vectors."""
     return tuple(
-        store.con.execute(
+        store._con.execute(
             "SELECT (SELECT count(*) FROM sentences), (SELECT max(analyzed_at) FROM analysis), "
             "(SELECT count(*) FROM embeddings WHERE embedder = ?)",
             [embedder],
@@ -65,7 +69,7 @@ def sentence_vectors(store: Warehouse, embedder: str) -> tuple[pd.DataFrame, np.
         matrix of shape ``(len(keys), dim)`` (``(0, 0)`` when none), rows as stored
         (float16, so not exactly unit length).
     """
-    table = store.con.sql(
+    table = store._con.sql(
         "SELECT s.feedback_id, s.sentence_index, e.vector FROM sentences s "
         "JOIN embeddings e ON e.text_hash = s.text_hash AND e.embedder = ? "
         "ORDER BY s.feedback_id, s.sentence_index",
@@ -91,3 +95,36 @@ def sentence_vectors(store: Warehouse, embedder: str) -> tuple[pd.DataFrame, np.
         }
     )
     return keys, vectors
+
+
+class EmbeddingCache(StoreConnection):
+    """The embedding cache's reads and writes by text hash (``embeddings``)."""
+
+    def cached_embeddings(self, text_hashes: list[str], embedder: str) -> dict[str, np.ndarray]:
+        """Embeddings already computed by ``embedder``, by text hash (float32 vectors)."""
+        if not text_hashes:
+            return {}
+        wanted = pd.DataFrame({"text_hash": list(dict.fromkeys(text_hashes))})
+        with registered(self._con, "wanted_hashes", wanted):
+            rows = self._con.execute(
+                "SELECT e.text_hash, e.vector FROM embeddings e "
+                "SEMI JOIN wanted_hashes USING (text_hash) WHERE e.embedder = ?",
+                [embedder],
+            ).fetchall()
+        return {key: decode_vector(blob) for key, blob in rows}
+
+    def store_embeddings(self, text_hashes: list[str], vectors: np.ndarray, embedder: str) -> int:
+        """Cache embeddings (as float16) by text hash; returns how many were new."""
+        if not text_hashes:
+            return 0
+        frame = pd.DataFrame(
+            {
+                "text_hash": text_hashes,
+                "embedder": embedder,
+                "dim": np.asarray(vectors).shape[1],
+                "vector": encode_vectors(vectors),
+                "created_at": utcnow(),
+            }
+        )
+        with self.transaction() as con:
+            return insert_rows(con, "embeddings", frame, list(frame.columns))

@@ -37,6 +37,7 @@ from voc.models.training.datasets import (
     load_hotel_reviews,
     load_vader_ground_truth,
     normalise_text,
+    one_hot,
     training_sets,
 )
 from voc.models.training.evaluation import (
@@ -108,6 +109,7 @@ __all__ = [
     "measure",
     "model_card",
     "normalise_text",
+    "one_hot",
     "record_pieces",
     "save_model",
     "train_from_file",

@@ -36,14 +36,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from voc.errors import MissingDependencyError, VocError
+from voc.models.sentiment_labels import LABELS  # the one definition; importable from here too
 
 if TYPE_CHECKING:
     pass
 
 logger = logging.getLogger(__name__)
 
-#: The classes, in the order every probability array uses.
-LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
 
 #: ``../shared/data`` beside the checkout: where the project's real data is read in place.
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[4] / "shared" / "data"
@@ -57,31 +56,42 @@ _SPACES = re.compile(r"\s+")
 
 @dataclass(frozen=True)
 class LabelledSet:
-    """One labelled data set, read in place.
+    """One labelled data set, read in place: v2's sets (one label per text) and v3's
+    (:mod:`voc.models.sentiment_data`, probability targets; ``SoftSet`` there) alike.
 
     Attributes:
         name: Short identifier, e.g. ``"clothing_reviews"``.
-        domain: The kind of text, used for leave-one-domain-out (sets of one domain are
-            held out together, e.g. both app review files).
         language: ISO 639-1 code.
         licence: Licence and attribution, as the model card quotes it.
-        trainable: Whether a model we ship may be trained on it (licence and purpose).
         texts: The texts.
-        labels: Integer labels, shape ``(n,)``, indices into :data:`LABELS`.
+        targets: float32 ``(n, 3)`` class probabilities per text, rows summing to 1,
+            columns in :data:`LABELS` order: one-hot for a set with one label per text,
+            ``0.5 / 0 / 0.5`` for a mixed row (v3).
         splits: ``"train"``, ``"dev"`` or ``"test"`` per text, shape ``(n,)``.
+        domain: The kind of text, used by v2's leave-one-domain-out (sets of one domain
+            are held out together, e.g. both app review files); v3 does not use it.
+        trainable: Whether a model we ship may be trained on it (licence and purpose).
+        weak: True when the labels come from rules, not people (v3's weak sets).
     """
 
     name: str
-    domain: str
     language: str
     licence: str
-    trainable: bool
     texts: list[str] = field(repr=False)
-    labels: np.ndarray = field(repr=False)
+    targets: np.ndarray = field(repr=False)
     splits: np.ndarray = field(repr=False)
+    domain: str = ""
+    trainable: bool = True
+    weak: bool = False
 
     def __len__(self) -> int:
         return len(self.texts)
+
+    @property
+    def labels(self) -> np.ndarray:
+        """Integer labels, shape ``(n,)``, indices into :data:`LABELS`: the argmax of each
+        row of ``targets`` (a mixed row's is negative; v3's ``hard_labels`` gives it -1)."""
+        return self.targets.argmax(axis=1)
 
     def subset(self, split: str) -> LabelledSet:
         """The rows of one split, as a set of its own."""
@@ -89,13 +99,24 @@ class LabelledSet:
         return replace(
             self,
             texts=[t for t, k in zip(self.texts, keep, strict=True) if k],
-            labels=self.labels[keep],
+            targets=self.targets[keep],
             splits=self.splits[keep],
         )
 
     def counts(self) -> dict[str, int]:
-        """Number of texts per label."""
-        return {label: int((self.labels == i).sum()) for i, label in enumerate(LABELS)}
+        """Number of texts per label (the argmax of each row)."""
+        labels = self.labels
+        return {label: int((labels == i).sum()) for i, label in enumerate(LABELS)}
+
+    def soft_counts(self) -> dict[str, float]:
+        """Rows per class, summing the targets (a mixed row counts half negative, half
+        positive), to one decimal: how v3's reports count."""
+        return {label: round(float(self.targets[:, i].sum()), 1) for i, label in enumerate(LABELS)}
+
+
+def one_hot(labels: np.ndarray | Sequence[int]) -> np.ndarray:
+    """float32 ``(n, 3)`` targets of integer labels (indices into :data:`LABELS`)."""
+    return np.eye(len(LABELS), dtype=np.float32)[np.asarray(labels, dtype=np.int64)]
 
 
 def normalise_text(text: str) -> str:
@@ -155,7 +176,14 @@ def _make(
         labels.append(label)
     splits = np.array([split_of(t) for t in texts])
     return LabelledSet(
-        name, domain, language, licence, trainable, texts, np.array(labels, dtype=np.int64), splits
+        name=name,
+        language=language,
+        licence=licence,
+        texts=texts,
+        targets=one_hot(labels),
+        splits=splits,
+        domain=domain,
+        trainable=trainable,
     )
 
 
@@ -381,7 +409,7 @@ def training_sets(
             replace(
                 train,
                 texts=[t for t, k in zip(train.texts, keep, strict=True) if k],
-                labels=train.labels[keep],
+                targets=train.targets[keep],
                 splits=train.splits[keep],
             )
         )

@@ -14,7 +14,7 @@ from voc.errors import VocError
 
 if TYPE_CHECKING:
     from voc.models.sentiment import SentimentModel
-from voc.models.training.datasets import LABELS, LabelledSet
+from voc.models.training.datasets import LABELS, LabelledSet, one_hot
 from voc.models.training.train import EmbeddingCache, train_model
 
 logger = logging.getLogger(__name__)
@@ -147,7 +147,7 @@ def record_pieces(labelled: LabelledSet, splitter: str = "clauses") -> tuple[Lab
         labelled,
         name=f"{labelled.name}__{splitter}",
         texts=texts,
-        labels=np.zeros(len(texts), dtype=np.int64),
+        targets=one_hot(np.zeros(len(texts), dtype=np.int64)),
         splits=np.full(len(texts), "piece"),
     )
     return pieces, [[index[text] for text in record] for record in per_record]

@@ -1,0 +1,240 @@
+"""The analyse step over the store: every record without a current analysis, chunk by
+chunk.
+
+:func:`analyze_pending` reads the pending records, analyses each chunk within its time
+budgets (:func:`voc.budgets.analyze_within_budget`), embedding through the store's cache
+(:class:`CachedEmbedding`), and writes the chunk's analysis and sentences in one
+transaction, so a crash loses at most one chunk and a re-run carries on.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from voc.analysis import NO_TEXT, TIMED_OUT, Analyzer, text_hash
+from voc.budgets import RECORD_SECONDS, analyze_within_budget
+from voc.faults import fault_point
+from voc.models.embedders import Embedder
+from voc.store.frames import utcnow
+from voc.store.sentences import SENTENCE_COLUMNS
+
+__all__ = ["AnalyzeSummary", "CachedEmbedding", "analyze_pending"]
+
+
+class CachedEmbedding:
+    """An ``embed`` function for :meth:`Analyzer.analyze` backed by the store's cache.
+
+    Texts whose hash is cached are read back (float16 in the store, so within 1e-3 of the
+    original); the rest are embedded and written to the cache.
+
+    Attributes:
+        hits, misses: How many distinct texts came from the cache / were embedded.
+    """
+
+    def __init__(self, store: Any, embedder: Embedder, embedder_name: str) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.embedder_name = embedder_name
+        self.hits = 0
+        self.misses = 0
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        hashes = [text_hash(text) for text in texts]
+        cached = self.store.cached_embeddings(hashes, self.embedder_name)
+        out = np.zeros((len(texts), self.embedder.dim), dtype=np.float32)
+        missing = [i for i, key in enumerate(hashes) if key not in cached]
+        for i, key in enumerate(hashes):
+            if key in cached:
+                out[i] = cached[key]
+        if missing:
+            fresh = self.embedder.embed([texts[i] for i in missing])
+            out[missing] = fresh
+            self.store.store_embeddings([hashes[i] for i in missing], fresh, self.embedder_name)
+        self.hits += len(texts) - len(missing)
+        self.misses += len(missing)
+        return out
+
+    def with_pooled(self, texts: Sequence[str], model: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Embeddings and pooled features (cached under ``<embedder>:pooled``), one pass
+        for the texts missing either."""
+        hashes = [text_hash(text) for text in texts]
+        pooled_name = f"{self.embedder_name}:pooled"
+        cached = self.store.cached_embeddings(hashes, self.embedder_name)
+        cached_pooled = self.store.cached_embeddings(hashes, pooled_name)
+        missing = [
+            i for i, key in enumerate(hashes) if key not in cached or key not in cached_pooled
+        ]
+        done = [i for i in range(len(texts)) if i not in set(missing)]
+        out = np.zeros((len(texts), self.embedder.dim), dtype=np.float32)
+        pooled = np.zeros((len(texts), model.pooled_dim), dtype=np.float32)
+        for i in done:
+            out[i] = cached[hashes[i]]
+            pooled[i] = cached_pooled[hashes[i]]
+        if missing:
+            fresh, fresh_pooled = model.embed_with_pooled([texts[i] for i in missing])
+            out[missing] = fresh
+            pooled[missing] = fresh_pooled
+            keys = [hashes[i] for i in missing]
+            new = [j for j, key in enumerate(keys) if key not in cached]
+            if new:
+                self.store.store_embeddings([keys[j] for j in new], fresh[new], self.embedder_name)
+            new = [j for j, key in enumerate(keys) if key not in cached_pooled]
+            if new:
+                self.store.store_embeddings([keys[j] for j in new], fresh_pooled[new], pooled_name)
+        self.hits += len(done)
+        self.misses += len(missing)
+        return out, pooled
+
+
+@dataclass
+class AnalyzeSummary:
+    """What one analyse run did.
+
+    Attributes:
+        analyzed: Records analysed (new, or re-analysed for a new version).
+        sentences: Sentences written.
+        no_text: Records with nothing to analyse (stored with ``error``).
+        embedded: Distinct sentences embedded; ``cached``: read from the cache instead.
+        seconds: Wall time, and per step.
+        version: The analysis version written.
+        timed_out: Records that ran over their time budget (stored with ``error``
+            ``analysis_timeout``; a new version analyses them again).
+        truncated: Records longer than :data:`MAX_RECORD_CHARS`, analysed up to it;
+            ``chars_not_analysed``: the characters past it, summed.
+    """
+
+    analyzed: int = 0
+    sentences: int = 0
+    no_text: int = 0
+    embedded: int = 0
+    cached: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+    version: str = ""
+    timed_out: int = 0
+    truncated: int = 0
+    chars_not_analysed: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """As a JSON-ready dict."""
+        return {
+            "analyzed": self.analyzed,
+            "sentences": self.sentences,
+            "no_text": self.no_text,
+            "embedded": self.embedded,
+            "cached": self.cached,
+            "timed_out": self.timed_out,
+            "truncated": self.truncated,
+            "chars_not_analysed": self.chars_not_analysed,
+            "seconds": {key: round(value, 2) for key, value in self.seconds.items()},
+            "version": self.version,
+        }
+
+
+def analyze_pending(
+    store: Any,
+    analyzer: Analyzer,
+    run_id: str,
+    chunk_size: int = 2000,
+    progress: Callable[[int, int], None] | None = None,
+    chunk_seconds: float | None = None,
+    record_seconds: float = RECORD_SECONDS,
+) -> AnalyzeSummary:
+    """Analyse every stored record that lacks an analysis of ``analyzer.version``.
+
+    Works in chunks of ``chunk_size`` records, each written in one transaction, so a
+    crash loses at most one chunk and a re-run carries on where it stopped.
+
+    Args:
+        store: An open :class:`voc.store.warehouse.Warehouse`.
+        analyzer: The models.
+        run_id: Recorded with each analysis row.
+        chunk_size: Records per chunk.
+        progress: Called with ``(done, total)`` after each chunk.
+        chunk_seconds, record_seconds: Time budgets (:func:`analyze_within_budget`): a
+            record that runs over is stored with ``error`` ``analysis_timeout`` and the run
+            goes on, so it is not pending again and never stalls a later run.
+
+    Returns:
+        An :class:`AnalyzeSummary`.
+    """
+    started = time.perf_counter()
+    summary = AnalyzeSummary(version=analyzer.version)
+    total = store.count_pending_analysis(summary.version)
+    embed = CachedEmbedding(store, analyzer.embedder, analyzer.embedder_name)
+    known = set(analyzer.taxonomy.names)
+    order = {name: i for i, name in enumerate(analyzer.taxonomy.names)}
+    while True:
+        batch = store.pending_analysis(summary.version, chunk_size)
+        if batch.empty:
+            break
+        result = analyze_within_budget(
+            analyzer,
+            batch["text"].tolist(),
+            batch["language"].tolist(),
+            embed,
+            chunk_seconds,
+            record_seconds,
+            on_timeout=store.end_cut_off_transaction,
+        )
+        for step, seconds in result.seconds.items():
+            summary.seconds[step] = summary.seconds.get(step, 0.0) + seconds
+        now = utcnow()
+        ids = batch["feedback_id"].tolist()
+        given = batch["touchpoint"].tolist()
+        rows = []
+        for feedback_id, source_touchpoint, record in zip(ids, given, result.records, strict=True):
+            touchpoints = set(record.touchpoints)
+            if isinstance(source_touchpoint, str) and source_touchpoint in known:
+                touchpoints.add(source_touchpoint)  # what the source said stays true
+            rows.append(
+                {
+                    "feedback_id": feedback_id,
+                    "sentiment": record.sentiment,
+                    "sentiment_score": record.sentiment_score,
+                    "mixed": record.mixed,
+                    "touchpoints": sorted(touchpoints, key=order.__getitem__),
+                    "n_sentences": record.n_sentences,
+                    "error": record.error,
+                    "version": summary.version,
+                    "run_id": run_id,
+                    "analyzed_at": now,
+                }
+            )
+            summary.no_text += record.error == NO_TEXT
+            summary.timed_out += record.error == TIMED_OUT
+            summary.truncated += record.chars_not_analysed > 0
+            summary.chars_not_analysed += record.chars_not_analysed
+        languages = batch["language"].tolist()
+        sentences = pd.DataFrame(
+            [
+                {
+                    "feedback_id": ids[s.record],
+                    "sentence_index": s.index,
+                    "start_char": s.start,
+                    "end_char": s.end,
+                    "text": s.text,
+                    "text_hash": s.text_hash,
+                    "language": languages[s.record] or "und",
+                    "sentiment": s.sentiment,
+                    "sentiment_score": s.sentiment_score,
+                    "touchpoints": list(s.touchpoints),
+                }
+                for s in result.sentences
+            ],
+            columns=SENTENCE_COLUMNS,
+        )
+        store.write_analysis(pd.DataFrame(rows), sentences)
+        fault_point("analyze")  # crash tests only (voc/faults.py); a no-op otherwise
+        summary.analyzed += len(rows)
+        summary.sentences += len(sentences)
+        if progress is not None:
+            progress(summary.analyzed, total)
+    summary.embedded, summary.cached = embed.misses, embed.hits
+    summary.seconds["total"] = time.perf_counter() - started
+    return summary

@@ -1,0 +1,209 @@
+"""The store's connection: open (migrated to the latest schema), transactions, snapshots.
+
+:class:`StoreConnection` is the base of :class:`voc.store.warehouse.Warehouse`; each family
+of tables adds its writes on top of it (``voc/store/feedback.py``, ``runs.py``,
+``sentences.py``, ``vectors.py``). The DuckDB connection itself is private to
+``voc/store/`` (``_con``): every other module asks a store function or method.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from importlib import resources
+from pathlib import Path
+from typing import Any, Self
+
+import duckdb
+import pandas as pd
+
+from voc.errors import StoreError
+from voc.store.frames import insert_rows, utcnow
+from voc.store.locking import connect_reader, connect_writer, snapshot_path
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["StoreConnection"]
+
+
+def _migrations() -> list[tuple[int, str, str]]:
+    folder = resources.files("voc.store") / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".sql"):
+            version = int(entry.name.split("_", 1)[0])
+            found.append((version, entry.name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+class StoreConnection:
+    """A connection to the store, migrated to the latest schema on open.
+
+    Args:
+        path: The DuckDB file; its folder is created when missing.
+        read_only: Open for queries only (several readers may share the file). While
+            another process writes the store, a reader opens the snapshot the last run
+            published (:func:`voc.store.locking.connect_reader`); ``snapshot`` then names it.
+        lock_timeout: A writer whose file another process holds (a reader's brief open,
+            or a writer outside a run) waits this many seconds for it, then raises
+            :class:`voc.errors.StoreBusy`.
+    """
+
+    def __init__(
+        self, path: str | Path, read_only: bool = False, lock_timeout: float = 60.0
+    ) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        self.lock_timeout = lock_timeout
+        self.snapshot: Path | None = None
+        self._connection: duckdb.DuckDBPyConnection | None = None
+        self._depth = 0
+
+    # -- lifecycle ---------------------------------------------------------------------
+    def open(self) -> Self:
+        """Connect, and migrate unless read-only. Returns self."""
+        if self._connection is not None:
+            return self
+        if self.read_only:
+            self._connection, served = connect_reader(self.path)
+            self.snapshot = served if served != self.path else None
+            return self
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._connection = connect_writer(self.path, self.lock_timeout)
+        self._migrate()
+        return self
+
+    def close(self) -> None:
+        """Close the connection (safe to call twice)."""
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def __enter__(self) -> Self:
+        return self.open()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def _con(self) -> duckdb.DuckDBPyConnection:
+        """The open DuckDB connection, for the modules of ``voc/store/`` only."""
+        if self._connection is None:
+            self.open()
+        assert self._connection is not None  # for mypy: open() sets it or raises
+        return self._connection
+
+    def _migrate(self) -> None:
+        con = self._con
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations "
+            "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+        )
+        applied = {
+            row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()
+        }
+        for version, name, sql in _migrations():
+            if version in applied:
+                continue
+            logger.info("Applying store migration %s", name)
+            with self.transaction():
+                con.execute(sql)
+                con.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, utcnow()]
+                )
+
+    @property
+    def schema_version(self) -> int:
+        """The highest migration applied to this store."""
+        rows = self._con.execute("SELECT max(version) FROM schema_migrations").fetchall()
+        return int(rows[0][0]) if rows and rows[0][0] is not None else 0
+
+    # -- transactions ------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A transaction: everything inside lands together or not at all.
+
+        Re-entrant: an inner ``transaction()`` joins the outer one, so a caller can group
+        many batch writes into one commit (each commit costs tens of milliseconds).
+        """
+        con = self._con
+        if self._depth:
+            self._depth += 1
+            try:
+                yield con
+            finally:
+                self._depth -= 1
+            return
+        con.execute("BEGIN TRANSACTION")
+        self._depth = 1
+        try:
+            yield con
+        except BaseException:
+            self._depth = 0
+            con.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        con.execute("COMMIT")
+
+    def commit_point(self) -> None:
+        """Inside a transaction, commit what is there and go on in a new one."""
+        if self._depth:
+            self._con.execute("COMMIT")
+            self._con.execute("BEGIN TRANSACTION")
+
+    def end_cut_off_transaction(self) -> None:
+        """Roll back a transaction an exception raised from outside (a time budget's
+        watchdog) may have cut off between its ``BEGIN`` and its ``try``, so the next
+        :meth:`transaction` starts afresh. Nothing happens when none is open."""
+        self._depth = 0
+        with suppress(duckdb.Error):
+            self._con.execute("ROLLBACK")  # "no transaction is active" when there was none
+
+    # -- snapshots ---------------------------------------------------------------------
+    def checkpoint(self) -> None:
+        """Write everything committed into the store's file (the WAL is empty after)."""
+        self._con.execute("CHECKPOINT")
+
+    def publish_snapshot(self) -> Path | None:
+        """Publish a read-only copy of the store for readers during the next run.
+
+        The store is checkpointed (everything committed lands in the file, the WAL is
+        empty), copied under a temporary name beside it, flushed to disk and renamed over
+        the previous snapshot: a reader sees the old snapshot or the new one, never half
+        of one, and a reader with the old one open keeps reading it. A failure to publish
+        (a full disk) is logged, not raised: the run's data is in the store either way.
+
+        Returns:
+            The snapshot's path, or None when it could not be written.
+        """
+        if self.read_only:
+            raise StoreError("a read-only store cannot publish a snapshot")
+        target = snapshot_path(self.path)
+        partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+        try:
+            self.checkpoint()
+            shutil.copyfile(self.path, partial)
+            with open(partial, "rb") as copied:
+                os.fsync(copied.fileno())
+            os.replace(partial, target)
+        except (OSError, duckdb.Error) as e:
+            logger.warning("Could not publish the store's snapshot %s: %s", target, e)
+            with suppress(OSError):
+                partial.unlink()
+            return None
+        return target
+
+    # -- frames ------------------------------------------------------------------------
+    def insert_frame(self, table: str, df: pd.DataFrame, keyed: bool = True) -> int:
+        """Insert a frame's rows into ``table`` (columns by name). With ``keyed`` rows whose
+        key exists are left as they are; a table without a key needs ``keyed=False``.
+        Returns how many rows were new."""
+        with self.transaction() as con:
+            return insert_rows(con, table, df, list(df.columns), keyed)
+
+    def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+        """Run a query and return its result as a frame."""
+        return self._con.execute(sql, params or []).df()
