@@ -380,8 +380,8 @@ def enrich_frame(
         for code, record, reason in zip(codes, result.records, unread, strict=True):
             error = reason or record.error
             out["language"].append(code)
-            out["sentiment"].append(None if error else record.sentiment)
-            out["sentiment_score"].append(None if error else record.sentiment_score)
+            out["sentiment"].append(None if reason else record.sentiment)
+            out["sentiment_score"].append(None if reason else record.sentiment_score)
             out["sentiment_mixed"].append(None if error else record.mixed)
             out["touchpoints"].append(None if error else "|".join(record.touchpoints))
             out["voc_error"].append(error)

@@ -258,7 +258,7 @@ class FileReader:
             reader = csv.reader(lines, delimiter=delimiter)
             header: list[str] | None = None
             while True:
-                lines.consumed = []
+                lines.consumed, lines.ended_in_record = [], False
                 error: str | None = None
                 try:
                     fields = next(reader)
@@ -269,6 +269,8 @@ class FileReader:
                 if not lines.consumed:
                     break
                 start = lines.consumed[0][0]
+                if error is None and lines.ended_in_record:
+                    error = "the file ends inside a quoted field"
                 if header is None and error is None:
                     header = self.columns = column_names(fields)
                     continue
@@ -543,13 +545,18 @@ def _escaped(value: Any) -> Any:
 
 class _PhysicalLines:
     """Feeds a csv.reader line by line, remembering which physical lines made each record,
-    so a malformed record can be given back and re-read from its second line."""
+    so a malformed record can be given back and re-read from its second line.
+
+    ``ended_in_record`` tells that the file ended inside the record just read: csv.reader
+    asks for another line inside a record only while a quote is open, so that quote was
+    never closed (csv.reader, not strict, hands the record over as if it were)."""
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
         self._pending: deque[tuple[int, str]] = deque()
         self._next_number = 1
         self.consumed: list[tuple[int, str]] = []
+        self.ended_in_record = False
 
     def __iter__(self) -> _PhysicalLines:
         return self
@@ -558,7 +565,11 @@ class _PhysicalLines:
         if self._pending:
             item = self._pending.popleft()
         else:
-            item = (self._next_number, next(self._stream))
+            try:
+                item = (self._next_number, next(self._stream))
+            except StopIteration:
+                self.ended_in_record = bool(self.consumed)
+                raise
             self._next_number += 1
         self.consumed.append(item)
         return item[1]
