@@ -533,14 +533,8 @@ def _ingest_file(
 
 
 def already_ingested_reason(path: Path, earlier: dict[str, Any]) -> str:
-    """Why a file is skipped: one line a person can act on.
-
-    Args:
-        path: The file found this run.
-        earlier: The store's record of the same bytes ingested before
-            (:meth:`Warehouse.ingested_file`: ``path``, ``run_id``, ``ingested_at``,
-            ``rows_read``).
-    """
+    """Why a file found this run is skipped, in one line a person can act on; ``earlier``
+    is the store's record of the same bytes (:meth:`Warehouse.ingested_file`)."""
     same = "this file" if earlier["path"] == str(path) else f"the same bytes as {earlier['path']}"
     when = earlier["ingested_at"]
     when_text = when.strftime("%Y-%m-%d %H:%M UTC") if hasattr(when, "strftime") else str(when)
