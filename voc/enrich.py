@@ -26,11 +26,19 @@ one; ``store`` without a fitted store model is an error. The summary says which 
 and why (``topics_from``, ``topics_reason``, ``store_assigned_share``).
 
 A row that cannot be analysed is never dropped: it comes out with empty analysis columns
-and the reason in ``voc_error``. The output format follows OUT's extension.
+and the reason in ``voc_error``. That includes a row the file reader
+(:mod:`voc.sources.files`, the one ingest uses) cannot read: a CSV row with too few or too
+many fields or an unclosed quote (``malformed_row``), a line that is not a JSON object
+(``malformed_json``), bytes that do not decode in the file's encoding (``bad_encoding``).
+Such a row stays in its place with what could be read of it: its fields when they could
+be told apart (undecodable bytes written as ``\\xNN``), else the row exactly as written
+in the file in the text column and the other columns empty. The summary counts it under
+its reason and lists its line (``bad_rows``). The output format follows OUT's extension.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -43,11 +51,15 @@ import pandas as pd
 
 from voc.analysis import DEFAULT_SENTIMENT_MODEL, Analyzer
 from voc.errors import ConfigError, SourceError
+from voc.sources.files import BadRow, read_frame
 from voc.text.language import LanguageIdentifier
 from voc.text.normalize import normalize_text
 
+logger = logging.getLogger(__name__)
+
 __all__ = [
     "ANALYSIS_COLUMNS",
+    "MAX_LISTED_BAD_ROWS",
     "MIN_STORE_FIT_SHARE",
     "TOPIC_SOURCES",
     "EnrichSummary",
@@ -75,6 +87,9 @@ ANALYSIS_COLUMNS = [
     "voc_error",
 ]
 
+#: Bad rows listed one by one in :attr:`EnrichSummary.bad_rows` (all are counted).
+MAX_LISTED_BAD_ROWS = 100
+
 _WRITE_FORMATS = {".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".parquet", ".pq", ".xlsx"}
 
 
@@ -96,6 +111,10 @@ class EnrichSummary:
             topics, under 75%").
         store_assigned_share: Share of the file's sentences the store's model assigned to
             a topic (None when the store's model was not tried).
+        unreadable: Rows the file reader could not read (each also counted in ``errors``
+            under its reason).
+        bad_rows: Those rows, ``{"line", "reason", "detail"}``, the first
+            :data:`MAX_LISTED_BAD_ROWS`.
     """
 
     rows: int = 0
@@ -107,6 +126,8 @@ class EnrichSummary:
     topics_from: str = ""
     topics_reason: str = ""
     store_assigned_share: float | None = None
+    unreadable: int = 0
+    bad_rows: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def items_per_second(self) -> float:
@@ -129,47 +150,29 @@ class EnrichSummary:
             "items_per_second": round(self.items_per_second, 1),
             "seconds": {key: round(value, 3) for key, value in self.seconds.items()},
             "output": self.output,
+            "unreadable": self.unreadable,
+            "bad_rows": list(self.bad_rows),
         }
 
 
 def read_table(path: str | Path, encoding: str = "auto", sheet: str | None = None) -> pd.DataFrame:
-    """Read a whole table as it is, every column kept.
+    """Read a whole table as ``voc enrich`` reads it, every column kept.
 
-    CSV and TSV cells are kept as text exactly as written (no number or date guessing, an
-    empty cell stays empty), in the file's encoding (detected: UTF-8, UTF-16 and UTF-8
-    with BOM, CP932, cp1252, latin-1). JSONL, JSON arrays, Parquet and Excel keep their
-    types.
+    A thin wrapper of :func:`voc.sources.files.read_frame` (the reader ingest uses too),
+    kept for callers that want just the frame. CSV and TSV cells are kept as text exactly
+    as written (no number or date guessing, an empty cell stays empty), in the file's
+    encoding (detected: UTF-8, UTF-16 and UTF-8 with BOM, CP932, cp1252, latin-1). JSONL,
+    JSON arrays, Parquet and Excel keep their types. A row that cannot be read stays in
+    its place with what could be read of it, and is logged as a warning with its line and
+    reason; :func:`read_frame` gives those rows to callers that handle them.
 
     Raises:
-        SourceError: Missing file, unknown extension, or unreadable content.
+        SourceError: Missing file, unknown extension, or a file that cannot be read at all.
     """
-    from voc.sources.encoding import open_text
-    from voc.sources.files import resolve_format
-
-    path = Path(path)
-    kind = resolve_format(path, "auto")  # the connectors' extensions (SourceError if unknown)
-    if not path.is_file():
-        raise SourceError(f"{path}: no such file")
-    try:
-        if kind in ("csv", "tsv"):
-            stream, _ = open_text(path, encoding)
-            with stream:
-                return pd.read_csv(
-                    stream,
-                    sep="," if kind == "csv" else "\t",
-                    dtype=str,
-                    keep_default_na=False,
-                    na_filter=False,
-                )
-        if kind == "jsonl":
-            return pd.read_json(path, lines=True, dtype=False)
-        if kind == "json":
-            return pd.read_json(path, dtype=False)
-        if kind == "parquet":
-            return pd.read_parquet(path)
-        return pd.read_excel(path, sheet_name=sheet or 0, dtype=object)
-    except (ValueError, OSError, UnicodeError) as e:
-        raise SourceError(f"{path}: cannot read it as {kind}: {e}") from e
+    read = read_frame(path, encoding=encoding, sheet=sheet)
+    for bad in read.bad:
+        logger.warning("%s line %d: %s (%s)", path, bad.line, bad.reason, bad.detail)
+    return read.frame
 
 
 class _Pieces:
@@ -318,6 +321,7 @@ def enrich_frame(
     topic_model: tuple[Any, dict[int, str]] | None = None,
     topics: str = "auto",
     label_language: str = "en",
+    row_errors: list[str | None] | None = None,
 ) -> pd.DataFrame:
     """The frame with the analysis columns added (see the module docstring).
 
@@ -334,9 +338,13 @@ def enrich_frame(
             its labels by id, to assign topics with; None fits one on this frame.
         topics: ``auto``, ``store`` or ``file`` (the module docstring).
         label_language: Language of the labels of topics fitted here (the digest's).
+        row_errors: Per row, why the file reader could not read it (``malformed_row``,
+            ``bad_encoding``, ...) or None. Such a row is not analysed: its reason goes to
+            ``voc_error`` and to the summary's ``errors``.
 
     Raises:
-        ConfigError: ``text_col`` missing, or an added column already exists.
+        ConfigError: ``text_col`` missing, an added column already exists, or
+            ``row_errors`` is not one per row.
     """
     if text_col not in df.columns:
         raise ConfigError(
@@ -350,9 +358,13 @@ def enrich_frame(
             f"the input already has column(s) {', '.join(clashes)}, which enrich would "
             "overwrite; pass --prefix voc_ (or rename them)"
         )
+    if row_errors is not None and len(row_errors) != len(df):
+        raise ConfigError(f"row_errors: {len(row_errors)} reasons for {len(df)} rows")
     summary = summary if summary is not None else EnrichSummary()
     identifier = LanguageIdentifier(languages)
     texts = [_text_of(value) for value in df[text_col].tolist()]
+    if row_errors is not None:  # a row the reader could not read is not analysed
+        texts = ["" if error else text for text, error in zip(texts, row_errors, strict=True)]
     out: dict[str, list[Any]] = {name: [] for name in ANALYSIS_COLUMNS}
     errors: Counter[str] = Counter()
     pieces = _Pieces()
@@ -364,15 +376,17 @@ def enrich_frame(
         pieces.add(result, start, codes)
         for step, seconds in result.seconds.items():
             summary.seconds[step] = summary.seconds.get(step, 0.0) + seconds
-        for code, record in zip(codes, result.records, strict=True):
+        unread = row_errors[start : start + batch_size] if row_errors else [None] * len(chunk)
+        for code, record, reason in zip(codes, result.records, unread, strict=True):
+            error = reason or record.error
             out["language"].append(code)
-            out["sentiment"].append(record.sentiment)
-            out["sentiment_score"].append(record.sentiment_score)
-            out["sentiment_mixed"].append(None if record.error else record.mixed)
-            out["touchpoints"].append(None if record.error else "|".join(record.touchpoints))
-            out["voc_error"].append(record.error)
-            if record.error:
-                errors[record.error] += 1
+            out["sentiment"].append(None if reason else record.sentiment)
+            out["sentiment_score"].append(None if reason else record.sentiment_score)
+            out["sentiment_mixed"].append(None if error else record.mixed)
+            out["touchpoints"].append(None if error else "|".join(record.touchpoints))
+            out["voc_error"].append(error)
+            if error:
+                errors[error] += 1
         if progress is not None:
             progress(len(chunk))
     out["topic_id"], out["topic_label"] = pieces.record_topics(
@@ -404,6 +418,26 @@ _DTYPES = {
     "topic_label": "string",
     "voc_error": "string",
 }
+
+
+def _with_bad_rows(df: pd.DataFrame, bad: list[BadRow], text_col: str) -> pd.DataFrame:
+    """The frame with each bad row whose fields could not be told apart holding the row as
+    written in the text column, so nothing of it is lost."""
+    unsplit = [row for row in bad if not row.has_fields]
+    if not unsplit or (text_col not in df.columns and len(df.columns) > 0):
+        return df  # a missing text column is enrich_frame's error to raise
+    # A JSON file none of whose lines could be read has no columns at all: the text
+    # column is added to hold the lines as written.
+    texts = (
+        df[text_col].astype(object)
+        if text_col in df.columns
+        else pd.Series([None] * len(df), index=df.index, dtype=object)
+    )
+    for row in unsplit:
+        texts.iat[row.position] = row.raw
+    df = df.copy()
+    df[text_col] = texts
+    return df
 
 
 def enrich_file(
@@ -465,16 +499,33 @@ def enrich_file(
     started = time.perf_counter()
     summary = EnrichSummary(output=str(out))
     clock = time.perf_counter()
-    df = read_table(input_path, encoding)
+    read = read_frame(input_path, encoding=encoding)
+    df = read.frame
     summary.seconds["read"] = time.perf_counter() - clock
+    if df.shape == (0, 0):
+        raise SourceError(
+            f"{input_path} is empty: no columns and no rows, so there is nothing to enrich"
+        )
     for option, column in (("--id-col", id_col), ("--time-col", time_col)):
         if column is not None and column not in df.columns:
             raise ConfigError(
                 f"{option}: no column {column!r} in {input_path}; its columns are "
                 f"{', '.join(map(str, df.columns))}"
             )
+    row_errors: list[str | None] | None = None
+    if read.bad:
+        df = _with_bad_rows(df, read.bad, text_col)
+        row_errors = [None] * len(df)
+        for bad in read.bad:
+            row_errors[bad.position] = bad.reason
+        summary.unreadable = len(read.bad)
+        summary.bad_rows = [
+            {"line": bad.line, "reason": bad.reason, "detail": bad.detail}
+            for bad in read.bad[:MAX_LISTED_BAD_ROWS]
+        ]
     if id_col is not None:
-        repeated = df[id_col][df[id_col].duplicated()]
+        ids = df[id_col] if row_errors is None else df[id_col][[e is None for e in row_errors]]
+        repeated = ids[ids.duplicated()]
         if not repeated.empty:
             raise ConfigError(
                 f"--id-col {id_col}: {len(repeated)} id(s) repeat, e.g. {repeated.iat[0]!r}; "
@@ -517,6 +568,7 @@ def enrich_file(
         topic_model=topic_model,
         topics=topics,
         label_language=label_language,
+        row_errors=row_errors,
     )
     summary.seconds["analysis"] = time.perf_counter() - clock
     clock = time.perf_counter()

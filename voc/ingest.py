@@ -36,7 +36,15 @@ import pandas as pd
 from voc.config import IngestConfig, SourceConfig
 from voc.errors import ConfigError, SourceError
 from voc.faults import fault_point
-from voc.sources.files import RawRow, discover_files, file_sha256, read_chunks, resolve_format
+from voc.sources.encoding import escape_undecodable
+from voc.sources.files import (
+    RawRow,
+    discover_files,
+    file_preview,
+    file_sha256,
+    read_chunks,
+    resolve_format,
+)
 from voc.sources.mapping import RowMapper, RowProblem
 from voc.store.warehouse import FEEDBACK_COLUMNS, QUARANTINE_COLUMNS, Warehouse, utcnow
 
@@ -171,7 +179,6 @@ class FeedbackCleaner:
             The rows to store (``FEEDBACK_COLUMNS``) and the rows to quarantine
             (``QUARANTINE_COLUMNS``), in input order.
         """
-        from voc.sources.encoding import has_undecodable
         from voc.text.normalize import content_key, looks_like_mojibake, normalize_text
 
         self._ensure_loaded()
@@ -184,16 +191,8 @@ class FeedbackCleaner:
             if row.payload is None:
                 problems.append((row, row.error or "unreadable_row", row.detail or ""))
                 continue
-            try:
-                if row.raw is not None and has_undecodable(row.raw):
-                    raise RowProblem(
-                        "bad_encoding", "bytes that do not decode in the file's encoding"
-                    )
+            try:  # rows with bytes that do not decode come from the reader as bad_encoding
                 mapped = mapper.map(row.payload)
-                if row.raw is None and has_undecodable(mapped.text):
-                    raise RowProblem(
-                        "bad_encoding", "bytes that do not decode in the file's encoding"
-                    )
                 # Mojibake is judged on the text as read: normalising removes the control
                 # characters that give it away.
                 if looks_like_mojibake(mapped.text):
@@ -294,8 +293,9 @@ class FeedbackCleaner:
                 "file": file,
                 "line": line,
                 "reason": reason,
-                "detail": _printable(detail),
-                "raw_payload": self.redact_payload(_printable(raw)),
+                "detail": escape_undecodable(detail),
+                # Escaped again: a JSON row re-parsed for redaction gives back a "\ud83d".
+                "raw_payload": escape_undecodable(self.redact_payload(escape_undecodable(raw))),
                 "quarantined_at": now,
             }
             for line, raw, reason, detail in problems
@@ -423,7 +423,7 @@ def ingest_source(
         summary.files += 1
         earlier = None if force else store.ingested_file(source.name, sha)
         if earlier is not None:
-            reason = _already_ingested_reason(path, earlier)
+            reason = already_ingested_reason(path, earlier)
             logger.info("Skipping %s: %s", path, reason)
             summary.files_skipped += 1
             summary.skipped_files.append({"file": str(path), "reason": reason})
@@ -523,7 +523,7 @@ def _ingest_file(
         )
         logger.warning("Quarantining %s: %s", path, e)
         quarantine = cleaner.quarantine_frame(
-            [(0, _file_preview(path), reason, str(e))], file, sha, run_id, utcnow()
+            [(0, file_preview(path), reason, str(e))], file, sha, run_id, utcnow()
         )
         store.write_batch(pd.DataFrame(columns=FEEDBACK_COLUMNS), quarantine)
         summary.quarantined += 1
@@ -532,7 +532,9 @@ def _ingest_file(
     return rows_read, True
 
 
-def _already_ingested_reason(path: Path, earlier: dict[str, Any]) -> str:
+def already_ingested_reason(path: Path, earlier: dict[str, Any]) -> str:
+    """Why a file found this run is skipped, in one line a person can act on; ``earlier``
+    is the store's record of the same bytes (:meth:`Warehouse.ingested_file`)."""
     same = "this file" if earlier["path"] == str(path) else f"the same bytes as {earlier['path']}"
     when = earlier["ingested_at"]
     when_text = when.strftime("%Y-%m-%d %H:%M UTC") if hasattr(when, "strftime") else str(when)
@@ -563,14 +565,21 @@ def _prepared_chunks(
     first = next(chunks, None)
     if first is None:
         return
-    _check_mapping_matches(path, first, cleaner)
+    check_mapping_matches(path, first, cleaner)
     for rows in itertools.chain([first], chunks):
         yield len(rows), cleaner.prepare(rows, file, sha, run_id, utcnow())
 
 
-def _check_mapping_matches(path: Path, rows: list[RawRow], cleaner: FeedbackCleaner) -> None:
-    # A mapping that names a column the file does not have is a config mistake, not a
-    # thousand bad rows: fail at once, naming the column and the columns there are.
+def check_mapping_matches(path: Path, rows: list[RawRow], cleaner: FeedbackCleaner) -> None:
+    """Fail at once when the source's mapping names a column the file does not have.
+
+    A mapping that names a missing column is a config mistake, not a thousand bad rows.
+    Judged on the first readable rows (up to 50) of a file's first chunk: a column is
+    missing when none of them has it.
+
+    Raises:
+        ConfigError: naming the missing column(s) and the columns the file has.
+    """
     payloads = [row.payload for row in rows[:50] if row.payload is not None]
     if not payloads:
         return
@@ -585,15 +594,3 @@ def _check_mapping_matches(path: Path, rows: list[RawRow], cleaner: FeedbackClea
             f"{', '.join(map(repr, sorted(absent)))}; its columns are {available}. "
             "Fix the source's mapping (text_col, id_col, time_col, ...) in the config."
         )
-
-
-def _printable(text: str) -> str:
-    """Text with undecodable bytes (lone surrogates) written as ``\\xNN`` escapes, so a bad
-    row can be stored and read, and its bytes still seen."""
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
-
-def _file_preview(path: Path) -> str:
-    with path.open("rb") as handle:
-        head = handle.read(2000)
-    return head.decode("latin-1")

@@ -259,8 +259,9 @@ def enrich(
     """Analyse one file, no store needed: every row comes out, in order, with every input
     column plus language, sentiment, sentiment_score, sentiment_mixed, touchpoints
     (joined by |), topic_id, topic_label and voc_error (why a row has no analysis, e.g.
-    empty_text). Topics come from the store's topic model when the file fits it, else
-    from topics fitted on the file (--topics; stderr says which, and why).
+    empty_text, or malformed_row for a row that cannot be read: stderr lists its line).
+    Topics come from the store's topic model when the file fits it, else from topics
+    fitted on the file (--topics; stderr says which, and why).
 
         voc enrich reviews.csv --text-col "Review Text" --out reviews_enriched.parquet
     """
@@ -300,6 +301,12 @@ def enrich(
     )
     reason = f": {summary.topics_reason}" if summary.topics_reason else ""
     typer.echo(f"topics: {source}{reason}", err=True)
+    for bad in summary.bad_rows[:10]:
+        typer.echo(f"unreadable line {bad['line']}: {bad['reason']} ({bad['detail']})", err=True)
+    if summary.unreadable > 10:
+        typer.echo(
+            f"... {summary.unreadable - 10} more unreadable rows (-f json lists them)", err=True
+        )
     if output is OutputFormat.json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n")
         return

@@ -27,13 +27,18 @@ from voc.errors import SourceError
 from voc.ingest import (
     PreparedChunk,
     SourceSummary,
-    _already_ingested_reason,
-    _check_mapping_matches,
-    _file_preview,
+    already_ingested_reason,
+    check_mapping_matches,
     resolve_duplicates,
 )
 from voc.scale import shards, workers
-from voc.sources.files import discover_files, file_sha256, read_chunks, resolve_format
+from voc.sources.files import (
+    discover_files,
+    file_preview,
+    file_sha256,
+    read_chunks,
+    resolve_format,
+)
 from voc.store.warehouse import FEEDBACK_COLUMNS, QUARANTINE_COLUMNS, Warehouse, utcnow
 
 logger = logging.getLogger(__name__)
@@ -73,7 +78,7 @@ def plan_source(
         sha = file_sha256(path)
         earlier = None if force else store.ingested_file(source.name, sha)
         if earlier is not None:
-            reason = _already_ingested_reason(path, earlier)
+            reason = already_ingested_reason(path, earlier)
             logger.info("Skipping %s: %s", path, reason)
             plan.skipped.append({"file": str(path), "reason": reason})
             continue
@@ -125,7 +130,7 @@ def clean_part(
         for index, rows in enumerate(chunks):
             seen = index + 1
             if index == 0:
-                _check_mapping_matches(path, rows, cleaner)
+                check_mapping_matches(path, rows, cleaner)
             if index % file.parts != part:
                 continue
             prepared = cleaner.prepare(rows, file.path, file.sha, run_id, utcnow())
@@ -220,7 +225,7 @@ def commit_source(
             )
             logger.warning("Quarantining %s: %s", path, message)
             quarantine = cleaner.quarantine_frame(
-                [(0, _file_preview(path), reason, message)], file.path, file.sha, run_id, utcnow()
+                [(0, file_preview(path), reason, message)], file.path, file.sha, run_id, utcnow()
             )
             store.write_batch(pd.DataFrame(columns=FEEDBACK_COLUMNS), quarantine)
             summary.quarantined += 1

@@ -28,6 +28,7 @@ __all__ = [
     "EncodingGuess",
     "decode_file",
     "detect_encoding",
+    "escape_undecodable",
     "has_undecodable",
     "open_text",
 ]
@@ -310,3 +311,27 @@ def has_undecodable(text: str) -> bool:
         True if at least one undecodable byte is present.
     """
     return not text.isascii() and _LONE_SURROGATE.search(text) is not None
+
+
+def escape_undecodable(text: str) -> str:
+    """The text with each undecodable byte written as a ``\\xNN`` escape.
+
+    Such a text can be written as UTF-8 (to the store's quarantine, to an output file), and
+    a person still sees which bytes were wrong. Text without undecodable bytes comes back
+    unchanged.
+
+    Args:
+        text: Text read through :func:`open_text` or :func:`decode_file`.
+
+    Returns:
+        The text, each undecodable byte replaced by ``\\xNN`` (any other lone surrogate,
+        as a JSON ``"\\ud83d"`` escape gives, by ``\\uNNNN``).
+    """
+    if text.isascii():
+        return text
+    return _LONE_SURROGATE.sub(_escape_surrogate, text)
+
+
+def _escape_surrogate(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
