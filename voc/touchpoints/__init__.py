@@ -23,15 +23,18 @@ Any taxonomy works without training, which is how analysts start: write a YAML f
   about no touchpoint (:data:`BACKGROUND_SENTENCES`) and against the taxonomy's other
   touchpoints (rank, margin to the best other one).
 
-A **relevance model** (:class:`RelevanceModel`, ``models/touchpoints/v1``) turns these
+A **relevance model** (:class:`RelevanceModel`, ``models/touchpoints/v2``) turns these
 pair features (:data:`FEATURES`) into the probability that the sentence is about the
 touchpoint. It is trained once, on several labelled taxonomies written the way a user
 writes one (``voc.models.touchpoint_training``: app-review topics, consumer-complaint
 products and issues, clothing departments and classes, with and without examples and
 negative examples), so it judges evidence, not words of one domain: a keyword used in
 another sense ("I bought this shirt" for billing) is outweighed by the meaning, and a
-sentence about no touchpoint gets none. Its threshold was chosen on dev splits of the
-training data, precision first. ``use_embeddings=False`` is the keyword-only tagger.
+sentence about no touchpoint gets none. It also reads which keywords matched (how many,
+how close the matched keyword is to the sentence, how specific it is to the touchpoint).
+Its thresholds were chosen on dev splits of the training data, precision first, the
+keyword threshold on the app reviews' development half with the default taxonomy (see
+the model card). ``use_embeddings=False`` is the keyword-only tagger.
 
 The package, by responsibility: :mod:`~voc.touchpoints.keywords` (keyword folding and trie
 patterns), :mod:`~voc.touchpoints.evidence` (the texts to embed, background sentences, raw

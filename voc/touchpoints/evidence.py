@@ -260,7 +260,9 @@ def pair_features(
         hits: bool ``(n, n_touchpoints)`` keyword hits.
         lengths: ``(n,)`` sentence lengths in characters.
         tagger: A tagger whose evidence is fitted (:meth:`TouchpointTagger.fit_evidence`).
-        raw: The sentences' raw similarities when already computed.
+        raw: The sentences' raw similarities when already computed; with the keyword
+            details of :meth:`TouchpointTagger.keyword_details` under ``hit_count``,
+            ``hit_cos`` and ``hit_specificity`` (0 where absent).
 
     Returns:
         float32 ``(n, n_touchpoints, len(FEATURES))``.
@@ -292,6 +294,7 @@ def pair_features(
     closest_positive = np.where(has[_EXAMPLE], raw["example_max"], raw["description"])
     negative_margin = np.where(has[_NEGATIVE], raw["negative_max"] - closest_positive, 0.0)
     hit = hits.astype(np.float32)
+    zeros = np.zeros_like(hit)
     columns = {
         "cos_name": raw["name"],
         "cos_description": raw["description"],
@@ -315,5 +318,8 @@ def pair_features(
         "other_keyword_hits": hit.sum(axis=1, keepdims=True) - hit,
         "keyword_hit_x_z": hit * z_evidence,
         "keyword_hit_x_tax_z": hit * tax_z,
+        "keyword_hit_count": raw.get("hit_count", zeros),
+        "keyword_hit_cos": raw.get("hit_cos", zeros),
+        "keyword_hit_specificity": raw.get("hit_specificity", zeros),
     }
     return np.stack([columns[name] for name in FEATURES], axis=-1).astype(np.float32)

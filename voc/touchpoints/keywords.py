@@ -69,6 +69,28 @@ def _compile_patterns(taxonomy: Taxonomy) -> dict[str, list[re.Pattern[str] | No
     return patterns
 
 
+def keyword_patterns(taxonomy: Taxonomy) -> dict[str, list[list[tuple[str, re.Pattern[str]]]]]:
+    """Per base language code, per touchpoint: each keyword (its ``*`` stripped, as
+    :func:`voc.touchpoints.evidence.taxonomy_evidence` embeds it) with its own pattern.
+
+    The slow path behind the per-touchpoint tries: run only where a touchpoint's trie
+    matched, to tell which of its keywords did (the relevance model weighs a hit by how
+    close the matched keyword is to the sentence and to the touchpoint).
+    """
+    out: dict[str, list[list[tuple[str, re.Pattern[str]]]]] = {}
+    for code in taxonomy.languages:
+        base = code.split("-")[0]
+        unspaced = base in _UNSPACED
+        per_touchpoint = out.setdefault(base, [[] for _ in taxonomy.touchpoints])
+        for found, touchpoint in zip(per_touchpoint, taxonomy.touchpoints, strict=True):
+            for keyword in touchpoint.keywords.get(code, []):
+                forms = _forms(keyword, unspaced) - {"", "*"}
+                if forms:
+                    pattern = re.compile(_trie_pattern(forms, bounded=not unspaced))
+                    found.append((keyword.rstrip("*"), pattern))
+    return out
+
+
 def _forms(keyword: str, unspaced: bool) -> set[str]:
     """The folded keyword and, for spaced languages, inflections of its last word."""
     wildcard = keyword.endswith("*")
@@ -85,7 +107,8 @@ def _inflections(word: str) -> set[str]:
 
     Short words are left alone: their inflections collide with other words too often
     (fee -> feed, ad -> add). Over-generation is otherwise harmless: a form nobody writes
-    never matches.
+    never matches. Plural keywords are not reduced to their singular: too many plurals
+    name something else than their singular (shorts, tights, goods, glasses).
     """
     forms = {word}
     if len(word) < 4 or not word.isalpha() or not word.isascii():

@@ -12,13 +12,16 @@ import numpy as np
 from voc.errors import ConfigError
 
 #: Where the shipped relevance model lives (``models/touchpoints/<version>/``).
-DEFAULT_RELEVANCE_MODEL = Path(__file__).resolve().parents[2] / "models" / "touchpoints" / "v1"
+DEFAULT_RELEVANCE_MODEL = Path(__file__).resolve().parents[2] / "models" / "touchpoints" / "v2"
 
 #: The pair features, in the order of the relevance model's weights. Cosines are between
 #: the sentence embedding and the touchpoint's evidence; ``z_`` values are z-scores of a
 #: cosine against :data:`BACKGROUND_SENTENCES` (so that a maximum over 50 keywords and one
 #: over 5 mean the same); ``tax_`` values compare the touchpoint with the other
-#: touchpoints of the same taxonomy.
+#: touchpoints of the same taxonomy; ``keyword_hit_`` values describe the keywords that
+#: matched (how many, the best cosine between one of them and the sentence, and how
+#: specific the best one is to the touchpoint: its cosine to the touchpoint's description
+#: minus its highest cosine to another touchpoint's), 0 without a hit.
 FEATURES: tuple[str, ...] = (
     "cos_name",
     "cos_description",
@@ -42,6 +45,9 @@ FEATURES: tuple[str, ...] = (
     "other_keyword_hits",
     "keyword_hit_x_z",
     "keyword_hit_x_tax_z",
+    "keyword_hit_count",
+    "keyword_hit_cos",
+    "keyword_hit_specificity",
 )
 
 #: (row, tree) cells per block of :meth:`RelevanceModel._tree_logits` (a few MB: stays in cache).
@@ -368,7 +374,7 @@ class RelevanceModel:
         except FileNotFoundError as e:
             raise ConfigError(
                 f"touchpoint relevance model {path} not found; retrain it with "
-                "`python -m voc.models.touchpoint_training --out models/touchpoints/v1`"
+                "`python -m voc.models.touchpoint_training --out models/touchpoints/v2`"
             ) from e
         except (OSError, ValueError) as e:
             raise ConfigError(f"touchpoint relevance model {path} is unreadable: {e}") from e

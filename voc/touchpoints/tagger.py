@@ -15,6 +15,8 @@ from voc.errors import ConfigError, VocError
 from voc.models.embedders import DEFAULT_EMBEDDER
 from voc.taxonomy import Taxonomy
 from voc.touchpoints.evidence import (
+    _DESCRIPTION,
+    _KEYWORD,
     _MIN_STD,
     BACKGROUND_SENTENCES,
     EXAMPLE_MATCH,
@@ -26,7 +28,7 @@ from voc.touchpoints.evidence import (
     pair_features,
     taxonomy_evidence,
 )
-from voc.touchpoints.keywords import _UNSPACED, _compile_patterns, _fold
+from voc.touchpoints.keywords import _UNSPACED, _compile_patterns, _fold, keyword_patterns
 from voc.touchpoints.relevance import DEFAULT_RELEVANCE_MODEL, RelevanceModel
 
 if TYPE_CHECKING:
@@ -46,7 +48,7 @@ class TouchpointTagger:
         use_embeddings: False gives the keyword-only tagger (nothing is embedded, no
             relevance model).
         relevance: The relevance model, or a folder to load it from; the shipped one
-            (``models/touchpoints/v1``) when None.
+            (``models/touchpoints/v2``) when None.
         threshold: Probability from which to tag; the relevance model's (chosen on dev
             splits of its training data) when None. A sentence with a keyword of the
             touchpoint needs the model's ``keyword_threshold`` instead (scaled alike).
@@ -140,6 +142,7 @@ class TouchpointTagger:
         raw = _raw_similarities(self.background_, self)
         self.background_mean_ = {k: v.mean(axis=0) for k, v in raw.items()}
         self.background_std_ = {k: np.maximum(v.std(axis=0), _MIN_STD) for k, v in raw.items()}
+        self._fit_keyword_details()
         logger.debug(
             "touchpoint tagger fitted: %d touchpoints, %d prototypes, embedder %s",
             len(self.names_),
@@ -147,6 +150,67 @@ class TouchpointTagger:
             self.embedder_name,
         )
         return self
+
+    def _fit_keyword_details(self) -> None:
+        """Per keyword its own pattern, prototype row and specificity (see :data:`FEATURES`)."""
+        self.keyword_patterns_ = keyword_patterns(self.taxonomy)
+        n_touchpoints = len(self.names_)
+        self.keyword_row_: list[dict[str, int]] = []
+        for column in range(n_touchpoints):
+            rows = self.prototype_groups_.get((column, _KEYWORD), np.zeros(0, dtype=np.intp))
+            self.keyword_row_.append({self.prototype_text_[int(r)]: int(r) for r in rows})
+        descriptions = np.zeros((n_touchpoints, self.prototypes_.shape[1]), dtype=np.float32)
+        for column in range(n_touchpoints):
+            descriptions[column] = self.prototypes_[
+                self.prototype_groups_[(column, _DESCRIPTION)][0]
+            ]
+        cosines = self.prototypes_ @ descriptions.T  # (n_prototypes, n_touchpoints)
+        own = cosines[np.arange(len(cosines)), self.prototype_touchpoint_]
+        others = cosines.copy()
+        others[np.arange(len(cosines)), self.prototype_touchpoint_] = -np.inf
+        best_other = others.max(axis=1) if n_touchpoints > 1 else np.zeros_like(own)
+        self.prototype_specificity_ = (own - best_other).astype(np.float32)
+
+    def keyword_details(
+        self,
+        texts: Sequence[str],
+        languages: Sequence[str | None],
+        hits: np.ndarray,
+        embeddings: np.ndarray,
+    ) -> dict[str, np.ndarray]:
+        """Which keywords matched where a touchpoint's keywords hit: float32 arrays
+        ``(n, n_touchpoints)`` ``hit_count`` (distinct keywords matched), ``hit_cos`` (the
+        best cosine between a matched keyword and the sentence) and ``hit_specificity``
+        (the most specific matched keyword's, see :data:`FEATURES`); 0 without a hit.
+        Each keyword's own pattern runs only where the touchpoint's trie matched."""
+        shape = hits.shape
+        out = {
+            key: np.zeros(shape, dtype=np.float32)
+            for key in ("hit_count", "hit_cos", "hit_specificity")
+        }
+        rows, columns = np.nonzero(hits)
+        folded: dict[tuple[int, bool], str] = {}
+        for row, column in zip(rows.tolist(), columns.tolist(), strict=True):
+            language = languages[row]
+            base = (language or "").split("-")[0].split("_")[0].lower()
+            codes = [base] if base in self.keyword_patterns_ else list(self.keyword_patterns_)
+            matched: set[int] = set()
+            for code in codes:
+                unspaced = code in _UNSPACED
+                key = (row, unspaced)
+                if key not in folded:
+                    folded[key] = _fold(texts[row], unspaced)
+                for keyword, pattern in self.keyword_patterns_[code][column]:
+                    prototype = self.keyword_row_[column].get(keyword)
+                    if prototype is not None and pattern.search(folded[key]):
+                        matched.add(prototype)
+            if not matched:
+                continue
+            chosen = np.fromiter(matched, dtype=np.intp)
+            out["hit_count"][row, column] = len(chosen)
+            out["hit_cos"][row, column] = float((self.prototypes_[chosen] @ embeddings[row]).max())
+            out["hit_specificity"][row, column] = float(self.prototype_specificity_[chosen].max())
+        return out
 
     @property
     def relevance_name(self) -> str:
@@ -280,6 +344,7 @@ class TouchpointTagger:
             )
         lengths = np.asarray([len(text) for text in texts], dtype=np.float32)
         raw = _raw_similarities(embeddings, self)
+        raw.update(self.keyword_details(texts, languages, hits, embeddings))
         return hits, pair_features(embeddings, hits, lengths, self, raw), raw
 
     def decide(self, scores: TouchpointScores) -> np.ndarray:
@@ -472,6 +537,7 @@ class TouchpointTagger:
                 if k.startswith("group__")
             }
         tagger.prototype_text_ = state["prototype_text"]
+        tagger._fit_keyword_details()
         tagger.relevance_ = relevance
         return tagger
 
