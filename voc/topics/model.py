@@ -46,6 +46,11 @@ Each topic then gets keywords by class-based TF-IDF over language-aware lemmas
 (:mod:`voc.topics.tokens`) of a sample of its sentences, a label from its top keywords
 ("size · small · run"), and its most representative sentences (nearest the centroid,
 near-duplicates dropped) as quotes.
+
+Where the code lives: :class:`TopicModel` (this module: parameters, ``fit``, ``assign``,
+``save``/``load``) takes steps 1-6 from :mod:`voc.topics.clustering` and the keywords,
+labels and quotes from :mod:`voc.topics.describe`; what a fit returns (:class:`Topic`,
+:class:`KSelection`, :class:`TopicFit`) is in :mod:`voc.topics.results`.
 """
 
 from __future__ import annotations
