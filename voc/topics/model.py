@@ -1,6 +1,3 @@
-# Over 600 lines because the topic model's fit (sampling, fine k-means, linkage merges, the
-# max-share split), assignment and c-TF-IDF keywords share private helpers; labels live in
-# labels.py and the store side in store.py.
 """Topics over sentence embeddings: spherical k-means with an explained k, c-TF-IDF labels.
 
 The model works on L2-normalised sentence embeddings (any :mod:`voc.models.embedders`
@@ -49,142 +46,47 @@ Each topic then gets keywords by class-based TF-IDF over language-aware lemmas
 (:mod:`voc.topics.tokens`) of a sample of its sentences, a label from its top keywords
 ("size · small · run"), and its most representative sentences (nearest the centroid,
 near-duplicates dropped) as quotes.
+
+Where the code lives: :class:`TopicModel` (this module: parameters, ``fit``, ``assign``,
+``save``/``load``) takes steps 1-6 from :mod:`voc.topics.clustering` and the keywords,
+labels and quotes from :mod:`voc.topics.describe`; what a fit returns (:class:`Topic`,
+:class:`KSelection`, :class:`TopicFit`) is in :mod:`voc.topics.results`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import math
-import re
 import time
 from collections import Counter
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from voc.errors import VocError
-from voc.topics.labels import PhraseLabeler, TopicLabel
-from voc.topics.tokens import KeywordTokenizer, TextTerms, keyword_language
+from voc.topics.clustering import ClusteringSteps, _hash_order, _nearest, _unit_rows
+from voc.topics.describe import DescribingSteps, c_tf_idf, make_label
+from voc.topics.results import OTHER, OTHER_LABEL, KSelection, Topic, TopicFit
+from voc.topics.tokens import KeywordTokenizer
 
-__all__ = ["OTHER", "OTHER_LABEL", "KSelection", "Topic", "TopicFit", "TopicModel"]
+__all__ = [
+    "OTHER",
+    "OTHER_LABEL",
+    "KSelection",
+    "Topic",
+    "TopicFit",
+    "TopicModel",
+    "c_tf_idf",
+    "make_label",
+]
 
 logger = logging.getLogger(__name__)
 
-#: Topic index (and topic id) of sentences close to no topic.
-OTHER = -1
-OTHER_LABEL = "other"
 
-
-@dataclass(frozen=True)
-class Topic:
-    """One topic of a fit.
-
-    Attributes:
-        index: Its index in the fit (0 is the largest); the registry maps it to a stable id.
-        size: Sentences assigned to it.
-        label: A short phrase its sentences use, nearest its centroid (e.g. ``"runs
-            small"``, ``"決済エラー"``; :mod:`voc.topics.labels`), or its top keywords
-            (``"size · small · run"``) when no phrase repeats.
-        keywords: Top keywords, best first (lemmas; Japanese dictionary forms).
-        keyword_scores: Their c-TF-IDF weights.
-        centroid: float32 ``(dim,)``, unit length: what :meth:`TopicModel.assign` compares to.
-        quotes: The most representative sentences, nearest the centroid first.
-        quote_rows: Their row numbers in the fitted input.
-        languages: Sentences per language code.
-        aliases: The label in each language the topic has (``{"en": ..., "ja": ...}``).
-        phrases: Key phrases, best first (the label first), in the label's language.
-        label_language: The label's language.
-    """
-
-    index: int
-    size: int
-    label: str
-    keywords: tuple[str, ...]
-    keyword_scores: tuple[float, ...]
-    centroid: np.ndarray
-    quotes: tuple[str, ...]
-    quote_rows: tuple[int, ...]
-    languages: dict[str, int]
-    aliases: dict[str, str] = field(default_factory=dict)
-    phrases: tuple[str, ...] = ()
-    label_language: str = ""
-
-
-@dataclass(frozen=True)
-class KSelection:
-    """How the number of topics came about (step 3 of the module docstring).
-
-    Attributes:
-        sample_size: Sentences clustered.
-        fine_clusters: Fine k-means clusters.
-        groups: Groups after merging fine clusters at ``merge_cosine``.
-        dropped_small: Groups under ``min_topic_size``, dropped.
-        seeded: Topics that started from ``seed_centroids``.
-        removed_in_refinement: Topics that fell under ``min_topic_size`` while refining.
-        k: Topics in the fit.
-        merge_cosine: The fine-cluster threshold used (``merge_cosine``, or higher to keep
-            keep every topic under ``max_topic_share``).
-        merged_topics: Topics joined because their centroids were at least
-            ``topic_merge_cosine`` similar (step 5).
-        topic_merge_cosine: That threshold (None: off).
-    """
-
-    sample_size: int
-    fine_clusters: int
-    groups: int
-    dropped_small: int
-    seeded: int
-    removed_in_refinement: int
-    k: int
-    merge_cosine: float
-    merged_topics: int = 0
-    topic_merge_cosine: float | None = None
-
-
-@dataclass(frozen=True)
-class TopicFit:
-    """What :meth:`TopicModel.fit` found (the model's ``fit_result_``).
-
-    Attributes:
-        topics: The topics, largest first (``topics[i].index == i``).
-        labels: int ``(n,)``: topic index of each sentence, ``-1`` for other.
-        similarities: float32 ``(n,)``: cosine of each sentence to its nearest centroid.
-        threshold: Cosine under which a sentence is other.
-        other_keywords: Keywords of the sentences left as other (what is being missed).
-        selection: How k was chosen.
-        timings: Seconds per step (``cluster``, ``assign``, ``keywords``, ``quotes``).
-    """
-
-    topics: list[Topic]
-    labels: np.ndarray
-    similarities: np.ndarray
-    threshold: float
-    other_keywords: tuple[str, ...]
-    selection: KSelection
-    timings: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def n_topics(self) -> int:
-        """Number of topics (other not counted)."""
-        return len(self.topics)
-
-    @property
-    def other_share(self) -> float:
-        """Share of sentences left as other (unassigned)."""
-        return float(np.mean(self.labels == OTHER)) if len(self.labels) else 0.0
-
-    @property
-    def centroids(self) -> np.ndarray:
-        """float32 ``(k, dim)``: the topic centroids in index order."""
-        return np.vstack([topic.centroid for topic in self.topics]).astype(np.float32)
-
-
-class TopicModel:
+class TopicModel(ClusteringSteps, DescribingSteps):
     """Clusters sentence embeddings into topics, labels them, assigns new sentences.
 
     Args:
@@ -202,7 +104,10 @@ class TopicModel:
             (average linkage); None turns it off. 0.75 joins one subject across languages
             and near-duplicates; on the app reviews it costs 0.008 NMI and gains 0.009 ARI,
             and it makes refits from scratch keep more ids (0.68 against 0.58).
-        fine_cluster_size: Target sentences per fine cluster.
+        fine_cluster_size: Target sentences per fine cluster. 5 (was 10) was chosen on
+            the dev half of the labelled sets (``python -m bench.topics --search``: worst
+            dev-set NMI 0.260 against 0.233, clothing classes; app reviews 0.297 against
+            0.300); it only matters under ``5 * max_fine_clusters`` sentences sampled.
         max_fine_clusters: Cap on fine clusters (bounds the cost on large samples).
         max_topic_share: Largest share of the sentences one topic may hold: the
             fine-cluster cut is raised above ``merge_cosine`` until no group is bigger, and
@@ -215,6 +120,10 @@ class TopicModel:
         n_keywords: Keywords kept per topic.
         keyword_sample: Sentences per topic tokenised for keywords (the English tagger is
             the slow part of a fit; a few hundred sentences give the same top words).
+        keyword_chars: Characters per topic tokenised at most (the sample stops at the
+            text that reaches it): 150 review sentences are about 12,000 characters, so
+            this bounds only topics of long texts (whole complaints of 1,500 characters),
+            where the tagger's time, per character, was most of a fit.
         n_quotes: Representative sentences per topic.
         quote_dedupe_cosine: Two quotes at least this similar count as one.
         random_state: Seed of every random step.
@@ -241,7 +150,7 @@ class TopicModel:
         min_topic_share: float = 0.005,
         merge_cosine: float = 0.55,
         topic_merge_cosine: float | None = 0.75,
-        fine_cluster_size: int = 10,
+        fine_cluster_size: int = 5,
         max_fine_clusters: int = 400,
         max_topic_share: float = 0.3,
         sample_size: int = 20_000,
@@ -250,6 +159,7 @@ class TopicModel:
         max_other_share: float = 0.10,
         n_keywords: int = 10,
         keyword_sample: int = 150,
+        keyword_chars: int = 20_000,
         n_quotes: int = 3,
         quote_dedupe_cosine: float = 0.95,
         random_state: int = 0,
@@ -270,6 +180,7 @@ class TopicModel:
         self.max_other_share = max_other_share
         self.n_keywords = n_keywords
         self.keyword_sample = keyword_sample
+        self.keyword_chars = keyword_chars
         self.n_quotes = n_quotes
         self.quote_dedupe_cosine = quote_dedupe_cosine
         self.random_state = random_state
@@ -401,230 +312,6 @@ class TopicModel:
         )
         return self
 
-    def _cluster(
-        self, sample: np.ndarray, n_total: int, seed_centroids: np.ndarray | None
-    ) -> tuple[np.ndarray, KSelection]:
-        from sklearn.cluster import KMeans
-
-        n_sample = sample.shape[0]
-        # Sizes in the sample stand for sizes in the whole input.
-        min_in_sample = max(2.0, self.min_size_ * n_sample / n_total)
-        n_fine = int(min(self.max_fine_clusters, max(2, round(n_sample / self.fine_cluster_size))))
-        n_fine = min(n_fine, n_sample)
-        kmeans = KMeans(
-            n_clusters=n_fine, n_init=1, max_iter=50, init="random", random_state=self.random_state
-        ).fit(sample)
-        fine = _unit_rows(kmeans.cluster_centers_)
-        fine_sizes = np.bincount(kmeans.labels_, minlength=n_fine)
-        # No topic over max_topic_share of the input: when every text is about one broad
-        # subject (whole clothing reviews, all "about clothes"), complete linkage at
-        # merge_cosine leaves one or two groups; the cut is then raised until none holds
-        # more than that share.
-        largest = self.max_topic_share * n_sample
-        merge_cosine = self.merge_cosine
-        while True:
-            groups = self._group_fine(fine, merge_cosine)
-            candidates = []
-            dropped = 0
-            for group in range(int(groups.max()) + 1):
-                in_group = groups == group
-                size = fine_sizes[in_group].sum()
-                if size < min_in_sample:
-                    dropped += 1
-                    continue
-                candidates.append((fine[in_group] * fine_sizes[in_group, None]).sum(axis=0))
-            biggest = max(
-                (fine_sizes[groups == g].sum() for g in range(int(groups.max()) + 1)), default=0
-            )
-            if biggest <= largest or merge_cosine >= 0.95 or n_fine < 2:
-                break
-            merge_cosine = round(merge_cosine + 0.025, 3)
-        self.merge_cosine_ = merge_cosine
-        n_groups = int(groups.max()) + 1
-        if not candidates:
-            # Everything is one diffuse mass: one topic, its mean.
-            candidates.append(sample.mean(axis=0))
-        centroids, removed = self._refine(sample, _unit_rows(np.vstack(candidates)), min_in_sample)
-        merged_topics = 0
-        if self.topic_merge_cosine is not None and len(centroids) > 1:
-            centroids, merged_topics = self._merge_close_topics(sample, centroids)
-            if merged_topics:
-                centroids, removed_again = self._refine(sample, centroids, min_in_sample)
-                removed += removed_again
-        seeded = 0
-        if seed_centroids is not None and len(seed_centroids):
-            # Known topics are never merged with each other here: that would renumber
-            # them at every refit. A fresh topic joins them only when it is a new subject.
-            seeds = _unit_rows(seed_centroids)
-            novel = (centroids @ seeds.T).max(axis=1) < self.merge_cosine
-            centroids, removed_again = self._refine(
-                sample, np.vstack([seeds, centroids[novel]]), min_in_sample
-            )
-            removed += removed_again
-            seeded = len(seeds)
-        selection = KSelection(
-            sample_size=n_sample,
-            fine_clusters=n_fine,
-            groups=n_groups,
-            dropped_small=dropped,
-            seeded=seeded,
-            removed_in_refinement=removed,
-            k=len(centroids),
-            merge_cosine=merge_cosine,
-            merged_topics=merged_topics,
-            topic_merge_cosine=self.topic_merge_cosine,
-        )
-        return centroids, selection
-
-    def _group_fine(self, fine: np.ndarray, merge_cosine: float) -> np.ndarray:
-        """Complete-linkage groups of the fine centroids at ``merge_cosine``."""
-        from sklearn.cluster import AgglomerativeClustering
-
-        if len(fine) < 2:
-            return np.zeros(len(fine), dtype=np.intp)
-        return AgglomerativeClustering(
-            n_clusters=None,
-            metric="cosine",
-            linkage="complete",
-            distance_threshold=1.0 - merge_cosine,
-        ).fit_predict(fine)
-
-    def _merge_close_topics(
-        self, sample: np.ndarray, centroids: np.ndarray
-    ) -> tuple[np.ndarray, int]:
-        """Join topics whose centroids are at least ``topic_merge_cosine`` similar (average
-        linkage); the joined centroid is the mean of the members of both. Topics that
-        joined would hold over ``max_topic_share`` of the sample stay apart."""
-        from sklearn.cluster import AgglomerativeClustering
-
-        groups = AgglomerativeClustering(
-            n_clusters=None,
-            metric="cosine",
-            linkage="average",
-            distance_threshold=1.0 - float(self.topic_merge_cosine or 1.0),
-        ).fit_predict(centroids)
-        labels = np.argmax(sample @ centroids.T, axis=1)
-        sizes = np.bincount(labels, minlength=len(centroids))
-        for joined in range(int(groups.max()) + 1):
-            members = np.flatnonzero(groups == joined)
-            if len(members) > 1 and sizes[members].sum() > self.max_topic_share * len(sample):
-                # Joined, they would be over max_topic_share: they stay apart.
-                groups[members[1:]] = groups.max() + 1 + np.arange(len(members) - 1)
-        groups = np.unique(groups, return_inverse=True)[1]
-        n_groups = int(groups.max()) + 1
-        if n_groups == len(centroids):
-            return centroids, 0
-        sums = _sum_by_label(sample, groups[labels], n_groups)
-        # A group whose topics lost every sample member keeps its mean centroid.
-        empty = np.linalg.norm(sums, axis=1) == 0
-        for group in np.flatnonzero(empty):
-            sums[group] = centroids[groups == group].mean(axis=0)
-        return _unit_rows(sums), len(centroids) - n_groups
-
-    def _refine(
-        self, sample: np.ndarray, centroids: np.ndarray, min_size: float
-    ) -> tuple[np.ndarray, int]:
-        removed = 0
-        for _ in range(self.refine_steps):
-            labels = np.argmax(sample @ centroids.T, axis=1)
-            sizes = np.bincount(labels, minlength=len(centroids))
-            keep = sizes >= min_size
-            if not keep.any():
-                keep = sizes == sizes.max()
-            removed += int((~keep).sum())
-            if not keep.all():
-                # Remove, then let the next step hand their sentences to the neighbours.
-                centroids = centroids[keep]
-                continue
-            updated = _unit_rows(_sum_by_label(sample, labels, len(centroids)))
-            if np.allclose(updated, centroids, atol=1e-6):
-                break
-            centroids = updated
-        return centroids.astype(np.float32), removed
-
-    def _final_assignment(
-        self, vectors: np.ndarray, centroids: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Nearest centroid for every row; topics left under the minimum are removed (the
-        centroids are not recomputed, so assign() reproduces these labels)."""
-        while True:
-            labels, similarities = _nearest(vectors, centroids)
-            sizes = np.bincount(labels, minlength=len(centroids))
-            small = sizes < self.min_size_
-            if not small.any() or small.all():
-                return labels, similarities, centroids
-            centroids = centroids[~small]
-
-    def _threshold(self, similarities: np.ndarray) -> float:
-        if not len(similarities):
-            return self.min_similarity
-        at_share = float(np.quantile(similarities, self.max_other_share))
-        return min(self.min_similarity, at_share)
-
-    def _keywords(
-        self,
-        labels: np.ndarray,
-        texts: Sequence[str],
-        languages: Sequence[str | None],
-        order: np.ndarray,
-        k: int,
-    ) -> tuple[list[list[tuple[str, float]]], list[str], list[tuple[list[TextTerms], list[str]]]]:
-        # The same hash order as the sample, so a topic's keyword sample is stable too.
-        rank = np.empty(len(order), dtype=np.intp)
-        rank[order] = np.arange(len(order))
-        chosen: dict[int, np.ndarray] = {}
-        for topic in [*range(k), OTHER]:
-            members = np.flatnonzero(labels == topic)
-            chosen[topic] = members[np.argsort(rank[members], kind="stable")][: self.keyword_sample]
-        rows = np.concatenate(list(chosen.values())) if chosen else np.zeros(0, dtype=np.intp)
-        tokenizer = self._tokenizer()
-        row_list = rows.tolist()
-        # One spaCy pass per sampled sentence gives both the keywords and the label phrases.
-        terms = tokenizer.terms([texts[r] for r in row_list], [languages[r] for r in row_list])
-        terms_of = dict(zip(row_list, terms, strict=True))
-        counts = {
-            topic: _class_counts([terms_of[r].tokens for r in members])
-            for topic, members in chosen.items()
-        }
-        weights = c_tf_idf(counts)
-        keywords = [weights.get(topic, [])[: self.n_keywords] for topic in range(k)]
-        other = [word for word, _ in weights.get(OTHER, [])[: self.n_keywords]]
-        sampled = [
-            (
-                [terms_of[r] for r in chosen[topic].tolist()],
-                [keyword_language(texts[r], languages[r]) for r in chosen[topic].tolist()],
-            )
-            for topic in range(k)
-        ]
-        return keywords, other, sampled
-
-    def _labels(
-        self,
-        sampled: list[tuple[list[TextTerms], list[str]]],
-        keywords: list[list[tuple[str, float]]],
-        centroids: np.ndarray,
-    ) -> list[TopicLabel]:
-        """Each topic's phrase label (:mod:`voc.topics.labels`)."""
-        embedder = self.label_embedder
-        if embedder is None:
-            from voc.models.embedders import DEFAULT_EMBEDDER
-
-            embedder = DEFAULT_EMBEDDER
-        if isinstance(embedder, str):
-            if embedder == "none":
-                embedder = None
-            else:
-                from voc.models.embedders import get_embedder
-
-                embedder = self.label_embedder = get_embedder(embedder)
-        labeler = PhraseLabeler(embedder=embedder, language=self.label_language)
-        return labeler.label_topics(
-            [terms for terms, _ in sampled],
-            [codes for _, codes in sampled],
-            _unit_rows(centroids),
-            [make_label([w for w, _ in words]) for words in keywords],
-        )
-
     def warm_up(self) -> TopicModel:
         """Load what :meth:`fit` loads on first use (the English keyword tagger, k-means),
         so that a caller can report model loading apart from fitting time."""
@@ -632,38 +319,6 @@ class TopicModel:
         from sklearn.cluster import KMeans  # noqa: F401
 
         return self
-
-    def _tokenizer(self) -> KeywordTokenizer:
-        if self.tokenizer is None:
-            self.tokenizer = KeywordTokenizer()
-        return self.tokenizer
-
-    def _quotes(
-        self,
-        members: np.ndarray,
-        similarities: np.ndarray,
-        vectors: np.ndarray,
-        texts: Sequence[str],
-    ) -> list[int]:
-        if not len(members) or self.n_quotes <= 0:
-            return []
-        ranked = members[np.argsort(-similarities[members], kind="stable")][:200]
-        # Very short sentences ("Love it.") are near every centroid but tell nothing.
-        informative = [row for row in ranked.tolist() if _informative(texts[row])]
-        candidates = informative or ranked.tolist()
-        picked: list[int] = []
-        seen: set[str] = set()
-        for row in candidates:
-            key = " ".join(texts[row].casefold().split())
-            if key in seen:
-                continue
-            if picked and float(np.max(vectors[picked] @ vectors[row])) >= self.quote_dedupe_cosine:
-                continue
-            picked.append(row)
-            seen.add(key)
-            if len(picked) == self.n_quotes:
-                break
-        return picked
 
     # -- using a fitted model ----------------------------------------------------------
 
@@ -750,105 +405,3 @@ class TopicModel:
         model.topic_ids_ = np.asarray(state["topic_ids"], dtype=np.int64)
         model.labels_ = list(state["labels"])
         return model
-
-
-# -- pieces, usable on their own -------------------------------------------------------
-
-
-def c_tf_idf(counts: dict[Any, Counter[str]]) -> dict[Any, list[tuple[str, float]]]:
-    """Class-based TF-IDF (BERTopic's c-TF-IDF): each class's words, best first.
-
-    ``weight(w, c) = tf(w, c) * log(1 + A / f(w))``, where ``tf`` is the word's share of
-    the class's tokens, ``A`` the mean number of tokens per class and ``f(w)`` the word's
-    count over all classes. A word needs two occurrences in its class (one is a typo or a
-    name, not a topic). :class:`TopicModel` counts a word once per sentence.
-
-    Args:
-        counts: Token counts per class.
-    """
-    totals: Counter[str] = Counter()
-    for counter in counts.values():
-        totals.update(counter)
-    non_empty = [sum(counter.values()) for counter in counts.values() if counter]
-    mean_tokens = float(np.mean(non_empty)) if non_empty else 0.0
-    result: dict[Any, list[tuple[str, float]]] = {}
-    for key, counter in counts.items():
-        class_total = sum(counter.values())
-        scored = [
-            (word, (count / class_total) * math.log(1.0 + mean_tokens / totals[word]))
-            for word, count in counter.items()
-            if count >= 2
-        ]
-        scored.sort(key=lambda item: (-item[1], item[0]))
-        result[key] = scored
-    return result
-
-
-def make_label(keywords: Sequence[str], n_words: int = 3) -> str:
-    """A short label from keywords: the first ``n_words``, joined by `` · ``;
-    ``"other"`` when there are none."""
-    words = [word for word in keywords if word][:n_words]
-    return " · ".join(words) if words else OTHER_LABEL
-
-
-def _class_counts(token_lists: Sequence[Sequence[str]]) -> Counter[str]:
-    """Sentences of a class that use each word: a word repeated in one long text counts
-    once (on the app reviews this raised NPMI from -0.07 to -0.03 at the same NMI)."""
-    counter: Counter[str] = Counter()
-    for tokens in token_lists:
-        counter.update(set(tokens))
-    return counter
-
-
-def _unit_rows(vectors: np.ndarray) -> np.ndarray:
-    vectors = np.asarray(vectors, dtype=np.float32)
-    if vectors.ndim != 2:
-        raise VocError(f"embeddings must be a 2-d array (n, dim), not shape {vectors.shape}")
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.maximum(norms, 1e-12)
-
-
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
-
-
-def _informative(text: str) -> bool:
-    """Long enough to quote: 12 characters, or 6 in Japanese (denser per character)."""
-    length = len(text.strip())
-    return length >= 12 or (length >= 6 and _CJK.search(text) is not None)
-
-
-def _sum_by_label(vectors: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
-    """Per-label sums of rows, as one sparse matrix product (``np.add.at`` is slow)."""
-    from scipy.sparse import csr_matrix
-
-    onehot = csr_matrix(
-        (np.ones(len(labels), dtype=np.float32), (labels, np.arange(len(labels)))),
-        shape=(k, len(labels)),
-    )
-    return np.asarray(onehot @ vectors, dtype=np.float32)
-
-
-def _nearest(
-    vectors: np.ndarray, centroids: np.ndarray, batch: int = 8192
-) -> tuple[np.ndarray, np.ndarray]:
-    """Index of, and cosine to, the nearest centroid for each (unit) row, in batches."""
-    labels = np.empty(vectors.shape[0], dtype=np.intp)
-    similarities = np.empty(vectors.shape[0], dtype=np.float32)
-    for start in range(0, vectors.shape[0], batch):
-        block = vectors[start : start + batch] @ centroids.T
-        best = np.argmax(block, axis=1)
-        labels[start : start + batch] = best
-        similarities[start : start + batch] = block[np.arange(len(best)), best]
-    return labels, similarities
-
-
-def _hash_order(keys: Sequence[Hashable]) -> np.ndarray:
-    """Rows ordered by a hash of their key (ties by row): a sample that does not depend on
-    the input's order and that grows stably when rows are added."""
-    digests = [
-        int.from_bytes(hashlib.blake2b(repr(key).encode("utf-8"), digest_size=8).digest(), "big")
-        for key in keys
-    ]
-    return np.asarray(
-        sorted(range(len(digests)), key=lambda row: (digests[row], row)), dtype=np.intp
-    )

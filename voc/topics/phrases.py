@@ -1,0 +1,324 @@
+"""Key-phrase candidates for topic labels, from the keyword tagger's pass
+(:meth:`voc.topics.tokens.KeywordTokenizer.terms`): English patterns over fine tags and
+Japanese compounds and predicates; :mod:`voc.topics.labels` ranks them.
+
+Split from :mod:`voc.topics.tokens`, which calls these per parsed text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from voc.topics.tokens import _HAS_LETTER, _JAPANESE_STOP, _MASK
+
+# -- key-phrase candidates ---------------------------------------------------------------
+#
+# Patterns over the tagger's fine tags (no parser: it would be most of a refit's time),
+# each a phrase a person would write about a subject:
+#   noun phrase        (JJ|NN)* NN          "customer service", "battery life", "fabric"
+#   verb + object      VB (RP) (DT|PRP$) NP "cancel my subscription", "charged my card"
+#   subject + verb     NN VB (RB|JJ|RP|VBG) "parcel arrived late", "app keeps crashing"
+#   negated verb       (NN) MD/VBZ not VB   "app won't load", "doesn't work"
+#   verb + adverb      VB (RB|JJ|RP)        "arrived late", "runs small", "charged twice"
+# The key is the lemmas without determiners, so variants count together.
+
+_NOUN_TAGS = frozenset({"NN", "NNS", "NNP", "NNPS"})
+_ADJ_TAGS = frozenset({"JJ", "JJR", "JJS"})
+_VERB_TAGS = frozenset({"VB", "VBD", "VBG", "VBN", "VBP", "VBZ"})
+_FINITE_TAGS = frozenset({"VBD", "VBP", "VBZ", "MD"})
+_AFTER_VERB_TAGS = frozenset({"RB", "RBR", "RP", "JJ", "JJR", "VBG", "VBN"})
+_DETERMINER_TAGS = frozenset({"DT", "PRP$", "PDT"})
+_NEGATIONS = frozenset({"not", "n't", "never", "nt"})
+# Verbs that carry no subject of their own ("is", "have", "get") head no phrase.
+# Nor do verbs of saying, wanting and trying ("saying my billing address", "like the way").
+_LIGHT_VERBS = frozenset(
+    {
+        "be",
+        "have",
+        "do",
+        "get",
+        "go",
+        "make",
+        "let",
+        "seem",
+        "become",
+        "say",
+        "tell",
+        "ask",
+        "want",
+        "need",
+        "try",
+        "like",
+        "think",
+        "know",
+        "see",
+        "look",
+        "find",
+        "give",
+        "take",
+        "feel",
+        "mean",
+        "call",
+        "write",
+        "state",
+    }
+)
+# Adverbs that carry nothing after a verb ("was just", "is also").
+_WEAK_ADVERBS = frozenset(
+    {
+        "just",
+        "also",
+        "so",
+        "very",
+        "really",
+        "too",
+        "even",
+        "still",
+        "then",
+        "there",
+        "here",
+        "now",
+        "only",
+        "actually",
+        "definitely",
+        "always",
+        "ever",
+        "again",
+        "as",
+        "well",
+        "back",
+        "up",
+        "out",
+        "off",
+        "in",
+        "on",
+    }
+)
+_MAX_PHRASE_WORDS = 5
+# Redaction placeholders written without brackets by some exports ("PERSON", "EMAIL").
+_PLACEHOLDER = re.compile(r"[A-Z]{4,}|.")
+
+
+def _surface(tokens: Sequence[Any]) -> str:
+    """How the text wrote the tokens, lower-cased but for acronyms ("UI", "iOS")."""
+    parts = []
+    for token in tokens:
+        text = token.text
+        keep_case = len(text) >= 2 and any(c.isupper() for c in text[1:])
+        parts.append((text if keep_case else text.lower()) + token.whitespace_)
+    return "".join(parts).strip()
+
+
+def _english_phrases(doc: Any, lemmatize: Any) -> Iterable[tuple[str, str]]:
+    tokens = list(doc)
+    n = len(tokens)
+
+    def word_ok(token: Any) -> bool:
+        return (
+            _HAS_LETTER.search(token.text) is not None
+            and "[" not in token.text
+            and not token.like_url
+            and not token.like_email
+            and not _MASK.fullmatch(token.lower_)
+        )
+
+    def lemma(token: Any) -> str:
+        tag = token.tag_
+        pos = (
+            "NOUN"
+            if tag in _NOUN_TAGS
+            else "VERB"
+            if tag in _VERB_TAGS
+            else "ADJ"
+            if tag in _ADJ_TAGS
+            else None
+        )
+        if pos is None:
+            return str(token.lower_)
+        return str(lemmatize(token, pos)).lower()
+
+    def emit(span: Sequence[Any]) -> tuple[str, str] | None:
+        words = [t for t in span if t.tag_ not in _DETERMINER_TAGS or t.lower_ in _NEGATIONS]
+        if not words or len(span) > _MAX_PHRASE_WORDS or not all(word_ok(t) for t in span):
+            return None
+        content = [t for t in words if not t.is_stop and t.tag_ not in ("RB", "RP", "MD")]
+        if not content or all(_PLACEHOLDER.fullmatch(t.text) for t in content):
+            return None
+        if any(t.tag_ in _VERB_TAGS and t.is_stop for t in words[:1]) and not any(
+            t.lower_ in _NEGATIONS for t in span
+        ):
+            return None  # "am tall", "was great": a copula heads no phrase
+        key = " ".join(lemma(t) for t in words if t.lower_ not in _NEGATIONS)
+        if any(t.lower_ in _NEGATIONS for t in span):
+            key = "not " + key
+        return key, _surface(span)
+
+    # Noun phrases: maximal runs of adjectives and nouns ending in a noun.
+    noun_phrases: list[tuple[int, int]] = []
+    i = 0
+    while i < n:
+        if tokens[i].tag_ in _NOUN_TAGS or (tokens[i].tag_ in _ADJ_TAGS and not tokens[i].is_stop):
+            j = i
+            while j < n and (tokens[j].tag_ in _NOUN_TAGS or tokens[j].tag_ in _ADJ_TAGS):
+                j += 1
+            end = j
+            while end > i and tokens[end - 1].tag_ not in _NOUN_TAGS:
+                end -= 1
+            if end > i:
+                noun_phrases.append((max(i, end - 3), end))
+            i = j
+        else:
+            i += 1
+
+    found: list[tuple[str, str] | None] = []
+    for start, end in noun_phrases:
+        for k in range(start, end):  # "great customer service", "customer service", "service"
+            found.append(emit(tokens[k:end]))
+        head = max(start, end - 2)
+        # Subject + verb: "parcel arrived late", "app keeps crashing", "app won't load".
+        v = end
+        if v < n and tokens[v].tag_ in _FINITE_TAGS:
+            if (
+                v + 2 < n
+                and tokens[v + 1].lower_ in _NEGATIONS
+                and tokens[v + 2].tag_ in _VERB_TAGS
+            ):
+                stop = v + 3
+            elif tokens[v].tag_ != "MD" and lemma(tokens[v]) not in _LIGHT_VERBS:
+                stop = v + 1
+            else:
+                stop = v
+            if stop > v:
+                if (
+                    stop < n
+                    and tokens[stop].tag_ in _AFTER_VERB_TAGS
+                    and (tokens[stop].lower_ not in _WEAK_ADVERBS)
+                ):
+                    stop += 1
+                found.append(emit(tokens[head:stop]))
+        # Verb + object: "cancel my subscription", "charged my card".
+        before = start - 1
+        while before >= 0 and tokens[before].tag_ in _DETERMINER_TAGS and before > start - 3:
+            before -= 1
+        if before >= 0 and tokens[before].tag_ == "RP":
+            before -= 1
+        if (
+            before >= 0
+            and tokens[before].tag_ in _VERB_TAGS
+            and lemma(tokens[before]) not in _LIGHT_VERBS
+        ):
+            found.append(emit(tokens[before : end if end - start <= 2 else start + 2]))
+
+    # Verb + adverb or complement without a noun subject: "arrived late", "runs small".
+    for v, token in enumerate(tokens[:-1]):
+        if token.tag_ not in _VERB_TAGS or lemma(token) in _LIGHT_VERBS:
+            continue
+        after = tokens[v + 1]
+        if (
+            after.tag_ in ("RB", "RBR", "RP", "JJ", "JJR")
+            and after.lower_ not in _WEAK_ADVERBS
+            and after.lower_ not in _NEGATIONS
+        ):
+            found.append(emit(tokens[v : v + 2]))
+        if (
+            v >= 1
+            and tokens[v - 1].lower_ in _NEGATIONS
+            and v >= 2
+            and tokens[v - 2].tag_ in _FINITE_TAGS
+        ):
+            found.append(emit(tokens[v - 2 : v + 1]))
+    seen: set[str] = set()
+    for item in found:
+        if item is not None and item[0] not in seen:
+            seen.add(item[0])
+            yield item
+
+
+# Japanese: compound nouns (決済エラー, 配送料), noun + particle + predicate (荷物が届かない,
+# サイズが小さい), and modifier + noun (丁寧な対応, 遅い配送), from Sudachi's tags.
+_JA_PARTICLES = frozenset({"が", "を", "に", "は", "も", "で"})
+_JA_MAX_CHARS = 12
+
+
+def _ja_noun(token: Any) -> bool:
+    tag = token.tag_
+    return (
+        tag.startswith("名詞")
+        and not tag.startswith(("名詞-数詞", "名詞-普通名詞-副詞可能"))
+        and _HAS_LETTER.search(token.text) is not None
+    )
+
+
+def _ja_suffix(token: Any) -> bool:
+    return token.tag_.startswith("接尾辞-名詞的")
+
+
+def _japanese_phrases(doc: Any) -> Iterable[tuple[str, str]]:
+    tokens = list(doc)
+    n = len(tokens)
+    found: list[tuple[str, str]] = []
+
+    def add(surface: str, key: str | None = None) -> None:
+        surface = unicodedata.normalize("NFKC", surface)
+        if 2 <= len(surface) <= _JA_MAX_CHARS and surface not in _JAPANESE_STOP:
+            found.append((key or surface, surface))
+
+    i = 0
+    while i < n:
+        if not (_ja_noun(tokens[i]) or tokens[i].tag_.startswith("接頭辞")):
+            i += 1
+            continue
+        j = i + 1
+        while j < n and (_ja_noun(tokens[j]) or _ja_suffix(tokens[j])):
+            j += 1
+        compound = tokens[i:j]
+        if not any(_ja_noun(t) for t in compound) or (
+            len(compound) == 1 and compound[0].text in _JAPANESE_STOP
+        ):
+            i = j
+            continue
+        noun = "".join(t.text for t in compound)
+        add(noun)
+        # Modifier before: 丁寧な対応 (形状詞 + な), 遅い配送 (形容詞).
+        if i >= 1 and tokens[i - 1].tag_.startswith("形容詞"):
+            add(tokens[i - 1].text + noun, tokens[i - 1].lemma_ + noun)
+        if i >= 2 and tokens[i - 1].text == "な" and tokens[i - 2].tag_.startswith("形状詞"):
+            add(tokens[i - 2].text + "な" + noun)
+        # Predicate after: が/を/に + verb or adjective (+ auxiliaries): 荷物が届かない.
+        if j + 1 < n and tokens[j].text in _JA_PARTICLES:
+            head = tokens[j + 1]
+            if head.tag_.startswith(("動詞", "形容詞", "形状詞")) and "非自立" not in head.tag_:
+                end = j + 2
+                negated = False
+                while (
+                    end < n
+                    and end - (j + 2) < 4
+                    and (
+                        tokens[end].tag_.startswith("助動詞")
+                        or tokens[end].tag_.startswith("動詞-非自立")
+                        or tokens[end].tag_.startswith("形容詞-非自立")
+                        or tokens[end].text in ("て", "で")
+                    )
+                ):
+                    negated = negated or tokens[end].lemma_ in ("ない", "ぬ", "ず")
+                    end += 1
+                # Drop a trailing て and polite or past endings nobody writes in a label.
+                trimmed = False
+                while end > j + 2 and tokens[end - 1].text in ("て", "で", "です", "ます"):
+                    end -= 1
+                    trimmed = True
+                predicate = "".join(t.text for t in tokens[j + 1 : end])
+                if trimmed and end == j + 2:
+                    predicate = head.lemma_  # 出て -> 出る, not the bare stem 出
+                surface = noun + tokens[j].text + predicate
+                key = f"{noun}{tokens[j].text}{head.lemma_}{'/neg' if negated else ''}"
+                add(surface, key)
+        i = j
+    seen: set[str] = set()
+    for key, surface in found:
+        if key not in seen:
+            seen.add(key)
+            yield key, surface
