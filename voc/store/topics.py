@@ -9,6 +9,7 @@ labels a person gave.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -17,7 +18,7 @@ import pandas as pd
 
 from voc.store.feedback import dated_records_sql
 from voc.store.vectors import decode_matrix
-from voc.store.warehouse import Warehouse
+from voc.store.warehouse import Warehouse, _registered
 
 __all__ = [
     "UNDATED",
@@ -43,7 +44,9 @@ __all__ = [
     "topic_model_row",
     "topic_phrases",
     "topic_row",
+    "topic_sentence_chunks",
     "topic_sentences",
+    "topic_sentences_by_key",
     "topic_table",
 ]
 
@@ -287,6 +290,77 @@ def topic_sentences(
     return frame.drop(columns="vector"), vectors
 
 
+def topic_sentence_chunks(
+    store: Warehouse, embedder: str, only_unassigned: bool, rows: int, vectors: bool = True
+) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
+    """:func:`topic_sentences` in pieces of about ``rows`` sentences (a multiple of
+    DuckDB's 2,048-row vectors), **in no particular order**, so that a reader of every
+    sentence holds one piece at a time, whatever the store's size.
+
+    One query, streamed on a cursor of its own (DuckDB's memory is bounded by its
+    ``memory_limit``, see :class:`Warehouse`), from a snapshot taken when it starts: rows
+    the caller writes meanwhile on the store's connection (sentences' topics) do not
+    change what it reads. With ``vectors=False`` the pieces hold only ``feedback_id``,
+    ``sentence_index`` and ``week`` and their matrix is empty.
+    """
+    where = (
+        "WHERE NOT EXISTS (SELECT 1 FROM sentence_topics t WHERE t.feedback_id = s.feedback_id "
+        "AND t.sentence_index = s.sentence_index)"
+        if only_unassigned
+        else ""
+    )
+    columns = "s.text, s.language, e.vector," if vectors else ""
+    cursor = store.con.cursor()
+    try:
+        cursor.execute(
+            f"""
+            SELECT s.feedback_id, s.sentence_index, {columns}
+                   coalesce(strftime(f.created_at, '%G-W%V'), ?) AS week
+            FROM sentences s
+            JOIN embeddings e ON e.text_hash = s.text_hash AND e.embedder = ?
+            JOIN feedback f USING (feedback_id)
+            {where}
+            """,
+            [UNDATED, embedder],
+        )
+        while True:
+            frame = cursor.fetch_df_chunk(max(1, rows // 2048))
+            if frame.empty:
+                return
+            if vectors:
+                matrix = decode_matrix(b"".join(bytes(v) for v in frame["vector"]), len(frame))
+                frame = frame.drop(columns="vector")
+            else:
+                matrix = np.zeros((0, 0), dtype=np.float32)
+            yield frame, matrix
+    finally:
+        cursor.close()
+
+
+def topic_sentences_by_key(
+    store: Warehouse, embedder: str, keys: pd.DataFrame
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The :func:`topic_sentences` rows of ``keys`` (``feedback_id``, ``sentence_index``),
+    in the same order (by record and index), with their vectors."""
+    with _registered(store.con, "wanted_sentences", keys[["feedback_id", "sentence_index"]]):
+        frame = store.con.execute(
+            """
+            SELECT s.feedback_id, s.sentence_index, s.text, s.language, e.vector,
+                   coalesce(strftime(f.created_at, '%G-W%V'), ?) AS week
+            FROM sentences s
+            SEMI JOIN wanted_sentences w USING (feedback_id, sentence_index)
+            JOIN embeddings e ON e.text_hash = s.text_hash AND e.embedder = ?
+            JOIN feedback f USING (feedback_id)
+            ORDER BY s.feedback_id, s.sentence_index
+            """,
+            [UNDATED, embedder],
+        ).df()
+    if frame.empty:
+        return frame.drop(columns="vector"), np.zeros((0, 0), dtype=np.float32)
+    vectors = decode_matrix(b"".join(bytes(v) for v in frame["vector"]), len(frame))
+    return frame.drop(columns="vector"), vectors
+
+
 def registry_rows(store: Warehouse, other_topic: int) -> pd.DataFrame:
     """The registry's topics but ``other_topic``, by id: ``topic_id``, ``label``,
     ``keywords``, ``centroid`` (float32 bytes), ``size``, ``first_seen``, ``last_seen``,
@@ -339,26 +413,33 @@ def topic_phrases(store: Warehouse) -> dict[int, list[str]]:
 
 def replace_topics(
     store: Warehouse,
-    topics: pd.DataFrame,
+    topics: pd.DataFrame | Callable[[], pd.DataFrame],
     events: pd.DataFrame,
-    assignments: pd.DataFrame,
-    model_row: pd.DataFrame,
+    assignments: pd.DataFrame | Iterable[pd.DataFrame],
+    model_row: pd.DataFrame | Callable[[], pd.DataFrame],
 ) -> None:
     """After a refit, in one transaction: the registry, every sentence's topic and the
     model are replaced, the events added, a topic's ``created_run`` kept from before, and
     the labels a person gave and the merges a person made put back (:func:`_apply_renames`,
-    :func:`_apply_merges`)."""
+    :func:`_apply_merges`).
+
+    ``assignments`` may be one frame or frames one after another (a refit of a large
+    store assigns its sentences piece by piece, :func:`topic_sentence_chunks`, while they
+    are written); ``topics`` and ``model_row`` may then be functions, called once every
+    assignment is written (the topics' sizes count them).
+    """
     with store.transaction() as con:
         previous = dict(con.execute("SELECT topic_id, created_run FROM topics").fetchall())
-        topics = topics.copy()
-        pairs = zip(topics["topic_id"], topics["created_run"], strict=True)
-        topics["created_run"] = [previous.get(int(i), run) for i, run in pairs]
         for table in ("topics", "sentence_topics", "topic_model"):
             con.execute(f"DELETE FROM {table}")
+        for frame in [assignments] if isinstance(assignments, pd.DataFrame) else assignments:
+            store.insert_frame("sentence_topics", frame)
+        topics = (topics() if callable(topics) else topics).copy()
+        pairs = zip(topics["topic_id"], topics["created_run"], strict=True)
+        topics["created_run"] = [previous.get(int(i), run) for i, run in pairs]
         store.insert_frame("topics", topics)
         store.insert_frame("topic_events", events, keyed=False)
-        store.insert_frame("sentence_topics", assignments)
-        store.insert_frame("topic_model", model_row)
+        store.insert_frame("topic_model", model_row() if callable(model_row) else model_row)
         _apply_renames(con)
         _apply_merges(con)
 

@@ -103,6 +103,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+#: DuckDB memory the store's writer may use (its buffer cache, indexes, joins and sorts,
+#: which spill to ``<store>.tmp`` beyond it); DuckDB's own default is 80 % of the RAM, so a
+#: long analysis of a large store grew by its cache. ``VOC_STORE_MEMORY_LIMIT`` (a DuckDB
+#: size such as ``4GB``) overrides it.
+WRITER_MEMORY_LIMIT = "1GB"
+
+
 def _migrations() -> list[tuple[int, str, str]]:
     folder = resources.files("voc.store") / "migrations"
     found = []
@@ -147,6 +154,8 @@ class Warehouse:
             return self
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._con = _connect_writer(self.path, self.lock_timeout)
+        limit = os.environ.get("VOC_STORE_MEMORY_LIMIT") or WRITER_MEMORY_LIMIT
+        self._con.execute("SET memory_limit = ?", [limit])
         self._migrate()
         return self
 

@@ -36,6 +36,7 @@ from voc.topics.model import OTHER, TopicModel
 from voc.topics.registry import TopicRegistry
 
 __all__ = [
+    "CHUNK_ROWS",
     "MAX_NEW_OTHER_SHARE",
     "StoredModel",
     "TopicsSummary",
@@ -166,14 +167,76 @@ def refit_due(store: Any, embedder: str) -> tuple[bool, str]:
     return False, ""
 
 
-def refit(store: Any, embedder: str, run_id: str, model: TopicModel | None = None) -> TopicsSummary:
-    """Fit topics on every stored sentence and update the registry (module docstring).
+#: Sentences read from the store at a time by a refit and an assignment: what they hold in
+#: memory is bounded by this and the model's ``sample_size``, not by the store's size.
+CHUNK_ROWS = 50_000
+
+
+@dataclass
+class _Sample:
+    """The sentences a refit fits on, and what it learnt reading every stored one."""
+
+    frame: pd.DataFrame  # feedback_id, sentence_index, text, language, week (store order)
+    vectors: np.ndarray
+    total: int  # every stored sentence with a vector of the embedder
+    period: str  # the latest week of them
+
+
+def _hash_sample(store: Any, embedder: str, size: int, chunk_rows: int) -> _Sample:
+    """The ``size`` stored sentences first in :class:`TopicModel`'s hash order (the sample
+    its fit clusters), reading the keys ``chunk_rows`` at a time: the candidates so far
+    and one piece, never every key; read back with their vectors in store order. When
+    every sentence fits in the sample, all of them (exactly
+    :func:`voc.store.topics.topic_sentences`)."""
+    from voc.topics.model import _hash_order
+
+    best = pd.DataFrame({"feedback_id": [], "sentence_index": []})
+    total = 0
+    period = _UNDATED
+    for frame, _ in topic_rows.topic_sentence_chunks(
+        store, embedder, only_unassigned=False, rows=chunk_rows, vectors=False
+    ):
+        total += len(frame)
+        period = max((p for p in (period, _latest_week(frame)) if p != _UNDATED), default=period)
+        # The pieces come in no set order: the sample is the keys of the smallest hashes
+        # (ties, two 64-bit hashes alike, by arrival), read back in store order below.
+        candidates = pd.concat([best, frame[["feedback_id", "sentence_index"]]], ignore_index=True)
+        ids = [
+            f"{a}:{b}"
+            for a, b in zip(candidates["feedback_id"], candidates["sentence_index"], strict=True)
+        ]
+        keep = np.sort(_hash_order(ids)[:size])
+        best = candidates.iloc[keep].reset_index(drop=True)
+    if total <= size:
+        frame, vectors = topic_rows.topic_sentences(store, embedder, only_unassigned=False)
+    else:
+        frame, vectors = topic_rows.topic_sentences_by_key(store, embedder, best)
+    return _Sample(frame, vectors, total, period)
+
+
+def refit(
+    store: Any,
+    embedder: str,
+    run_id: str,
+    model: TopicModel | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> TopicsSummary:
+    """Fit topics on the stored sentences and update the registry (module docstring).
+
+    The model is fitted on its ``sample_size`` sentences (the hash sample its fit would
+    cluster, so a store no larger than that is fitted on every sentence, as before);
+    in a larger store every sentence is then assigned to the fitted topics
+    (:meth:`TopicModel.assign`: what the fit gives its own sentences) ``chunk_rows`` at a
+    time while they are written, and the topics' sizes, first weeks and the share of
+    other count every sentence. Memory is bounded by the sample and the piece, whatever
+    the store holds.
 
     Args:
         store: An open :class:`voc.store.warehouse.Warehouse`.
         embedder: Name of the embedder whose cached vectors to fit on.
         run_id: Recorded with the rows written.
         model: Settings to fit with (default :class:`TopicModel` ones).
+        chunk_rows: Sentences read and assigned at a time.
 
     Returns:
         A :class:`TopicsSummary` (``action`` ``none`` when there are too few sentences).
@@ -182,60 +245,80 @@ def refit(store: Any, embedder: str, run_id: str, model: TopicModel | None = Non
 
     started = time.perf_counter()
     summary = TopicsSummary(action="refit")
-    frame, vectors = topic_rows.topic_sentences(store, embedder, only_unassigned=False)
     model = model or TopicModel(label_embedder=embedder)
-    if len(frame) < max(2, model.min_topic_size):
-        return TopicsSummary(action="none", reason=f"only {len(frame)} sentences")
-    period = _latest_week(frame)
+    sample = _hash_sample(store, embedder, model.sample_size, chunk_rows)
+    frame, vectors = sample.frame, sample.vectors
+    if sample.total < max(2, model.min_topic_size):
+        return TopicsSummary(action="none", reason=f"only {sample.total} sentences")
+    period = sample.period
     registry = load_registry(store)
     seeds = registry.centroids() if registry.active else None
     ids = [f"{a}:{b}" for a, b in zip(frame["feedback_id"], frame["sentence_index"], strict=True)]
     model.fit(vectors, frame["text"].tolist(), frame["language"].tolist(), ids, seeds)
+    del vectors
     fit = model.fit_result_
     update = registry.update(fit, period)
     model.set_topic_ids(update.topic_ids)
-    topic_of = update.ids_of(fit.labels)
     now = utcnow()
-    # A topic found in this fit was first seen in the week of its earliest sentence (on
-    # the first fit of a store with months of data, not "this week" for every topic).
-    dated = pd.DataFrame({"topic": topic_of, "week": frame["week"].to_numpy()})
-    dated = dated[dated["week"] != _UNDATED]
-    earliest = dated.groupby("topic")["week"].min().to_dict()
+    counted = _Counts()
+    if sample.total == len(frame):  # the fit saw every sentence
+        topic_of = update.ids_of(fit.labels)
+        counted.add(topic_of, frame["week"].to_numpy())
+        assignments: Any = pd.DataFrame(
+            {
+                "feedback_id": frame["feedback_id"],
+                "sentence_index": frame["sentence_index"],
+                "topic_id": topic_of.astype(np.int32),
+                "similarity": fit.similarities.astype(np.float32),
+                "run_id": run_id,
+            }
+        )
+        sizes: dict[int, int] = {}
+    else:
+        assignments = _assign_chunks(store, embedder, model, run_id, chunk_rows, counted)
+        sizes = counted.sizes
+    del frame
     found_now = set(update.new_topic_ids)
-    first_seen = {
-        t.topic_id: str(earliest.get(t.topic_id, t.first_seen))
-        if t.topic_id in found_now
-        else t.first_seen
-        for t in update.registry.topics
-    }
+    fitted_ids = {int(i) for i in update.topic_ids}
     quotes = {int(update.topic_ids[t.index]): list(t.quotes) for t in fit.topics}
     phrases = {int(update.topic_ids[t.index]): list(t.phrases) for t in fit.topics}
     previous_phrases = topic_rows.topic_phrases(store)
     merged = {e.topic_id for e in update.events if e.kind == "merged"}
-    topics_rows = pd.DataFrame(
-        [
-            {
-                "topic_id": t.topic_id,
-                "label": t.label,
-                "keywords": list(t.keywords),
-                "quotes": quotes.get(t.topic_id, []),
-                "aliases": json.dumps(t.aliases, ensure_ascii=False, sort_keys=True),
-                "phrases": phrases.get(t.topic_id, previous_phrases.get(t.topic_id, [])),
-                "centroid": np.asarray(t.centroid, dtype="<f4").tobytes(),
-                "embedder": embedder,
-                "size": t.size,
-                "status": "active"
-                if t.active
-                else ("merged" if t.topic_id in merged else "retired"),
-                "first_seen": first_seen[t.topic_id],
-                "last_seen": t.last_seen,
-                "created_run": run_id,
-                "updated_run": run_id,
-                "updated_at": now,
-            }
-            for t in update.registry.topics
-        ]
-    )
+
+    def topics_rows() -> pd.DataFrame:
+        # A topic found in this fit was first seen in the week of its earliest sentence
+        # (on the first fit of a store with months of data, not "this week" for every
+        # topic).
+        earliest = counted.earliest
+        return pd.DataFrame(
+            [
+                {
+                    "topic_id": t.topic_id,
+                    "label": t.label,
+                    "keywords": list(t.keywords),
+                    "quotes": quotes.get(t.topic_id, []),
+                    "aliases": json.dumps(t.aliases, ensure_ascii=False, sort_keys=True),
+                    "phrases": phrases.get(t.topic_id, previous_phrases.get(t.topic_id, [])),
+                    "centroid": np.asarray(t.centroid, dtype="<f4").tobytes(),
+                    "embedder": embedder,
+                    "size": sizes.get(t.topic_id, 0)
+                    if sizes and t.topic_id in fitted_ids
+                    else t.size,
+                    "status": "active"
+                    if t.active
+                    else ("merged" if t.topic_id in merged else "retired"),
+                    "first_seen": str(earliest.get(t.topic_id, t.first_seen))
+                    if t.topic_id in found_now
+                    else t.first_seen,
+                    "last_seen": t.last_seen,
+                    "created_run": run_id,
+                    "updated_run": run_id,
+                    "updated_at": now,
+                }
+                for t in update.registry.topics
+            ]
+        )
+
     events = pd.DataFrame(
         [
             {
@@ -250,37 +333,31 @@ def refit(store: Any, embedder: str, run_id: str, model: TopicModel | None = Non
         ],
         columns=["run_id", "event", "topic_id", "related", "detail", "occurred_at"],
     )
-    assignments = pd.DataFrame(
-        {
-            "feedback_id": frame["feedback_id"],
-            "sentence_index": frame["sentence_index"],
-            "topic_id": topic_of.astype(np.int32),
-            "similarity": fit.similarities.astype(np.float32),
-            "run_id": run_id,
-        }
-    )
     centroids = np.asarray(model.centroids_, dtype="<f4")
-    model_row = pd.DataFrame(
-        [
-            {
-                "model_id": 1,
-                "embedder": embedder,
-                "threshold": float(model.threshold_),
-                "topic_ids": [int(i) for i in model.topic_ids_],
-                "centroids": centroids.tobytes(),
-                "dim": int(centroids.shape[1]),
-                "period": period,
-                "sentences": len(frame),
-                "other_share": fit.other_share,
-                "run_id": run_id,
-                "fitted_at": now,
-            }
-        ]
-    )
+
+    def model_row() -> pd.DataFrame:
+        return pd.DataFrame(
+            [
+                {
+                    "model_id": 1,
+                    "embedder": embedder,
+                    "threshold": float(model.threshold_),
+                    "topic_ids": [int(i) for i in model.topic_ids_],
+                    "centroids": centroids.tobytes(),
+                    "dim": int(centroids.shape[1]),
+                    "period": period,
+                    "sentences": sample.total,
+                    "other_share": counted.other_share if sizes else fit.other_share,
+                    "run_id": run_id,
+                    "fitted_at": now,
+                }
+            ]
+        )
+
     topic_rows.replace_topics(store, topics_rows, events, assignments, model_row)
-    summary.sentences = len(frame)
+    summary.sentences = sample.total
     summary.topics = fit.n_topics
-    summary.other_share = fit.other_share
+    summary.other_share = counted.other_share if sizes else fit.other_share
     for event in update.events:
         summary.events[event.kind] = summary.events.get(event.kind, 0) + 1
     summary.new_topics = update.new_topic_ids
@@ -288,16 +365,69 @@ def refit(store: Any, embedder: str, run_id: str, model: TopicModel | None = Non
     return summary
 
 
-def assign_pending(store: Any, embedder: str, run_id: str) -> TopicsSummary:
-    """Assign sentences that have no topic yet with the stored model (no refit)."""
+class _Counts:
+    """Sentences per topic, each topic's earliest dated week and the share of other, added
+    up piece by piece."""
+
+    def __init__(self) -> None:
+        self.sizes: dict[int, int] = {}
+        self.earliest: dict[int, str] = {}
+        self.total = 0
+        self.other = 0
+
+    def add(self, topic_ids: np.ndarray, weeks: np.ndarray) -> None:
+        self.total += len(topic_ids)
+        self.other += int(np.sum(topic_ids == OTHER))
+        for topic, size in zip(*np.unique(topic_ids, return_counts=True), strict=True):
+            self.sizes[int(topic)] = self.sizes.get(int(topic), 0) + int(size)
+        dated = pd.DataFrame({"topic": topic_ids, "week": weeks})
+        dated = dated[dated["week"] != _UNDATED]
+        for topic, week in dated.groupby("topic")["week"].min().items():
+            known = self.earliest.get(int(topic))
+            self.earliest[int(topic)] = week if known is None else min(known, week)
+
+    @property
+    def other_share(self) -> float:
+        return self.other / self.total if self.total else 0.0
+
+
+def _assign_chunks(
+    store: Any, embedder: str, model: TopicModel, run_id: str, chunk_rows: int, counted: _Counts
+) -> Any:
+    """Every stored sentence's topic with the fitted model, piece by piece (a generator:
+    :func:`voc.store.topics.replace_topics` writes each piece before the next is read)."""
+    for frame, vectors in topic_rows.topic_sentence_chunks(
+        store, embedder, only_unassigned=False, rows=chunk_rows
+    ):
+        topic_ids, similarities = model.assign(vectors)
+        counted.add(topic_ids, frame["week"].to_numpy())
+        yield pd.DataFrame(
+            {
+                "feedback_id": frame["feedback_id"],
+                "sentence_index": frame["sentence_index"],
+                "topic_id": topic_ids.astype(np.int32),
+                "similarity": similarities.astype(np.float32),
+                "run_id": run_id,
+            }
+        )
+
+
+def assign_pending(
+    store: Any, embedder: str, run_id: str, chunk_rows: int = CHUNK_ROWS
+) -> TopicsSummary:
+    """Assign sentences that have no topic yet with the stored model (no refit), read,
+    assigned and written ``chunk_rows`` at a time (each piece in its own transaction: a
+    run cut off midway leaves the rest unassigned, and the next one assigns them)."""
     started = time.perf_counter()
     stored = load_model(store)
     if stored is None:
         raise VocError("no topic model in the store yet: run a refit first (voc topics refit)")
     model = stored.model
-    frame, vectors = topic_rows.topic_sentences(store, embedder, only_unassigned=True)
     summary = TopicsSummary(action="assign")
-    if not frame.empty:
+    counted = _Counts()
+    for frame, vectors in topic_rows.topic_sentence_chunks(
+        store, embedder, only_unassigned=True, rows=chunk_rows
+    ):
         topic_ids, similarities = model.assign(vectors)
         rows = pd.DataFrame(
             {
@@ -309,8 +439,9 @@ def assign_pending(store: Any, embedder: str, run_id: str) -> TopicsSummary:
             }
         )
         topic_rows.add_assignments(store, rows)
-        summary.other_share = float(np.mean(topic_ids == OTHER))
-    summary.sentences = len(frame)
+        counted.add(topic_ids, frame["week"].to_numpy())
+    summary.other_share = counted.other_share
+    summary.sentences = counted.total
     summary.topics = len(model.topic_ids_)
     summary.seconds = time.perf_counter() - started
     return summary
