@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -269,8 +270,10 @@ def commit_analysis_task(store_path: str, url: str, run_id: str) -> None:
         scale_analysis.commit_analysis(store, url, run_id)
 
 
-#: Sentences per ``assign-topics`` task.
+#: Sentences per ``assign-topics`` task (read from the store a slice at a time).
 ASSIGN_SLICE = 50_000
+#: Slices of sentences sent to the workers and not yet written back.
+ASSIGN_IN_FLIGHT = 4
 
 
 @flow(name="analyze-on-cluster", persist_result=False)
@@ -410,34 +413,41 @@ def _topics_fanout(
         # Fitting samples the sentences and runs in this process, as in-process.
         return topics_task(store_path, embedder, run_id, **options)
     started = time.perf_counter()
+    summary = TopicsSummary(action="assign")
+    other = 0
     with Warehouse(store_path) as store:
         stored = load_model(store)
         if stored is None:  # refit_due says a refit is due without one: not reached
             raise VocError("no topic model in the store yet: run a refit first")
         model = stored.model
-        frame, vectors = topic_rows.topic_sentences(store, embedder, only_unassigned=True)
-    summary = TopicsSummary(action="assign")
-    if not frame.empty:
-        futures = [
-            assign_task.submit(model, vectors[i : i + ASSIGN_SLICE], flow_threads())
-            for i in range(0, len(frame), ASSIGN_SLICE)
-        ]
-        parts = [f.result() for f in futures]
-        topic_ids = np.concatenate([p[0] for p in parts])
-        similarities = np.concatenate([p[1] for p in parts])
-        rows = pd.DataFrame(
-            {
-                "feedback_id": frame["feedback_id"],
-                "sentence_index": frame["sentence_index"],
-                "topic_id": topic_ids.astype(np.int32),
-                "similarity": similarities.astype(np.float32),
-                "run_id": run_id,
-            }
-        )
-        with Warehouse(store_path) as store:
+        threads = flow_threads()
+        # The sentences are read a slice at a time and at most ASSIGN_IN_FLIGHT slices
+        # wait on the workers: the flow holds a few slices, whatever the store's size.
+        waiting: deque[tuple[pd.DataFrame, Any]] = deque()
+
+        def commit() -> None:
+            nonlocal other
+            keys, future = waiting.popleft()
+            topic_ids, similarities = future.result()
+            rows = keys.assign(
+                topic_id=topic_ids.astype(np.int32),
+                similarity=similarities.astype(np.float32),
+                run_id=run_id,
+            )
             topic_rows.add_assignments(store, rows)
-        summary.other_share = float(np.mean(topic_ids == OTHER))
-    summary.sentences = len(frame)
+            summary.sentences += len(rows)
+            other += int(np.sum(topic_ids == OTHER))
+
+        for frame, vectors in topic_rows.topic_sentence_chunks(
+            store, embedder, only_unassigned=True, rows=ASSIGN_SLICE
+        ):
+            keys = frame[["feedback_id", "sentence_index"]].reset_index(drop=True)
+            waiting.append((keys, assign_task.submit(model, vectors, threads)))
+            if len(waiting) > ASSIGN_IN_FLIGHT:
+                commit()
+        while waiting:
+            commit()
+    summary.other_share = other / summary.sentences if summary.sentences else 0.0
     summary.topics = len(model.topic_ids_)
     summary.seconds = time.perf_counter() - started
     if options.get("labels"):
