@@ -5,11 +5,13 @@ chunk by chunk; each chunk embeds the sentences the store's embedding cache lack
 caches them, as float16), reads the others back from the cache, then classifies and tags.
 A chunk's result therefore depends on what earlier chunks cached. To store exactly what
 the in-process path stores, the cluster path keeps the same chunks and the same cache
-semantics, in three fan-outs:
+semantics, in three steps:
 
-1. **split** (workers): each chunk's distinct sentences, in the order the analyser meets
+1. **split** (the flow's process, a chunk at a time: :func:`distinct_sentences`, cheap
+   next to the models): each chunk's distinct sentences, in the order the analyser meets
    them. The flow then knows, per chunk, which sentences an in-process run would find
-   cached (the store's cache before the run, or an earlier chunk) and which it would embed.
+   cached (the store's cache, or an earlier chunk not committed yet) and which it would
+   embed.
 2. **embed** (workers): each chunk embeds exactly the sentences it would embed in-process,
    in one batch (the embedder's float sums depend on the batch), into a shard. The writer
    caches them in chunk order, as in-process.
