@@ -190,7 +190,7 @@ def _hash_sample(store: Any, embedder: str, size: int, chunk_rows: int) -> _Samp
     :func:`voc.store.topics.topic_sentences`)."""
     from voc.topics.model import _hash_order
 
-    best = pd.DataFrame({"feedback_id": [], "sentence_index": []})
+    best: pd.DataFrame | None = None
     total = 0
     period = _UNDATED
     for frame, _ in topic_rows.topic_sentence_chunks(
@@ -200,14 +200,16 @@ def _hash_sample(store: Any, embedder: str, size: int, chunk_rows: int) -> _Samp
         period = max((p for p in (period, _latest_week(frame)) if p != _UNDATED), default=period)
         # The pieces come in no set order: the sample is the keys of the smallest hashes
         # (ties, two 64-bit hashes alike, by arrival), read back in store order below.
-        candidates = pd.concat([best, frame[["feedback_id", "sentence_index"]]], ignore_index=True)
+        keys = frame[["feedback_id", "sentence_index"]]
+        candidates = keys if best is None else pd.concat([best, keys], ignore_index=True)
+        # The ids refit() gives the fit (an int index: "f1:3", never "f1:3.0").
         ids = [
-            f"{a}:{b}"
+            f"{a}:{int(b)}"
             for a, b in zip(candidates["feedback_id"], candidates["sentence_index"], strict=True)
         ]
         keep = np.sort(_hash_order(ids)[:size])
         best = candidates.iloc[keep].reset_index(drop=True)
-    if total <= size:
+    if total <= size or best is None:
         frame, vectors = topic_rows.topic_sentences(store, embedder, only_unassigned=False)
     else:
         frame, vectors = topic_rows.topic_sentences_by_key(store, embedder, best)
