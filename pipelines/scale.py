@@ -472,6 +472,7 @@ def _topics_fanout(
     import pandas as pd
 
     from pipelines.analyze import topics_task
+    from voc.store import sentence_pieces
     from voc.store import topics as topic_rows
     from voc.topics.store import (
         OTHER,
@@ -512,7 +513,7 @@ def _topics_fanout(
             summary.sentences += len(rows)
             other += int(np.sum(topic_ids == OTHER))
 
-        for frame, vectors in topic_rows.topic_sentence_chunks(
+        for frame, vectors in sentence_pieces.topic_sentence_chunks(
             store, embedder, only_unassigned=True, rows=ASSIGN_SLICE
         ):
             keys = frame[["feedback_id", "sentence_index"]].reset_index(drop=True)

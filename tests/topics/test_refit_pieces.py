@@ -25,11 +25,11 @@ def store(demo: dict[str, Path], tmp_path: Path) -> Path:
 
 def test_the_sample_read_in_pieces_is_the_models_hash_sample(store: Path) -> None:
     from voc.topics.model import _hash_order
-    from voc.topics.store import _hash_sample
+    from voc.topics.pieces import hash_sample
 
     with Warehouse(store) as wh:
         frame, _ = topic_rows.topic_sentences(wh, EMBEDDER, only_unassigned=False)
-        sample = _hash_sample(wh, EMBEDDER, size=500, chunk_rows=2048)
+        sample = hash_sample(wh, EMBEDDER, size=500, chunk_rows=2048)
     ids = [f"{a}:{b}" for a, b in zip(frame["feedback_id"], frame["sentence_index"], strict=True)]
     want = frame.iloc[np.sort(_hash_order(ids)[:500])].reset_index(drop=True)
     assert sample.total == len(frame) > 2048  # several pieces

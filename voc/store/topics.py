@@ -9,7 +9,7 @@ labels a person gave.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -18,7 +18,7 @@ import pandas as pd
 
 from voc.store.feedback import dated_records_sql
 from voc.store.vectors import decode_matrix
-from voc.store.warehouse import Warehouse, _registered
+from voc.store.warehouse import Warehouse
 
 __all__ = [
     "UNDATED",
@@ -44,9 +44,7 @@ __all__ = [
     "topic_model_row",
     "topic_phrases",
     "topic_row",
-    "topic_sentence_chunks",
     "topic_sentences",
-    "topic_sentences_by_key",
     "topic_table",
 ]
 
@@ -290,77 +288,6 @@ def topic_sentences(
     return frame.drop(columns="vector"), vectors
 
 
-def topic_sentence_chunks(
-    store: Warehouse, embedder: str, only_unassigned: bool, rows: int, vectors: bool = True
-) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
-    """:func:`topic_sentences` in pieces of about ``rows`` sentences (a multiple of
-    DuckDB's 2,048-row vectors), **in no particular order**, so that a reader of every
-    sentence holds one piece at a time, whatever the store's size.
-
-    One query, streamed on a cursor of its own (DuckDB's memory is bounded by its
-    ``memory_limit``, see :class:`Warehouse`), from a snapshot taken when it starts: rows
-    the caller writes meanwhile on the store's connection (sentences' topics) do not
-    change what it reads. With ``vectors=False`` the pieces hold only ``feedback_id``,
-    ``sentence_index`` and ``week`` and their matrix is empty.
-    """
-    where = (
-        "WHERE NOT EXISTS (SELECT 1 FROM sentence_topics t WHERE t.feedback_id = s.feedback_id "
-        "AND t.sentence_index = s.sentence_index)"
-        if only_unassigned
-        else ""
-    )
-    columns = "s.text, s.language, e.vector," if vectors else ""
-    cursor = store.con.cursor()
-    try:
-        cursor.execute(
-            f"""
-            SELECT s.feedback_id, s.sentence_index, {columns}
-                   coalesce(strftime(f.created_at, '%G-W%V'), ?) AS week
-            FROM sentences s
-            JOIN embeddings e ON e.text_hash = s.text_hash AND e.embedder = ?
-            JOIN feedback f USING (feedback_id)
-            {where}
-            """,
-            [UNDATED, embedder],
-        )
-        while True:
-            frame = cursor.fetch_df_chunk(max(1, rows // 2048))
-            if frame.empty:
-                return
-            if vectors:
-                matrix = decode_matrix(b"".join(bytes(v) for v in frame["vector"]), len(frame))
-                frame = frame.drop(columns="vector")
-            else:
-                matrix = np.zeros((0, 0), dtype=np.float32)
-            yield frame, matrix
-    finally:
-        cursor.close()
-
-
-def topic_sentences_by_key(
-    store: Warehouse, embedder: str, keys: pd.DataFrame
-) -> tuple[pd.DataFrame, np.ndarray]:
-    """The :func:`topic_sentences` rows of ``keys`` (``feedback_id``, ``sentence_index``),
-    in the same order (by record and index), with their vectors."""
-    with _registered(store.con, "wanted_sentences", keys[["feedback_id", "sentence_index"]]):
-        frame = store.con.execute(
-            """
-            SELECT s.feedback_id, s.sentence_index, s.text, s.language, e.vector,
-                   coalesce(strftime(f.created_at, '%G-W%V'), ?) AS week
-            FROM sentences s
-            SEMI JOIN wanted_sentences w USING (feedback_id, sentence_index)
-            JOIN embeddings e ON e.text_hash = s.text_hash AND e.embedder = ?
-            JOIN feedback f USING (feedback_id)
-            ORDER BY s.feedback_id, s.sentence_index
-            """,
-            [UNDATED, embedder],
-        ).df()
-    if frame.empty:
-        return frame.drop(columns="vector"), np.zeros((0, 0), dtype=np.float32)
-    vectors = decode_matrix(b"".join(bytes(v) for v in frame["vector"]), len(frame))
-    return frame.drop(columns="vector"), vectors
-
-
 def registry_rows(store: Warehouse, other_topic: int) -> pd.DataFrame:
     """The registry's topics but ``other_topic``, by id: ``topic_id``, ``label``,
     ``keywords``, ``centroid`` (float32 bytes), ``size``, ``first_seen``, ``last_seen``,
@@ -424,7 +351,8 @@ def replace_topics(
     :func:`_apply_merges`).
 
     ``assignments`` may be one frame or frames one after another (a refit of a large
-    store assigns its sentences piece by piece, :func:`topic_sentence_chunks`, while they
+    store assigns its sentences piece by piece,
+    :func:`voc.store.sentence_pieces.topic_sentence_chunks`, while they
     are written); ``topics`` and ``model_row`` may then be functions, called once every
     assignment is written (the topics' sizes count them).
     """

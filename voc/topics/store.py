@@ -30,9 +30,10 @@ import numpy as np
 import pandas as pd
 
 from voc.errors import VocError
+from voc.store import sentence_pieces
 from voc.store import topics as topic_rows
-from voc.store.topics import UNDATED as _UNDATED
 from voc.topics.model import OTHER, TopicModel
+from voc.topics.pieces import TopicCounts, assign_chunks, hash_sample
 from voc.topics.registry import TopicRegistry
 
 __all__ = [
@@ -93,11 +94,6 @@ class TopicsSummary:
             "new_topics": list(self.new_topics),
             "seconds": round(self.seconds, 2),
         }
-
-
-def _latest_week(frame: pd.DataFrame) -> str:
-    weeks = frame.loc[frame["week"] != _UNDATED, "week"]
-    return str(weeks.max()) if not weeks.empty else _UNDATED
 
 
 def load_registry(store: Any) -> TopicRegistry:
@@ -172,50 +168,6 @@ def refit_due(store: Any, embedder: str) -> tuple[bool, str]:
 CHUNK_ROWS = 50_000
 
 
-@dataclass
-class _Sample:
-    """The sentences a refit fits on, and what it learnt reading every stored one."""
-
-    frame: pd.DataFrame  # feedback_id, sentence_index, text, language, week (store order)
-    vectors: np.ndarray
-    total: int  # every stored sentence with a vector of the embedder
-    period: str  # the latest week of them
-
-
-def _hash_sample(store: Any, embedder: str, size: int, chunk_rows: int) -> _Sample:
-    """The ``size`` stored sentences first in :class:`TopicModel`'s hash order (the sample
-    its fit clusters), reading the keys ``chunk_rows`` at a time: the candidates so far
-    and one piece, never every key; read back with their vectors in store order. When
-    every sentence fits in the sample, all of them (exactly
-    :func:`voc.store.topics.topic_sentences`)."""
-    from voc.topics.model import _hash_order
-
-    best: pd.DataFrame | None = None
-    total = 0
-    period = _UNDATED
-    for frame, _ in topic_rows.topic_sentence_chunks(
-        store, embedder, only_unassigned=False, rows=chunk_rows, vectors=False
-    ):
-        total += len(frame)
-        period = max((p for p in (period, _latest_week(frame)) if p != _UNDATED), default=period)
-        # The pieces come in no set order: the sample is the keys of the smallest hashes
-        # (ties, two 64-bit hashes alike, by arrival), read back in store order below.
-        keys = frame[["feedback_id", "sentence_index"]]
-        candidates = keys if best is None else pd.concat([best, keys], ignore_index=True)
-        # The ids refit() gives the fit (an int index: "f1:3", never "f1:3.0").
-        ids = [
-            f"{a}:{int(b)}"
-            for a, b in zip(candidates["feedback_id"], candidates["sentence_index"], strict=True)
-        ]
-        keep = np.sort(_hash_order(ids)[:size])
-        best = candidates.iloc[keep].reset_index(drop=True)
-    if total <= size or best is None:
-        frame, vectors = topic_rows.topic_sentences(store, embedder, only_unassigned=False)
-    else:
-        frame, vectors = topic_rows.topic_sentences_by_key(store, embedder, best)
-    return _Sample(frame, vectors, total, period)
-
-
 def refit(
     store: Any,
     embedder: str,
@@ -248,7 +200,7 @@ def refit(
     started = time.perf_counter()
     summary = TopicsSummary(action="refit")
     model = model or TopicModel(label_embedder=embedder)
-    sample = _hash_sample(store, embedder, model.sample_size, chunk_rows)
+    sample = hash_sample(store, embedder, model.sample_size, chunk_rows)
     frame, vectors = sample.frame, sample.vectors
     if sample.total < max(2, model.min_topic_size):
         return TopicsSummary(action="none", reason=f"only {sample.total} sentences")
@@ -262,7 +214,7 @@ def refit(
     update = registry.update(fit, period)
     model.set_topic_ids(update.topic_ids)
     now = utcnow()
-    counted = _Counts()
+    counted = TopicCounts()
     if sample.total == len(frame):  # the fit saw every sentence
         topic_of = update.ids_of(fit.labels)
         counted.add(topic_of, frame["week"].to_numpy())
@@ -277,7 +229,7 @@ def refit(
         )
         sizes: dict[int, int] = {}
     else:
-        assignments = _assign_chunks(store, embedder, model, run_id, chunk_rows, counted)
+        assignments = assign_chunks(store, embedder, model, run_id, chunk_rows, counted)
         sizes = counted.sizes
     del frame
     found_now = set(update.new_topic_ids)
@@ -367,53 +319,6 @@ def refit(
     return summary
 
 
-class _Counts:
-    """Sentences per topic, each topic's earliest dated week and the share of other, added
-    up piece by piece."""
-
-    def __init__(self) -> None:
-        self.sizes: dict[int, int] = {}
-        self.earliest: dict[int, str] = {}
-        self.total = 0
-        self.other = 0
-
-    def add(self, topic_ids: np.ndarray, weeks: np.ndarray) -> None:
-        self.total += len(topic_ids)
-        self.other += int(np.sum(topic_ids == OTHER))
-        for topic, size in zip(*np.unique(topic_ids, return_counts=True), strict=True):
-            self.sizes[int(topic)] = self.sizes.get(int(topic), 0) + int(size)
-        dated = pd.DataFrame({"topic": topic_ids, "week": weeks})
-        dated = dated[dated["week"] != _UNDATED]
-        for topic, week in dated.groupby("topic")["week"].min().items():
-            known = self.earliest.get(int(topic))
-            self.earliest[int(topic)] = week if known is None else min(known, week)
-
-    @property
-    def other_share(self) -> float:
-        return self.other / self.total if self.total else 0.0
-
-
-def _assign_chunks(
-    store: Any, embedder: str, model: TopicModel, run_id: str, chunk_rows: int, counted: _Counts
-) -> Any:
-    """Every stored sentence's topic with the fitted model, piece by piece (a generator:
-    :func:`voc.store.topics.replace_topics` writes each piece before the next is read)."""
-    for frame, vectors in topic_rows.topic_sentence_chunks(
-        store, embedder, only_unassigned=False, rows=chunk_rows
-    ):
-        topic_ids, similarities = model.assign(vectors)
-        counted.add(topic_ids, frame["week"].to_numpy())
-        yield pd.DataFrame(
-            {
-                "feedback_id": frame["feedback_id"],
-                "sentence_index": frame["sentence_index"],
-                "topic_id": topic_ids.astype(np.int32),
-                "similarity": similarities.astype(np.float32),
-                "run_id": run_id,
-            }
-        )
-
-
 def assign_pending(
     store: Any, embedder: str, run_id: str, chunk_rows: int = CHUNK_ROWS
 ) -> TopicsSummary:
@@ -426,8 +331,8 @@ def assign_pending(
         raise VocError("no topic model in the store yet: run a refit first (voc topics refit)")
     model = stored.model
     summary = TopicsSummary(action="assign")
-    counted = _Counts()
-    for frame, vectors in topic_rows.topic_sentence_chunks(
+    counted = TopicCounts()
+    for frame, vectors in sentence_pieces.topic_sentence_chunks(
         store, embedder, only_unassigned=True, rows=chunk_rows
     ):
         topic_ids, similarities = model.assign(vectors)
