@@ -258,12 +258,13 @@ def _progress(done: int, total: int) -> None:
 
 def run_in_process(records: int, folder: Path) -> dict[str, Any]:
     """Generate, then ingest → analyse → topics → pain points → digest in this process."""
-    from voc.analysis import Analyzer, analyze_pending
+    from voc.analysis import Analyzer
     from voc.config import IngestConfig, SourceConfig
     from voc.digest.data import gather
     from voc.digest.render import Renderer
     from voc.ingest import ingest_source
     from voc.insights.painpoints import compute_pain_points
+    from voc.pending import analyze_pending
     from voc.store import topics as topic_store
     from voc.store.warehouse import Warehouse
     from voc.topics.store import update_topics
@@ -366,6 +367,66 @@ class TreeMemory:
                 self.peaks[name] = max(self.peaks.get(name, 0.0), rss)
 
 
+class StepClock:
+    """Wall time of each step of a cluster run: the cluster's start, the fanned-out ingest
+    and analysis, the topic update and the insights (wrapping the functions the flows
+    call; the flows import them when they run)."""
+
+    def __init__(self) -> None:
+        self.spans: dict[str, float] = {}
+        self._undo: list[tuple[Any, str, Any]] = []
+
+    def __enter__(self) -> StepClock:
+        import contextlib
+
+        import pipelines.analyze as analyze
+        import pipelines.scale as scale
+
+        clock = self
+
+        def timed(name: str, function: Any) -> Any:
+            def wrapper(*args: Any, **kwargs: Any) -> Any:
+                started = time.perf_counter()
+                try:
+                    return function(*args, **kwargs)
+                finally:
+                    clock.spans[name] = clock.spans.get(name, 0.0) + time.perf_counter() - started
+
+            return wrapper
+
+        original_cluster = scale.dask_cluster
+
+        @contextlib.contextmanager
+        def cluster(execution: Any) -> Any:
+            started = time.perf_counter()
+            with original_cluster(execution) as address:
+                if "cluster start" not in clock.spans:
+                    clock.spans["cluster start"] = time.perf_counter() - started
+                yield address
+
+        for module, name, step in (
+            (scale, "ingest_on_cluster", "ingest"),
+            (scale, "analyze_on_cluster", "analyse + topics"),
+            (analyze, "topics_task", "topics"),
+            (analyze, "insights_task", "pain points"),
+        ):
+            self._undo.append((module, name, getattr(module, name)))
+            setattr(module, name, timed(step, getattr(module, name)))
+        self._undo.append((scale, "dask_cluster", original_cluster))
+        scale.dask_cluster = cluster
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for module, name, original in reversed(self._undo):
+            setattr(module, name, original)
+
+    def seconds(self) -> dict[str, float]:
+        spans = dict(self.spans)
+        if "topics" in spans and "analyse + topics" in spans:
+            spans["analyse"] = spans.pop("analyse + topics") - spans["topics"]
+        return {key: round(value, 1) for key, value in spans.items()}
+
+
 def run_on_cluster(records: int, folder: Path, workers: int) -> dict[str, Any]:
     """The same records through ``voc run`` (the ``run`` flow: ingest, analysis, topics,
     insights) with ``execution: {mode: dask, workers: N}``, then the digest in-process."""
@@ -388,10 +449,11 @@ def run_on_cluster(records: int, folder: Path, workers: int) -> dict[str, Any]:
     config_path = folder / "voc.yaml"
     config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     out: dict[str, Any] = {"records": records, "workers": workers}
-    with TreeMemory() as memory:
+    with TreeMemory() as memory, StepClock() as steps:
         started = time.perf_counter()
         result = run_flow(config_path=str(config_path))
         out["run_flow_s"] = round(time.perf_counter() - started, 1)
+    out["steps_s"] = steps.seconds()
     analysis = result["analyze"].get("analysis", {})
     out["analysis_seconds"] = analysis.get("seconds")
     out["analysed"] = analysis.get("analyzed")

@@ -9,19 +9,23 @@ order and removes them. No business logic here: planning, fanning out, committin
   ``workers`` processes started for the run and shared by its nested flows).
 - :func:`ingest_on_cluster`: a task per file part (``clean-part``), then ``commit-ingest``
   per source.
-- :func:`analyze_on_cluster`: ``split-chunk``, ``embed-chunk`` and ``analyze-chunk`` per
-  chunk of records, ``commit-embeddings`` and ``commit-analysis`` in chunk order; then
-  topics: a due refit runs in the flow's process as before (it fits on a sample), an
-  assignment fans out (``assign-topics``).
+- :func:`analyze_on_cluster`: ``embed-chunk`` and ``analyze-chunk`` per chunk of records,
+  ``commit-embeddings`` and ``commit-analysis`` in chunk order, with at most
+  :data:`ANALYSIS_IN_FLIGHT` chunks read from the store and not yet committed (the flow's
+  memory does not grow with the pending records); then topics: a due refit runs in the
+  flow's process as before (it fits on a sample), an assignment fans out
+  (``assign-topics``) a slice at a time.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections import Counter, deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -223,12 +227,6 @@ def ingest_on_cluster(
 # -- analysis and topics ----------------------------------------------------------------------
 
 
-@task(name="split-chunk", **WORKER_TASK)
-def split_task(texts: list[str | None], languages: list[str | None]) -> list[str]:
-    """A chunk's distinct sentences (on a worker)."""
-    return scale_analysis.distinct_sentences(texts, languages)
-
-
 @task(name="embed-chunk", **WORKER_TASK)
 def embed_task(
     settings: scale_analysis.ModelSettings, texts: list[str], url: str
@@ -258,19 +256,65 @@ def assign_task(model: Any, vectors: Any, threads: tuple[int, int]) -> tuple[Any
 @task(name="commit-embeddings", **WRITER_TASK)
 def commit_embeddings_task(store_path: str, url: str, embedder: str, pooled: bool) -> int:
     """Cache one chunk's fresh embeddings in the store (the writer)."""
-    with Warehouse(store_path) as store:
+    with _store(store_path) as store:
         return scale_analysis.commit_fresh(store, url, embedder, pooled)
 
 
 @task(name="commit-analysis", **WRITER_TASK)
 def commit_analysis_task(store_path: str, url: str, run_id: str) -> None:
     """Store one chunk's analysis and sentences (the writer)."""
-    with Warehouse(store_path) as store:
+    with _store(store_path) as store:
         scale_analysis.commit_analysis(store, url, run_id)
 
 
-#: Sentences per ``assign-topics`` task.
+#: Sentences per ``assign-topics`` task (read from the store a slice at a time).
 ASSIGN_SLICE = 50_000
+#: Slices of sentences sent to the workers and not yet written back.
+ASSIGN_IN_FLIGHT = 4
+
+
+#: Chunks of records planned and not yet stored: what the flow's process holds of the
+#: pending records, whatever their number (enough to keep a few workers busy each).
+ANALYSIS_IN_FLIGHT = 8
+
+_OPEN_STORES: dict[str, Warehouse] = {}
+
+
+@contextmanager
+def _store(store_path: str) -> Iterator[Warehouse]:
+    """The writer's store: the one the analysis fan-out keeps open for all its commits
+    (opening the file again per commit would re-read its catalogue and checkpoint it on
+    each close), or one opened for this call."""
+    shared = _OPEN_STORES.get(store_path)
+    if shared is not None:
+        yield shared
+        return
+    with Warehouse(store_path) as store:
+        yield store
+
+
+@contextmanager
+def _sharing(store_path: str, store: Warehouse) -> Iterator[None]:
+    """Let the writer's tasks use ``store`` (:func:`_store`) while this lasts. (A module
+    function: Prefect pickles the flow function along with each task it submits, and with
+    it the module globals its code names, so the flow must not name ``_OPEN_STORES``.)"""
+    _OPEN_STORES[store_path] = store
+    try:
+        yield
+    finally:
+        _OPEN_STORES.pop(store_path, None)
+
+
+@dataclass
+class _Chunk:
+    """One chunk of pending records on its way through the fan-out."""
+
+    batch: Any
+    hashes: list[str]
+    fresh: list[str]  # the sentences it is the first to meet: it embeds them
+    embedded: Any  # future of its embed-chunk
+    analysed: Any  # future of its analyze-chunk
+    urls: tuple[str, ...]  # its shards: fresh vectors, analysis, cached vectors
 
 
 @flow(name="analyze-on-cluster", persist_result=False)
@@ -283,13 +327,13 @@ def _analyze_fanout(
     root: str,
     topics: dict[str, Any],
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-
-    from voc.analysis import text_hash
+    """Analysis chunks in a window of :data:`ANALYSIS_IN_FLIGHT`: each chunk is read from
+    the store, split, planned, embedded, analysed and committed in order, while the next
+    ones are on the workers (module docstring of :mod:`voc.scale.analysis`)."""
+    from voc.analysis import Analyzer, text_hash
 
     flow_logger = get_run_logger()
     started = time.perf_counter()
-    from voc.analysis import Analyzer
-
     settings = scale_analysis.ModelSettings(sentiment_model, taxonomy, flow_threads())
     loading = time.perf_counter()
     # Here only for the analysis version and the embedder's name: no warm-up, no embedding.
@@ -297,59 +341,6 @@ def _analyze_fanout(
     loading = time.perf_counter() - loading
     version, embedder = analyzer.version, analyzer.embedder_name
     pooled = bool(getattr(analyzer.sentiment_model, "reads_pooled", False))
-    with Warehouse(store_path) as store:
-        total = store.count_pending_analysis(version)
-        pending = store.pending_analysis(version, max(total, 1))
-    batches = [
-        pending.iloc[i : i + chunk_size].reset_index(drop=True)
-        for i in range(0, len(pending), chunk_size)
-    ]
-    distinct = [
-        f.result()
-        for f in [split_task.submit(b["text"].tolist(), b["language"].tolist()) for b in batches]
-    ]
-    hashes = [[text_hash(text) for text in chunk] for chunk in distinct]
-    with Warehouse(store_path) as store:
-        every = list(dict.fromkeys(key for chunk in hashes for key in chunk))
-        before = set(store.cached_embeddings(every, embedder))
-        if pooled:
-            before &= set(store.cached_embeddings(every, f"{embedder}:pooled"))
-    # What an in-process run would embed in each chunk: what neither the cache nor an
-    # earlier chunk holds.
-    known = set(before)
-    fresh: list[list[str]] = []
-    for texts, keys in zip(distinct, hashes, strict=True):
-        fresh.append([text for text, key in zip(texts, keys, strict=True) if key not in known])
-        known.update(keys)
-    keyed = [
-        shards.shard_key(version, settings.threads, *b["feedback_id"].tolist()) for b in batches
-    ]
-    fresh_urls = [shards.shard_url(root, "embed", key) for key in keyed]
-    out_urls = [shards.shard_url(root, "analysis", key) for key in keyed]
-    cached_urls = [shards.shard_url(root, "cached", key) for key in keyed]
-    embedded: list[Any] = [
-        embed_task.submit(settings, texts, url)
-        for texts, url in zip(fresh, fresh_urls, strict=True)
-    ]
-    analysed: list[Any] = []
-    worker_loading = 0.0
-    for k, batch in enumerate(batches):
-        # Read once, then dropped (see _ingest_fanout): a lost worker's finished tasks are
-        # recomputed by Dask only while their results are still wanted.
-        done = embedded[k].result()
-        embedded[k] = None
-        worker_loading += done["model_loading"]
-        commit_embeddings_task(store_path, done["url"], embedder, pooled)
-        fresh_keys = {text_hash(text) for text in fresh[k]}
-        wanted = [key for key in hashes[k] if key not in fresh_keys]
-        cached_url = None
-        if wanted:
-            with Warehouse(store_path) as store:
-                frame = scale_analysis.cached_frame(store, wanted, embedder, pooled)
-            cached_url = shards.write_shard(cached_urls[k], frame)
-        analysed.append(
-            analyze_chunk_task.submit(settings, batch, fresh_urls[k], cached_url, out_urls[k])
-        )
     summary: dict[str, Any] = {
         "analyzed": 0,
         "sentences": 0,
@@ -361,21 +352,107 @@ def _analyze_fanout(
         "chars_not_analysed": 0,
     }
     seconds: dict[str, float] = {}
-    for k in range(len(analysed)):
-        result = analysed[k].result()
-        analysed[k] = None
-        commit_analysis_task(store_path, result["url"], run_id)
-        counts = result["counts"]
-        for key in ("analyzed", "sentences", "no_text", "timed_out", "truncated"):
-            summary[key] += int(counts[key])
-        summary["chars_not_analysed"] += int(counts["chars_not_analysed"])
-        summary["embedded"] += int(counts["misses"])
-        summary["cached"] += int(counts["hits"])
-        worker_loading += result["model_loading"]
-        for step, value in result["seconds"].items():
-            seconds[step] = seconds.get(step, 0.0) + value
-        flow_logger.info("analysed %d of %d records", summary["analyzed"], total)
-    shards.remove_shards([*fresh_urls, *out_urls, *cached_urls])
+    worker_loading = 0.0
+    chunks = 0
+    with Warehouse(store_path) as store, _sharing(store_path, store):
+        total = store.count_pending_analysis(version)
+        embedding: deque[_Chunk] = deque()  # embedding, not yet committed
+        analysing: deque[_Chunk] = deque()  # analysing, not yet committed
+        # Hashes of the chunks planned but whose embeddings are not committed yet: an
+        # in-process run would find them cached when a later chunk meets them.
+        uncommitted: Counter[str] = Counter()
+        after: tuple[Any, str] | None = None
+        exhausted = False
+
+        def plan(batch: Any) -> _Chunk:
+            # What an in-process run would embed in this chunk: what neither the
+            # cache nor an earlier chunk holds. The split is the analyser's own
+            # (cheap next to the models), here so that no worker round trip holds
+            # the plan up.
+            texts = scale_analysis.distinct_sentences(
+                batch["text"].tolist(), batch["language"].tolist()
+            )
+            hashes = [text_hash(text) for text in texts]
+            known = set(store.cached_embeddings(hashes, embedder))
+            if pooled:
+                known &= set(store.cached_embeddings(hashes, f"{embedder}:pooled"))
+            fresh = [
+                text
+                for text, key in zip(texts, hashes, strict=True)
+                if key not in known and key not in uncommitted
+            ]
+            uncommitted.update(hashes)
+            key = shards.shard_key(version, settings.threads, *batch["feedback_id"].tolist())
+            urls = tuple(
+                shards.shard_url(root, kind, key) for kind in ("embed", "analysis", "cached")
+            )
+            embedded = embed_task.submit(settings, fresh, urls[0])
+            return _Chunk(batch, hashes, fresh, embedded, None, urls)
+
+        def fill() -> None:
+            nonlocal after, exhausted, chunks
+            while not exhausted and len(embedding) + len(analysing) < ANALYSIS_IN_FLIGHT:
+                batch = store.pending_analysis(version, chunk_size, after)
+                exhausted = len(batch) < chunk_size
+                if batch.empty:
+                    return
+                last = batch.iloc[-1]
+                after = (last["created_at"], str(last["feedback_id"]))
+                chunks += 1
+                embedding.append(plan(batch.drop(columns="created_at")))
+
+        def commit_embeddings(chunk: _Chunk) -> None:
+            nonlocal worker_loading
+            # Read once, then dropped (see _ingest_fanout): a lost worker's finished
+            # tasks are recomputed by Dask only while their results are still wanted.
+            done = chunk.embedded.result()
+            chunk.embedded = None
+            worker_loading += done["model_loading"]
+            commit_embeddings_task(store_path, done["url"], embedder, pooled)
+            # Every hash of the chunk is in the store's cache now.
+            uncommitted.subtract(chunk.hashes)
+            for key in set(chunk.hashes):
+                if uncommitted[key] <= 0:
+                    del uncommitted[key]
+            fresh_keys = {text_hash(text) for text in chunk.fresh}
+            wanted = [key for key in chunk.hashes if key not in fresh_keys]
+            cached_url = None
+            if wanted:
+                frame = scale_analysis.cached_frame(store, wanted, embedder, pooled)
+                cached_url = shards.write_shard(chunk.urls[2], frame)
+            chunk.analysed = analyze_chunk_task.submit(
+                settings, chunk.batch, chunk.urls[0], cached_url, chunk.urls[1]
+            )
+            chunk.batch = None
+
+        def commit_analysis(chunk: _Chunk) -> None:
+            nonlocal worker_loading
+            result = chunk.analysed.result()
+            chunk.analysed = None
+            commit_analysis_task(store_path, result["url"], run_id)
+            shards.remove_shards(list(chunk.urls))
+            counts = result["counts"]
+            for key in ("analyzed", "sentences", "no_text", "timed_out", "truncated"):
+                summary[key] += int(counts[key])
+            summary["chars_not_analysed"] += int(counts["chars_not_analysed"])
+            summary["embedded"] += int(counts["misses"])
+            summary["cached"] += int(counts["hits"])
+            worker_loading += result["model_loading"]
+            for step, value in result["seconds"].items():
+                seconds[step] = seconds.get(step, 0.0) + value
+            flow_logger.info("analysed %d of %d records", summary["analyzed"], total)
+
+        # Chunks move through in order (their embeddings, then their analyses, are
+        # committed oldest first); about half the window embeds while half analyses.
+        fill()
+        while embedding or analysing:
+            if embedding:
+                chunk = embedding.popleft()
+                commit_embeddings(chunk)
+                analysing.append(chunk)
+            if analysing and (len(analysing) >= ANALYSIS_IN_FLIGHT // 2 or not embedding):
+                commit_analysis(analysing.popleft())
+            fill()
     seconds["total"] = time.perf_counter() - started
     # This process's (version only) and every worker's, summed: the workers load in
     # parallel, so their wall time is about the sum divided by the workers.
@@ -384,7 +461,7 @@ def _analyze_fanout(
     summary["seconds"] = {key: round(value, 2) for key, value in seconds.items()}
     summary["version"] = version
     summary["embedder"] = embedder
-    summary["chunks"] = len(batches)
+    summary["chunks"] = chunks
     return summary, _topics_fanout(store_path, embedder, run_id, topics)
 
 
@@ -395,6 +472,7 @@ def _topics_fanout(
     import pandas as pd
 
     from pipelines.analyze import topics_task
+    from voc.store import sentence_pieces
     from voc.store import topics as topic_rows
     from voc.topics.store import (
         OTHER,
@@ -410,34 +488,41 @@ def _topics_fanout(
         # Fitting samples the sentences and runs in this process, as in-process.
         return topics_task(store_path, embedder, run_id, **options)
     started = time.perf_counter()
+    summary = TopicsSummary(action="assign")
+    other = 0
     with Warehouse(store_path) as store:
         stored = load_model(store)
         if stored is None:  # refit_due says a refit is due without one: not reached
             raise VocError("no topic model in the store yet: run a refit first")
         model = stored.model
-        frame, vectors = topic_rows.topic_sentences(store, embedder, only_unassigned=True)
-    summary = TopicsSummary(action="assign")
-    if not frame.empty:
-        futures = [
-            assign_task.submit(model, vectors[i : i + ASSIGN_SLICE], flow_threads())
-            for i in range(0, len(frame), ASSIGN_SLICE)
-        ]
-        parts = [f.result() for f in futures]
-        topic_ids = np.concatenate([p[0] for p in parts])
-        similarities = np.concatenate([p[1] for p in parts])
-        rows = pd.DataFrame(
-            {
-                "feedback_id": frame["feedback_id"],
-                "sentence_index": frame["sentence_index"],
-                "topic_id": topic_ids.astype(np.int32),
-                "similarity": similarities.astype(np.float32),
-                "run_id": run_id,
-            }
-        )
-        with Warehouse(store_path) as store:
+        threads = flow_threads()
+        # The sentences are read a slice at a time and at most ASSIGN_IN_FLIGHT slices
+        # wait on the workers: the flow holds a few slices, whatever the store's size.
+        waiting: deque[tuple[pd.DataFrame, Any]] = deque()
+
+        def commit() -> None:
+            nonlocal other
+            keys, future = waiting.popleft()
+            topic_ids, similarities = future.result()
+            rows = keys.assign(
+                topic_id=topic_ids.astype(np.int32),
+                similarity=similarities.astype(np.float32),
+                run_id=run_id,
+            )
             topic_rows.add_assignments(store, rows)
-        summary.other_share = float(np.mean(topic_ids == OTHER))
-    summary.sentences = len(frame)
+            summary.sentences += len(rows)
+            other += int(np.sum(topic_ids == OTHER))
+
+        for frame, vectors in sentence_pieces.topic_sentence_chunks(
+            store, embedder, only_unassigned=True, rows=ASSIGN_SLICE
+        ):
+            keys = frame[["feedback_id", "sentence_index"]].reset_index(drop=True)
+            waiting.append((keys, assign_task.submit(model, vectors, threads)))
+            if len(waiting) > ASSIGN_IN_FLIGHT:
+                commit()
+        while waiting:
+            commit()
+    summary.other_share = other / summary.sentences if summary.sentences else 0.0
     summary.topics = len(model.topic_ids_)
     summary.seconds = time.perf_counter() - started
     if options.get("labels"):

@@ -27,7 +27,7 @@ import importlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,8 +52,11 @@ __all__ = [
     "AnalysisResult",
     "Analyzer",
     "RecordAnalysis",
+    "ResultRows",
     "SentenceAnalysis",
+    "record_sentences",
     "resolve_sentiment_model",
+    "result_rows",
     "text_hash",
 ]
 
@@ -146,6 +149,99 @@ class AnalysisResult:
     sentences: list[SentenceAnalysis]
     embeddings: np.ndarray
     seconds: dict[str, float] = field(default_factory=dict)
+
+
+def record_sentences(
+    texts: Sequence[str | None], languages: Sequence[str | None]
+) -> Iterator[tuple[int, int, int, str, str]]:
+    """The sentences :meth:`Analyzer.analyze` reads, record by record: ``(record, start,
+    end, text, language)`` for the clauses of each record's first :data:`MAX_RECORD_CHARS`
+    characters (a blank record has none; an unknown language is ``und``). The cluster's
+    planner (:func:`voc.scale.analysis.distinct_sentences`) splits with it too."""
+    for record, (text, language) in enumerate(zip(texts, languages, strict=True)):
+        if not text or not text.strip():
+            continue
+        code = language or "und"
+        for sentence in split_clauses(bounded_prefix(text, MAX_RECORD_CHARS), code):
+            yield record, sentence.start, sentence.end, sentence.text, code
+
+
+@dataclass
+class ResultRows:
+    """An :class:`AnalysisResult` as the store's rows (:func:`result_rows`).
+
+    Attributes:
+        records: One ``analysis`` row per record (``feedback_id``, ``sentiment``,
+            ``sentiment_score``, ``mixed``, ``touchpoints``, ``n_sentences``, ``error``),
+            without ``version``, ``run_id`` and ``analyzed_at``, which the writer adds.
+        sentences: One ``sentences`` row per sentence (``SENTENCE_COLUMNS``).
+        counts: ``no_text``, ``timed_out``, ``truncated`` records and
+            ``chars_not_analysed``.
+    """
+
+    records: list[dict[str, Any]]
+    sentences: list[dict[str, Any]]
+    counts: dict[str, int]
+
+
+def result_rows(
+    result: AnalysisResult,
+    feedback_ids: Sequence[str],
+    source_touchpoints: Sequence[Any],
+    languages: Sequence[str | None],
+    touchpoint_names: Sequence[str],
+) -> ResultRows:
+    """The rows :func:`analyze_pending` stores for one chunk (the cluster's workers build
+    the same ones, :func:`voc.scale.analysis.analyze_chunk`).
+
+    Args:
+        result: The analysis of the chunk's records.
+        feedback_ids, source_touchpoints, languages: Per record, as
+            :meth:`Warehouse.pending_analysis` gives them; a touchpoint the source gave
+            (and the taxonomy knows) is kept in the record's touchpoints.
+        touchpoint_names: The taxonomy's touchpoints, in its order.
+    """
+    known = set(touchpoint_names)
+    order = {name: i for i, name in enumerate(touchpoint_names)}
+    counts = {"no_text": 0, "timed_out": 0, "truncated": 0, "chars_not_analysed": 0}
+    records = []
+    for feedback_id, source_touchpoint, record in zip(
+        feedback_ids, source_touchpoints, result.records, strict=True
+    ):
+        touchpoints = set(record.touchpoints)
+        if isinstance(source_touchpoint, str) and source_touchpoint in known:
+            touchpoints.add(source_touchpoint)  # what the source said stays true
+        records.append(
+            {
+                "feedback_id": feedback_id,
+                "sentiment": record.sentiment,
+                "sentiment_score": record.sentiment_score,
+                "mixed": record.mixed,
+                "touchpoints": sorted(touchpoints, key=order.__getitem__),
+                "n_sentences": record.n_sentences,
+                "error": record.error,
+            }
+        )
+        counts["no_text"] += record.error == NO_TEXT
+        counts["timed_out"] += record.error == TIMED_OUT
+        counts["truncated"] += record.chars_not_analysed > 0
+        counts["chars_not_analysed"] += record.chars_not_analysed
+    sentences = [
+        {
+            "feedback_id": feedback_ids[s.record],
+            "sentence_index": s.index,
+            "start_char": s.start,
+            "end_char": s.end,
+            "text": s.text,
+            "text_hash": s.text_hash,
+            "language": languages[s.record] or "und",
+            "sentiment": s.sentiment,
+            "sentiment_score": s.sentiment_score,
+            "touchpoints": list(s.touchpoints),
+        }
+        for s in result.sentences
+    ]
+    return ResultRows(records, sentences, counts)
 
 
 class Analyzer:
@@ -265,14 +361,10 @@ class Analyzer:
         owners: list[int] = []
         spans: list[tuple[int, int, str]] = []
         sentence_languages: list[str] = []
-        for record, (text, language) in enumerate(zip(texts, languages, strict=True)):
-            if not text or not text.strip():
-                continue
-            code = language or "und"
-            for sentence in split_clauses(bounded_prefix(text, MAX_RECORD_CHARS), code):
-                owners.append(record)
-                spans.append((sentence.start, sentence.end, sentence.text))
-                sentence_languages.append(code)
+        for record, start, end, sentence_text, code in record_sentences(texts, languages):
+            owners.append(record)
+            spans.append((start, end, sentence_text))
+            sentence_languages.append(code)
         sentence_texts = [text for _, _, text in spans]
         seconds["split"] = time.perf_counter() - clock
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from voc.analysis import NO_TEXT, TIMED_OUT, Analyzer, text_hash
+from voc.analysis import Analyzer, result_rows, text_hash
 from voc.budgets import RECORD_SECONDS, analyze_within_budget
 from voc.faults import fault_point
 from voc.models.embedders import Embedder
@@ -167,8 +167,6 @@ def analyze_pending(
     summary = AnalyzeSummary(version=analyzer.version)
     total = store.count_pending_analysis(summary.version)
     embed = CachedEmbedding(store, analyzer.embedder, analyzer.embedder_name)
-    known = set(analyzer.taxonomy.names)
-    order = {name: i for i, name in enumerate(analyzer.taxonomy.names)}
     while True:
         batch = store.pending_analysis(summary.version, chunk_size)
         if batch.empty:
@@ -185,50 +183,22 @@ def analyze_pending(
         for step, seconds in result.seconds.items():
             summary.seconds[step] = summary.seconds.get(step, 0.0) + seconds
         now = utcnow()
-        ids = batch["feedback_id"].tolist()
-        given = batch["touchpoint"].tolist()
-        rows = []
-        for feedback_id, source_touchpoint, record in zip(ids, given, result.records, strict=True):
-            touchpoints = set(record.touchpoints)
-            if isinstance(source_touchpoint, str) and source_touchpoint in known:
-                touchpoints.add(source_touchpoint)  # what the source said stays true
-            rows.append(
-                {
-                    "feedback_id": feedback_id,
-                    "sentiment": record.sentiment,
-                    "sentiment_score": record.sentiment_score,
-                    "mixed": record.mixed,
-                    "touchpoints": sorted(touchpoints, key=order.__getitem__),
-                    "n_sentences": record.n_sentences,
-                    "error": record.error,
-                    "version": summary.version,
-                    "run_id": run_id,
-                    "analyzed_at": now,
-                }
-            )
-            summary.no_text += record.error == NO_TEXT
-            summary.timed_out += record.error == TIMED_OUT
-            summary.truncated += record.chars_not_analysed > 0
-            summary.chars_not_analysed += record.chars_not_analysed
-        languages = batch["language"].tolist()
-        sentences = pd.DataFrame(
-            [
-                {
-                    "feedback_id": ids[s.record],
-                    "sentence_index": s.index,
-                    "start_char": s.start,
-                    "end_char": s.end,
-                    "text": s.text,
-                    "text_hash": s.text_hash,
-                    "language": languages[s.record] or "und",
-                    "sentiment": s.sentiment,
-                    "sentiment_score": s.sentiment_score,
-                    "touchpoints": list(s.touchpoints),
-                }
-                for s in result.sentences
-            ],
-            columns=SENTENCE_COLUMNS,
+        built = result_rows(
+            result,
+            batch["feedback_id"].tolist(),
+            batch["touchpoint"].tolist(),
+            batch["language"].tolist(),
+            analyzer.taxonomy.names,
         )
+        rows = [
+            {**row, "version": summary.version, "run_id": run_id, "analyzed_at": now}
+            for row in built.records
+        ]
+        summary.no_text += built.counts["no_text"]
+        summary.timed_out += built.counts["timed_out"]
+        summary.truncated += built.counts["truncated"]
+        summary.chars_not_analysed += built.counts["chars_not_analysed"]
+        sentences = pd.DataFrame(built.sentences, columns=SENTENCE_COLUMNS)
         store.write_analysis(pd.DataFrame(rows), sentences)
         fault_point("analyze")  # crash tests only (voc/faults.py); a no-op otherwise
         summary.analyzed += len(rows)

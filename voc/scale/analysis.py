@@ -5,11 +5,13 @@ chunk by chunk; each chunk embeds the sentences the store's embedding cache lack
 caches them, as float16), reads the others back from the cache, then classifies and tags.
 A chunk's result therefore depends on what earlier chunks cached. To store exactly what
 the in-process path stores, the cluster path keeps the same chunks and the same cache
-semantics, in three fan-outs:
+semantics, in three steps:
 
-1. **split** (workers): each chunk's distinct sentences, in the order the analyser meets
+1. **split** (the flow's process, a chunk at a time: :func:`distinct_sentences`, cheap
+   next to the models): each chunk's distinct sentences, in the order the analyser meets
    them. The flow then knows, per chunk, which sentences an in-process run would find
-   cached (the store's cache before the run, or an earlier chunk) and which it would embed.
+   cached (the store's cache, or an earlier chunk not committed yet) and which it would
+   embed.
 2. **embed** (workers): each chunk embeds exactly the sentences it would embed in-process,
    in one batch (the embedder's float sums depend on the batch), into a shard. The writer
    caches them in chunk order, as in-process.
@@ -29,18 +31,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from voc.analysis import (
-    MAX_RECORD_CHARS,
-    NO_TEXT,
-    RECORD_SECONDS,
-    TIMED_OUT,
-    analyze_within_budget,
-    text_hash,
-)
+from voc.analysis import record_sentences, result_rows, text_hash
+from voc.budgets import RECORD_SECONDS, analyze_within_budget
 from voc.scale import shards, workers
 from voc.store.vectors import decode_vector, encode_vectors
 from voc.store.warehouse import ANALYSIS_COLUMNS, SENTENCE_COLUMNS, Warehouse, utcnow
-from voc.text.sentences import bounded_prefix, split_clauses
 
 logger = logging.getLogger(__name__)
 
@@ -59,14 +54,8 @@ class ModelSettings:
 
 def distinct_sentences(texts: Sequence[str | None], languages: Sequence[str | None]) -> list[str]:
     """The distinct sentences :meth:`voc.analysis.Analyzer.analyze` embeds for these
-    records, in its order (the same split: clauses of the bounded text)."""
-    found: dict[str, None] = {}
-    for text, language in zip(texts, languages, strict=True):
-        if not text or not text.strip():
-            continue
-        for sentence in split_clauses(bounded_prefix(text, MAX_RECORD_CHARS), language or "und"):
-            found.setdefault(sentence.text, None)
-    return list(found)
+    records, in its order (its own split, :func:`voc.analysis.record_sentences`)."""
+    return list(dict.fromkeys(text for _, _, _, text, _ in record_sentences(texts, languages)))
 
 
 def _blob(vectors: np.ndarray) -> list[bytes]:
@@ -212,51 +201,17 @@ def analyze_chunk(
         None,
         RECORD_SECONDS,
     )
-    known = set(analyzer.taxonomy.names)
-    order = {name: i for i, name in enumerate(analyzer.taxonomy.names)}
-    ids = batch["feedback_id"].tolist()
-    given = batch["touchpoint"].tolist()
-    languages = batch["language"].tolist()
-    counts = {"no_text": 0, "timed_out": 0, "truncated": 0, "chars_not_analysed": 0}
-    rows = []
-    # The same rows as voc.analysis.analyze_pending writes (run id and time: the writer's).
-    for feedback_id, source_touchpoint, record in zip(ids, given, result.records, strict=True):
-        touchpoints = set(record.touchpoints)
-        if isinstance(source_touchpoint, str) and source_touchpoint in known:
-            touchpoints.add(source_touchpoint)
-        rows.append(
-            {
-                "kind": "analysis",
-                "feedback_id": feedback_id,
-                "sentiment": record.sentiment,
-                "sentiment_score": record.sentiment_score,
-                "mixed": record.mixed,
-                "touchpoints": sorted(touchpoints, key=order.__getitem__),
-                "n_sentences": record.n_sentences,
-                "error": record.error,
-                "version": analyzer.version,
-            }
-        )
-        counts["no_text"] += record.error == NO_TEXT
-        counts["timed_out"] += record.error == TIMED_OUT
-        counts["truncated"] += record.chars_not_analysed > 0
-        counts["chars_not_analysed"] += record.chars_not_analysed
-    sentences = [
-        {
-            "kind": "sentence",
-            "feedback_id": ids[s.record],
-            "sentence_index": s.index,
-            "start_char": s.start,
-            "end_char": s.end,
-            "text": s.text,
-            "text_hash": s.text_hash,
-            "language": languages[s.record] or "und",
-            "sentiment": s.sentiment,
-            "sentiment_score": s.sentiment_score,
-            "touchpoints": list(s.touchpoints),
-        }
-        for s in result.sentences
-    ]
+    # The rows voc.analysis.analyze_pending writes (run id and time: the writer's).
+    built = result_rows(
+        result,
+        batch["feedback_id"].tolist(),
+        batch["touchpoint"].tolist(),
+        batch["language"].tolist(),
+        analyzer.taxonomy.names,
+    )
+    counts = dict(built.counts)
+    rows = [{"kind": "analysis", **row, "version": analyzer.version} for row in built.records]
+    sentences = [{"kind": "sentence", **row} for row in built.sentences]
     frame = pd.DataFrame(rows + sentences)
     shards.write_shard(url, frame)
     counts.update(

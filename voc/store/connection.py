@@ -39,6 +39,13 @@ def _migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
+#: DuckDB memory the store's writer may use (its buffer cache, indexes, joins and sorts,
+#: which spill to ``<store>.tmp`` beyond it); DuckDB's own default is 80 % of the RAM, so a
+#: long analysis of a large store grew by its cache. ``VOC_STORE_MEMORY_LIMIT`` (a DuckDB
+#: size such as ``4GB``) overrides it.
+WRITER_MEMORY_LIMIT = "1GB"
+
+
 class StoreConnection:
     """A connection to the store, migrated to the latest schema on open.
 
@@ -73,6 +80,8 @@ class StoreConnection:
             return self
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._connection = connect_writer(self.path, self.lock_timeout)
+        limit = os.environ.get("VOC_STORE_MEMORY_LIMIT") or WRITER_MEMORY_LIMIT
+        self._connection.execute("SET memory_limit = ?", [limit])
         self._migrate()
         return self
 

@@ -8,7 +8,7 @@ chunk); :class:`voc.store.warehouse.Warehouse` inherits them.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -58,22 +58,45 @@ SENTENCE_COLUMNS = [
 class AnalysisWrites(StoreConnection):
     """The analysis step's writes: which records are pending, and their results."""
 
-    def pending_analysis(self, version: str, limit: int) -> pd.DataFrame:
+    def pending_analysis(
+        self, version: str, limit: int, after: tuple[Any, str] | None = None
+    ) -> pd.DataFrame:
         """Up to ``limit`` stored records that have no analysis of ``version`` yet.
 
         New records first come in order of ``created_at``; a record analysed by another
         version (a new model or an edited taxonomy) is pending again.
 
+        Args:
+            version: The analysis version.
+            limit: Records at most.
+            after: ``(created_at, feedback_id)`` of the last record of the previous page:
+                only records after it in that order (the cluster's planner reads the
+                pending records a chunk at a time while earlier chunks are in flight).
+
         Returns:
             Columns ``feedback_id``, ``text``, ``language``, ``touchpoint`` (given by the
-            source, may be null).
+            source, may be null) and ``created_at``.
         """
+        page = ""
+        params: list[Any] = [version]
+        if after is not None:
+            created, feedback_id = after
+            if created is None or pd.isna(created):
+                page = "AND f.created_at IS NULL AND f.feedback_id > ? "
+                params.append(feedback_id)
+            else:
+                page = (
+                    "AND (f.created_at IS NULL OR f.created_at > ? "
+                    "OR (f.created_at = ? AND f.feedback_id > ?)) "
+                )
+                params += [created, created, feedback_id]
         return self._con.execute(
-            "SELECT f.feedback_id, f.text, f.language, f.touchpoint FROM feedback f "
-            "LEFT JOIN analysis a USING (feedback_id) "
-            "WHERE a.feedback_id IS NULL OR a.version <> ? "
-            "ORDER BY f.created_at NULLS LAST, f.feedback_id LIMIT ?",
-            [version, limit],
+            "SELECT f.feedback_id, f.text, f.language, f.touchpoint, f.created_at "
+            "FROM feedback f LEFT JOIN analysis a USING (feedback_id) "
+            "WHERE (a.feedback_id IS NULL OR a.version <> ?) "
+            + page
+            + "ORDER BY f.created_at NULLS LAST, f.feedback_id LIMIT ?",
+            [*params, limit],
         ).df()
 
     def count_pending_analysis(self, version: str) -> int:

@@ -9,6 +9,7 @@ labels a person gave.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -339,26 +340,34 @@ def topic_phrases(store: Warehouse) -> dict[int, list[str]]:
 
 def replace_topics(
     store: Warehouse,
-    topics: pd.DataFrame,
+    topics: pd.DataFrame | Callable[[], pd.DataFrame],
     events: pd.DataFrame,
-    assignments: pd.DataFrame,
-    model_row: pd.DataFrame,
+    assignments: pd.DataFrame | Iterable[pd.DataFrame],
+    model_row: pd.DataFrame | Callable[[], pd.DataFrame],
 ) -> None:
     """After a refit, in one transaction: the registry, every sentence's topic and the
     model are replaced, the events added, a topic's ``created_run`` kept from before, and
     the labels a person gave and the merges a person made put back (:func:`_apply_renames`,
-    :func:`_apply_merges`)."""
+    :func:`_apply_merges`).
+
+    ``assignments`` may be one frame or frames one after another (a refit of a large
+    store assigns its sentences piece by piece,
+    :func:`voc.store.sentence_pieces.topic_sentence_chunks`, while they
+    are written); ``topics`` and ``model_row`` may then be functions, called once every
+    assignment is written (the topics' sizes count them).
+    """
     with store.transaction() as con:
         previous = dict(con.execute("SELECT topic_id, created_run FROM topics").fetchall())
-        topics = topics.copy()
-        pairs = zip(topics["topic_id"], topics["created_run"], strict=True)
-        topics["created_run"] = [previous.get(int(i), run) for i, run in pairs]
         for table in ("topics", "sentence_topics", "topic_model"):
             con.execute(f"DELETE FROM {table}")
+        for frame in [assignments] if isinstance(assignments, pd.DataFrame) else assignments:
+            store.insert_frame("sentence_topics", frame)
+        topics = (topics() if callable(topics) else topics).copy()
+        pairs = zip(topics["topic_id"], topics["created_run"], strict=True)
+        topics["created_run"] = [previous.get(int(i), run) for i, run in pairs]
         store.insert_frame("topics", topics)
         store.insert_frame("topic_events", events, keyed=False)
-        store.insert_frame("sentence_topics", assignments)
-        store.insert_frame("topic_model", model_row)
+        store.insert_frame("topic_model", model_row() if callable(model_row) else model_row)
         _apply_renames(con)
         _apply_merges(con)
 

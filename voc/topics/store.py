@@ -30,12 +30,14 @@ import numpy as np
 import pandas as pd
 
 from voc.errors import VocError
+from voc.store import sentence_pieces
 from voc.store import topics as topic_rows
-from voc.store.topics import UNDATED as _UNDATED
 from voc.topics.model import OTHER, TopicModel
+from voc.topics.pieces import TopicCounts, assign_chunks, hash_sample
 from voc.topics.registry import TopicRegistry
 
 __all__ = [
+    "CHUNK_ROWS",
     "MAX_NEW_OTHER_SHARE",
     "StoredModel",
     "TopicsSummary",
@@ -92,11 +94,6 @@ class TopicsSummary:
             "new_topics": list(self.new_topics),
             "seconds": round(self.seconds, 2),
         }
-
-
-def _latest_week(frame: pd.DataFrame) -> str:
-    weeks = frame.loc[frame["week"] != _UNDATED, "week"]
-    return str(weeks.max()) if not weeks.empty else _UNDATED
 
 
 def load_registry(store: Any) -> TopicRegistry:
@@ -166,14 +163,34 @@ def refit_due(store: Any, embedder: str) -> tuple[bool, str]:
     return False, ""
 
 
-def refit(store: Any, embedder: str, run_id: str, model: TopicModel | None = None) -> TopicsSummary:
-    """Fit topics on every stored sentence and update the registry (module docstring).
+#: Sentences read from the store at a time by a refit and an assignment: what they hold in
+#: memory is bounded by this and the model's ``sample_size``, not by the store's size.
+CHUNK_ROWS = 50_000
+
+
+def refit(
+    store: Any,
+    embedder: str,
+    run_id: str,
+    model: TopicModel | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> TopicsSummary:
+    """Fit topics on the stored sentences and update the registry (module docstring).
+
+    The model is fitted on its ``sample_size`` sentences (the hash sample its fit would
+    cluster, so a store no larger than that is fitted on every sentence, as before);
+    in a larger store every sentence is then assigned to the fitted topics
+    (:meth:`TopicModel.assign`: what the fit gives its own sentences) ``chunk_rows`` at a
+    time while they are written, and the topics' sizes, first weeks and the share of
+    other count every sentence. Memory is bounded by the sample and the piece, whatever
+    the store holds.
 
     Args:
         store: An open :class:`voc.store.warehouse.Warehouse`.
         embedder: Name of the embedder whose cached vectors to fit on.
         run_id: Recorded with the rows written.
         model: Settings to fit with (default :class:`TopicModel` ones).
+        chunk_rows: Sentences read and assigned at a time.
 
     Returns:
         A :class:`TopicsSummary` (``action`` ``none`` when there are too few sentences).
@@ -182,60 +199,80 @@ def refit(store: Any, embedder: str, run_id: str, model: TopicModel | None = Non
 
     started = time.perf_counter()
     summary = TopicsSummary(action="refit")
-    frame, vectors = topic_rows.topic_sentences(store, embedder, only_unassigned=False)
     model = model or TopicModel(label_embedder=embedder)
-    if len(frame) < max(2, model.min_topic_size):
-        return TopicsSummary(action="none", reason=f"only {len(frame)} sentences")
-    period = _latest_week(frame)
+    sample = hash_sample(store, embedder, model.sample_size, chunk_rows)
+    frame, vectors = sample.frame, sample.vectors
+    if sample.total < max(2, model.min_topic_size):
+        return TopicsSummary(action="none", reason=f"only {sample.total} sentences")
+    period = sample.period
     registry = load_registry(store)
     seeds = registry.centroids() if registry.active else None
     ids = [f"{a}:{b}" for a, b in zip(frame["feedback_id"], frame["sentence_index"], strict=True)]
     model.fit(vectors, frame["text"].tolist(), frame["language"].tolist(), ids, seeds)
+    del vectors
     fit = model.fit_result_
     update = registry.update(fit, period)
     model.set_topic_ids(update.topic_ids)
-    topic_of = update.ids_of(fit.labels)
     now = utcnow()
-    # A topic found in this fit was first seen in the week of its earliest sentence (on
-    # the first fit of a store with months of data, not "this week" for every topic).
-    dated = pd.DataFrame({"topic": topic_of, "week": frame["week"].to_numpy()})
-    dated = dated[dated["week"] != _UNDATED]
-    earliest = dated.groupby("topic")["week"].min().to_dict()
+    counted = TopicCounts()
+    if sample.total == len(frame):  # the fit saw every sentence
+        topic_of = update.ids_of(fit.labels)
+        counted.add(topic_of, frame["week"].to_numpy())
+        assignments: Any = pd.DataFrame(
+            {
+                "feedback_id": frame["feedback_id"],
+                "sentence_index": frame["sentence_index"],
+                "topic_id": topic_of.astype(np.int32),
+                "similarity": fit.similarities.astype(np.float32),
+                "run_id": run_id,
+            }
+        )
+        sizes: dict[int, int] = {}
+    else:
+        assignments = assign_chunks(store, embedder, model, run_id, chunk_rows, counted)
+        sizes = counted.sizes
+    del frame
     found_now = set(update.new_topic_ids)
-    first_seen = {
-        t.topic_id: str(earliest.get(t.topic_id, t.first_seen))
-        if t.topic_id in found_now
-        else t.first_seen
-        for t in update.registry.topics
-    }
+    fitted_ids = {int(i) for i in update.topic_ids}
     quotes = {int(update.topic_ids[t.index]): list(t.quotes) for t in fit.topics}
     phrases = {int(update.topic_ids[t.index]): list(t.phrases) for t in fit.topics}
     previous_phrases = topic_rows.topic_phrases(store)
     merged = {e.topic_id for e in update.events if e.kind == "merged"}
-    topics_rows = pd.DataFrame(
-        [
-            {
-                "topic_id": t.topic_id,
-                "label": t.label,
-                "keywords": list(t.keywords),
-                "quotes": quotes.get(t.topic_id, []),
-                "aliases": json.dumps(t.aliases, ensure_ascii=False, sort_keys=True),
-                "phrases": phrases.get(t.topic_id, previous_phrases.get(t.topic_id, [])),
-                "centroid": np.asarray(t.centroid, dtype="<f4").tobytes(),
-                "embedder": embedder,
-                "size": t.size,
-                "status": "active"
-                if t.active
-                else ("merged" if t.topic_id in merged else "retired"),
-                "first_seen": first_seen[t.topic_id],
-                "last_seen": t.last_seen,
-                "created_run": run_id,
-                "updated_run": run_id,
-                "updated_at": now,
-            }
-            for t in update.registry.topics
-        ]
-    )
+
+    def topics_rows() -> pd.DataFrame:
+        # A topic found in this fit was first seen in the week of its earliest sentence
+        # (on the first fit of a store with months of data, not "this week" for every
+        # topic).
+        earliest = counted.earliest
+        return pd.DataFrame(
+            [
+                {
+                    "topic_id": t.topic_id,
+                    "label": t.label,
+                    "keywords": list(t.keywords),
+                    "quotes": quotes.get(t.topic_id, []),
+                    "aliases": json.dumps(t.aliases, ensure_ascii=False, sort_keys=True),
+                    "phrases": phrases.get(t.topic_id, previous_phrases.get(t.topic_id, [])),
+                    "centroid": np.asarray(t.centroid, dtype="<f4").tobytes(),
+                    "embedder": embedder,
+                    "size": sizes.get(t.topic_id, 0)
+                    if sizes and t.topic_id in fitted_ids
+                    else t.size,
+                    "status": "active"
+                    if t.active
+                    else ("merged" if t.topic_id in merged else "retired"),
+                    "first_seen": str(earliest.get(t.topic_id, t.first_seen))
+                    if t.topic_id in found_now
+                    else t.first_seen,
+                    "last_seen": t.last_seen,
+                    "created_run": run_id,
+                    "updated_run": run_id,
+                    "updated_at": now,
+                }
+                for t in update.registry.topics
+            ]
+        )
+
     events = pd.DataFrame(
         [
             {
@@ -250,37 +287,31 @@ def refit(store: Any, embedder: str, run_id: str, model: TopicModel | None = Non
         ],
         columns=["run_id", "event", "topic_id", "related", "detail", "occurred_at"],
     )
-    assignments = pd.DataFrame(
-        {
-            "feedback_id": frame["feedback_id"],
-            "sentence_index": frame["sentence_index"],
-            "topic_id": topic_of.astype(np.int32),
-            "similarity": fit.similarities.astype(np.float32),
-            "run_id": run_id,
-        }
-    )
     centroids = np.asarray(model.centroids_, dtype="<f4")
-    model_row = pd.DataFrame(
-        [
-            {
-                "model_id": 1,
-                "embedder": embedder,
-                "threshold": float(model.threshold_),
-                "topic_ids": [int(i) for i in model.topic_ids_],
-                "centroids": centroids.tobytes(),
-                "dim": int(centroids.shape[1]),
-                "period": period,
-                "sentences": len(frame),
-                "other_share": fit.other_share,
-                "run_id": run_id,
-                "fitted_at": now,
-            }
-        ]
-    )
+
+    def model_row() -> pd.DataFrame:
+        return pd.DataFrame(
+            [
+                {
+                    "model_id": 1,
+                    "embedder": embedder,
+                    "threshold": float(model.threshold_),
+                    "topic_ids": [int(i) for i in model.topic_ids_],
+                    "centroids": centroids.tobytes(),
+                    "dim": int(centroids.shape[1]),
+                    "period": period,
+                    "sentences": sample.total,
+                    "other_share": counted.other_share if sizes else fit.other_share,
+                    "run_id": run_id,
+                    "fitted_at": now,
+                }
+            ]
+        )
+
     topic_rows.replace_topics(store, topics_rows, events, assignments, model_row)
-    summary.sentences = len(frame)
+    summary.sentences = sample.total
     summary.topics = fit.n_topics
-    summary.other_share = fit.other_share
+    summary.other_share = counted.other_share if sizes else fit.other_share
     for event in update.events:
         summary.events[event.kind] = summary.events.get(event.kind, 0) + 1
     summary.new_topics = update.new_topic_ids
@@ -288,16 +319,22 @@ def refit(store: Any, embedder: str, run_id: str, model: TopicModel | None = Non
     return summary
 
 
-def assign_pending(store: Any, embedder: str, run_id: str) -> TopicsSummary:
-    """Assign sentences that have no topic yet with the stored model (no refit)."""
+def assign_pending(
+    store: Any, embedder: str, run_id: str, chunk_rows: int = CHUNK_ROWS
+) -> TopicsSummary:
+    """Assign sentences that have no topic yet with the stored model (no refit), read,
+    assigned and written ``chunk_rows`` at a time (each piece in its own transaction: a
+    run cut off midway leaves the rest unassigned, and the next one assigns them)."""
     started = time.perf_counter()
     stored = load_model(store)
     if stored is None:
         raise VocError("no topic model in the store yet: run a refit first (voc topics refit)")
     model = stored.model
-    frame, vectors = topic_rows.topic_sentences(store, embedder, only_unassigned=True)
     summary = TopicsSummary(action="assign")
-    if not frame.empty:
+    counted = TopicCounts()
+    for frame, vectors in sentence_pieces.topic_sentence_chunks(
+        store, embedder, only_unassigned=True, rows=chunk_rows
+    ):
         topic_ids, similarities = model.assign(vectors)
         rows = pd.DataFrame(
             {
@@ -309,8 +346,9 @@ def assign_pending(store: Any, embedder: str, run_id: str) -> TopicsSummary:
             }
         )
         topic_rows.add_assignments(store, rows)
-        summary.other_share = float(np.mean(topic_ids == OTHER))
-    summary.sentences = len(frame)
+        counted.add(topic_ids, frame["week"].to_numpy())
+    summary.other_share = counted.other_share
+    summary.sentences = counted.total
     summary.topics = len(model.topic_ids_)
     summary.seconds = time.perf_counter() - started
     return summary

@@ -1,0 +1,74 @@
+"""A refit of a store larger than the topic model's sample: fitted on the sample, every
+sentence assigned piece by piece (memory bounded by the sample and the piece)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from voc.store import topics as topic_rows
+from voc.store.warehouse import Warehouse
+
+EMBEDDER = "use-multilingual"
+
+
+@pytest.fixture
+def store(demo: dict[str, Path], tmp_path: Path) -> Path:
+    """A writable copy of the demo store (the session's demo must not change)."""
+    path = tmp_path / "voc.duckdb"
+    shutil.copy(demo["store"], path)
+    return path
+
+
+def test_the_sample_read_in_pieces_is_the_models_hash_sample(store: Path) -> None:
+    from voc.topics.model import _hash_order
+    from voc.topics.pieces import hash_sample
+
+    with Warehouse(store) as wh:
+        frame, _ = topic_rows.topic_sentences(wh, EMBEDDER, only_unassigned=False)
+        sample = hash_sample(wh, EMBEDDER, size=500, chunk_rows=2048)
+    ids = [f"{a}:{b}" for a, b in zip(frame["feedback_id"], frame["sentence_index"], strict=True)]
+    want = frame.iloc[np.sort(_hash_order(ids)[:500])].reset_index(drop=True)
+    assert sample.total == len(frame) > 2048  # several pieces
+    assert sample.frame[["feedback_id", "sentence_index"]].equals(
+        want[["feedback_id", "sentence_index"]]
+    )
+    assert len(sample.vectors) == 500
+    assert sample.period == frame.loc[frame["week"] != topic_rows.UNDATED, "week"].max()
+
+
+def test_a_refit_over_its_sample_assigns_and_counts_every_sentence(store: Path) -> None:
+    from voc.topics.model import TopicModel
+    from voc.topics.store import load_model, refit
+
+    with Warehouse(store) as wh:
+        model = TopicModel(sample_size=1500, label_embedder="none")
+        summary = refit(wh, EMBEDDER, "test-refit", model, chunk_rows=2048)
+        frame, vectors = topic_rows.topic_sentences(wh, EMBEDDER, only_unassigned=False)
+        stored = wh.query(
+            "SELECT feedback_id, sentence_index, topic_id, similarity FROM sentence_topics "
+            "ORDER BY feedback_id, sentence_index"
+        )
+        sizes = wh.query("SELECT topic_id, size FROM topics WHERE status = 'active'")
+        counted = wh.query("SELECT topic_id, count(*) AS n FROM sentence_topics GROUP BY 1")
+        fitted = wh.query("SELECT sentences, other_share FROM topic_model")
+        merges = topic_rows.given_merges(wh)
+        reloaded = load_model(wh)
+    assert not merges  # the demo has none: stored topics are the model's own
+    assert summary.action == "refit" and summary.sentences == len(frame) > 1500
+    # Every sentence once, with the topic the stored model gives its vector.
+    assert stored[["feedback_id", "sentence_index"]].equals(
+        frame[["feedback_id", "sentence_index"]]
+    )
+    assert reloaded is not None
+    topic_ids, similarities = reloaded.model.assign(vectors)
+    np.testing.assert_array_equal(stored["topic_id"].to_numpy(), topic_ids)
+    np.testing.assert_allclose(stored["similarity"].to_numpy(), similarities, atol=1e-6)
+    # Sizes and the share of other count every sentence, not the sample.
+    n = dict(zip(counted["topic_id"], counted["n"], strict=True))
+    assert all(n.get(t, 0) == s for t, s in zip(sizes["topic_id"], sizes["size"], strict=True))
+    assert int(fitted["sentences"].iloc[0]) == len(frame)
+    assert fitted["other_share"].iloc[0] == pytest.approx(np.mean(topic_ids == -1))

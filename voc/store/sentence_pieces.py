@@ -1,0 +1,90 @@
+"""Stored sentences and their vectors read in pieces: what a reader of every sentence (a
+topic refit, an assignment) holds at a time is one piece, whatever the store's size.
+
+The rows are those of :func:`voc.store.topics.topic_sentences`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+
+from voc.store.topics import UNDATED
+from voc.store.vectors import decode_matrix
+from voc.store.frames import registered as _registered
+from voc.store.warehouse import Warehouse
+
+__all__ = ["topic_sentence_chunks", "topic_sentences_by_key"]
+
+
+def topic_sentence_chunks(
+    store: Warehouse, embedder: str, only_unassigned: bool, rows: int, vectors: bool = True
+) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
+    """:func:`topic_sentences` in pieces of about ``rows`` sentences (a multiple of
+    DuckDB's 2,048-row vectors), **in no particular order**, so that a reader of every
+    sentence holds one piece at a time, whatever the store's size.
+
+    One query, streamed on a cursor of its own (DuckDB's memory is bounded by its
+    ``memory_limit``, see :class:`Warehouse`), from a snapshot taken when it starts: rows
+    the caller writes meanwhile on the store's connection (sentences' topics) do not
+    change what it reads. With ``vectors=False`` the pieces hold only ``feedback_id``,
+    ``sentence_index`` and ``week`` and their matrix is empty.
+    """
+    where = (
+        "WHERE NOT EXISTS (SELECT 1 FROM sentence_topics t WHERE t.feedback_id = s.feedback_id "
+        "AND t.sentence_index = s.sentence_index)"
+        if only_unassigned
+        else ""
+    )
+    columns = "s.text, s.language, e.vector," if vectors else ""
+    cursor = store._con.cursor()
+    try:
+        cursor.execute(
+            f"""
+            SELECT s.feedback_id, s.sentence_index, {columns}
+                   coalesce(strftime(f.created_at, '%G-W%V'), ?) AS week
+            FROM sentences s
+            JOIN embeddings e ON e.text_hash = s.text_hash AND e.embedder = ?
+            JOIN feedback f USING (feedback_id)
+            {where}
+            """,
+            [UNDATED, embedder],
+        )
+        while True:
+            frame = cursor.fetch_df_chunk(max(1, rows // 2048))
+            if frame.empty:
+                return
+            if vectors:
+                matrix = decode_matrix(b"".join(bytes(v) for v in frame["vector"]), len(frame))
+                frame = frame.drop(columns="vector")
+            else:
+                matrix = np.zeros((0, 0), dtype=np.float32)
+            yield frame, matrix
+    finally:
+        cursor.close()
+
+
+def topic_sentences_by_key(
+    store: Warehouse, embedder: str, keys: pd.DataFrame
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The :func:`topic_sentences` rows of ``keys`` (``feedback_id``, ``sentence_index``),
+    in the same order (by record and index), with their vectors."""
+    with _registered(store._con, "wanted_sentences", keys[["feedback_id", "sentence_index"]]):
+        frame = store._con.execute(
+            """
+            SELECT s.feedback_id, s.sentence_index, s.text, s.language, e.vector,
+                   coalesce(strftime(f.created_at, '%G-W%V'), ?) AS week
+            FROM sentences s
+            SEMI JOIN wanted_sentences w USING (feedback_id, sentence_index)
+            JOIN embeddings e ON e.text_hash = s.text_hash AND e.embedder = ?
+            JOIN feedback f USING (feedback_id)
+            ORDER BY s.feedback_id, s.sentence_index
+            """,
+            [UNDATED, embedder],
+        ).df()
+    if frame.empty:
+        return frame.drop(columns="vector"), np.zeros((0, 0), dtype=np.float32)
+    vectors = decode_matrix(b"".join(bytes(v) for v in frame["vector"]), len(frame))
+    return frame.drop(columns="vector"), vectors

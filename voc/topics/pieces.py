@@ -1,0 +1,116 @@
+"""A topic refit's reading of the store in pieces (:func:`voc.topics.store.refit`): the
+fit's hash sample found from the sentences' keys, and every sentence assigned a piece at a
+time, so that what a refit holds is bounded by the sample and the piece, not the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from voc.store.sentence_pieces import topic_sentence_chunks, topic_sentences_by_key
+from voc.store.topics import UNDATED as _UNDATED
+from voc.store.topics import topic_sentences
+from voc.topics.model import OTHER, TopicModel
+
+__all__ = ["Sample", "TopicCounts", "assign_chunks", "hash_sample", "latest_week"]
+
+
+def latest_week(frame: pd.DataFrame) -> str:
+    """The latest dated week of ``frame``'s sentences (``undated`` when none is)."""
+    weeks = frame.loc[frame["week"] != _UNDATED, "week"]
+    return str(weeks.max()) if not weeks.empty else _UNDATED
+
+
+@dataclass
+class Sample:
+    """The sentences a refit fits on, and what it learnt reading every stored one."""
+
+    frame: pd.DataFrame  # feedback_id, sentence_index, text, language, week (store order)
+    vectors: np.ndarray
+    total: int  # every stored sentence with a vector of the embedder
+    period: str  # the latest week of them
+
+
+def hash_sample(store: Any, embedder: str, size: int, chunk_rows: int) -> Sample:
+    """The ``size`` stored sentences first in :class:`TopicModel`'s hash order (the sample
+    its fit clusters), reading the keys ``chunk_rows`` at a time: the candidates so far
+    and one piece, never every key; read back with their vectors in store order. When
+    every sentence fits in the sample, all of them (exactly
+    :func:`voc.store.topics.topic_sentences`)."""
+    from voc.topics.model import _hash_order
+
+    best: pd.DataFrame | None = None
+    total = 0
+    period = _UNDATED
+    for frame, _ in topic_sentence_chunks(
+        store, embedder, only_unassigned=False, rows=chunk_rows, vectors=False
+    ):
+        total += len(frame)
+        period = max((p for p in (period, latest_week(frame)) if p != _UNDATED), default=period)
+        # The pieces come in no set order: the sample is the keys of the smallest hashes
+        # (ties, two 64-bit hashes alike, by arrival), read back in store order below.
+        keys = frame[["feedback_id", "sentence_index"]]
+        candidates = keys if best is None else pd.concat([best, keys], ignore_index=True)
+        # The ids refit() gives the fit (an int index: "f1:3", never "f1:3.0").
+        ids = [
+            f"{a}:{int(b)}"
+            for a, b in zip(candidates["feedback_id"], candidates["sentence_index"], strict=True)
+        ]
+        keep = np.sort(_hash_order(ids)[:size])
+        best = candidates.iloc[keep].reset_index(drop=True)
+    if total <= size or best is None:
+        frame, vectors = topic_sentences(store, embedder, only_unassigned=False)
+    else:
+        frame, vectors = topic_sentences_by_key(store, embedder, best)
+    return Sample(frame, vectors, total, period)
+
+
+class TopicCounts:
+    """Sentences per topic, each topic's earliest dated week and the share of other, added
+    up piece by piece."""
+
+    def __init__(self) -> None:
+        self.sizes: dict[int, int] = {}
+        self.earliest: dict[int, str] = {}
+        self.total = 0
+        self.other = 0
+
+    def add(self, topic_ids: np.ndarray, weeks: np.ndarray) -> None:
+        self.total += len(topic_ids)
+        self.other += int(np.sum(topic_ids == OTHER))
+        for topic, size in zip(*np.unique(topic_ids, return_counts=True), strict=True):
+            self.sizes[int(topic)] = self.sizes.get(int(topic), 0) + int(size)
+        dated = pd.DataFrame({"topic": topic_ids, "week": weeks})
+        dated = dated[dated["week"] != _UNDATED]
+        for topic, week in dated.groupby("topic")["week"].min().items():
+            known = self.earliest.get(int(topic))
+            self.earliest[int(topic)] = week if known is None else min(known, week)
+
+    @property
+    def other_share(self) -> float:
+        return self.other / self.total if self.total else 0.0
+
+
+def assign_chunks(
+    store: Any, embedder: str, model: TopicModel, run_id: str, chunk_rows: int, counted: TopicCounts
+) -> Any:
+    """Every stored sentence's topic with the fitted model, piece by piece (a generator:
+    :func:`voc.store.topics.replace_topics` writes each piece before the next is read)."""
+    for frame, vectors in topic_sentence_chunks(
+        store, embedder, only_unassigned=False, rows=chunk_rows
+    ):
+        topic_ids, similarities = model.assign(vectors)
+        counted.add(topic_ids, frame["week"].to_numpy())
+        yield pd.DataFrame(
+            {
+                "feedback_id": frame["feedback_id"],
+                "sentence_index": frame["sentence_index"],
+                "topic_id": topic_ids.astype(np.int32),
+                "similarity": similarities.astype(np.float32),
+                "run_id": run_id,
+            }
+        )
