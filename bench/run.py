@@ -244,10 +244,6 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 # -- issue 15: in-process speed (point 4) beside the end-to-end scale run (point 5) ---------
 
 
@@ -296,3 +292,7 @@ def _print_scale_tables(results: list[dict]) -> None:
             continue
         print("\nend to end (`python -m bench.scale`):")
         print(scale.markdown(r["runs"], r.get("cluster")))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
