@@ -16,7 +16,9 @@ with every input column as it was plus the analysis columns:
 
 Topics (``topics``: ``auto``, ``store`` or ``file``) come from the store's topic model
 (ids and labels then match ``voc topics`` and the digest) or from a topic model fitted on
-the file itself (ids 1, 2, ... by size; a file with too few sentences gets -1, other).
+the file itself (ids 1, 2, ... by size; a file with too few sentences gets -1, other;
+a large file is clustered on a hash sample of :data:`FILE_TOPIC_SAMPLE` sentences, every
+sentence then going to its nearest topic).
 ``auto`` (the default) uses the store's model only when the file fits it: when at least
 :data:`MIN_STORE_FIT_SHARE` of the file's sentences are assigned to one of the store's
 topics (cosine above its threshold). A file about something else (reviews of another
