@@ -441,6 +441,6 @@ def test_the_lemma_word_lists_as_sets_give_the_same_lemmas():
     lemmatizer.cache.clear()
     _index_as_sets(lemmatizer)
     index = lemmatizer.lookups.get_table("lemma_index")
-    assert all(isinstance(index[key], frozenset) for key in index.keys())
+    assert all(isinstance(index[key], frozenset) for key in index)
     assert [lemmatizer.rule_lemmatize(token) for token in doc] == before
     assert before[1] == ["dress"]  # the word list decides: "dresses" -> "dress", not "dresse"
