@@ -16,7 +16,9 @@ with every input column as it was plus the analysis columns:
 
 Topics (``topics``: ``auto``, ``store`` or ``file``) come from the store's topic model
 (ids and labels then match ``voc topics`` and the digest) or from a topic model fitted on
-the file itself (ids 1, 2, ... by size; a file with too few sentences gets -1, other).
+the file itself (ids 1, 2, ... by size; a file with too few sentences gets -1, other;
+a large file is clustered on a hash sample of :data:`FILE_TOPIC_SAMPLE` sentences, every
+sentence then going to its nearest topic).
 ``auto`` (the default) uses the store's model only when the file fits it: when at least
 :data:`MIN_STORE_FIT_SHARE` of the file's sentences are assigned to one of the store's
 topics (cosine above its threshold). A file about something else (reviews of another
@@ -59,6 +61,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "ANALYSIS_COLUMNS",
+    "FILE_TOPIC_SAMPLE",
     "MAX_LISTED_BAD_ROWS",
     "MIN_STORE_FIT_SHARE",
     "TOPIC_SOURCES",
@@ -74,6 +77,13 @@ TOPIC_SOURCES = ("auto", "store", "file")
 #: assigned to one of them: the store refits itself when over 25 % of new sentences are
 #: other (:data:`voc.topics.store.MAX_NEW_OTHER_SHARE`), and a file is judged the same way.
 MIN_STORE_FIT_SHARE = 0.75
+#: Topics fitted on a file cluster at most this many of its sentences (the model's hash
+#: sample, :attr:`voc.topics.TopicModel.sample_size`), then every sentence goes to its
+#: nearest topic, as a store's refit does above its own sample of 20,000. Half the store's
+#: sample halves the clustering of a large file (5,000 clothing reviews, 28,000
+#: sentences: 3.4 -> 1.5 CPU seconds) at the same agreement with the reviews' classes
+#: (docs/benchmarks.md, issue 15); a file of fewer sentences is clustered whole, as before.
+FILE_TOPIC_SAMPLE = 10_000
 
 #: Columns ``voc enrich`` adds, in order (before any ``prefix``).
 ANALYSIS_COLUMNS = [
@@ -237,7 +247,11 @@ class _Pieces:
         if use_store:
             summary.topics_from = "store"
         elif len(self.texts) >= 2 * TopicModel().min_topic_size:
-            model = TopicModel(label_embedder=label_embedder, label_language=label_language)
+            model = TopicModel(
+                label_embedder=label_embedder,
+                label_language=label_language,
+                sample_size=FILE_TOPIC_SAMPLE,
+            )
             fit = model.fit(vectors, self.texts, self.languages).fit_result_
             update = TopicRegistry().update(fit, "file")
             sentence_topics = update.ids_of(fit.labels)

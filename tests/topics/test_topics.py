@@ -421,3 +421,26 @@ def test_a_copula_or_a_placeholder_heads_no_phrase(tokenizer):
     surfaces = [surface for _, surface in terms.phrases]
     assert not any(s.startswith(("am ", "was ", "decided not")) for s in surfaces), surfaces
     assert "PERSON" not in surfaces
+
+
+def test_the_lemma_word_lists_as_sets_give_the_same_lemmas():
+    # The keyword tagger turns the rule lemmatizer's word lists into sets (speed); spaCy's
+    # own lists must give the very same lemmas, rule by rule.
+    import spacy
+
+    from voc.text.nlp import ENGLISH_MODEL
+    from voc.topics.tokens import _index_as_sets
+
+    nlp = spacy.load(ENGLISH_MODEL, exclude=["parser", "ner"])  # its own tables, not shared
+    doc = nlp(
+        "The dresses were shipped late, running shoes fitted better and the refunds "
+        "arrived after the parcels, so I cancelled my subscriptions and wrote reviews."
+    )
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    before = [lemmatizer.rule_lemmatize(token) for token in doc]
+    lemmatizer.cache.clear()
+    _index_as_sets(lemmatizer)
+    index = lemmatizer.lookups.get_table("lemma_index")
+    assert all(isinstance(index[key], frozenset) for key in index)
+    assert [lemmatizer.rule_lemmatize(token) for token in doc] == before
+    assert before[1] == ["dress"]  # the word list decides: "dresses" -> "dress", not "dresse"

@@ -183,6 +183,7 @@ class KeywordTokenizer:
         if cached is not None:
             return cached
         component = nlp.get_pipe("lemmatizer")
+        _index_as_sets(component)
         memo: dict[tuple[str, str], str] = {}
 
         def lemmatize(token: Any, pos: str) -> str:
@@ -289,6 +290,20 @@ class KeywordTokenizer:
                 ]
 
         return run
+
+
+def _index_as_sets(component: Any) -> None:
+    """The rule lemmatizer's word lists (``lemma_index``: every known noun, verb, ...) as
+    sets. spaCy checks each candidate form with ``form in index``, a scan of a list of
+    tens of thousands of words (about 0.4 ms a word: most of a fit's lemmatising, even
+    memoised per word); a set answers the same membership at once. The component is
+    switched off in the pipeline: only :meth:`KeywordTokenizer._english_lemmatizer` calls
+    it."""
+    table = component.lookups.get_table("lemma_index", {})
+    for pos in list(table.keys()):
+        words = table[pos]
+        if isinstance(words, list):
+            table[pos] = frozenset(words)
 
 
 def _default_processes() -> int:
