@@ -160,6 +160,28 @@ class TouchpointScores:
         return self.features[:, :, FEATURES.index(name)]
 
 
+def rule_overrides(
+    nearest: dict[str, np.ndarray], tax_margin: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The decision rules beside the relevance model's thresholds, bool ``(n, n_touchpoints)``
+    each: ``forced`` (strong, specific meaning: :data:`MEANING_MIN_Z` and
+    :data:`MEANING_MIN_MARGIN`; or an example at :data:`EXAMPLE_MATCH`, closer than every
+    negative example) and ``vetoed`` (a negative example at :data:`NEGATIVE_MATCH`, closer
+    than the name, the description and every example). :meth:`TouchpointTagger.decide`
+    tags ``(thresholds | forced) & ~vetoed``; training scores its thresholds the same way.
+
+    Args:
+        nearest: ``example``, ``negative``, ``positive`` and ``meaning_z`` as
+            :attr:`TouchpointScores.nearest` holds them.
+        tax_margin: The ``tax_margin`` feature ``(n, n_touchpoints)``.
+    """
+    example, negative = nearest["example"], nearest["negative"]
+    forced = (nearest["meaning_z"] >= MEANING_MIN_Z) & (tax_margin >= MEANING_MIN_MARGIN)
+    forced |= (example >= EXAMPLE_MATCH) & (example > negative)
+    vetoed = (negative >= NEGATIVE_MATCH) & (negative > nearest["positive"])
+    return forced, vetoed
+
+
 def taxonomy_evidence(taxonomy: Taxonomy) -> tuple[list[str], list[int], list[int]]:
     """The texts to embed for a taxonomy: per touchpoint its name (underscores read as
     spaces), description, every keyword (all languages), examples and negative examples.
@@ -291,6 +313,12 @@ def pair_features(
     else:
         is_best = np.ones_like(z_evidence)
         margin = np.zeros_like(z_evidence)
+    if n_touchpoints and n:
+        shifted = np.exp(z_evidence - z_evidence.max(axis=1, keepdims=True))
+        softmax = shifted / shifted.sum(axis=1, keepdims=True)
+        rank = np.argsort(np.argsort(-z_evidence, axis=1), axis=1).astype(np.float32)
+    else:
+        softmax = rank = np.zeros_like(z_evidence)
     closest_positive = np.where(has[_EXAMPLE], raw["example_max"], raw["description"])
     negative_margin = np.where(has[_NEGATIVE], raw["negative_max"] - closest_positive, 0.0)
     hit = hits.astype(np.float32)
@@ -321,5 +349,8 @@ def pair_features(
         "keyword_hit_count": raw.get("hit_count", zeros),
         "keyword_hit_cos": raw.get("hit_cos", zeros),
         "keyword_hit_specificity": raw.get("hit_specificity", zeros),
+        "tax_softmax": softmax,
+        "tax_rank": rank,
+        "log_touchpoints": np.full((n, n_touchpoints), np.log(max(n_touchpoints, 1))),
     }
     return np.stack([columns[name] for name in FEATURES], axis=-1).astype(np.float32)

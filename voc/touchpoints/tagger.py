@@ -19,17 +19,14 @@ from voc.touchpoints.evidence import (
     _KEYWORD,
     _MIN_STD,
     BACKGROUND_SENTENCES,
-    EXAMPLE_MATCH,
-    MEANING_MIN_MARGIN,
-    MEANING_MIN_Z,
-    NEGATIVE_MATCH,
     TouchpointScores,
     _raw_similarities,
     pair_features,
+    rule_overrides,
     taxonomy_evidence,
 )
 from voc.touchpoints.keywords import _UNSPACED, _compile_patterns, _fold, keyword_patterns
-from voc.touchpoints.relevance import DEFAULT_RELEVANCE_MODEL, RelevanceModel
+from voc.touchpoints.relevance import DEFAULT_RELEVANCE_MODEL, FEATURES, RelevanceModel
 
 if TYPE_CHECKING:
     from voc.touchpoints.explain import TouchpointEvidence
@@ -299,15 +296,18 @@ class TouchpointTagger:
         if not self.use_embeddings:
             return TouchpointScores(list(self.names_), hits, features, hits.astype(np.float32))
         probability = self.relevance_.predict_proba(features)
+        return TouchpointScores(list(self.names_), hits, features, probability, self._nearest(raw))
+
+    def _nearest(self, raw: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """:attr:`TouchpointScores.nearest` from the raw similarities."""
         positive = np.maximum(np.maximum(raw["name"], raw["description"]), raw["example_max"])
         meaning_z = (raw["blend"] - self.background_mean_["blend"]) / self.background_std_["blend"]
-        nearest = {
+        return {
             "example": raw["example_max"],
             "negative": raw["negative_max"],
             "positive": positive,
             "meaning_z": meaning_z,
         }
-        return TouchpointScores(list(self.names_), hits, features, probability, nearest)
 
     def features(
         self,
@@ -321,6 +321,22 @@ class TouchpointTagger:
         """
         hits, features, _ = self._evidence(texts, languages, embeddings)
         return hits, features
+
+    def features_and_rules(
+        self,
+        texts: Sequence[str],
+        languages: Sequence[str | None],
+        embeddings: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`features` and the rules of :meth:`decide` that do not depend on the
+        relevance model (``forced``, ``vetoed``; see :func:`rule_overrides`), so that
+        training and measurement decide as the pipeline does. Needs only :meth:`fit_evidence`.
+        """
+        hits, features, raw = self._evidence(texts, languages, embeddings)
+        forced, vetoed = rule_overrides(
+            self._nearest(raw), features[..., FEATURES.index("tax_margin")]
+        )
+        return hits, features, forced, vetoed
 
     def _evidence(
         self,
@@ -360,11 +376,8 @@ class TouchpointTagger:
         by_keyword = scores.keyword_hits & (scores.probability >= self.keyword_threshold_)
         tagged: np.ndarray = by_keyword | (scores.probability >= self.threshold_)
         if scores.nearest:
-            example, negative = scores.nearest["example"], scores.nearest["negative"]
-            specific = scores.feature("tax_margin") >= MEANING_MIN_MARGIN
-            tagged |= (scores.nearest["meaning_z"] >= MEANING_MIN_Z) & specific
-            tagged |= (example >= EXAMPLE_MATCH) & (example > negative)
-            tagged &= ~((negative >= NEGATIVE_MATCH) & (negative > scores.nearest["positive"]))
+            forced, vetoed = rule_overrides(scores.nearest, scores.feature("tax_margin"))
+            tagged = (tagged | forced) & ~vetoed
         return tagged
 
     def explain(self, text: str, language: str | None) -> list[TouchpointEvidence]:
