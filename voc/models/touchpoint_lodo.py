@@ -192,6 +192,7 @@ def leave_one_dataset_out(
     halves: bool = False,
     features: tuple[str, ...] = V2_FEATURES,
     sweep: bool = False,
+    meaning_rules: list[tuple[float, float] | None] | None = None,
 ) -> dict[str, Any]:
     """Train without each data set in turn, measure on it (see the module's docstring).
 
@@ -205,6 +206,9 @@ def leave_one_dataset_out(
         features: The features the model reads.
         sweep: Also score every held-out data set at each threshold pair of a grid, and
             choose thresholds by LODO (:func:`nested_thresholds`, under ``nested``).
+        meaning_rules: Also score the held-out sets with each of these strong-meaning
+            rules (minimum z-score, margin; None: none) instead of the tagger's
+            (:func:`with_meaning_rule`; the model and its thresholds unchanged).
 
     Returns:
         Per held-out data set its thresholds and scores; ``worst_plain``, ``worst`` and
@@ -230,6 +234,16 @@ def leave_one_dataset_out(
         if keyword_threshold is not None:
             model.keyword_threshold = float(keyword_threshold)
         result = held_out_scores(model, blocks, domain, grid)
+        if meaning_rules:
+            result["meaning_rules"] = {
+                _rule_name(rule): {
+                    k: v["f1"]
+                    for k, v in held_out_scores(
+                        model, with_meaning_rule(blocks, domain, rule), domain
+                    )["per_set"].items()
+                }
+                for rule in meaning_rules
+            }
         result.update(threshold=model.threshold, keyword_threshold=model.keyword_threshold)
         out["held_out"][domain] = result
         logger.info("held out %s: %s", domain, json.dumps(result["per_set"]))
@@ -242,6 +256,51 @@ def leave_one_dataset_out(
     out["worst_set"] = min(every, key=lambda k: every[k])
     if sweep:
         out["nested"] = nested_thresholds(out["held_out"])
+    if meaning_rules:
+        out["meaning_rules"] = {
+            _rule_name(rule): {
+                "worst_plain": _worst(
+                    {
+                        k: v
+                        for r in out["held_out"].values()
+                        for k, v in r["meaning_rules"][_rule_name(rule)].items()
+                    },
+                    True,
+                ),
+                "worst": _worst(
+                    {
+                        k: v
+                        for r in out["held_out"].values()
+                        for k, v in r["meaning_rules"][_rule_name(rule)].items()
+                    },
+                    False,
+                ),
+            }
+            for rule in meaning_rules
+        }
+    return out
+
+
+def _rule_name(rule: tuple[float, float] | None) -> str:
+    return "none" if rule is None else f"z{rule[0]:g}/margin{rule[1]:g}"
+
+
+def with_meaning_rule(
+    blocks: list[dict[str, Any]], domain: str, rule: tuple[float, float] | None
+) -> list[dict[str, Any]]:
+    """``domain``'s blocks with ``forced`` as another strong-meaning rule would give it
+    (minimum z-score and margin; None: no such rule), for measuring that rule."""
+    margin = FEATURES.index("tax_margin")
+    out = []
+    for b in blocks:
+        if b["domain"] != domain:
+            continue
+        forced = b["example_forced"]
+        if rule is not None:
+            forced = forced | (
+                (b["meaning_z"] >= rule[0]) & (b["features"][..., margin] >= rule[1])
+            )
+        out.append({**b, "forced": forced})
     return out
 
 
@@ -255,6 +314,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sweep", action="store_true", help="also choose the thresholds by LODO (nested)"
     )
+    parser.add_argument(
+        "--meaning-rule",
+        action="append",
+        default=None,
+        metavar="Z/MARGIN",
+        help="also score with this strong-meaning rule (e.g. 5/2; 'none': no such rule)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     recipes = args.recipe or ["v2"]
@@ -262,7 +328,16 @@ def main(argv: list[str] | None = None) -> int:
     blocks = build_pairs(embed, halves=any(RECIPES[r].get("halves") for r in recipes))
     embed.save()
     results = {
-        name: leave_one_dataset_out(blocks, **RECIPES[name], sweep=args.sweep) for name in recipes
+        name: leave_one_dataset_out(
+            blocks,
+            **RECIPES[name],
+            sweep=args.sweep,
+            meaning_rules=[
+                None if r == "none" else (float(r.split("/")[0]), float(r.split("/")[1]))
+                for r in args.meaning_rule or []
+            ],
+        )
+        for name in recipes
     }
     text = json.dumps(results)
     if args.out is not None:

@@ -64,6 +64,7 @@ from voc.models.touchpoint_data import (
 )
 from voc.taxonomy import Taxonomy
 from voc.touchpoints import FEATURES, RelevanceModel, TouchpointTagger
+from voc.touchpoints.evidence import rule_overrides
 
 __all__ = ["URR_GROUPS", "CachedEmbedder", "TouchpointGoldSet", "build_pairs", "train"]
 
@@ -168,7 +169,9 @@ def clause_pairs(
         ``features`` ``(n_clauses, n_touchpoints, f)``, ``owners`` ``(n_clauses,)`` (the
         text of each clause), ``labels`` int8 ``(n_texts, n_touchpoints)``, and the
         decision rules beside the thresholds, bool ``(n_clauses, n_touchpoints)``:
-        ``forced`` and ``vetoed`` (:func:`voc.touchpoints.evidence.rule_overrides`).
+        ``forced`` and ``vetoed`` (:func:`voc.touchpoints.evidence.rule_overrides`); for
+        measuring other strong-meaning rules, ``example_forced`` (``forced`` without that
+        rule) and ``meaning_z`` float32.
     """
     from voc.text.sentences import split_clauses
 
@@ -179,9 +182,11 @@ def clause_pairs(
             clauses.append(clause.text)
             owners.append(index)
     tagger = TouchpointTagger(taxonomy, embedder=embed).fit_evidence()
-    _, features, forced, vetoed = tagger.features_and_rules(
+    _, features, nearest = tagger.features_and_nearest(
         clauses, ["en"] * len(clauses), embed.embed(clauses)
     )
+    margin = features[..., FEATURES.index("tax_margin")]
+    forced, vetoed = rule_overrides(nearest, margin)
     labels = np.asarray([[name in g for name in taxonomy.names] for g in gold], dtype=np.int8)
     return {
         "features": features,
@@ -189,6 +194,8 @@ def clause_pairs(
         "labels": labels,
         "forced": forced,
         "vetoed": vetoed,
+        "example_forced": rule_overrides(nearest, margin, None)[0],
+        "meaning_z": nearest["meaning_z"].astype(np.float32),
     }
 
 
@@ -401,6 +408,19 @@ def main(argv: list[str] | None = None) -> int:
         "splits' choice)",
     )
     parser.add_argument(
+        "--threshold",
+        type=float,
+        default=None,
+        help="probability from which a sentence without a keyword hit is tagged, instead of "
+        "the dev splits' choice (e.g. one chosen by leave-one-dataset-out: "
+        "python -m voc.models.touchpoint_lodo --sweep)",
+    )
+    parser.add_argument(
+        "--tax-features",
+        action="store_true",
+        help="the model also reads the taxonomy-wide softmax, rank and size (v2: not)",
+    )
+    parser.add_argument(
         "--rules",
         action="store_true",
         help="score the thresholds with the tagger's forced and vetoed rules (v2: without)",
@@ -426,14 +446,22 @@ def main(argv: list[str] | None = None) -> int:
         max_iter=args.max_iter,
         rules=args.rules,
         criterion=args.criterion,
+        reads=FEATURES if args.tax_features else V2_FEATURES,
     )
     chosen = report["threshold_table"][report["chosen"]]
     protocol = {"threshold": model.threshold, "keyword_threshold": model.keyword_threshold}
+    if args.threshold is not None:
+        model.threshold = float(args.threshold)
     if args.keyword_threshold is not None and args.keyword_threshold >= 0:
         model.keyword_threshold = float(args.keyword_threshold)
-        chosen = report["threshold_table"][f"{model.keyword_threshold}/{model.threshold}"]
+    chosen = report["threshold_table"].get(f"{model.keyword_threshold}/{model.threshold}", chosen)
     metrics = {
-        "recipe": {"rules": args.rules, "criterion": args.criterion, "halves": args.halves},
+        "recipe": {
+            "rules": args.rules,
+            "criterion": args.criterion,
+            "halves": args.halves,
+            "tax_features": args.tax_features,
+        },
         "dev_splits_choice": protocol,
         "threshold": model.threshold,
         "keyword_threshold": model.keyword_threshold,

@@ -161,7 +161,9 @@ class TouchpointScores:
 
 
 def rule_overrides(
-    nearest: dict[str, np.ndarray], tax_margin: np.ndarray
+    nearest: dict[str, np.ndarray],
+    tax_margin: np.ndarray,
+    meaning_rule: tuple[float, float] | None = (MEANING_MIN_Z, MEANING_MIN_MARGIN),
 ) -> tuple[np.ndarray, np.ndarray]:
     """The decision rules beside the relevance model's thresholds, bool ``(n, n_touchpoints)``
     each: ``forced`` (strong, specific meaning: :data:`MEANING_MIN_Z` and
@@ -174,10 +176,14 @@ def rule_overrides(
         nearest: ``example``, ``negative``, ``positive`` and ``meaning_z`` as
             :attr:`TouchpointScores.nearest` holds them.
         tax_margin: The ``tax_margin`` feature ``(n, n_touchpoints)``.
+        meaning_rule: The minimum z-score and margin of the strong-meaning rule (None:
+            no such rule); the tagger's by default.
     """
     example, negative = nearest["example"], nearest["negative"]
-    forced = (nearest["meaning_z"] >= MEANING_MIN_Z) & (tax_margin >= MEANING_MIN_MARGIN)
-    forced |= (example >= EXAMPLE_MATCH) & (example > negative)
+    forced = (example >= EXAMPLE_MATCH) & (example > negative)
+    if meaning_rule is not None:
+        min_z, min_margin = meaning_rule
+        forced |= (nearest["meaning_z"] >= min_z) & (tax_margin >= min_margin)
     vetoed = (negative >= NEGATIVE_MATCH) & (negative > nearest["positive"])
     return forced, vetoed
 

@@ -26,7 +26,7 @@ from voc.touchpoints.evidence import (
     taxonomy_evidence,
 )
 from voc.touchpoints.keywords import _UNSPACED, _compile_patterns, _fold, keyword_patterns
-from voc.touchpoints.relevance import DEFAULT_RELEVANCE_MODEL, FEATURES, RelevanceModel
+from voc.touchpoints.relevance import DEFAULT_RELEVANCE_MODEL, RelevanceModel
 
 if TYPE_CHECKING:
     from voc.touchpoints.explain import TouchpointEvidence
@@ -322,21 +322,18 @@ class TouchpointTagger:
         hits, features, _ = self._evidence(texts, languages, embeddings)
         return hits, features
 
-    def features_and_rules(
+    def features_and_nearest(
         self,
         texts: Sequence[str],
         languages: Sequence[str | None],
         embeddings: np.ndarray | None = None,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """:meth:`features` and the rules of :meth:`decide` that do not depend on the
-        relevance model (``forced``, ``vetoed``; see :func:`rule_overrides`), so that
+    ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        """:meth:`features` and what the rules of :meth:`decide` read beside the relevance
+        model (:attr:`TouchpointScores.nearest`; see :func:`rule_overrides`), so that
         training and measurement decide as the pipeline does. Needs only :meth:`fit_evidence`.
         """
         hits, features, raw = self._evidence(texts, languages, embeddings)
-        forced, vetoed = rule_overrides(
-            self._nearest(raw), features[..., FEATURES.index("tax_margin")]
-        )
-        return hits, features, forced, vetoed
+        return hits, features, self._nearest(raw)
 
     def _evidence(
         self,
