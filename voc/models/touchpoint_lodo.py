@@ -39,7 +39,6 @@ from voc.models.touchpoint_training import (
     KEYWORD_THRESHOLDS,
     MAX_DEPTH,
     MAX_ITER,
-    V2_FEATURES,
     _pooled_decisions,
     block_decisions,
     build_pairs,
@@ -52,25 +51,20 @@ logger = logging.getLogger(__name__)
 #: Training settings measured by :func:`leave_one_dataset_out`: ``rules`` (thresholds
 #: scored with the tagger's forced and vetoed rules), ``criterion`` (the thresholds
 #: maximise the ``mean`` or the ``worst`` dev micro-F1), ``keyword_threshold`` (a fixed
-#: one instead of the dev splits' choice; None: the dev splits' choice), ``halves``
-#: (train on the taxonomies' halves too) and ``features`` (what the model reads: v2's,
-#: or with ``+tax`` every one, the taxonomy-wide softmax, rank and size included).
-_BASE_RECIPES: dict[str, dict[str, Any]] = {
+#: one instead of the dev splits' choice; None: the dev splits' choice) and ``halves``
+#: (train on the taxonomies' halves too). ``v2`` is the shipped model's recipe.
+RECIPES: dict[str, dict[str, Any]] = {
     "v2": {"rules": False, "criterion": "mean", "keyword_threshold": KEYWORD_THRESHOLD},
     "v2_dev_choice": {"rules": False, "criterion": "mean", "keyword_threshold": None},
     "rules": {"rules": True, "criterion": "mean", "keyword_threshold": None},
     "rules_worst": {"rules": True, "criterion": "worst", "keyword_threshold": None},
-    "halves": {"rules": False, "criterion": "mean", "keyword_threshold": KEYWORD_THRESHOLD},
-    "halves_rules": {"rules": True, "criterion": "mean", "keyword_threshold": None},
-}
-RECIPES: dict[str, dict[str, Any]] = {
-    f"{name}{suffix}": {
-        **recipe,
-        "halves": name.startswith("halves"),
-        "features": features,
-    }
-    for name, recipe in _BASE_RECIPES.items()
-    for suffix, features in (("", V2_FEATURES), ("+tax", FEATURES))
+    "halves": {
+        "rules": False,
+        "criterion": "mean",
+        "keyword_threshold": KEYWORD_THRESHOLD,
+        "halves": True,
+    },
+    "halves_rules": {"rules": True, "criterion": "mean", "keyword_threshold": None, "halves": True},
 }
 #: The thresholds (without a keyword hit) of the sweep.
 SWEEP = tuple(np.round(np.arange(0.2, 0.951, 0.05), 2).tolist())
@@ -190,7 +184,6 @@ def leave_one_dataset_out(
     max_depth: int = MAX_DEPTH,
     max_iter: int = MAX_ITER,
     halves: bool = False,
-    features: tuple[str, ...] = V2_FEATURES,
     sweep: bool = False,
     meaning_rules: list[tuple[float, float] | None] | None = None,
 ) -> dict[str, Any]:
@@ -203,7 +196,6 @@ def leave_one_dataset_out(
         max_depth, max_iter: Of the trees.
         halves: Train on the taxonomies' halves too (blocks built with them); False
             leaves them out.
-        features: The features the model reads.
         sweep: Also score every held-out data set at each threshold pair of a grid, and
             choose thresholds by LODO (:func:`nested_thresholds`, under ``nested``).
         meaning_rules: Also score the held-out sets with each of these strong-meaning
@@ -229,7 +221,6 @@ def leave_one_dataset_out(
             max_iter=max_iter,
             rules=rules,
             criterion=criterion,
-            reads=features,
         )
         if keyword_threshold is not None:
             model.keyword_threshold = float(keyword_threshold)

@@ -88,8 +88,6 @@ MAX_ITER = 150
 #: costs 0.008 of mean F1 (0.553 against 0.561) and raises the cross-domain tag rate from
 #: 0.3 % to 1.1 % of pairs (v1: 0.9 %). None when the dev splits' choice stands.
 KEYWORD_THRESHOLD: float | None = 0.05
-#: The features v2 reads: all but the taxonomy-wide softmax, rank and size.
-V2_FEATURES = FEATURES[: FEATURES.index("tax_softmax")]
 
 
 def _in_dev(text: str) -> bool:
@@ -333,7 +331,7 @@ def train(
     also the tagger's forced and vetoed rules when the thresholds are scored (v2: without).
     The thresholds maximise ``criterion`` (``mean`` or ``worst`` micro-F1 over the taxonomy
     variants; within 0.005 of the best, the highest: precision first). ``reads``: the
-    features of :data:`FEATURES` the model reads (v2: :data:`V2_FEATURES`).
+    features of :data:`FEATURES` the model reads (v2: all).
     """
     fit = [b for b in blocks if b["part"] == "fit"]
     hit, evidence = FEATURES.index("keyword_hit"), FEATURES.index("z_evidence")
@@ -416,11 +414,6 @@ def main(argv: list[str] | None = None) -> int:
         "python -m voc.models.touchpoint_lodo --sweep)",
     )
     parser.add_argument(
-        "--tax-features",
-        action="store_true",
-        help="the model also reads the taxonomy-wide softmax, rank and size (v2: not)",
-    )
-    parser.add_argument(
         "--rules",
         action="store_true",
         help="score the thresholds with the tagger's forced and vetoed rules (v2: without)",
@@ -446,7 +439,6 @@ def main(argv: list[str] | None = None) -> int:
         max_iter=args.max_iter,
         rules=args.rules,
         criterion=args.criterion,
-        reads=FEATURES if args.tax_features else V2_FEATURES,
     )
     chosen = report["threshold_table"][report["chosen"]]
     protocol = {"threshold": model.threshold, "keyword_threshold": model.keyword_threshold}
@@ -460,7 +452,6 @@ def main(argv: list[str] | None = None) -> int:
             "rules": args.rules,
             "criterion": args.criterion,
             "halves": args.halves,
-            "tax_features": args.tax_features,
         },
         "dev_splits_choice": protocol,
         "threshold": model.threshold,

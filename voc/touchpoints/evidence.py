@@ -319,12 +319,6 @@ def pair_features(
     else:
         is_best = np.ones_like(z_evidence)
         margin = np.zeros_like(z_evidence)
-    if n_touchpoints and n:
-        shifted = np.exp(z_evidence - z_evidence.max(axis=1, keepdims=True))
-        softmax = shifted / shifted.sum(axis=1, keepdims=True)
-        rank = np.argsort(np.argsort(-z_evidence, axis=1), axis=1).astype(np.float32)
-    else:
-        softmax = rank = np.zeros_like(z_evidence)
     closest_positive = np.where(has[_EXAMPLE], raw["example_max"], raw["description"])
     negative_margin = np.where(has[_NEGATIVE], raw["negative_max"] - closest_positive, 0.0)
     hit = hits.astype(np.float32)
@@ -355,8 +349,5 @@ def pair_features(
         "keyword_hit_count": raw.get("hit_count", zeros),
         "keyword_hit_cos": raw.get("hit_cos", zeros),
         "keyword_hit_specificity": raw.get("hit_specificity", zeros),
-        "tax_softmax": softmax,
-        "tax_rank": rank,
-        "log_touchpoints": np.full((n, n_touchpoints), np.log(max(n_touchpoints, 1))),
     }
     return np.stack([columns[name] for name in FEATURES], axis=-1).astype(np.float32)

@@ -21,11 +21,9 @@ DEFAULT_RELEVANCE_MODEL = Path(__file__).resolve().parents[2] / "models" / "touc
 #: touchpoints of the same taxonomy; ``keyword_hit_`` values describe the keywords that
 #: matched (how many, the best cosine between one of them and the sentence, and how
 #: specific the best one is to the touchpoint: its cosine to the touchpoint's description
-#: minus its highest cosine to another touchpoint's), 0 without a hit; ``tax_softmax`` is
-#: the touchpoint's share of a softmax of the evidence z-scores over the taxonomy,
-#: ``tax_rank`` its rank by them (0 the best) and ``log_touchpoints`` the taxonomy's size.
-#: A model may read a subset (its file lists the features it was trained on; v2 the first
-#: 25): its trees index this tuple once loaded.
+#: minus its highest cosine to another touchpoint's), 0 without a hit. A model may read a
+#: subset (its file lists the features it was trained on, so a feature added later does
+#: not retire it): its weights index this tuple once loaded.
 FEATURES: tuple[str, ...] = (
     "cos_name",
     "cos_description",
@@ -52,9 +50,6 @@ FEATURES: tuple[str, ...] = (
     "keyword_hit_count",
     "keyword_hit_cos",
     "keyword_hit_specificity",
-    "tax_softmax",
-    "tax_rank",
-    "log_touchpoints",
 )
 
 #: (row, tree) cells per block of :meth:`RelevanceModel._tree_logits` (a few MB: stays in cache).
