@@ -40,6 +40,9 @@ taxonomy (:data:`KEYWORD_THRESHOLD`, ``--keyword-threshold -1`` for the dev spli
 choice alone). Pairs are
 weighted so that each taxonomy variant counts the same, whatever its number of texts and
 touchpoints, at its natural share of positives.
+
+How a recipe carries over to a data set it never saw: :mod:`voc.models.touchpoint_lodo`
+(leave one data set out, the figures in the model card).
 """
 
 from __future__ import annotations
