@@ -58,18 +58,10 @@ from typing import Any
 
 import numpy as np
 
-from voc.models.touchpoint_data import (
-    ROOT,
-    URR_GROUPS,
-    CachedEmbedder,
-    TouchpointGoldSet,
-    labelled_sets,
-)
+from voc.models.touchpoint_data import ROOT, CachedEmbedder, TouchpointGoldSet, labelled_sets
 from voc.taxonomy import Taxonomy
 from voc.touchpoints import FEATURES, RelevanceModel, TouchpointTagger
 from voc.touchpoints.evidence import rule_overrides
-
-__all__ = ["URR_GROUPS", "CachedEmbedder", "TouchpointGoldSet", "build_pairs", "train"]
 
 logger = logging.getLogger(__name__)
 
