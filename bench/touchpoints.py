@@ -319,7 +319,7 @@ def load_app_groups(rows: np.ndarray) -> list[set[str]]:
     """Gold touchpoints of the app-review taxonomy (URR topic groups) for ``rows``."""
     import pandas as pd
 
-    from voc.models.touchpoint_training import URR_GROUPS
+    from voc.models.touchpoint_data import URR_GROUPS
 
     df = pd.read_csv(DATA).iloc[rows]
     return [

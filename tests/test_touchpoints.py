@@ -330,10 +330,43 @@ def test_a_relevance_model_for_other_features_or_missing_is_refused(tmp_path) ->
     import json
 
     shipped = json.loads((DEFAULT_MODEL / "relevance.json").read_text("utf-8"))
-    shipped["features"] = shipped["features"][:-1]
-    (tmp_path / "relevance.json").write_text(json.dumps(shipped), "utf-8")
-    with pytest.raises(ConfigError, match="trained on other features"):
+    renamed = {**shipped, "features": [*shipped["features"][:-1], "a_feature_from_elsewhere"]}
+    (tmp_path / "relevance.json").write_text(json.dumps(renamed), "utf-8")
+    with pytest.raises(ConfigError, match="does not compute"):
         RelevanceModel.load(tmp_path)
+    used = {
+        f
+        for tree in shipped["trees"]
+        for f, leaf in zip(tree["feature"], tree["is_leaf"], strict=True)
+        if not leaf
+    }
+    short = {**shipped, "features": shipped["features"][: max(used)]}
+    (tmp_path / "relevance.json").write_text(json.dumps(short), "utf-8")
+    with pytest.raises(ConfigError, match="fewer features than its trees read"):
+        RelevanceModel.load(tmp_path)
+
+
+@pytest.mark.parametrize("kind", ["trees", "logistic"])
+def test_a_model_reading_some_features_ignores_the_others_and_loads_the_same(
+    tmp_path, kind: str
+) -> None:
+    rng = np.random.default_rng(3)
+    pairs = rng.normal(size=(400, len(FEATURES))).astype(np.float32)
+    labels = (pairs[:, 1] + pairs[:, 4] > 0).astype(int)
+    reads = (FEATURES[4], FEATURES[1])
+    model = RelevanceModel(kind, max_iter=30, min_samples_leaf=5, features=reads)
+    model.fit(pairs, labels)
+    assert ((model.predict_proba(pairs) >= 0.5) == labels).mean() > 0.9
+    shuffled = pairs.copy()
+    others = [i for i in range(len(FEATURES)) if FEATURES[i] not in reads]
+    shuffled[:, others] = rng.normal(size=(len(pairs), len(others)))
+    np.testing.assert_array_equal(model.predict_proba(shuffled), model.predict_proba(pairs))
+    contributions = model.contributions(pairs)
+    assert not contributions[:, others].any() and contributions[:, [1, 4]].any()
+    model.save(tmp_path)
+    loaded = RelevanceModel.load(tmp_path)
+    assert loaded.features == reads
+    np.testing.assert_allclose(loaded.predict_proba(pairs), model.predict_proba(pairs))
 
 
 @pytest.mark.parametrize(

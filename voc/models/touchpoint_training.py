@@ -40,6 +40,9 @@ taxonomy (:data:`KEYWORD_THRESHOLD`, ``--keyword-threshold -1`` for the dev spli
 choice alone). Pairs are
 weighted so that each taxonomy variant counts the same, whatever its number of texts and
 touchpoints, at its natural share of positives.
+
+How a recipe carries over to a data set it never saw: :mod:`voc.models.touchpoint_lodo`
+(leave one data set out, the figures in the model card).
 """
 
 from __future__ import annotations
@@ -50,24 +53,18 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from voc.models.embedders import DEFAULT_EMBEDDER
-from voc.taxonomy import Taxonomy, load_taxonomy
+from voc.models.touchpoint_data import ROOT, CachedEmbedder, TouchpointGoldSet, labelled_sets
+from voc.taxonomy import Taxonomy
 from voc.touchpoints import FEATURES, RelevanceModel, TouchpointTagger
+from voc.touchpoints.evidence import rule_overrides
 
 logger = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT.parent / "shared" / "data"
-TAXONOMIES = ROOT / "models" / "touchpoints" / "training_taxonomies"
-#: The app reviews' split, shared with ``bench.touchpoints`` (its development half trains).
-APP_SPLIT_SEED = 20240607
-CLOTHING_TEXTS = 4000
 THRESHOLDS = np.round(np.arange(0.20, 0.951, 0.025), 3)
 KEYWORD_THRESHOLDS = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3)
 #: The trees' depth and number (v2). Chosen on the dev splits (issue 11): of depth 3 x 150
@@ -87,238 +84,6 @@ MAX_ITER = 150
 #: 0.3 % to 1.1 % of pairs (v1: 0.9 %). None when the dev splits' choice stands.
 KEYWORD_THRESHOLD: float | None = 0.05
 
-#: URR class -> touchpoint of each app-review taxonomy (None: no touchpoint).
-URR_GROUPS = {
-    "ERROR": "errors_and_bugs",
-    "UI": "interface_and_usability",
-    "APP USABILITY": "interface_and_usability",
-    "PERFORMANCE": "speed_memory_and_battery",
-    "MEMORY": "speed_memory_and_battery",
-    "BATTERY": "speed_memory_and_battery",
-    "DEVICE": "device_compatibility",
-    "ANDROID VERSION": "device_compatibility",
-    "HARDWARE": "device_compatibility",
-    "PRICE": "price_and_licensing",
-    "LICENSING": "price_and_licensing",
-    "SECURITY": "security_and_privacy",
-    "PRIVACY": "security_and_privacy",
-    "OTHER": None,
-}
-URR_CLASSES = {
-    "ERROR": "errors",
-    "UI": "user_interface",
-    "APP USABILITY": "usability",
-    "PERFORMANCE": "performance",
-    "MEMORY": "memory",
-    "BATTERY": "battery",
-    "DEVICE": "device",
-    "ANDROID VERSION": "android_version",
-    "HARDWARE": "hardware",
-    "PRICE": "price",
-    "LICENSING": "licensing",
-    "SECURITY": "security",
-    "PRIVACY": "privacy",
-    "OTHER": None,
-}
-CFPB_PRODUCTS = {
-    "Credit reporting, credit repair services, or other personal consumer reports": (
-        "credit_reporting"
-    ),
-    "Credit reporting": "credit_reporting",
-    "Debt collection": "debt_collection",
-    "Mortgage": "mortgage",
-    "Credit card or prepaid card": "credit_card",
-    "Credit card": "credit_card",
-    "Student loan": "student_loan",
-    "Vehicle loan or lease": "vehicle_loan",
-    "Checking or savings account": "bank_account",
-    "Money transfer, virtual currency, or money service": "money_transfer",
-}
-CFPB_ISSUES = {
-    "Incorrect information on your report": "wrong_information_on_report",
-    "Problem with a credit reporting company's investigation into an existing problem": (
-        "credit_bureau_investigation"
-    ),
-    "Attempts to collect debt not owed": "debt_collection_practices",
-    "Written notification about debt": "debt_collection_practices",
-    "Disclosure verification of debt": "debt_collection_practices",
-    "False statements or representation": "debt_collection_practices",
-    "Communication tactics": "debt_collection_practices",
-    "Took or threatened to take negative or legal action": "debt_collection_practices",
-    "Trouble during payment process": "payments_and_fees",
-    "Unexpected or other fees": "payments_and_fees",
-    "Problem with a lender or other company charging your account": "payments_and_fees",
-    "Problem with a purchase shown on your statement": "payments_and_fees",
-    "Struggling to pay mortgage": "struggling_to_pay",
-    "Struggling to pay your loan": "struggling_to_pay",
-    "Struggling to repay your loan": "struggling_to_pay",
-    "Credit monitoring or identity theft protection services": "fraud_and_identity_theft",
-    "Identity theft protection or other monitoring services": "fraud_and_identity_theft",
-    "Fraud or scam": "fraud_and_identity_theft",
-    "Problem with fraud alerts or security freezes": "fraud_and_identity_theft",
-    "Improper use of your report": "fraud_and_identity_theft",
-    "Managing an account": "managing_the_account",
-    "Managing the loan or lease": "managing_the_account",
-    "Dealing with your lender or servicer": "managing_the_account",
-    "Getting a credit card": "managing_the_account",
-    "Applying for a mortgage or refinancing an existing mortgage": "managing_the_account",
-    "Closing on a mortgage": "managing_the_account",
-    "Advertising and marketing, including promotional offers": "advertising",
-}
-CLOTHING_DEPARTMENTS = {
-    "Tops": "tops",
-    "Dresses": "dresses",
-    "Bottoms": "bottoms",
-    "Intimate": "intimates",
-    "Jackets": "jackets",
-}
-CLOTHING_CLASSES = {
-    "Dresses": "dresses",
-    "Knits": "knits",
-    "Blouses": "blouses",
-    "Sweaters": "sweaters",
-    "Fine gauge": "fine_gauge",
-    "Pants": "pants",
-    "Jeans": "jeans",
-    "Skirts": "skirts",
-    "Shorts": "shorts",
-    "Jackets": "jackets",
-    "Outerwear": "outerwear",
-    "Lounge": "lounge",
-    "Sleep": "sleep",
-    "Swim": "swim",
-    "Intimates": "intimates",
-    "Legwear": "legwear",
-    "Layering": "layering",
-}
-
-
-@dataclass
-class TouchpointGoldSet:
-    """Texts of one data set with their gold touchpoints under one taxonomy."""
-
-    name: str
-    domain: str
-    taxonomy: Taxonomy
-    texts: list[str]
-    gold: list[set[str]]
-
-
-class CachedEmbedder:
-    """The default embedder with a file cache (``.npz`` per call batch), for retraining."""
-
-    def __init__(self, cache: Path | None) -> None:
-        from voc.models.embedders import load_embedder
-
-        self.inner = load_embedder(DEFAULT_EMBEDDER)
-        self.name, self.dim = self.inner.name, self.inner.dim
-        self.cache = cache
-        self.memory: dict[str, np.ndarray] = {}
-        if cache is not None and (cache / "embeddings.npz").exists():
-            stored = np.load(cache / "embeddings.npz")
-            self.memory = dict(zip(stored["keys"].tolist(), stored["vectors"], strict=True))
-
-    @staticmethod
-    def _key(text: str) -> str:
-        return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        missing = list(dict.fromkeys(t for t in texts if self._key(t) not in self.memory))
-        if missing:
-            vectors = self.inner.embed(missing)
-            for text, vector in zip(missing, vectors, strict=True):
-                self.memory[self._key(text)] = vector.astype(np.float32)
-            if self.cache is not None and len(missing) > 50:
-                self.save()
-        if not len(texts):
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack([self.memory[self._key(t)] for t in texts]).astype(np.float32)
-
-    def save(self) -> None:
-        if self.cache is None:
-            return
-        self.cache.mkdir(parents=True, exist_ok=True)
-        keys = np.asarray(list(self.memory))
-        np.savez(
-            self.cache / "embeddings.npz", keys=keys, vectors=np.stack(list(self.memory.values()))
-        )
-
-
-def app_review_split(n: int, seed: int = APP_SPLIT_SEED) -> tuple[np.ndarray, np.ndarray]:
-    """Indices of the app reviews' development (training) and test halves."""
-    order = np.random.default_rng(seed).permutation(n)
-    return np.sort(order[: n // 2]), np.sort(order[n // 2 :])
-
-
-def load_app_reviews(half: str = "dev") -> tuple[list[str], list[set[str]]]:
-    """App review texts of one half and their URR classes (``OTHER`` dropped)."""
-    import pandas as pd
-
-    df = pd.read_csv(DATA / "app_reviews_urr_golden.csv")
-    dev, test = app_review_split(len(df))
-    df = df.iloc[dev if half == "dev" else test]
-    texts = df["reviewText"].fillna("").astype(str).tolist()
-    columns = ["class1", "class2", "class3", "class4", "class5"]
-    labels = [
-        {str(v).strip() for v in row if isinstance(v, str) and v.strip()} - {"OTHER"}
-        for row in df[columns].itertuples(index=False)
-    ]
-    return texts, labels
-
-
-def _mapped(labels: list[set[str]], table: dict[str, str | None]) -> list[set[str]]:
-    return [{t for label in row if (t := table[label])} for row in labels]
-
-
-def labelled_sets() -> list[TouchpointGoldSet]:
-    """Every training taxonomy with its texts and gold touchpoints."""
-    import pandas as pd
-
-    sets = []
-    texts, classes = load_app_reviews("dev")
-    keep = [i for i, t in enumerate(texts) if t.strip()]
-    texts, classes = [texts[i] for i in keep], [classes[i] for i in keep]
-    for name, table in (("app_reviews_groups", URR_GROUPS), ("app_reviews_classes", URR_CLASSES)):
-        sets.append(
-            TouchpointGoldSet(name, "apps", _taxonomy(name), texts, _mapped(classes, table))
-        )
-
-    cfpb = pd.read_csv(DATA / "cfpb_complaints_sample.csv")
-    cfpb = cfpb[cfpb["Consumer complaint narrative"].notna()]
-    texts = cfpb["Consumer complaint narrative"].astype(str).tolist()
-    products_and_issues: tuple[tuple[str, str, dict[str, str]], ...] = (
-        ("complaints_products", "Product", CFPB_PRODUCTS),
-        ("complaints_issues", "Issue", CFPB_ISSUES),
-    )
-    for name, column, labels in products_and_issues:
-        gold = [{labels[v]} if v in labels else set() for v in cfpb[column].astype(str)]
-        sets.append(TouchpointGoldSet(name, "complaints", _taxonomy(name), texts, gold))
-
-    clothing = pd.read_csv(DATA / "womens_clothing_reviews.csv", dtype=str, keep_default_na=False)
-    clothing = clothing.rename(columns={"Unnamed: 0": "review_id"})
-    demo = ROOT / "data" / "samples" / "womens_clothing_reviews.csv"
-    if demo.exists():  # the demo's reviews measure the clothing skew: never train on them
-        held = set(pd.read_csv(demo, dtype=str)["review_id"])
-        clothing = clothing[~clothing["review_id"].isin(held)]
-    clothing = clothing[clothing["Review Text"].str.strip() != ""]
-    clothing = clothing.sample(n=CLOTHING_TEXTS, random_state=11)
-    texts = [
-        f"{title.strip()}. {body.strip()}" if title.strip() else body.strip()
-        for title, body in zip(clothing["Title"], clothing["Review Text"], strict=True)
-    ]
-    departments_and_classes: tuple[tuple[str, str, dict[str, str]], ...] = (
-        ("clothing_departments", "Department Name", CLOTHING_DEPARTMENTS),
-        ("clothing_classes", "Class Name", CLOTHING_CLASSES),
-    )
-    for name, column, labels in departments_and_classes:
-        gold = [{labels[v]} if v in labels else set() for v in clothing[column]]
-        sets.append(TouchpointGoldSet(name, "clothing", _taxonomy(name), texts, gold))
-    return sets
-
-
-def _taxonomy(name: str) -> Taxonomy:
-    return load_taxonomy(TAXONOMIES / f"{name}.yaml")
-
 
 def _in_dev(text: str) -> bool:
     """The 25 % of texts that choose the threshold (a stable hash of the text)."""
@@ -326,9 +91,12 @@ def _in_dev(text: str) -> bool:
 
 
 def _variants(
-    labelled: TouchpointGoldSet, pool: list[int], embed: Any
+    labelled: TouchpointGoldSet, pool: list[int], embed: Any, halves: bool = False
 ) -> tuple[list[tuple[str, Taxonomy]], set[int]]:
-    """The taxonomy with and without examples / negative examples; the texts used as examples."""
+    """The taxonomy with and without examples / negative examples; the texts used as
+    examples. With ``halves``, also its touchpoints split in two random halves, each a
+    taxonomy of its own (name + description + keywords): texts about a touchpoint the
+    taxonomy lacks must get none, as most sentences under a user's short taxonomy."""
     base = labelled.taxonomy
     rng = np.random.default_rng(
         int(hashlib.blake2b(labelled.name.encode(), digest_size=4).hexdigest(), 16)
@@ -350,7 +118,9 @@ def _variants(
             chosen += [other[p] for p in closest]
         used.update(pool[p] for p in chosen)
 
-    def variant(with_examples: bool, with_negatives: bool, with_keywords: bool) -> Taxonomy:
+    def variant(
+        with_examples: bool, with_negatives: bool, with_keywords: bool, keep: Any = None
+    ) -> Taxonomy:
         return Taxonomy.model_validate(
             {
                 "touchpoints": [
@@ -361,17 +131,26 @@ def _variants(
                         "examples": examples[tp.name] if with_examples else [],
                         "negative_examples": negatives.get(tp.name, []) if with_negatives else [],
                     }
-                    for tp in base.touchpoints
+                    for column, tp in enumerate(base.touchpoints)
+                    if keep is None or column in keep
                 ]
             }
         )
 
-    return [
+    variants = [
         ("plain", variant(False, False, True)),
         ("examples", variant(True, False, True)),
         ("examples+negatives", variant(True, True, True)),
         ("description_only", variant(False, False, False)),
-    ], used
+    ]
+    if halves:
+        order = np.random.default_rng(len(base.touchpoints)).permutation(len(base.touchpoints))
+        middle = len(order) // 2
+        variants += [
+            ("half_a", variant(False, False, True, set(order[:middle].tolist()))),
+            ("half_b", variant(False, False, True, set(order[middle:].tolist()))),
+        ]
+    return variants, used
 
 
 def clause_pairs(
@@ -381,7 +160,11 @@ def clause_pairs(
 
     Returns:
         ``features`` ``(n_clauses, n_touchpoints, f)``, ``owners`` ``(n_clauses,)`` (the
-        text of each clause) and ``labels`` int8 ``(n_texts, n_touchpoints)``.
+        text of each clause), ``labels`` int8 ``(n_texts, n_touchpoints)``, and the
+        decision rules beside the thresholds, bool ``(n_clauses, n_touchpoints)``:
+        ``forced`` and ``vetoed`` (:func:`voc.touchpoints.evidence.rule_overrides`); for
+        measuring other strong-meaning rules, ``example_forced`` (``forced`` without that
+        rule) and ``meaning_z`` float32.
     """
     from voc.text.sentences import split_clauses
 
@@ -392,9 +175,21 @@ def clause_pairs(
             clauses.append(clause.text)
             owners.append(index)
     tagger = TouchpointTagger(taxonomy, embedder=embed).fit_evidence()
-    _, features = tagger.features(clauses, ["en"] * len(clauses), embed.embed(clauses))
+    _, features, nearest = tagger.features_and_nearest(
+        clauses, ["en"] * len(clauses), embed.embed(clauses)
+    )
+    margin = features[..., FEATURES.index("tax_margin")]
+    forced, vetoed = rule_overrides(nearest, margin)
     labels = np.asarray([[name in g for name in taxonomy.names] for g in gold], dtype=np.int8)
-    return {"features": features, "owners": np.asarray(owners), "labels": labels}
+    return {
+        "features": features,
+        "owners": np.asarray(owners),
+        "labels": labels,
+        "forced": forced,
+        "vetoed": vetoed,
+        "example_forced": rule_overrides(nearest, margin, None)[0],
+        "meaning_z": nearest["meaning_z"].astype(np.float32),
+    }
 
 
 def pooled(block: dict[str, Any], score: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -422,14 +217,15 @@ def pooled(block: dict[str, Any], score: Any) -> tuple[np.ndarray, np.ndarray]:
     return out.reshape(-1, features.shape[-1]), best.reshape(-1)
 
 
-def build_pairs(embed: Any) -> list[dict[str, Any]]:
-    """Every block of training pairs: per taxonomy variant and split, plus cross-domain ones."""
+def build_pairs(embed: Any, halves: bool = False) -> list[dict[str, Any]]:
+    """Every block of training pairs: per taxonomy variant and split, plus cross-domain
+    ones (``halves``: see :func:`_variants`)."""
     blocks: list[dict[str, Any]] = []
     sets = labelled_sets()
     for labelled in sets:
         pool = list(range(len(labelled.texts)))
         train_pool = [i for i in pool if not _in_dev(labelled.texts[i])]
-        variants, used = _variants(labelled, train_pool, embed)
+        variants, used = _variants(labelled, train_pool, embed, halves)
         for part in ("fit", "dev"):
             rows = [
                 i for i in pool if i not in used and _in_dev(labelled.texts[i]) == (part == "dev")
@@ -438,7 +234,13 @@ def build_pairs(embed: Any) -> list[dict[str, Any]]:
             gold = [labelled.gold[i] for i in rows]
             for variant_name, taxonomy in variants:
                 block: dict[str, Any] = dict(clause_pairs(taxonomy, texts, gold, embed))
-                block.update(taxonomy=labelled.name, variant=variant_name, part=part)
+                block.update(
+                    taxonomy=labelled.name,
+                    variant=variant_name,
+                    part=part,
+                    domain=labelled.domain,
+                    text_domain=labelled.domain,
+                )
                 blocks.append(block)
             logger.info("%s %s: %d texts", labelled.name, part, len(texts))
     # Cross-domain negatives: texts of one domain against another domain's taxonomy.
@@ -455,7 +257,11 @@ def build_pairs(embed: Any) -> list[dict[str, Any]]:
                 texts = [other.texts[i] for i in rows]
                 block = dict(clause_pairs(labelled.taxonomy, texts, [set()] * len(texts), embed))
                 block.update(
-                    taxonomy=f"{labelled.name}<-{other.domain}", variant="cross_domain", part=part
+                    taxonomy=f"{labelled.name}<-{other.domain}",
+                    variant="cross_domain",
+                    part=part,
+                    domain=labelled.domain,
+                    text_domain=other.domain,
                 )
                 blocks.append(block)
     return blocks
@@ -483,12 +289,32 @@ def _pooled_decisions(block: dict[str, Any], tagged: np.ndarray) -> np.ndarray:
     return out.reshape(-1)
 
 
+def block_decisions(
+    block: dict[str, Any],
+    probability: np.ndarray,
+    threshold: float,
+    keyword_threshold: float,
+    rules: bool = True,
+) -> np.ndarray:
+    """Text-level tags ``(n_texts * n_touchpoints,)`` of a block: a clause is tagged as
+    :meth:`TouchpointTagger.decide` tags it (``rules``: with the forced and vetoed rules;
+    without them, the thresholds alone), a text when one of its clauses is."""
+    hits = block["features"][..., FEATURES.index("keyword_hit")] > 0.5
+    tagged = (hits & (probability >= keyword_threshold)) | (probability >= threshold)
+    if rules:
+        tagged = (tagged | block["forced"]) & ~block["vetoed"]
+    return _pooled_decisions(block, tagged)
+
+
 def train(
     blocks: list[dict[str, Any]],
     kind: str = "trees",
     rounds: int = 2,
     max_depth: int = MAX_DEPTH,
     max_iter: int = MAX_ITER,
+    rules: bool = False,
+    criterion: str = "mean",
+    reads: tuple[str, ...] = FEATURES,
 ) -> tuple[RelevanceModel, dict[str, Any]]:
     """Fit on the ``fit`` blocks, choose the thresholds on the ``dev`` blocks.
 
@@ -496,7 +322,11 @@ def train(
     clauses: round 0 pools each text's clause with a keyword hit, else the highest
     background z-score; each later round pools the clause the previous model rated
     highest. The decision is the tagger's: a keyword hit with probability of at least
-    ``keyword_threshold``, or any sentence with at least ``threshold``.
+    ``keyword_threshold``, or any sentence with at least ``threshold``; with ``rules``,
+    also the tagger's forced and vetoed rules when the thresholds are scored (v2: without).
+    The thresholds maximise ``criterion`` (``mean`` or ``worst`` micro-F1 over the taxonomy
+    variants; within 0.005 of the best, the highest: precision first). ``reads``: the
+    features of :data:`FEATURES` the model reads (v2: all).
     """
     fit = [b for b in blocks if b["part"] == "fit"]
     hit, evidence = FEATURES.index("keyword_hit"), FEATURES.index("z_evidence")
@@ -511,7 +341,7 @@ def train(
         features = np.concatenate([pooled(b, score)[0] for b in fit])
         labels = np.concatenate([b["labels"].reshape(-1) for b in fit])
         weights = np.concatenate([_weights(b["labels"].reshape(-1)) for b in fit])
-        model = RelevanceModel(kind, max_depth=max_depth, max_iter=max_iter).fit(
+        model = RelevanceModel(kind, max_depth=max_depth, max_iter=max_iter, features=reads).fit(
             features, labels, sample_weight=weights
         )
         logger.info("relevance model, round %d: fitted on %d pairs", round_, len(labels))
@@ -519,18 +349,15 @@ def train(
     assert model is not None
     dev = [b for b in blocks if b["part"] == "dev" and b["variant"] != "cross_domain"]
     cross = [b for b in blocks if b["part"] == "dev" and b["variant"] == "cross_domain"]
-    scored = [
-        (b, model.predict_proba(b["features"]), b["features"][..., hit] > 0.5) for b in dev + cross
-    ]
+    scored = [(b, model.predict_proba(b["features"])) for b in dev + cross]
     table: dict[str, dict[str, Any]] = {}
     for keyword_threshold in KEYWORD_THRESHOLDS:
         for threshold in THRESHOLDS:
             if keyword_threshold > threshold:
                 continue
             scores, cross_tags = {}, []
-            for b, probability, hits in scored:
-                tagged = (hits & (probability >= keyword_threshold)) | (probability >= threshold)
-                pooled_tags = _pooled_decisions(b, tagged)
+            for b, probability in scored:
+                pooled_tags = block_decisions(b, probability, threshold, keyword_threshold, rules)
                 if b["variant"] == "cross_domain":
                     cross_tags.append(pooled_tags)
                 else:
@@ -544,10 +371,11 @@ def train(
                 "cross_domain_tag_rate": float(np.mean(np.concatenate(cross_tags))),
                 "per_set": scores,
             }
-    # Precision first: of the pairs within 0.005 of the best mean F1, the highest thresholds.
-    top = max(float(table[k]["mean_f1"]) for k in table)
+    # Precision first: of the pairs within 0.005 of the best, the highest thresholds.
+    key = f"{criterion}_f1"
+    top = max(float(table[k][key]) for k in table)
     best = max(
-        (k for k in table if table[k]["mean_f1"] >= top - 0.005),
+        (k for k in table if table[k][key] >= top - 0.005),
         key=lambda k: (table[k]["threshold"], table[k]["keyword_threshold"]),
     )
     model.threshold = float(table[best]["threshold"])
@@ -572,18 +400,54 @@ def main(argv: list[str] | None = None) -> int:
         "dev splits' choice (default: the one v2 ships, see KEYWORD_THRESHOLD; -1: the dev "
         "splits' choice)",
     )
+    parser.add_argument(
+        "--threshold",
+        type=float,
+        default=None,
+        help="probability from which a sentence without a keyword hit is tagged, instead of "
+        "the dev splits' choice (e.g. one chosen by leave-one-dataset-out: "
+        "python -m voc.models.touchpoint_lodo --sweep)",
+    )
+    parser.add_argument(
+        "--rules",
+        action="store_true",
+        help="score the thresholds with the tagger's forced and vetoed rules (v2: without)",
+    )
+    parser.add_argument(
+        "--criterion",
+        choices=("mean", "worst"),
+        default="mean",
+        help="the thresholds maximise the mean or the worst dev micro-F1 (default: mean)",
+    )
+    parser.add_argument(
+        "--halves", action="store_true", help="also train on each taxonomy's two random halves"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     embed = CachedEmbedder(args.cache)
-    blocks = build_pairs(embed)
+    blocks = build_pairs(embed, halves=args.halves)
     embed.save()
-    model, report = train(blocks, kind=args.kind, max_depth=args.max_depth, max_iter=args.max_iter)
+    model, report = train(
+        blocks,
+        kind=args.kind,
+        max_depth=args.max_depth,
+        max_iter=args.max_iter,
+        rules=args.rules,
+        criterion=args.criterion,
+    )
     chosen = report["threshold_table"][report["chosen"]]
     protocol = {"threshold": model.threshold, "keyword_threshold": model.keyword_threshold}
+    if args.threshold is not None:
+        model.threshold = float(args.threshold)
     if args.keyword_threshold is not None and args.keyword_threshold >= 0:
         model.keyword_threshold = float(args.keyword_threshold)
-        chosen = report["threshold_table"][f"{model.keyword_threshold}/{model.threshold}"]
+    chosen = report["threshold_table"].get(f"{model.keyword_threshold}/{model.threshold}", chosen)
     metrics = {
+        "recipe": {
+            "rules": args.rules,
+            "criterion": args.criterion,
+            "halves": args.halves,
+        },
         "dev_splits_choice": protocol,
         "threshold": model.threshold,
         "keyword_threshold": model.keyword_threshold,

@@ -160,6 +160,34 @@ class TouchpointScores:
         return self.features[:, :, FEATURES.index(name)]
 
 
+def rule_overrides(
+    nearest: dict[str, np.ndarray],
+    tax_margin: np.ndarray,
+    meaning_rule: tuple[float, float] | None = (MEANING_MIN_Z, MEANING_MIN_MARGIN),
+) -> tuple[np.ndarray, np.ndarray]:
+    """The decision rules beside the relevance model's thresholds, bool ``(n, n_touchpoints)``
+    each: ``forced`` (strong, specific meaning: :data:`MEANING_MIN_Z` and
+    :data:`MEANING_MIN_MARGIN`; or an example at :data:`EXAMPLE_MATCH`, closer than every
+    negative example) and ``vetoed`` (a negative example at :data:`NEGATIVE_MATCH`, closer
+    than the name, the description and every example). :meth:`TouchpointTagger.decide`
+    tags ``(thresholds | forced) & ~vetoed``; training scores its thresholds the same way.
+
+    Args:
+        nearest: ``example``, ``negative``, ``positive`` and ``meaning_z`` as
+            :attr:`TouchpointScores.nearest` holds them.
+        tax_margin: The ``tax_margin`` feature ``(n, n_touchpoints)``.
+        meaning_rule: The minimum z-score and margin of the strong-meaning rule (None:
+            no such rule); the tagger's by default.
+    """
+    example, negative = nearest["example"], nearest["negative"]
+    forced = (example >= EXAMPLE_MATCH) & (example > negative)
+    if meaning_rule is not None:
+        min_z, min_margin = meaning_rule
+        forced |= (nearest["meaning_z"] >= min_z) & (tax_margin >= min_margin)
+    vetoed = (negative >= NEGATIVE_MATCH) & (negative > nearest["positive"])
+    return forced, vetoed
+
+
 def taxonomy_evidence(taxonomy: Taxonomy) -> tuple[list[str], list[int], list[int]]:
     """The texts to embed for a taxonomy: per touchpoint its name (underscores read as
     spaces), description, every keyword (all languages), examples and negative examples.

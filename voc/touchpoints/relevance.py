@@ -21,7 +21,9 @@ DEFAULT_RELEVANCE_MODEL = Path(__file__).resolve().parents[2] / "models" / "touc
 #: touchpoints of the same taxonomy; ``keyword_hit_`` values describe the keywords that
 #: matched (how many, the best cosine between one of them and the sentence, and how
 #: specific the best one is to the touchpoint: its cosine to the touchpoint's description
-#: minus its highest cosine to another touchpoint's), 0 without a hit.
+#: minus its highest cosine to another touchpoint's), 0 without a hit. A model may read a
+#: subset (its file lists the features it was trained on, so a feature added later does
+#: not retire it): its weights index this tuple once loaded.
 FEATURES: tuple[str, ...] = (
     "cos_name",
     "cos_description",
@@ -77,6 +79,8 @@ class RelevanceModel:
             as ``threshold`` when None.
         c: Inverse regularisation strength of the logistic regression.
         max_depth, max_iter, learning_rate, min_samples_leaf: Of the boosted trees.
+        features: The features of :data:`FEATURES` the model reads (all when None);
+            :meth:`fit`, :meth:`predict_proba` and :meth:`contributions` still take all.
 
     Attributes set by :meth:`fit` (or :meth:`load`):
         mean_, scale_, coef_, intercept_: The logistic regression (standardised features).
@@ -98,8 +102,10 @@ class RelevanceModel:
         max_iter: int = 150,
         learning_rate: float = 0.1,
         min_samples_leaf: int = 200,
+        features: tuple[str, ...] | list[str] | None = None,
     ) -> None:
         self.kind = kind
+        self.features = tuple(FEATURES if features is None else features)
         self.threshold = threshold
         self.keyword_threshold = threshold if keyword_threshold is None else keyword_threshold
         self.c = c
@@ -128,7 +134,8 @@ class RelevanceModel:
         Raises:
             ConfigError: Unknown ``kind``.
         """
-        features = np.nan_to_num(np.asarray(features, dtype=np.float64))
+        columns = [FEATURES.index(name) for name in self.features]
+        features = np.nan_to_num(np.asarray(features, dtype=np.float64))[:, columns]
         labels = np.asarray(labels, dtype=int)
         if sample_weight is not None:
             sample_weight = np.asarray(sample_weight, dtype=np.float64)
@@ -176,10 +183,26 @@ class RelevanceModel:
             raise ConfigError(
                 f"relevance model kind must be 'trees' or 'logistic', not {self.kind!r}"
             )
+        self._to_all_features(columns)
         self._arrays: list[tuple[np.ndarray, ...]] | None = None
         self._stack: tuple[np.ndarray, ...] | None = None
         self._plan: tuple[np.ndarray, ...] | None = None
         return self
+
+    def _to_all_features(self, columns: list[int]) -> None:
+        """Make the fitted weights index :data:`FEATURES` (``columns``: the position there
+        of each feature the model read), so that predicting takes every feature as is."""
+        if self.kind == "logistic":
+            mean, scale = np.zeros(len(FEATURES)), np.ones(len(FEATURES))
+            coef = np.zeros(len(FEATURES))
+            mean[columns], scale[columns], coef[columns] = self.mean_, self.scale_, self.coef_
+            self.mean_, self.scale_, self.coef_ = mean, scale, coef
+        else:
+            for tree in self.trees_:
+                tree["feature"] = [
+                    columns[f] if not leaf else 0
+                    for f, leaf in zip(tree["feature"], tree["is_leaf"], strict=True)
+                ]
 
     def _tree_arrays(self) -> list[tuple[np.ndarray, ...]]:
         arrays: list[tuple[np.ndarray, ...]] | None = getattr(self, "_arrays", None)
@@ -338,6 +361,7 @@ class RelevanceModel:
             "kind": self.kind,
             "format": 1,
             "features": list(FEATURES),
+            "reads": list(self.features),
             "threshold": self.threshold,
             "keyword_threshold": self.keyword_threshold,
             "settings": {
@@ -378,15 +402,19 @@ class RelevanceModel:
             ) from e
         except (OSError, ValueError) as e:
             raise ConfigError(f"touchpoint relevance model {path} is unreadable: {e}") from e
-        if payload.get("features") != list(FEATURES):
+        written = list(payload.get("features") or [])
+        unknown = [name for name in written if name not in FEATURES]
+        if unknown or not written:
             raise ConfigError(
-                f"touchpoint relevance model {path} was trained on other features than this "
-                "version of voc computes; retrain it (python -m voc.models.touchpoint_training)"
+                f"touchpoint relevance model {path} reads features this version of voc does "
+                f"not compute ({', '.join(unknown) or 'none listed'}); retrain it "
+                "(python -m voc.models.touchpoint_training)"
             )
         model = cls(
             payload["kind"],
             payload["threshold"],
             keyword_threshold=payload["keyword_threshold"],
+            features=payload.get("reads", written),
             **payload["settings"],
         )
         if model.kind == "logistic":
@@ -397,5 +425,17 @@ class RelevanceModel:
         else:
             model.baseline_ = float(payload["baseline"])
             model.trees_ = payload["trees"]
+        if model.kind == "trees" and any(
+            f >= len(written)
+            for tree in model.trees_
+            for f, leaf in zip(tree["feature"], tree["is_leaf"], strict=True)
+            if not leaf
+        ):
+            raise ConfigError(
+                f"touchpoint relevance model {path} lists fewer features than its trees read; "
+                "retrain it (python -m voc.models.touchpoint_training)"
+            )
+        # The file's feature positions -> this version's (older files list fewer features).
+        model._to_all_features([FEATURES.index(name) for name in written])
         model.name_ = Path(folder).name
         return model

@@ -19,13 +19,10 @@ from voc.touchpoints.evidence import (
     _KEYWORD,
     _MIN_STD,
     BACKGROUND_SENTENCES,
-    EXAMPLE_MATCH,
-    MEANING_MIN_MARGIN,
-    MEANING_MIN_Z,
-    NEGATIVE_MATCH,
     TouchpointScores,
     _raw_similarities,
     pair_features,
+    rule_overrides,
     taxonomy_evidence,
 )
 from voc.touchpoints.keywords import _UNSPACED, _compile_patterns, _fold, keyword_patterns
@@ -299,15 +296,18 @@ class TouchpointTagger:
         if not self.use_embeddings:
             return TouchpointScores(list(self.names_), hits, features, hits.astype(np.float32))
         probability = self.relevance_.predict_proba(features)
+        return TouchpointScores(list(self.names_), hits, features, probability, self._nearest(raw))
+
+    def _nearest(self, raw: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """:attr:`TouchpointScores.nearest` from the raw similarities."""
         positive = np.maximum(np.maximum(raw["name"], raw["description"]), raw["example_max"])
         meaning_z = (raw["blend"] - self.background_mean_["blend"]) / self.background_std_["blend"]
-        nearest = {
+        return {
             "example": raw["example_max"],
             "negative": raw["negative_max"],
             "positive": positive,
             "meaning_z": meaning_z,
         }
-        return TouchpointScores(list(self.names_), hits, features, probability, nearest)
 
     def features(
         self,
@@ -321,6 +321,19 @@ class TouchpointTagger:
         """
         hits, features, _ = self._evidence(texts, languages, embeddings)
         return hits, features
+
+    def features_and_nearest(
+        self,
+        texts: Sequence[str],
+        languages: Sequence[str | None],
+        embeddings: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        """:meth:`features` and what the rules of :meth:`decide` read beside the relevance
+        model (:attr:`TouchpointScores.nearest`; see :func:`rule_overrides`), so that
+        training and measurement decide as the pipeline does. Needs only :meth:`fit_evidence`.
+        """
+        hits, features, raw = self._evidence(texts, languages, embeddings)
+        return hits, features, self._nearest(raw)
 
     def _evidence(
         self,
@@ -360,11 +373,8 @@ class TouchpointTagger:
         by_keyword = scores.keyword_hits & (scores.probability >= self.keyword_threshold_)
         tagged: np.ndarray = by_keyword | (scores.probability >= self.threshold_)
         if scores.nearest:
-            example, negative = scores.nearest["example"], scores.nearest["negative"]
-            specific = scores.feature("tax_margin") >= MEANING_MIN_MARGIN
-            tagged |= (scores.nearest["meaning_z"] >= MEANING_MIN_Z) & specific
-            tagged |= (example >= EXAMPLE_MATCH) & (example > negative)
-            tagged &= ~((negative >= NEGATIVE_MATCH) & (negative > scores.nearest["positive"]))
+            forced, vetoed = rule_overrides(scores.nearest, scores.feature("tax_margin"))
+            tagged = (tagged | forced) & ~vetoed
         return tagged
 
     def explain(self, text: str, language: str | None) -> list[TouchpointEvidence]:
