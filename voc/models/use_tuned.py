@@ -37,6 +37,7 @@ __all__ = [
     "POOLED_DIM",
     "TokenFeatures",
     "pooled_and_vectors",
+    "pooled_cache_name",
     "pooled_features",
     "record_pooled",
     "top_network",
@@ -220,6 +221,15 @@ class TokenFeatures:
         import torch
 
         return torch.cat([pooled[:, :_FEAT_DIM], self.columns(network, rows), pooled[:, -1:]], 1)
+
+
+def pooled_cache_name(embedder: str, model: Any) -> str | None:
+    """Name of ``model``'s pooled features in the store's embedding cache (None: it reads
+    none): ``<embedder>:pooled``, or, with a token adapter, the model's own name for them
+    (their adapter columns depend on its weights)."""
+    if not getattr(model, "reads_pooled", False):
+        return None
+    return f"{embedder}:{getattr(model, 'pooled_cache_name', 'pooled')}"
 
 
 def record_pooled(pooled: np.ndarray) -> np.ndarray:
