@@ -31,7 +31,9 @@ from voc.models.training import LABELS, f1_per_class, macro_f1
 
 __all__ = [
     "DEV_SETS",
+    "RECIPES",
     "V3_SETTINGS",
+    "V4_SETTINGS",
     "PooledCache",
     "leave_one_set_out",
     "measure",
@@ -52,6 +54,13 @@ V3_SETTINGS: dict[str, Any] = {
     "lexicon": True,
     "lexicon_dropout": 0.3,
 }
+
+#: Sentiment model v4: v3's recipe plus a token adapter of this rank over USE's per-token
+#: features (:func:`voc.models.use_tuned.top_network`); chosen on the same dev splits.
+V4_SETTINGS: dict[str, Any] = {**V3_SETTINGS, "adapter_rank": 64}
+
+#: The recipes ``pipelines/train_sentiment.py --recipe`` trains, by the version they make.
+RECIPES: dict[str, dict[str, Any]] = {"v3": V3_SETTINGS, "v4": V4_SETTINGS}
 
 #: The probabilities are averaged, half and half, with models/sentiment/v2's head over
 #: USE's frozen vectors (same USE pass). Not tuned: on the dev splits every weight from 0
