@@ -1,4 +1,5 @@
-"""Sentiment model v3: the top of the Universal Sentence Encoder, fine-tuned.
+"""Sentiment models v3 and v4: the top of the Universal Sentence Encoder, fine-tuned (v4:
+with a token adapter, :func:`voc.models.use_tuned.top_network`).
 
 :class:`TunedSentimentModel` reads the pooled features of :mod:`voc.models.use_tuned`
 (the part of the USE pass shared with the topic embedder), runs a fine-tuned copy of
@@ -13,7 +14,8 @@ pass as the topic embedding.
 Training (:meth:`TunedSentimentModel.fit`): soft targets (a mixed sentence is half
 negative, half positive), class-balanced, AdamW with warm-up and linear decay, seeded,
 a checkpoint after every epoch (a rerun resumes from the last one), a progress bar, and
-the epoch with the best dev macro-F1 kept when a dev set is given.
+the epoch with the best dev macro-F1 kept when a dev set is given (the loop:
+:mod:`voc.models.sentiment_fit`).
 """
 
 from __future__ import annotations

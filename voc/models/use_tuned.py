@@ -14,14 +14,18 @@ sentiment model's input come from one per-token pass: :func:`pooled_and_vectors`
 the pooled token sums (the *pooled features*) and USE's unit vectors together, so
 ``voc enrich`` pays one encoder pass and two cheap per-text heads.
 
-Measured on 2 cores before choosing this (see models/sentiment/v3/MODEL_CARD.md): a
-full fine-tune of the per-token CNN would need a second per-token pass in ``voc enrich``
-(the topic embedder must stay the published USE), roughly halving its throughput.
+A full fine-tune of the per-token CNN would need a second per-token pass in ``voc
+enrich`` (the topic embedder must stay the published USE), roughly halving its
+throughput. Sentiment model v4 instead adds a *token adapter* (``top_network(adapter_rank=
+r)``): ``relu(feats @ A + b)`` per token, computed in the same pass (a hook of
+``FastUseBackend._forward``, bf16, fused) and summed per text like the token sums; it is
+trained from every training text's token features, cached once (:class:`TokenFeatures`).
 
 Pooled features, one row per text, float32, 1,281 columns: the token sum of the
 normalised features divided by sqrt(n), then sqrt(n) (n = tokens with BOS and EOS), so
 that ``cnn_W`` and its bias act on them exactly as in USE:
-``mean = x[:, :1280] @ cnn_W + x[:, 1280:] * cnn_b``.
+``mean = x[:, :1280] @ cnn_W + x[:, -1:] * cnn_b``. With an adapter of rank r, its r sums
+(divided by sqrt(n) too) stand between the two: 1,281 + r columns, sqrt(n) still last.
 """
 
 from __future__ import annotations
