@@ -33,6 +33,7 @@ from prefect.cache_policies import NONE
 
 from voc.config import ExecutionConfig, IngestConfig, SourceConfig, VocConfig
 from voc.errors import ConfigError, VocError
+from voc.models.use_tuned import pooled_cache_name
 from voc.scale import analysis as scale_analysis
 from voc.scale import ingest as scale_ingest
 from voc.scale import shards
@@ -254,7 +255,7 @@ def assign_task(model: Any, vectors: Any, threads: tuple[int, int]) -> tuple[Any
 
 
 @task(name="commit-embeddings", **WRITER_TASK)
-def commit_embeddings_task(store_path: str, url: str, embedder: str, pooled: bool) -> int:
+def commit_embeddings_task(store_path: str, url: str, embedder: str, pooled: str | None) -> int:
     """Cache one chunk's fresh embeddings in the store (the writer)."""
     with _store(store_path) as store:
         return scale_analysis.commit_fresh(store, url, embedder, pooled)
@@ -340,7 +341,7 @@ def _analyze_fanout(
     analyzer = Analyzer.load(sentiment_model, taxonomy)
     loading = time.perf_counter() - loading
     version, embedder = analyzer.version, analyzer.embedder_name
-    pooled = bool(getattr(analyzer.sentiment_model, "reads_pooled", False))
+    pooled = pooled_cache_name(embedder, analyzer.sentiment_model)
     summary: dict[str, Any] = {
         "analyzed": 0,
         "sentences": 0,

@@ -143,11 +143,12 @@ def load_v3_sets_task(data_dir: str) -> dict[str, Any]:
 
 
 @task(name="encode-sets", cache_policy=NONE, persist_result=False)
-def encode_task(sets: dict[str, Any], cache_dir: str | None) -> Any:
-    """One USE pass over every text (pooled features; kept in ``cache_dir`` when given)."""
+def encode_task(sets: dict[str, Any], cache_dir: str | None, tokens: bool = False) -> Any:
+    """One USE pass over every text (pooled features, and with ``tokens`` every token's
+    features for a token adapter; kept in ``cache_dir`` when given)."""
     from voc.models.train_v3 import PooledCache
 
-    cache = PooledCache(cache_dir)
+    cache = PooledCache(cache_dir, tokens=tokens)
     for labelled in sets.values():
         cache(labelled)
     get_run_logger().info("encoded %d texts in %.0f s", cache.texts_encoded, cache.seconds)
@@ -156,14 +157,20 @@ def encode_task(sets: dict[str, Any], cache_dir: str | None) -> Any:
 
 @task(name="fine-tune", cache_policy=NONE, persist_result=False)
 def fine_tune_task(
-    sets: dict[str, Any], cache: Any, seed: int, checkpoint_dir: str | None, distil: Any = None
+    sets: dict[str, Any],
+    cache: Any,
+    seed: int,
+    checkpoint_dir: str | None,
+    distil: Any = None,
+    settings: dict[str, Any] | None = None,
 ) -> Any:
-    """Fine-tune USE's per-text layers on the train splits (epoch chosen on dev); with
-    ``distil``, on the teacher's soft labels too."""
+    """Fine-tune USE's per-text layers (and, with ``adapter_rank`` in ``settings``, a
+    token adapter) on the train splits (epoch chosen on dev); with ``distil``, on the
+    teacher's soft labels too."""
     from voc.models import train_v3
 
     folder = str(Path(checkpoint_dir) / "student") if checkpoint_dir and distil else checkpoint_dir
-    model = train_v3.train(sets, cache, seed=seed, checkpoint_dir=folder, distil=distil)
+    model = train_v3.train(sets, cache, settings, seed=seed, checkpoint_dir=folder, distil=distil)
     get_run_logger().info("fine-tuned in %s s: %s", model.train_seconds_, model.history_)
     return model
 
@@ -225,12 +232,15 @@ def measure_v3_task(
     lodo: bool,
     seed: int,
     distil: Any = None,
+    settings: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Save the weights, then every figure of the model card (see train_v3.measure)."""
     from voc.models import train_v3
 
     train_v3.save(model, out_dir, sets)
-    report = train_v3.measure(model, sets, cache, out_dir, lodo=lodo, seed=seed, distil=distil)
+    report = train_v3.measure(
+        model, sets, cache, out_dir, lodo=lodo, settings=settings, seed=seed, distil=distil
+    )
     get_run_logger().info("never-trained sets: %s", report["never_trained"])
     return report
 
@@ -246,52 +256,61 @@ def write_report_task(out_dir: str, report: dict[str, Any]) -> str:
 
 @flow(name="train-sentiment", persist_result=False)
 def train_sentiment_flow(
-    out_dir: str = "models/sentiment/v3",
+    out_dir: str | None = None,
     data_dir: str = str(training.DEFAULT_DATA_DIR),
     cache_dir: str | None = None,
     lodo: bool = True,
     seed: int = 0,
     checkpoint_dir: str | None = None,
-    before: str | None = "v2",
+    before: str | None = "previous",
     distil: bool = False,
+    recipe: str = "v4",
 ) -> dict[str, Any]:
-    """Train, measure and save the shipped sentiment model v3.
+    """Train, measure and save a shipped sentiment model (v4, or v3's recipe).
 
     Args:
-        out_dir: Folder of the model to write.
+        out_dir: Folder of the model to write (``models/sentiment/<recipe>`` when None).
         data_dir: The shared data folder (``../shared/data`` beside the checkout).
         cache_dir: Folder keeping pooled USE features between runs (outside the
             repository); in memory only when None.
         lodo: Also measure leave-one-dataset-out (one more fine-tune per set).
         seed: Seed of the fine-tune.
         checkpoint_dir: Folder of per-epoch checkpoints (a rerun resumes from them).
-        before: A model to measure beside on the never-trained sets (None: skip).
+        before: A model to measure beside on the never-trained sets (None: skip;
+            ``previous``: the version before the recipe's, v3 for v4, v2 for v3).
         distil: Also train the English teacher and distil its soft labels into the
             student (:mod:`voc.models.distil`, issue 10's lever (a); measured, not
-            shipped: see docs/benchmarks.md); False: the v3 recipe.
+            shipped: see docs/benchmarks.md); False: the recipe alone.
+        recipe: ``v4`` (v3 plus a token adapter over USE's per-token features) or ``v3``
+            (:data:`voc.models.train_v3.RECIPES`).
 
     Returns:
         The report written to ``out_dir/metrics.json``, plus ``out_dir``.
     """
     import time
 
-    from voc.models.train_v3 import COMPANION, V3_SETTINGS
+    from voc.models.train_v3 import COMPANION, RECIPES
 
     started = time.perf_counter()
+    settings = RECIPES[recipe]
+    out_dir = out_dir or f"models/sentiment/{recipe}"
     sets = load_v3_sets_task(data_dir)
-    cache = encode_task(sets, cache_dir)
+    cache = encode_task(sets, cache_dir, tokens=bool(settings.get("adapter_rank")))
     distillation: Any = None
     teacher: Any = None
     if distil:
         teacher = train_teacher_task(sets, seed, checkpoint_dir)
         distillation = distil_task(sets, cache, teacher, data_dir, cache_dir)
-    model = fine_tune_task(sets, cache, seed, checkpoint_dir, distillation)
-    report = measure_v3_task(model, sets, cache, out_dir, lodo, seed, distillation)
+    model = fine_tune_task(sets, cache, seed, checkpoint_dir, distillation, settings)
+    report = measure_v3_task(model, sets, cache, out_dir, lodo, seed, distillation, settings)
+    if before == "previous":
+        before = {"v4": "v3", "v3": "v2"}[recipe]
     if before is not None:
         from voc.models.sentiment_eval import never_trained_figures
 
         report["before"] = {"model": before, **never_trained_figures(before, Path(data_dir))}
-    report["settings"] = {**V3_SETTINGS, "seed": seed, "companion": COMPANION}
+    report["recipe"] = recipe
+    report["settings"] = {**settings, "seed": seed, "companion": COMPANION}
     if distillation is not None:
         from voc.models.distil import TEACHER_SETTINGS
 
@@ -371,12 +390,14 @@ def train_user_sentiment_flow(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m pipelines.train_sentiment [--out DIR] [--cache DIR] [--no-lodo]``."""
+    """``python -m pipelines.train_sentiment [--recipe v4|v3] [--out DIR] [--cache DIR]
+    [--no-lodo]``."""
     import argparse
     import json
 
     parser = argparse.ArgumentParser(description=train_sentiment_flow.__doc__)
-    parser.add_argument("--out", default="models/sentiment/v3")
+    parser.add_argument("--recipe", default="v4", choices=["v4", "v3"])
+    parser.add_argument("--out", default=None, help="default: models/sentiment/<recipe>")
     parser.add_argument("--data", default=str(training.DEFAULT_DATA_DIR))
     parser.add_argument("--cache", default=None, help="folder keeping encoded sets")
     parser.add_argument("--checkpoints", default=None, help="folder of per-epoch checkpoints")
@@ -393,7 +414,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.v2:
         report = train_sentiment_v2_flow(
-            args.out, args.data, args.cache, not args.no_lodo, args.seed
+            args.out or "models/sentiment/v2", args.data, args.cache, not args.no_lodo, args.seed
         )
         sys.stdout.write(json.dumps({k: report[k] for k in ("out_dir", "test")}) + "\n")
         return 0
@@ -405,6 +426,7 @@ def main(argv: list[str] | None = None) -> int:
         args.seed,
         args.checkpoints,
         distil=args.distil,
+        recipe=args.recipe,
     )
     sys.stdout.write(
         json.dumps({k: report[k] for k in ("out_dir", "never_trained", "seconds")}) + "\n"

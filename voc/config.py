@@ -186,7 +186,7 @@ class AnalysisConfig(_Strict):
     sentiment_model: str = Field(
         "v3",
         description=(
-            "A sentiment model's name (a folder under models/sentiment/, e.g. v3 or v2, or "
+            "A sentiment model's name (a folder under models/sentiment/, e.g. v3, v4 or v2, or "
             "one made by `voc train sentiment --name NAME`) or a path to its folder."
         ),
     )

@@ -61,10 +61,13 @@ class CachedEmbedding:
         return out
 
     def with_pooled(self, texts: Sequence[str], model: Any) -> tuple[np.ndarray, np.ndarray]:
-        """Embeddings and pooled features (cached under ``<embedder>:pooled``), one pass
-        for the texts missing either."""
+        """Embeddings and pooled features (cached under ``<embedder>:pooled``, or the
+        model's own name for them: :func:`voc.models.use_tuned.pooled_cache_name`), one
+        pass for the texts missing either."""
+        from voc.models.use_tuned import pooled_cache_name
+
         hashes = [text_hash(text) for text in texts]
-        pooled_name = f"{self.embedder_name}:pooled"
+        pooled_name = pooled_cache_name(self.embedder_name, model)
         cached = self.store.cached_embeddings(hashes, self.embedder_name)
         cached_pooled = self.store.cached_embeddings(hashes, pooled_name)
         missing = [

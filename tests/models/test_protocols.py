@@ -35,7 +35,7 @@ def embedder() -> Embedder:
 
 
 def test_the_shipped_models_are_the_ones_checked() -> None:
-    assert SHIPPED_SENTIMENT == ["v1", "v2", "v3"]
+    assert SHIPPED_SENTIMENT == ["v1", "v2", "v3", "v4"]
 
 
 @pytest.mark.parametrize("version", SHIPPED_SENTIMENT)

@@ -109,3 +109,60 @@ def test_training_resumes_from_its_last_checkpoint(backend, tmp_path: Path) -> N
         whole.predict_proba(texts, languages, pooled),
         atol=1e-5,
     )
+
+
+def test_token_adapter_in_the_shared_pass_matches_training_and_round_trips(
+    backend, tmp_path: Path
+) -> None:
+    """The adapter's sums computed in the USE pass (bf16, fused) are the ones training
+    computes from the cached token features; the topic vectors stay USE's own."""
+    import torch
+
+    from voc.models.sentiment import SentimentModel
+    from voc.models.sentiment_tuned import TunedSentimentModel
+    from voc.models.use_tuned import (
+        TokenFeatures,
+        pooled_and_vectors,
+        pooled_cache_name,
+        top_network,
+    )
+
+    texts, languages, labels = (list(column) for column in zip(*TRAIN, strict=True))
+    tokens = TokenFeatures.encode(backend, texts)
+    assert tokens.lens.tolist() == [len(t) for t in backend.tokenizer.encode(texts)]
+    np.testing.assert_allclose(  # the token features sum to the pooled features' sums
+        np.add.reduceat(tokens.feats.astype(np.float32), tokens.starts)
+        / np.sqrt(tokens.lens)[:, None],
+        tokens.pooled[:, :-1],
+        atol=0.01,
+    )
+    network = top_network(adapter_rank=8, seed=3)
+    with torch.no_grad():
+        network.adapter_b.fill_(0.2)
+        trained = tokens.columns(network, np.arange(len(texts))).numpy()
+    adapter = (network.adapter_A.detach().numpy(), network.adapter_b.detach().numpy())
+    vectors, pooled = pooled_and_vectors(backend, texts, adapter)
+    np.testing.assert_array_equal(vectors, backend.encode(texts))
+    assert pooled.shape == (len(texts), 1281 + 8)
+    np.testing.assert_allclose(pooled[:, 1280:-1], trained, atol=0.05 * np.abs(trained).max())
+    np.testing.assert_array_equal(pooled[:, -1], tokens.pooled[:, -1])
+
+    model = TunedSentimentModel(
+        epochs=60, batch_size=4, dropout=0.0, lexicon_dropout=0.0, adapter_rank=8
+    )
+    with pytest.raises(Exception, match="TokenFeatures"):
+        model.fit(tokens.pooled, texts, languages, np.array(labels), progress=False)
+    model.fit(tokens.pooled, texts, languages, np.array(labels), progress=False, tokens=tokens)
+    assert model.predict(texts, languages) and model.pooled_dim == 1289
+    assert [label for label, _ in model.predict(texts, languages)] == [
+        ["negative", "neutral", "positive"][i] for i in labels
+    ]
+    model.save(tmp_path / "model")
+    loaded = SentimentModel.load(tmp_path / "model")
+    assert loaded.adapter_rank == 8
+    # Its pooled features depend on its weights: the store caches them under its own name.
+    assert pooled_cache_name("usem", loaded).startswith("usem:pooled-adapter-")
+    assert pooled_cache_name("usem", TunedSentimentModel()) == "usem:pooled"
+    np.testing.assert_allclose(
+        loaded.predict_proba(texts, languages), model.predict_proba(texts, languages), atol=0.02
+    )

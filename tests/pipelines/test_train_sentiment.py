@@ -141,12 +141,14 @@ def test_shipped_flow_runs_every_step_on_small_sets(
     assert np.isfinite(saved["test"]["tweets"]["macro_f1"])
 
 
-def test_v3_flow_fine_tunes_measures_and_writes_the_card(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_data: Path
+@pytest.mark.parametrize("recipe", ["v3", "v4"])
+def test_shipped_recipes_fine_tune_measure_and_write_the_card(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_data: Path, recipe: str
 ) -> None:
-    """The v3 flow end to end (real USE pass, real fine-tune, real analyser), with the
-    shared data replaced by tiny convention-following sets and the measuring sets cut
-    (cut from the real ones in ../shared/data: skipped in a clone without it)."""
+    """The v3 and v4 flows end to end (real USE pass, real fine-tune, v4's token adapter
+    from the cached token features, real analyser), with the shared data replaced by tiny
+    convention-following sets and the measuring sets cut (cut from the real ones in
+    ../shared/data: skipped in a clone without it)."""
     from pipelines import train_sentiment
     from voc.models import sentiment_data, sentiment_eval, train_v3
     from voc.models.sentiment import SentimentModel
@@ -180,8 +182,9 @@ def test_v3_flow_fine_tunes_measures_and_writes_the_card(
     monkeypatch.setattr(sentiment_eval, "measuring_set", cut)
     monkeypatch.setattr(train_v3, "DEV_SETS", ("tiny_en", "tiny_ja"))
     monkeypatch.setattr(train_v3, "baselines", lambda: {})
-    out = tmp_path / "v3"
+    out = tmp_path / recipe
     report = train_sentiment.train_sentiment_flow(
+        recipe=recipe,
         out_dir=str(out),
         data_dir=str(tmp_path),
         lodo=True,
@@ -197,8 +200,11 @@ def test_v3_flow_fine_tunes_measures_and_writes_the_card(
     assert saved["never_trained"] == report["never_trained"]
     card = (out / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert "reports a problem, with or without an emotion word" in card
+    assert card.startswith(f"# Sentiment model {recipe}:") and saved["recipe"] == recipe
+    assert ("token adapter" in card) == (recipe == "v4")
     assert (out / "weights.safetensors").stat().st_size < 10_000_000
     model = SentimentModel.load(out)
+    assert model.adapter_rank == train_v3.RECIPES[recipe].get("adapter_rank", 0)
     [(label, score)] = model.predict(["Terrible quality, it fell apart"], ["en"])
     assert label in {"negative", "neutral", "positive"} and -1 <= score <= 1
 

@@ -73,7 +73,7 @@ def resolve_sentiment_model(name_or_path: str | Path) -> Path:
 
 def load_sentiment(name_or_path: str | Path | None = None) -> SentimentScorer:
     """The sentiment model called ``name_or_path``: a version shipped in ``models/sentiment/``
-    (``v1``, ``v2``, ``v3``), a model ``voc train sentiment`` wrote, or a folder holding
+    (``v1`` .. ``v4``), a model ``voc train sentiment`` wrote, or a folder holding
     ``model.json``; the default model (:data:`DEFAULT_SENTIMENT_MODEL`) when None. The
     manifest's ``kind`` says which class reads it.
 

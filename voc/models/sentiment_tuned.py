@@ -1,4 +1,5 @@
-"""Sentiment model v3: the top of the Universal Sentence Encoder, fine-tuned.
+"""Sentiment models v3 and v4: the top of the Universal Sentence Encoder, fine-tuned (v4:
+with a token adapter, :func:`voc.models.use_tuned.top_network`).
 
 :class:`TunedSentimentModel` reads the pooled features of :mod:`voc.models.use_tuned`
 (the part of the USE pass shared with the topic embedder), runs a fine-tuned copy of
@@ -13,14 +14,14 @@ pass as the topic embedding.
 Training (:meth:`TunedSentimentModel.fit`): soft targets (a mixed sentence is half
 negative, half positive), class-balanced, AdamW with warm-up and linear decay, seeded,
 a checkpoint after every epoch (a rerun resumes from the last one), a progress bar, and
-the epoch with the best dev macro-F1 kept when a dev set is given.
+the epoch with the best dev macro-F1 kept when a dev set is given (the loop:
+:mod:`voc.models.sentiment_fit`).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -29,13 +30,6 @@ import numpy as np
 
 from voc.errors import VocError
 from voc.models.embedders import DEFAULT_EMBEDDER
-from voc.models.fine_tuning import (
-    latest_checkpoint,
-    progress_bar,
-    save_checkpoint,
-    warmup_linear_decay,
-    weights_copy,
-)
 from voc.models.sentiment_features import LexiconFeatures, bag_batch, hash_ngrams
 from voc.models.sentiment_labels import LABELS
 
@@ -48,12 +42,6 @@ KIND = "voc.sentiment.use-top"
 _WEIGHTS = "weights.safetensors"
 _MANIFEST = "model.json"
 FORMAT_VERSION = 1
-
-
-def _macro_f1(y: np.ndarray, predicted: np.ndarray) -> float:
-    from voc.models.training import macro_f1
-
-    return macro_f1(y, predicted)
 
 
 class TunedSentimentModel:
@@ -75,11 +63,13 @@ class TunedSentimentModel:
         threads: torch threads while training and predicting (restored after). One: the
             per-text layers are small, and on 2 shared cores two torch threads ran 10x
             slower than one (1,100 against 112 rows/s, measured while other jobs ran).
+        adapter_rank: Width of a token adapter trained over USE's per-token features
+            (0: none; :func:`voc.models.use_tuned.top_network`); ``fit`` then needs the
+            training texts' :class:`voc.models.use_tuned.TokenFeatures`.
     """
 
     reads_pooled = True
     embedder = DEFAULT_EMBEDDER
-    pooled_dim = 1281  # voc.models.use_tuned.POOLED_DIM
 
     def __init__(
         self,
@@ -94,6 +84,7 @@ class TunedSentimentModel:
         threads: int = 1,
         ngram_buckets: int = 0,
         head_learning_rate: float | None = None,
+        adapter_rank: int = 0,
     ) -> None:
         self.epochs = epochs
         self.learning_rate = learning_rate
@@ -106,6 +97,8 @@ class TunedSentimentModel:
         self.threads = threads
         self.ngram_buckets = ngram_buckets
         self.head_learning_rate = head_learning_rate
+        self.adapter_rank = adapter_rank
+        self._adapter: Any = None
         self._backend: Any = None
         self._frozen: Any = None
         self.companion_: Any = None
@@ -135,17 +128,41 @@ class TunedSentimentModel:
                 self._backend = FastUseBackend(threads=self.threads)
         return self._backend
 
+    @property
+    def pooled_dim(self) -> int:
+        """Columns of the pooled features this model reads."""
+        return 1281 + self.adapter_rank  # voc.models.use_tuned.POOLED_DIM + the adapter's
+
+    @property
+    def pooled_cache_name(self) -> str:
+        """Name of its pooled features in the store's cache (the adapter's columns are
+        this model's own, so they are cached under its weights' digest)."""
+        if not self.adapter_rank:
+            return "pooled"
+        import hashlib
+
+        a, b = self._adapter_weights()
+        return f"pooled-adapter-{hashlib.sha1(a.tobytes() + b.tobytes()).hexdigest()[:12]}"
+
+    def _adapter_weights(self) -> tuple[np.ndarray, np.ndarray] | None:
+        if not self.adapter_rank:
+            return None
+        if self._adapter is None:
+            net = self.network_
+            self._adapter = tuple(
+                p.detach().float().numpy().copy() for p in (net.adapter_A, net.adapter_b)
+            )
+        return self._adapter
+
     def pooled(self, texts: Sequence[str]) -> np.ndarray:
         """Pooled features of ``texts`` (one USE pass)."""
-        from voc.models.use_tuned import pooled_features
-
-        return pooled_features(self._use_backend(), texts)
+        return self.embed_with_pooled(texts)[1]
 
     def embed_with_pooled(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """USE unit vectors (the topic embedding) and pooled features, one pass."""
         from voc.models.use_tuned import pooled_and_vectors
 
-        return pooled_and_vectors(self._use_backend(), texts)
+        return pooled_and_vectors(self._use_backend(), texts, self._adapter_weights())
 
     def _bags(self, texts: Sequence[str], languages: Sequence[str]) -> Any:
         if not self.ngram_buckets:
@@ -170,6 +187,7 @@ class TunedSentimentModel:
         dev: tuple[np.ndarray, Sequence[str], Sequence[str], np.ndarray] | None = None,
         checkpoint_dir: str | Path | None = None,
         progress: bool = True,
+        tokens: Any = None,
     ) -> TunedSentimentModel:
         """Fine-tune on pooled features and probability targets.
 
@@ -179,11 +197,13 @@ class TunedSentimentModel:
             languages: ISO 639-1 code per text.
             targets: float32 ``(n, 3)`` class probabilities per row (or int labels ``(n,)``).
             sample_weight: Optional weight per row (mixing data sets).
-            dev: ``(pooled, texts, languages, int labels)``: the epoch with the best dev
-                macro-F1 is kept (the last one without).
+            dev: ``(pooled, texts, languages, int labels)`` (then, with an adapter, their
+                TokenFeatures): the epoch with the best dev macro-F1 is kept (the last one
+                without).
             checkpoint_dir: Writes ``epoch-K.pt`` after each epoch and resumes from the
                 latest one found (same data and settings assumed).
             progress: Show a progress bar on stderr.
+            tokens: The rows' :class:`voc.models.use_tuned.TokenFeatures` (adapter only).
 
         Returns:
             self, fitted.
@@ -217,157 +237,13 @@ class TunedSentimentModel:
                 dev,
                 checkpoint_dir,
                 progress,
+                tokens,
             )
         finally:
             torch.set_num_threads(previous_threads)
             torch.set_flush_denormal(False)  # torch's default
 
-    def _fit(
-        self,
-        torch,
-        top_network,
-        pooled,
-        texts,
-        languages,
-        targets,
-        sample_weight,
-        dev,
-        checkpoint_dir,
-        progress,
-    ):  # type: ignore[no-untyped-def]
-        started = time.perf_counter()
-        n = len(pooled)
-        weights = np.ones(n) if sample_weight is None else np.asarray(sample_weight, float)
-        # Class balance on the soft counts, so each class weighs the same in the loss.
-        per_class = (targets * weights[:, None]).sum(axis=0)
-        factors = per_class.sum() / (len(per_class) * np.maximum(per_class, 1e-9))
-        weights = weights * (targets * factors).sum(axis=1)
-        weights = (weights / weights.mean()).astype(np.float32)
-
-        extra = self._extra(texts, languages)
-        n_extra = 0 if extra is None else extra.shape[1]
-        if extra is not None and self.lexicon_dropout > 0:
-            hide = np.random.default_rng(self.seed).random(n) < self.lexicon_dropout
-            extra = extra.copy()
-            extra[hide] = 0.0
-
-        torch.manual_seed(self.seed)
-        generator = torch.Generator().manual_seed(self.seed)
-        network = top_network(
-            n_extra=n_extra,
-            n_classes=len(LABELS),
-            dropout=self.dropout,
-            buckets=self.ngram_buckets,
-        )
-        bags = self._bags(texts, languages)
-        head_params = list(network.out.parameters())
-        if network.ngrams is not None:
-            head_params += list(network.ngrams.parameters())
-        head_ids = {id(p) for p in head_params}
-        body = [p for p in network.parameters() if id(p) not in head_ids]
-        optimiser = torch.optim.AdamW(
-            [
-                {"params": body, "lr": self.learning_rate},
-                {
-                    "params": head_params,
-                    "lr": self.head_learning_rate
-                    if self.head_learning_rate is not None
-                    else self.learning_rate * 10,
-                },
-            ],
-            weight_decay=self.weight_decay,
-        )
-        steps_per_epoch = -(-n // self.batch_size)
-        total = max(1, self.epochs * steps_per_epoch)
-        warm = max(1, total // 20)
-        schedule = warmup_linear_decay(torch, optimiser, total, warm)
-        x = torch.from_numpy(np.ascontiguousarray(pooled, dtype=np.float32))
-        t = torch.from_numpy(np.ascontiguousarray(targets, dtype=np.float32))
-        w = torch.from_numpy(weights)
-        e = None if extra is None else torch.from_numpy(extra.astype(np.float32))
-
-        first_epoch = 0
-        checkpoints = Path(checkpoint_dir) if checkpoint_dir is not None else None
-        resumed = latest_checkpoint(torch, checkpoints, "epoch", network, optimiser, schedule)
-        if resumed is not None:
-            path, state = resumed
-            generator.set_state(state["generator"])
-            torch.set_rng_state(state["rng"])
-            first_epoch = state["epoch"] + 1
-            best_state, best_f1 = state["best_state"], state["best_f1"]
-            self.history_ = state["history"]
-            logger.info("resuming from %s", path)
-        if first_epoch == 0:
-            best_state, best_f1 = None, -1.0
-            self.history_: list[dict[str, float]] = []
-
-        bar = (
-            progress_bar(total, first_epoch * steps_per_epoch, "fine-tune", 2.0)
-            if progress
-            else None
-        )
-        for epoch in range(first_epoch, self.epochs):
-            network.train()
-            order = torch.randperm(n, generator=generator)
-            loss_sum = 0.0
-            for start in range(0, n, self.batch_size):
-                batch = order[start : start + self.batch_size]
-                logits = network(
-                    x[batch], None if e is None else e[batch], bag_batch(bags, batch.numpy())
-                )
-                losses = -(t[batch] * torch.log_softmax(logits, dim=1)).sum(dim=1)
-                loss = (losses * w[batch]).sum() / w[batch].sum()
-                optimiser.zero_grad()
-                loss.backward()
-                optimiser.step()
-                schedule.step()
-                loss_sum += float(loss.detach()) * len(batch)
-                if bar is not None:
-                    bar.update(1)
-            network.eval()
-            record: dict[str, float] = {"epoch": epoch + 1, "loss": round(loss_sum / n, 4)}
-            self.network_ = network
-            if dev is not None:
-                dev_pooled, dev_texts, dev_languages, dev_labels = dev
-                predicted = self.predict_proba(dev_texts, dev_languages, dev_pooled).argmax(1)
-                f1 = _macro_f1(np.asarray(dev_labels), predicted)
-                record["dev_macro_f1"] = round(f1, 4)
-                if f1 > best_f1:
-                    best_f1 = f1
-                    best_state = weights_copy(network)
-            self.history_.append(record)
-            logger.info("epoch %s", record)
-            if bar is not None:
-                bar.set_postfix(record)
-            if checkpoints is not None:
-                save_checkpoint(
-                    torch,
-                    checkpoints,
-                    "epoch",
-                    epoch,
-                    network,
-                    optimiser,
-                    schedule,
-                    generator=generator.get_state(),
-                    rng=torch.get_rng_state(),
-                    best_state=best_state,
-                    best_f1=best_f1,
-                    history=self.history_,
-                )
-        if bar is not None:
-            bar.close()
-        if best_state is not None:
-            network.load_state_dict(best_state)
-        network.eval()
-        self.network_ = network
-        self.n_extra_ = n_extra
-        self.best_epoch_ = (
-            max(self.history_, key=lambda r: r.get("dev_macro_f1", 0))["epoch"]
-            if dev is not None
-            else self.epochs
-        )
-        self.train_seconds_ = round(time.perf_counter() - started, 1)
-        return self
+    from voc.models.sentiment_fit import fit_loop as _fit
 
     # -- prediction ----------------------------------------------------------------------
     def _check_fitted(self) -> None:
@@ -466,7 +342,7 @@ class TunedSentimentModel:
         no second pass; the lexicon reads the whole text. ``weights`` is unused (kept for
         the interface of :meth:`SentimentModel.predict_records`).
         """
-        from voc.models.use_tuned import POOLED_DIM, record_pooled
+        from voc.models.use_tuned import record_pooled
 
         del weights
         n_classes = len(LABELS)
@@ -474,7 +350,7 @@ class TunedSentimentModel:
         keep = [i for i, rows in enumerate(pieces) if len(rows)]
         if not keep:
             return out
-        records = np.zeros((len(keep), POOLED_DIM), dtype=np.float32)
+        records = np.zeros((len(keep), self.pooled_dim), dtype=np.float32)
         for j, i in enumerate(keep):
             records[j] = record_pooled(np.asarray(piece_embeddings)[list(pieces[i])])
         out[keep] = self.predict_proba(
@@ -504,6 +380,7 @@ class TunedSentimentModel:
             "seed": self.seed,
             "ngram_buckets": self.ngram_buckets,
             "head_learning_rate": self.head_learning_rate,
+            "adapter_rank": self.adapter_rank,
         }
 
     def save(self, directory: str | Path, metadata: dict[str, Any] | None = None) -> Path:
@@ -570,6 +447,7 @@ class TunedSentimentModel:
             n_extra=int(manifest["n_extra"]),
             n_classes=len(LABELS),
             buckets=int(manifest.get("ngram_buckets", 0)),
+            adapter_rank=int(manifest.get("adapter_rank", 0)),
         )
         network.load_state_dict(state)
         network.eval()

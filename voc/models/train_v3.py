@@ -31,7 +31,9 @@ from voc.models.training import LABELS, f1_per_class, macro_f1
 
 __all__ = [
     "DEV_SETS",
+    "RECIPES",
     "V3_SETTINGS",
+    "V4_SETTINGS",
     "PooledCache",
     "leave_one_set_out",
     "measure",
@@ -52,6 +54,13 @@ V3_SETTINGS: dict[str, Any] = {
     "lexicon": True,
     "lexicon_dropout": 0.3,
 }
+
+#: Sentiment model v4: v3's recipe plus a token adapter of this rank over USE's per-token
+#: features (:func:`voc.models.use_tuned.top_network`); chosen on the same dev splits.
+V4_SETTINGS: dict[str, Any] = {**V3_SETTINGS, "adapter_rank": 64}
+
+#: The recipes ``pipelines/train_sentiment.py --recipe`` trains, by the version they make.
+RECIPES: dict[str, dict[str, Any]] = {"v3": V3_SETTINGS, "v4": V4_SETTINGS}
 
 #: The probabilities are averaged, half and half, with models/sentiment/v2's head over
 #: USE's frozen vectors (same USE pass). Not tuned: on the dev splits every weight from 0
@@ -75,10 +84,13 @@ class PooledCache:
 
     Args:
         directory: Folder for the files (outside the repository); None: memory only.
+        tokens: Also keep every token's features (:meth:`tokens`, to train a token
+            adapter; float16, ~2.5 kB a token, read from the files memory-mapped).
     """
 
-    def __init__(self, directory: str | Path | None = None) -> None:
+    def __init__(self, directory: str | Path | None = None, tokens: bool = False) -> None:
         self.directory = Path(directory) if directory is not None else None
+        self.with_tokens = tokens
         self._memory: dict[str, np.ndarray] = {}
         self._backend: Any = None
         self.seconds = 0.0
@@ -88,20 +100,61 @@ class PooledCache:
         """float32 ``(len(labelled), POOLED_DIM)``."""
         from voc.models.use_tuned import pooled_features
 
-        def encode() -> np.ndarray:
-            if self._backend is None:
-                from voc.models.use_fast import FastUseBackend
-
-                self._backend = FastUseBackend(threads=2)
-            started = time.perf_counter()
-            pooled = pooled_features(self._backend, labelled.texts)
-            self.seconds += time.perf_counter() - started
-            self.texts_encoded += len(labelled)
-            logger.info("encoded %s (%d texts)", labelled.name, len(labelled))
-            return pooled
-
         key = f"pooled_{labelled.name}_{texts_digest(labelled.texts)}"
-        return cached_array(self._memory, self.directory, key, encode)
+        if self.with_tokens:
+            self.tokens(labelled)
+        return cached_array(
+            self._memory, self.directory, key, lambda: self._encode(labelled, pooled_features)
+        )
+
+    def _encode(self, labelled: SoftSet, how: Any) -> Any:
+        if self._backend is None:
+            from voc.models.use_fast import FastUseBackend
+
+            self._backend = FastUseBackend(threads=2)
+        started = time.perf_counter()
+        out = how(self._backend, labelled.texts)
+        self.seconds += time.perf_counter() - started
+        self.texts_encoded += len(labelled)
+        logger.info("encoded %s (%d texts)", labelled.name, len(labelled))
+        return out
+
+    def tokens(self, labelled: SoftSet) -> Any:
+        """The set's :class:`voc.models.use_tuned.TokenFeatures` (its pooled features come
+        from the same pass)."""
+        from voc.models.use_tuned import TokenFeatures
+
+        digest = texts_digest(labelled.texts)
+        key = f"tokens_{labelled.name}_{digest}"
+        if key not in self._memory:
+            files = (
+                [self.directory / f"{key}_{part}.npy" for part in ("feats", "lens")]
+                if (self.directory is not None)
+                else []
+            )
+            if files and all(f.exists() for f in files):
+                found = TokenFeatures(np.load(files[0], mmap_mode="r"), np.load(files[1]))
+            else:
+                found = self._encode(labelled, TokenFeatures.encode)
+                self._memory[f"pooled_{labelled.name}_{digest}"] = found.pooled
+                if files:
+                    files[0].parent.mkdir(parents=True, exist_ok=True)
+                    np.save(files[0], found.feats)
+                    np.save(files[1], found.lens)
+                    np.save(self.directory / f"pooled_{labelled.name}_{digest}.npy", found.pooled)
+            self._memory[key] = found
+        return self._memory[key]
+
+
+def tokens_of(
+    sets: dict[str, SoftSet], cache: PooledCache, split: str, names: Sequence[str]
+) -> Any:
+    """The token features of one split of the named sets, stacked as :func:`rows_of`."""
+    from voc.models.use_tuned import TokenFeatures
+
+    return TokenFeatures.stack(
+        [cache.tokens(sets[n]).subset(sets[n].splits == split) for n in names]
+    )
 
 
 def rows_of(
@@ -130,12 +183,15 @@ def _dev(
     keep = labels >= 0  # mixed rows have no single label
     if not keep.any():
         return None
-    return (
+    dev = (
         pooled[keep],
         [t for t, k in zip(texts, keep, strict=True) if k],
         [x for x, k in zip(languages, keep, strict=True) if k],
         labels[keep],
     )
+    if not cache.with_tokens:
+        return dev
+    return (*dev, tokens_of(sets, cache, "dev", names).subset(keep))
 
 
 def train(
@@ -160,6 +216,12 @@ def train(
     names = [n for n in sets if n not in exclude]
     pooled, texts, languages, targets = rows_of(sets, cache, "train", names)
     weights = np.ones(len(texts))
+    settings = {**V3_SETTINGS, **(settings or {}), "seed": seed}
+    tokens = None
+    if settings.get("adapter_rank"):
+        if distil is not None or not cache.with_tokens:
+            raise ValueError("a token adapter trains from a PooledCache(tokens=True), no distil")
+        tokens = tokens_of(sets, cache, "train", names)
     if distil is not None:
         targets = np.vstack([distil.targets(sets[n], sets[n].splits == "train") for n in names])
         p_pooled, p_texts, p_languages, p_targets, p_weights = distil.pool_rows()
@@ -167,7 +229,7 @@ def train(
         texts, languages = texts + p_texts, languages + p_languages
         targets = np.vstack([targets, p_targets])
         weights = np.concatenate([weights, p_weights])
-    model = TunedSentimentModel(**{**V3_SETTINGS, **(settings or {}), "seed": seed})
+    model = TunedSentimentModel(**settings)
     dev = _dev(sets, cache, [n for n in DEV_SETS if n in names])
     model.fit(
         pooled,
@@ -178,6 +240,7 @@ def train(
         dev=dev,
         checkpoint_dir=checkpoint_dir,
         progress=progress,
+        tokens=tokens,
     )
     if companion is not None:
         from voc.models.loaders import load_sentiment
@@ -195,6 +258,13 @@ def _figures(model: Any, labelled: SoftSet, cache: PooledCache, split: str) -> d
     texts = [t for t, k in zip(labelled.texts, keep, strict=True) if k]
     texts = [t for t, k in zip(texts, single, strict=True) if k]
     pooled = cache(labelled)[keep][single]
+    if getattr(model, "adapter_rank", 0):  # its own columns, from the token features
+        import torch
+
+        with torch.no_grad():
+            rows = np.arange(len(pooled))
+            tokens = cache.tokens(labelled).subset(np.flatnonzero(keep)[single])
+            pooled = tokens.with_columns(model.network_, torch.from_numpy(pooled), rows).numpy()
     predicted = model.predict_proba(texts, [labelled.language] * len(texts), pooled).argmax(1)
     y = labels[single]
     present = sorted(set(y.tolist()))

@@ -428,8 +428,13 @@ class FastUseBackend:
 
     # ------------------------------------------------------------ forward
 
-    def _forward(self, group: Sequence[Sequence[int]], out: Any) -> None:
-        """Token sums of the normalised features of each text in ``group`` into ``out``."""
+    def _forward(self, group: Sequence[Sequence[int]], out: Any, hook: Any = None) -> None:
+        """Token sums of the normalised features of each text in ``group`` into ``out``.
+
+        ``hook(feats, text_of_row)``, when given, also sees the per-token features
+        (float32, one row per token or zero row) and each row's text (``len(group)`` for
+        zero rows): :mod:`voc.models.use_tuned` reads them for a sentiment adapter.
+        """
         torch = self._torch
         layer_norm = torch.nn.functional.layer_norm
         linear = self._linear
@@ -491,10 +496,12 @@ class FastUseBackend:
 
         feats = layer_norm(feats, (_FEAT_DIM,), self.ln_g, self.ln_b, self.eps)
         # Sum over each text's rows; pad rows go to an extra row that is dropped.
-        text_of_row = np.where(is_token, np.cumsum(~is_token) // _PAD - 1, ns)
+        text_of_row = torch.from_numpy(np.where(is_token, np.cumsum(~is_token) // _PAD - 1, ns))
         sums = torch.zeros((ns + 1, _FEAT_DIM), dtype=f32)
-        sums.index_add_(0, torch.from_numpy(text_of_row), feats)
+        sums.index_add_(0, text_of_row, feats)
         out.copy_(sums[:ns])
+        if hook is not None:
+            hook(feats, text_of_row)
 
     def _head(self, sums: Any, lens: Any) -> Any:
         """Unit vectors of the texts from their token sums of the normalised features."""

@@ -230,10 +230,14 @@ def analyze_chunk(
     }
 
 
-def cached_frame(store: Warehouse, hashes: list[str], embedder: str, pooled: bool) -> pd.DataFrame:
-    """The store's cached (float16) vectors of ``hashes``, as a shard's frame (writer)."""
+def cached_frame(
+    store: Warehouse, hashes: list[str], embedder: str, pooled: str | None
+) -> pd.DataFrame:
+    """The store's cached (float16) vectors of ``hashes``, as a shard's frame (writer);
+    ``pooled``: the cache name of the sentiment model's pooled features
+    (:func:`voc.models.use_tuned.pooled_cache_name`), None when it reads none."""
     vectors = store.cached_embeddings(hashes, embedder)
-    features = store.cached_embeddings(hashes, f"{embedder}:pooled") if pooled else {}
+    features = store.cached_embeddings(hashes, pooled) if pooled else {}
     keys = [key for key in hashes if key in vectors and (not pooled or key in features)]
     return pd.DataFrame(
         {
@@ -246,7 +250,7 @@ def cached_frame(store: Warehouse, hashes: list[str], embedder: str, pooled: boo
     )
 
 
-def commit_fresh(store: Warehouse, url: str, embedder: str, pooled: bool) -> int:
+def commit_fresh(store: Warehouse, url: str, embedder: str, pooled: str | None) -> int:
     """Cache a chunk's fresh embeddings in the store, as in-process (writer)."""
     frame = shards.read_shard(url)
     if frame.empty:
@@ -254,7 +258,7 @@ def commit_fresh(store: Warehouse, url: str, embedder: str, pooled: bool) -> int
     keys = frame["text_hash"].tolist()
     stored = store.store_embeddings(keys, _unblob(frame["vector"].tolist()), embedder)
     if pooled:
-        store.store_embeddings(keys, _unblob(frame["pooled"].tolist()), f"{embedder}:pooled")
+        store.store_embeddings(keys, _unblob(frame["pooled"].tolist()), pooled)
     return stored
 
 
