@@ -374,6 +374,8 @@ def _predicate(tokens: Sequence[Any], start: int) -> list[Any]:
             if token.lower_ in _INTENSIFIERS and following in (*_ADJ_TAGS, "RB", "DT"):
                 i += 1  # "pretty small", not "colors are pretty"
                 continue
+            if following in _NOUN_TAGS or following in _ADJ_TAGS:
+                return []  # "is a great length": the noun phrase says it
             return [*kept, token]
         elif token.lower_ in _INTENSIFIERS or token.tag_ in ("RB", "DT"):
             if token.lower_ == "well" or (
