@@ -42,6 +42,16 @@ lemmas, so BERTopic's surface words and our lemmas are judged alike; a pair that
 co-occurs scores -1), averaged over topics. Diversity: unique words among all topics' top
 10 keywords over 10 x topics.
 
+**Label check** (:func:`voc.topics.labels.label_check`, on every labelled set; alone with
+``--labels [SET ...]``, ours only, a few minutes): each topic's label against its own
+sentences: cosine to the centroid of the label, of the keyword triple in the label's
+language and of a random sentence of the topic; the share of labels that are phrases (two
+content words or more, or a Japanese compound or predicate: :func:`voc.topics.labels
+.is_phrase`); coverage, the share of the topic's 20 sentences nearest its centroid that
+use a content word of the label (of the triple beside it: keywords are the topic's most
+frequent words, so the triple's coverage is the ceiling); and the worst topic's label
+cosine minus its triple's.
+
 **At scale**, on sentences of the women's clothing reviews (``womens_clothing_reviews.csv``,
 ``Review Text``, CC0; 22,641 reviews, 109,709 sentences by :func:`voc.text.sentences
 .split_sentences`): fit time on the first 100,000 sentences (USE embeddings precomputed
