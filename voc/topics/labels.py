@@ -34,6 +34,7 @@ label, so every topic has one.
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -341,7 +342,8 @@ def label_check(
         ``coverage`` / ``keyword_coverage``: mean share of a topic's central sentences
         that use a content word of its label / of its keyword triple;
         ``worst_cosine_gap``: the lowest label cosine minus triple cosine;
-        ``per_topic``: ``(label, triple, label cosine, triple cosine, coverage)``.
+        ``per_topic``: ``(label, triple, label cosine, triple cosine, coverage)`` (coverage
+        NaN without ``central``).
     """
     if not topics:
         return {"label": None, "keywords": None, "sentence": None, "label_wins": None}
@@ -355,11 +357,11 @@ def label_check(
 
     own = cosines([t.label for t in topics])
     keyword = cosines(triples)
-    covered = (
-        [_coverage(t.label, texts) for t, texts in zip(topics, central, strict=True)]
-        if central is not None
-        else None
-    )
+    covered: list[float] | None = None
+    triple_covered: list[float] = []
+    if central is not None:
+        covered = [_coverage(t.label, texts) for t, texts in zip(topics, central, strict=True)]
+        triple_covered = [_coverage(w, texts) for w, texts in zip(triples, central, strict=True)]
     result: dict[str, Any] = {
         "label": round(float(own.mean()), 4),
         "keywords": round(float(keyword.mean()), 4),
@@ -370,25 +372,11 @@ def label_check(
             float(np.mean([is_phrase(t.label, t.label_language or "en") for t in topics])), 4
         ),
         "coverage": round(float(np.mean(covered)), 4) if covered is not None else None,
-        "keyword_coverage": (
-            round(
-                float(
-                    np.mean(
-                        [
-                            _coverage(triple, texts)
-                            for triple, texts in zip(triples, central, strict=True)
-                        ]
-                    )
-                ),
-                4,
-            )
-            if central is not None
-            else None
-        ),
+        "keyword_coverage": round(float(np.mean(triple_covered)), 4) if covered else None,
         "per_topic": [
             (t.label, triple, round(float(a), 3), round(float(b), 3), c)
             for t, triple, a, b, c in zip(
-                topics, triples, own, keyword, covered or [None] * len(topics), strict=True
+                topics, triples, own, keyword, covered or [math.nan] * len(topics), strict=True
             )
         ],
     }
