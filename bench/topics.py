@@ -1,7 +1,7 @@
 """Topic model against BERTopic on real reviews: agreement, coherence, speed, stability.
 
     python -m bench.topics [--quick] [--sets-only] [--cache DIR] [--skip-bertopic]
-                           [--refresh-bertopic] [--repeats N] [--search]
+                           [--refresh-bertopic] [--repeats N] [--search] [--labels [SET ...]]
 
 Prints a markdown table (:func:`rows`), then one JSON line.
 
@@ -41,6 +41,16 @@ topic's top 10 keywords, over the 1,584 reviews as the reference corpus (a revie
 lemmas, so BERTopic's surface words and our lemmas are judged alike; a pair that never
 co-occurs scores -1), averaged over topics. Diversity: unique words among all topics' top
 10 keywords over 10 x topics.
+
+**Label check** (:func:`voc.topics.labels.label_check`, on every labelled set; alone with
+``--labels [SET ...]``, ours only, a few minutes): each topic's label against its own
+sentences: cosine to the centroid of the label, of the keyword triple in the label's
+language and of a random sentence of the topic; the share of labels that are phrases (two
+content words or more, or a Japanese compound or predicate: :func:`voc.topics.labels
+.is_phrase`); coverage, the share of the topic's 20 sentences nearest its centroid that
+use a content word of the label (of the triple beside it: keywords are the topic's most
+frequent words, so the triple's coverage is the ceiling); and the worst topic's label
+cosine minus its triple's.
 
 **At scale**, on sentences of the women's clothing reviews (``womens_clothing_reviews.csv``,
 ``Review Text``, CC0; 22,641 reviews, 109,709 sentences by :func:`voc.text.sentences
@@ -179,6 +189,9 @@ def load_laptops() -> tuple[list[str], list[str]]:
 #: half (sets we may train and tune on) and reported on the "held-out" half, which no
 #: setting was chosen on (the laptops are measuring-only by licence, the complaints are
 #: the other domain).
+#: A label's coverage is judged on its topic's this many sentences nearest the centroid.
+LABEL_CENTRAL = 20
+
 LABELLED_SETS = {
     "app_reviews": ("dev", load_app_reviews, "class1"),
     "clothing_classes": ("dev", load_clothing_classes, "Class Name"),
@@ -378,7 +391,12 @@ def run_labelled_set(
     keywords = [list(topic.keywords[:TOP_WORDS]) for topic in fit.topics]
     rng = np.random.default_rng(0)
     members = [texts[int(rng.choice(np.flatnonzero(fit.labels == t.index)))] for t in fit.topics]
-    check = label_check(fit.topics, embedder.embed, members)
+    central = []
+    for topic in fit.topics:
+        own = np.flatnonzero(fit.labels == topic.index)
+        nearest = own[np.argsort(-fit.similarities[own], kind="stable")][:LABEL_CENTRAL]
+        central.append([texts[row] for row in nearest.tolist()])
+    check = label_check(fit.topics, embedder.embed, members, central)
     result: dict[str, Any] = {
         "set": name,
         "half": half,
@@ -799,6 +817,7 @@ def rows(result: dict | None = None) -> list[dict]:
                 "aim": "label > triple",
             }
         )
+        table += _label_rows("app reviews", check)
     for item in result.get("labelled_sets", {}).get("sets", []):
         ours_set, theirs_set = item["ours"], item.get("bertopic", {})
         name = f"{item['set']} ({item['half']}, n={item['n']}, {item['human_classes']} classes)"
@@ -837,6 +856,7 @@ def rows(result: dict | None = None) -> list[dict]:
                 "aim": "label > triple",
             }
         )
+        table += _label_rows(name, lc)
     if "clothing" not in result:
         return table
     clothing = result["clothing"]
@@ -882,6 +902,63 @@ def rows(result: dict | None = None) -> list[dict]:
     return table
 
 
+def _label_rows(name: str, check: dict[str, Any]) -> list[dict]:
+    """The label check's phrase and coverage figures (:func:`voc.topics.labels.label_check`)."""
+    if check.get("phrase_share") is None:
+        return []
+    return [
+        {
+            "figure": f"{name}: labels that are phrases (2+ content words, or a Japanese "
+            "compound or predicate), share",
+            "ours": check["phrase_share"],
+            "BERTopic": None,
+            "aim": "1.0",
+        },
+        {
+            "figure": f"{name}: coverage, share of a topic's {LABEL_CENTRAL} central sentences "
+            "using a content word of the label / of the keyword triple",
+            "ours": f"{check['coverage']} / {check['keyword_coverage']}",
+            "BERTopic": None,
+            "aim": None,
+        },
+        {
+            "figure": f"{name}: worst topic's label cosine minus its triple's",
+            "ours": check["worst_cosine_gap"],
+            "BERTopic": None,
+            "aim": None,
+        },
+    ]
+
+
+def label_report(sets: Sequence[str] | None = None) -> list[dict]:
+    """The label check alone on each labelled set (ours only, minutes, no BERTopic):
+    ``python -m bench.topics --labels``. Rows as :func:`rows`, with the labels of each
+    set's 8 largest topics."""
+    table = []
+    for name in sets or [n for n in LABELLED_SETS if _SET_FILES[n].exists()]:
+        item = run_labelled_set(name, bertopic=False)
+        check = item["ours"]["label_check"]
+        table.append(
+            {
+                "figure": f"{name} ({item['half']}): label / triple / sentence cosine (label wins)",
+                "ours": f"{check['label']} / {check['keywords']} / {check['sentence']} "
+                f"({check['label_wins']})",
+                "BERTopic": None,
+                "aim": "label > triple",
+            }
+        )
+        table += _label_rows(name, check)
+        table.append(
+            {
+                "figure": f"{name}: largest topics' labels",
+                "ours": "; ".join(entry["label"] for entry in item["ours"]["labels"]),
+                "BERTopic": None,
+                "aim": None,
+            }
+        )
+    return table
+
+
 def markdown(table: list[dict]) -> str:
     """``rows()`` as a markdown table."""
     from bench.tables import markdown as table_markdown
@@ -914,7 +991,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--repeats", type=int, default=3, help="timed runs per model (fastest kept)"
     )
+    parser.add_argument(
+        "--labels",
+        nargs="*",
+        metavar="SET",
+        help="the label check only (ours, no BERTopic), on the named labelled sets or all",
+    )
     args = parser.parse_args(argv)
+    if args.labels is not None:
+        print(markdown(label_report(args.labels or None)))
+        return 0
     if args.search:
         print(json.dumps(search_settings(args.cache), ensure_ascii=False))
         return 0

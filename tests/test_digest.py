@@ -338,6 +338,24 @@ def test_no_listed_pain_point_is_under_the_negative_share_floor(demo: dict[str, 
     assert rows and all(row["negative_share"] >= MIN_NEGATIVE_SHARE for row in rows)
 
 
+#: Labels no CX lead could forward: fillers and keyword lists (the W45 digest listed
+#: "nope", "waist" and "exception" before issue 11's phrase labels).
+FILLER_LABELS = {"nope", "hmm", "meh", "bummer", "thanks", "exception", "なし", "特になし"}
+
+
+def test_the_burst_weeks_pain_points_are_complaints_labelled_with_phrases(burst: Digest) -> None:
+    """Issue 11, "how we will know": the W45 digest lists no pain point whose negative
+    share is under 50%, and its labels are phrases a person would write ("charged twice",
+    決済エラー), not bare words, fillers or keyword lists."""
+    from voc.topics.labels import is_phrase
+
+    assert burst.pain_points
+    for point in burst.pain_points:
+        assert point.negative_share >= 0.5, (point.label, point.negative_share)
+        assert point.label.casefold() not in FILLER_LABELS, point.label
+        assert is_phrase(point.label, "en"), point.label
+
+
 def test_the_burst_stays_the_first_emerging_pain_point(burst: Digest) -> None:
     emerging = [p for p in burst.pain_points if p.emerging]
     assert emerging and emerging[0] is burst.pain_points[0] and "決済" in emerging[0].label

@@ -8,12 +8,18 @@ topic's label here is a phrase its own sentences use ("parcel arrived late", "�
    phrases, verb + object, subject + verb ("app keeps crashing"); Japanese compound nouns,
    noun + particle + predicate ("荷物が届かない"), modifier + noun ("丁寧な対応"). A
    candidate must occur in ``min_count`` sentences (variants counted together by their
-   lemmas); the most frequent ``max_candidates`` per topic and language are kept.
+   lemmas); the most frequent ``max_candidates`` per topic and language are kept, and
+   as many phrases written once but made of two or more of the topic's recurring words
+   ("fit was unflattering" where "fit" and "unflattering" each recur). Fillers
+   ("nope", "thanks", 特になし) are no candidates (:mod:`voc.topics.phrases`).
 2. **Ranking.** Each candidate is embedded with the embedder the topics were fitted
    with and scored by its cosine to its topic's centroid, minus ``distinct_weight`` x its
    cosine to the nearest *other* centroid (so "dress", near every clothing topic, loses
    to "runs small" for the sizing topic), plus ``frequency_weight`` x the share of the
-   topic's sentences that use it (so a phrase one customer wrote twice does not win).
+   topic's sentences that use it (so a phrase one customer wrote twice does not win),
+   minus ``single_word_penalty`` for a bare word ("waist" names a part, "waist runs
+   small" the complaint) and ``once_penalty`` for a phrase written once (one of many
+   such phrases is near the centroid by chance).
 3. **Diversity.** Maximal marginal relevance picks ``n_phrases`` key phrases: the best
    one is the label, the next ones are as relevant but unlike those already picked.
 4. **Languages.** Each language with at least ``min_language_share`` of the topic's
@@ -28,6 +34,8 @@ label, so every topic has one.
 from __future__ import annotations
 
 import logging
+import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -37,7 +45,7 @@ import numpy as np
 
 from voc.topics.tokens import TextTerms
 
-__all__ = ["PhraseLabeler", "TopicLabel"]
+__all__ = ["PhraseLabeler", "TopicLabel", "is_phrase", "keyword_triple", "label_check"]
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +85,10 @@ class PhraseLabeler:
         single_word_penalty: Subtracted from a one-word candidate's score: "love this
             dress" says more than "dress" (a Japanese compound such as 決済エラー is one word
             only when Sudachi left it whole, so it counts as a phrase).
-        min_count: Sentences a candidate must occur in.
+        once_penalty: Subtracted from the score of a phrase written in fewer than
+            ``min_count`` sentences (admitted because its words recur).
+        min_count: Sentences a candidate must occur in (or each of its words, for a
+            phrase written once).
         max_candidates: Most frequent candidates ranked per topic and language.
         min_language_share: Share of a topic's sentences a language needs for its own label.
         language_margin: A topic with labels in several languages is labelled in
@@ -94,7 +105,8 @@ class PhraseLabeler:
         diversity: float = 0.3,
         distinct_weight: float = 0.5,
         frequency_weight: float = 0.2,
-        single_word_penalty: float = 0.06,
+        single_word_penalty: float = 0.1,
+        once_penalty: float = 0.1,
         min_count: int = 2,
         max_candidates: int = 40,
         min_language_share: float = 0.2,
@@ -107,6 +119,7 @@ class PhraseLabeler:
         self.distinct_weight = distinct_weight
         self.frequency_weight = frequency_weight
         self.single_word_penalty = single_word_penalty
+        self.once_penalty = once_penalty
         self.min_count = min_count
         self.max_candidates = max_candidates
         self.min_language_share = min_language_share
@@ -131,8 +144,8 @@ class PhraseLabeler:
             One :class:`TopicLabel` per topic, in topic order.
         """
         k = len(terms)
-        # (topic, language) -> [(surface, share)], the candidates to rank.
-        candidates: dict[tuple[int, str], list[tuple[str, float]]] = {}
+        # (topic, language) -> [(surface, share, repeated)], the candidates to rank.
+        candidates: dict[tuple[int, str], list[tuple[str, float, bool]]] = {}
         main_language: list[str] = []
         for topic in range(k):
             by_language: dict[str, list[TextTerms]] = {}
@@ -148,7 +161,7 @@ class PhraseLabeler:
                 found = self._candidates(items)
                 if found:
                     candidates[(topic, language)] = found
-        surfaces = sorted({surface for found in candidates.values() for surface, _ in found})
+        surfaces = sorted({item[0] for found in candidates.values() for item in found})
         vectors = self._embed(surfaces, centroids)
         index = {surface: row for row, surface in enumerate(surfaces)}
         labels: list[TopicLabel] = []
@@ -162,12 +175,13 @@ class PhraseLabeler:
             for (owner, language), found in candidates.items():
                 if owner != topic:
                     continue
-                rows = [index[surface] for surface, _ in found]
+                rows = [index[item[0]] for item in found]
                 prior = np.array(
                     [
                         self.frequency_weight * share
                         - (self.single_word_penalty if _one_word(surface, language) else 0.0)
-                        for surface, share in found
+                        - (0.0 if repeated else self.once_penalty)
+                        for surface, share, repeated in found
                     ],
                     dtype=np.float32,
                 )
@@ -205,8 +219,9 @@ class PhraseLabeler:
             )
         return labels
 
-    def _candidates(self, items: Sequence[TextTerms]) -> list[tuple[str, float]]:
-        """Candidates of one topic in one language: ``(surface, share of sentences)``."""
+    def _candidates(self, items: Sequence[TextTerms]) -> list[tuple[str, float, bool]]:
+        """Candidates of one topic in one language: ``(surface, share of sentences,
+        whether it was written in ``min_count`` sentences)``."""
         counts: Counter[str] = Counter()
         surfaces: dict[str, Counter[str]] = {}
         for item in items:
@@ -215,13 +230,33 @@ class PhraseLabeler:
                 surfaces.setdefault(key, Counter())[surface] += 1
         kept = [(key, n) for key, n in counts.items() if n >= self.min_count]
         kept.sort(key=lambda pair: (-pair[1], pair[0]))
+        kept = kept[: self.max_candidates]
+        # A phrase written once still qualifies when it is made of the topic's recurring
+        # words: "fit was unflattering" in a topic where "fit" and "unflattering" each
+        # recur says what its sentences share, worded as one customer put it.
+        words: Counter[str] = Counter()
+        for item in items:
+            words.update(set(item.tokens))
+        composed = []
+        for key, n in counts.items():
+            if n >= self.min_count:
+                continue
+            recurring = [w for w in key.split() if w in words]
+            if any(c.isdigit() for c in key):
+                continue  # "lbs 30dd": measurements, not a subject
+            if len(set(recurring)) == len(recurring) >= 2 and all(
+                words[w] >= self.min_count for w in recurring
+            ):
+                composed.append((key, n, min(words[w] for w in recurring)))
+        composed.sort(key=lambda item: (-item[2], item[0]))
+        kept += [(key, n) for key, n, _ in composed[: self.max_candidates]]
         result = []
-        for key, n in kept[: self.max_candidates]:
+        for key, n in kept:
             # The way most customers wrote it; ties to the shorter.
             written, _ = min(
                 surfaces[key].items(), key=lambda pair: (-pair[1], len(pair[0]), pair[0])
             )
-            result.append((written, n / max(1, len(items))))
+            result.append((written, n / max(1, len(items)), n >= self.min_count))
         return result
 
     def _embed(self, surfaces: list[str], centroids: np.ndarray) -> np.ndarray | None:
@@ -278,8 +313,6 @@ def _one_word(surface: str, language: str) -> bool:
 def keyword_triple(keywords: Sequence[str], language: str, n_words: int = 3) -> str:
     """A topic's top keywords in one language (its script), as a keyword label would show
     them: what a phrase label is compared with by :func:`label_check`."""
-    import re
-
     japanese = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
     same = [w for w in keywords if bool(japanese.search(w)) == (language == "ja")]
     return " ".join((same or list(keywords))[:n_words])
@@ -289,20 +322,28 @@ def label_check(
     topics: Sequence[Any],
     embed: Any,
     sentences: Sequence[str] | None = None,
+    central: Sequence[Sequence[str]] | None = None,
 ) -> dict[str, Any]:
-    """How near its topic's centroid each label sits, beside the keyword triple of the
-    label's language and (optionally) a random sentence of the topic.
+    """Each label judged against its topic: how near its centroid it sits, beside the
+    keyword triple of the label's language (and optionally a random sentence of the
+    topic); whether it is a phrase; how many of the topic's central sentences it covers.
 
     Args:
         topics: :class:`voc.topics.model.Topic` objects (``label``, ``keywords``,
             ``label_language``, ``centroid``).
         embed: ``embed(texts) -> (n, dim)`` with the embedder the topics were fitted with.
         sentences: One random sentence of each topic, in topic order (None: not compared).
+        central: Per topic, its sentences nearest its centroid (None: no coverage).
 
     Returns:
         ``{"label", "keywords", "sentence"}``: mean cosines to the centroids;
         ``label_wins``: share of topics whose label is nearer than its keyword triple;
-        ``per_topic``: ``(label, triple, label cosine, triple cosine)``.
+        ``phrase_share``: share of labels that are phrases (:func:`is_phrase`);
+        ``coverage`` / ``keyword_coverage``: mean share of a topic's central sentences
+        that use a content word of its label / of its keyword triple;
+        ``worst_cosine_gap``: the lowest label cosine minus triple cosine;
+        ``per_topic``: ``(label, triple, label cosine, triple cosine, coverage)`` (coverage
+        NaN without ``central``).
     """
     if not topics:
         return {"label": None, "keywords": None, "sentence": None, "label_wins": None}
@@ -316,14 +357,73 @@ def label_check(
 
     own = cosines([t.label for t in topics])
     keyword = cosines(triples)
+    covered: list[float] | None = None
+    triple_covered: list[float] = []
+    if central is not None:
+        covered = [_coverage(t.label, texts) for t, texts in zip(topics, central, strict=True)]
+        triple_covered = [_coverage(w, texts) for w, texts in zip(triples, central, strict=True)]
     result: dict[str, Any] = {
         "label": round(float(own.mean()), 4),
         "keywords": round(float(keyword.mean()), 4),
         "sentence": round(float(cosines(sentences).mean()), 4) if sentences else None,
         "label_wins": round(float(np.mean(own > keyword)), 4),
+        "worst_cosine_gap": round(float(np.min(own - keyword)), 4),
+        "phrase_share": round(
+            float(np.mean([is_phrase(t.label, t.label_language or "en") for t in topics])), 4
+        ),
+        "coverage": round(float(np.mean(covered)), 4) if covered is not None else None,
+        "keyword_coverage": round(float(np.mean(triple_covered)), 4) if covered else None,
         "per_topic": [
-            (t.label, triple, round(float(a), 3), round(float(b), 3))
-            for t, triple, a, b in zip(topics, triples, own, keyword, strict=True)
+            (t.label, triple, round(float(a), 3), round(float(b), 3), c)
+            for t, triple, a, b, c in zip(
+                topics, triples, own, keyword, covered or [math.nan] * len(topics), strict=True
+            )
         ],
     }
     return result
+
+
+_WORD = re.compile(r"[^\W\d_][\w'-]*")
+_JA_PARTICLE = re.compile(r"[がをにはもでのと]")
+# Function words that make no phrase of a word ("the waist", "cant use" counts two).
+_FUNCTION_TEXT = (
+    "a an the this that these those my your our its it i me you he she we they them is "
+    "are was were be been am do does did has have had of to in on at for with and or but "
+    "so very really just"
+)
+_FUNCTION_WORDS = frozenset(_FUNCTION_TEXT.split())
+
+
+def _content_words(label: str, language: str) -> list[str]:
+    if language == "ja" or re.search(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]", label):
+        return [part for part in _JA_PARTICLE.split(label) if len(part) >= 2]
+    from voc.topics.phrases import FILLERS
+
+    return [
+        w
+        for w in _WORD.findall(label.lower())
+        if w not in _FUNCTION_WORDS and w not in FILLERS and len(w) > 1
+    ]
+
+
+def is_phrase(label: str, language: str) -> bool:
+    """Whether a label is a phrase a person would write rather than a bare word: two
+    content words or more in English ("waist runs small", not "waist" or "nope"); in
+    Japanese a compound or a predicate (決済エラー, 荷物が届かない), not a bare noun
+    (返金) or a filler (なし)."""
+    if " · " in label:
+        return False  # a keyword list
+    if language == "ja" or re.search(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]", label):
+        return not _one_word(label, "ja") and label not in ("特になし", "なし")
+    return len(_content_words(label, language)) >= 2
+
+
+def _coverage(label: str, texts: Sequence[str]) -> float:
+    """Share of ``texts`` using a content word of ``label`` (its first five letters, so
+    "runs" finds "running"; Japanese parts as written)."""
+    words = _content_words(label, "en")
+    if not texts or not words:
+        return 0.0
+    stems = [w[:5] for w in words]
+    hits = sum(any(stem in text.lower() for stem in stems) for text in texts)
+    return round(hits / len(texts), 4)

@@ -23,6 +23,9 @@ from voc.topics.tokens import _HAS_LETTER, _JAPANESE_STOP, _MASK
 #   subject + verb     NN VB (RB|JJ|RP|VBG) "parcel arrived late", "app keeps crashing"
 #   negated verb       (NN) MD/VBZ not VB   "app won't load", "doesn't work"
 #   verb + adverb      VB (RB|JJ|RP)        "arrived late", "runs small", "charged twice"
+#   subject + be + adj NN be (not) (too) JJ "fit was unflattering", "sleeves are too tight"
+#   degree / negation  too|not (RB) JJ      "too small", "not worth"
+#   short sentence     2-4 words            "please fix", "very disappointed"
 # The key is the lemmas without determiners, so variants count together.
 
 _NOUN_TAGS = frozenset({"NN", "NNS", "NNP", "NNPS"})
@@ -98,6 +101,84 @@ _WEAK_ADVERBS = frozenset(
     }
 )
 _MAX_PHRASE_WORDS = 5
+# Degree adverbs left out of a predicate ("fit was very unflattering" -> "fit was
+# unflattering"); "too" stays: "sleeves were too tight" is the complaint.
+_INTENSIFIERS = frozenset(
+    {
+        "very",
+        "really",
+        "so",
+        "quite",
+        "super",
+        "just",
+        "definitely",
+        "extremely",
+        "totally",
+        "pretty",
+        "way",
+        "bit",
+        "little",
+        "a",
+        "kind",
+        "kinda",
+        "somewhat",
+        "rather",
+        "overly",
+        "all",
+        "even",
+        "still",
+        "actually",
+        "ever",
+        "also",
+    }
+)
+# Words that fill a sentence but name nothing a label could ("nope", "hmm", "thanks"):
+# a candidate made of these alone is no label.
+FILLERS = frozenset(
+    {
+        "nope",
+        "yep",
+        "yes",
+        "yeah",
+        "no",
+        "ok",
+        "okay",
+        "hmm",
+        "hmmm",
+        "hm",
+        "heh",
+        "meh",
+        "lol",
+        "wow",
+        "ugh",
+        "oh",
+        "ah",
+        "bummer",
+        "thanks",
+        "thank",
+        "thx",
+        "please",
+        "fine",
+        "thing",
+        "things",
+        "stuff",
+        "way",
+        "time",
+        "lot",
+        "bit",
+        "one",
+        "exception",
+        "person",
+        "people",
+        "day",
+        "nothing",
+        "something",
+        "anything",
+        "everything",
+    }
+)
+# Conjunctions and fillers a short sentence starts with ("but way too small").
+_LEADING = frozenset({"but", "and", "though", "however", "so", "also", "plus", "still", "then"})
 # Redaction placeholders written without brackets by some exports ("PERSON", "EMAIL").
 _PLACEHOLDER = re.compile(r"[A-Z]{4,}|.")
 
@@ -105,16 +186,21 @@ _PLACEHOLDER = re.compile(r"[A-Z]{4,}|.")
 def _surface(tokens: Sequence[Any]) -> str:
     """How the text wrote the tokens, lower-cased but for acronyms ("UI", "iOS")."""
     parts = []
-    for token in tokens:
+    for at, token in enumerate(tokens):
         text = token.text
         keep_case = len(text) >= 2 and any(c.isupper() for c in text[1:])
-        parts.append((text if keep_case else text.lower()) + token.whitespace_)
+        # Words the phrase skips ("fit was very unflattering", "Perfect!Thanks") leave
+        # a space, not words run together.
+        adjacent = at + 1 == len(tokens) or tokens[at + 1].i == token.i + 1
+        space = token.whitespace_ or ("" if adjacent else " ")
+        parts.append((text if keep_case else text.lower()) + space)
     return "".join(parts).strip()
 
 
 def _english_phrases(doc: Any, lemmatize: Any) -> Iterable[tuple[str, str]]:
     tokens = list(doc)
     n = len(tokens)
+    first = tokens[0].i if tokens else 0  # token.i counts from the start of the Doc
 
     def word_ok(token: Any) -> bool:
         return (
@@ -140,13 +226,26 @@ def _english_phrases(doc: Any, lemmatize: Any) -> Iterable[tuple[str, str]]:
             return str(token.lower_)
         return str(lemmatize(token, pos)).lower()
 
-    def emit(span: Sequence[Any]) -> tuple[str, str] | None:
-        words = [t for t in span if t.tag_ not in _DETERMINER_TAGS or t.lower_ in _NEGATIONS]
+    def emit(span: Sequence[Any], keyed: Sequence[Any] | None = None) -> tuple[str, str] | None:
+        """``(key, surface)`` of a span as written; ``keyed``: the span's tokens the key
+        is made of (degree adverbs left out: "fit was very unflattering" and "fit is
+        unflattering" count together), all of them when None."""
+        words = [
+            t
+            for t in (span if keyed is None else keyed)
+            if t.tag_ not in _DETERMINER_TAGS or t.lower_ in _NEGATIONS
+        ]
         if not words or len(span) > _MAX_PHRASE_WORDS or not all(word_ok(t) for t in span):
             return None
         content = [t for t in words if not t.is_stop and t.tag_ not in ("RB", "RP", "MD")]
         if not content or all(_PLACEHOLDER.fullmatch(t.text) for t in content):
             return None
+        if all(t.lower_ in FILLERS or t.tag_ == "UH" for t in content):
+            return None  # "nope", "thanks", "bummer"
+        if len(words) == 1 and not _HAS_LETTER.fullmatch(words[0].text[:1] or "-"):
+            return None
+        if len(words) == 1 and any(c.isdigit() for c in words[0].text):
+            return None  # "34a", "s6": a size or a model, not a subject
         if any(t.tag_ in _VERB_TAGS and t.is_stop for t in words[:1]) and not any(
             t.lower_ in _NEGATIONS for t in span
         ):
@@ -199,6 +298,13 @@ def _english_phrases(doc: Any, lemmatize: Any) -> Iterable[tuple[str, str]]:
                 ):
                     stop += 1
                 found.append(emit(tokens[head:stop]))
+        # Subject + copula + adjective: "fit was unflattering", "sleeves are too tight",
+        # "fabric isn't soft" (degree adverbs dropped, "too" and negations kept).
+        if v < n and lemma(tokens[v]) == "be" and tokens[v].tag_ in _FINITE_TAGS:
+            predicate = _predicate(tokens, v + 1)
+            if predicate:
+                keyed = [*tokens[head:end], tokens[v], *predicate]
+                found.append(emit(tokens[head : predicate[-1].i - first + 1], keyed))
         # Verb + object: "cancel my subscription", "charged my card".
         before = start - 1
         while before >= 0 and tokens[before].tag_ in _DETERMINER_TAGS and before > start - 3:
@@ -223,13 +329,30 @@ def _english_phrases(doc: Any, lemmatize: Any) -> Iterable[tuple[str, str]]:
             and after.lower_ not in _NEGATIONS
         ):
             found.append(emit(tokens[v : v + 2]))
-        if (
-            v >= 1
-            and tokens[v - 1].lower_ in _NEGATIONS
-            and v >= 2
-            and tokens[v - 2].tag_ in _FINITE_TAGS
+        # Negated verb: "didn't fit", "didn't quite work out", "can't use".
+        neg = v - 1
+        if v >= 2 and tokens[neg].lower_ not in _NEGATIONS and tokens[neg].tag_ == "RB":
+            neg = v - 2  # "didn't quite work"
+        if neg >= 1 and tokens[neg].lower_ in _NEGATIONS and tokens[neg - 1].tag_ in _FINITE_TAGS:
+            particle = [after] if after.tag_ == "RP" else []
+            keyed = [tokens[neg - 1], tokens[neg], token, *particle]
+            found.append(emit(tokens[neg - 1 : keyed[-1].i - first + 1], keyed))
+    # Degree or negated adjective without a subject: "too small", "not well made".
+    for a, token in enumerate(tokens[:-1]):
+        if token.lower_ == "too" or (
+            token.lower_ in _NEGATIONS and (a == 0 or lemma(tokens[a - 1]) != "do")
         ):
-            found.append(emit(tokens[v - 2 : v + 1]))
+            predicate = _predicate(tokens, a)
+            if predicate and len(predicate) >= 2:
+                keyed = [*([tokens[a - 1]] if token.lower_ == "n't" and a >= 1 else []), *predicate]
+                found.append(emit(tokens[keyed[0].i - first : keyed[-1].i - first + 1], keyed))
+    # A short sentence that is itself a phrase: "please fix", "way too small", "works
+    # great" (leading conjunctions and trailing punctuation dropped).
+    words = [t for t in tokens if not t.is_punct and not t.is_space]
+    while words and (words[0].lower_ in _LEADING or words[0].tag_ in _DETERMINER_TAGS):
+        words = words[1:]
+    if 2 <= len(words) <= 4 and not any(t.tag_ in ("PRP", "CC", "IN") for t in words):
+        found.append(emit(words))
     seen: set[str] = set()
     for item in found:
         if item is not None and item[0] not in seen:
@@ -237,9 +360,41 @@ def _english_phrases(doc: Any, lemmatize: Any) -> Iterable[tuple[str, str]]:
             yield item
 
 
+def _predicate(tokens: Sequence[Any], start: int) -> list[Any]:
+    """The adjective (or participle) predicate from ``start``: an optional negation,
+    degree adverbs dropped but "too", the adjective: ``[not, too, tight]``; [] if none."""
+    kept: list[Any] = []
+    i = start
+    while i < len(tokens) and i < start + 5:
+        token = tokens[i]
+        if token.lower_ in _NEGATIONS or token.lower_ == "too":
+            kept.append(token)
+        elif token.tag_ in _ADJ_TAGS or (token.tag_ in ("VBN", "VBD") and i > start):
+            following = tokens[i + 1].tag_ if i + 1 < len(tokens) else ""
+            if token.lower_ in _INTENSIFIERS and following in (*_ADJ_TAGS, "RB", "DT"):
+                i += 1  # "pretty small", not "colors are pretty"
+                continue
+            if following in _NOUN_TAGS or following in _ADJ_TAGS:
+                return []  # "is a great length": the noun phrase says it
+            return [*kept, token]
+        elif token.lower_ in _INTENSIFIERS or token.tag_ in ("RB", "DT"):
+            if token.lower_ == "well" or (
+                token.tag_ == "RB"
+                and token.lower_ not in _INTENSIFIERS
+                and token.lower_ not in _WEAK_ADVERBS
+            ):
+                kept.append(token)  # "well" in "not well made"
+        else:
+            return []
+        i += 1
+    return []
+
+
 # Japanese: compound nouns (決済エラー, 配送料), noun + particle + predicate (荷物が届かない,
 # サイズが小さい), and modifier + noun (丁寧な対応, 遅い配送), from Sudachi's tags.
 _JA_PARTICLES = frozenset({"が", "を", "に", "は", "も", "で"})
+# Answers that name nothing ("特になし", nothing in particular): no label.
+_JA_FILLERS = frozenset({"なし", "特になし", "特にない", "特に無し", "ありがとう", "よろしく"})
 _JA_MAX_CHARS = 12
 
 
@@ -263,7 +418,11 @@ def _japanese_phrases(doc: Any) -> Iterable[tuple[str, str]]:
 
     def add(surface: str, key: str | None = None) -> None:
         surface = unicodedata.normalize("NFKC", surface)
-        if 2 <= len(surface) <= _JA_MAX_CHARS and surface not in _JAPANESE_STOP:
+        if (
+            2 <= len(surface) <= _JA_MAX_CHARS
+            and surface not in _JAPANESE_STOP
+            and surface not in _JA_FILLERS
+        ):
             found.append((key or surface, surface))
 
     i = 0
