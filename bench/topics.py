@@ -680,7 +680,9 @@ SEARCH_GRIDS = [
         "merge_cosine": [0.5, 0.55, 0.6],
         "fine_cluster_size": [5, 10, 20],
     },
-    # The lexical view beside the embedding (voc.topics.lexical); weight 0 is without it.
+    # The lexical view beside the embedding (voc.topics.lexical); weight 0 is without it
+    # (the default: its top here, 1.25 / 0.1, gained nothing held out and costs a third
+    # more fit time, docs/benchmarks.md 2026-12-03).
     {
         "lexical_weight": [0.0, 0.75, 1.0, 1.25],
         "lexical_max_df": [0.1, 0.2, 0.3],

@@ -10,11 +10,12 @@ TF-IDF (sublinear term frequency, words in at least ``MIN_DF`` texts and at most
 sparse vectors (Johnson-Lindenstrauss) where a truncated SVD keeps only the commonest
 directions and loses the rare nouns (it scored lower on the dev sets). Tokens are
 scikit-learn's default (runs of two or more letters or digits): cheap and language-blind;
-a Japanese sentence without spaces is one token, kept in too few texts, so Japanese texts
-get no lexical vector and cluster by their embedding alone.
+a Japanese sentence without spaces is one token, seldom in enough texts, so Japanese texts
+usually get no lexical vector and cluster by their embedding alone.
 
-:class:`voc.topics.clustering.ClusteringSteps` clusters the embedding and this view side
-by side (``lexical_weight``) and then moves the topics back to the embedding space, so
+When ``TopicModel(lexical_weight=...)`` is above 0 (it is 0 by default: see its
+docstring), :class:`voc.topics.clustering.ClusteringSteps` clusters the embedding and
+this view side by side and then moves the topics back to the embedding space, so
 :meth:`TopicModel.assign` needs no vocabulary and a topic in two languages is still
 joined there.
 """

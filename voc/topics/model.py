@@ -15,9 +15,10 @@ How :meth:`TopicModel.fit` finds topics:
 2. **Fine clusters.** k-means (scikit-learn, fixed seed, random initial centres: the
    k-means++ initialisation cost 30x more here for no better topics) cuts the sample
    into fine clusters of about ``fine_cluster_size`` sentences (at most
-   ``max_fine_clusters``). Steps 2 and 3 see each sentence's embedding beside a lexical
-   view of its words (:mod:`voc.topics.lexical`, ``lexical_weight``), and the topics of
-   step 3 then move back to the embedding space (their members' mean embedding).
+   ``max_fine_clusters``). With ``lexical_weight`` above 0 (off by default), steps 2 and
+   3 see each sentence's embedding beside a lexical view of its words
+   (:mod:`voc.topics.lexical`), and the topics of step 3 then move back to the embedding
+   space (their members' mean embedding).
 3. **k, explained.** Fine clusters are merged by complete-linkage agglomerative
    clustering on their centroids' cosine: two fine clusters end in one topic only when
    every pair of fine centroids in it is at least ``merge_cosine`` similar. Groups that
@@ -124,11 +125,13 @@ class TopicModel(ClusteringSteps, DescribingSteps):
             randomly projected) beside its embedding while fine clusters are cut, grouped
             and refined; the topics then move back to the embedding space (each one's
             members' mean embedding, close ones joined), so :meth:`assign` and seeding
-            use embeddings only. 0 turns it off. 1.25 with ``lexical_max_df`` 0.1 won the
-            dev-half search (``python -m bench.topics --search``: worst dev-set NMI 0.289,
-            clothing classes, against 0.233 without the view; app reviews 0.306 against
-            0.300): the garment of a clothing review is one noun the USE vectors weigh
-            little. Held out (never chosen on): docs/benchmarks.md, 2026-12-03.
+            use embeddings only. 0 (the default) turns it off. The dev-half search
+            (``python -m bench.topics --search``) puts 1.25 with ``lexical_max_df`` 0.1
+            on top: worst dev-set NMI (clothing classes) 0.268 against 0.246 without the
+            view, mean of seeds 0-3 (the garment of a clothing review is one noun the USE
+            vectors weigh little). Not the default: the held-out sets did not gain
+            (laptops 0.321 -> 0.313) and it costs about a third more in the topic fit
+            (k-means over 1,024 dimensions; docs/benchmarks.md, 2026-12-03).
         lexical_max_df: Words in more than this share of the texts do not count (0.1).
         lexical_dims: Dimensions of the lexical view's random projection (512).
         min_similarity: Cosine to the nearest centroid under which a sentence is other.
@@ -171,7 +174,7 @@ class TopicModel(ClusteringSteps, DescribingSteps):
         max_topic_share: float = 0.3,
         sample_size: int = 20_000,
         refine_steps: int = 10,
-        lexical_weight: float = 1.25,
+        lexical_weight: float = 0.0,
         lexical_max_df: float = 0.1,
         lexical_dims: int = 512,
         min_similarity: float = 0.35,
