@@ -136,6 +136,22 @@ def test_english_and_japanese_on_one_subject_share_a_topic(embed, tokenizer):
     assert delivery.languages.get("en", 0) >= 6 and delivery.languages.get("ja", 0) >= 4
 
 
+def test_the_lexical_view_keeps_one_subject_in_two_languages_and_assign_exact(embed, tokenizer):
+    texts, languages, subjects = corpus()
+    vectors = embed(texts)
+    model = _model(tokenizer, lexical_weight=1.25)
+    fit = model.fit(vectors, texts, languages).fit_result_
+    assert fit.selection.lexical_weight == 1.25  # the view was used, not skipped
+    langs, names = np.array(languages), np.array(subjects)
+    for subject in SUBJECTS:
+        english = _majority(fit.labels[(names == subject) & (langs == "en")])
+        japanese = _majority(fit.labels[(names == subject) & (langs == "ja")])
+        assert english == japanese != OTHER, subject
+    # Centroids are in the embedding space: assign needs no words and gives the fit's topic.
+    assert fit.topics[0].centroid.shape == (vectors.shape[1],)
+    np.testing.assert_array_equal(model.assign(vectors)[0], fit.labels)
+
+
 def test_japanese_keywords_are_words_not_sentences(embed, tokenizer):
     texts, languages, _ = corpus()
     japanese = [t for t, lang in zip(texts, languages, strict=True) if lang == "ja"]

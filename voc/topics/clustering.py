@@ -33,14 +33,26 @@ class ClusteringSteps:
     min_similarity: float
     max_other_share: float
     random_state: int
+    lexical_weight: float
+    lexical_max_df: float
+    lexical_dims: int
     min_size_: int
 
     def _cluster(
-        self, sample: np.ndarray, n_total: int, seed_centroids: np.ndarray | None
+        self,
+        sample: np.ndarray,
+        n_total: int,
+        seed_centroids: np.ndarray | None,
+        sample_texts: Sequence[str] | None = None,
     ) -> tuple[np.ndarray, KSelection]:
         from sklearn.cluster import KMeans
 
         n_sample = sample.shape[0]
+        # Steps 2-3 run on the embedding beside the texts' lexical view (voc.topics.lexical)
+        # when there is one; the topics then move back to the embedding space.
+        embedding = sample
+        sample = self._with_lexical_view(embedding, sample_texts)
+        lexical = sample is not embedding
         # Sizes in the sample stand for sizes in the whole input.
         min_in_sample = max(2.0, self.min_size_ * n_sample / n_total)
         n_fine = int(min(self.max_fine_clusters, max(2, round(n_sample / self.fine_cluster_size))))
@@ -85,6 +97,15 @@ class ClusteringSteps:
             if merged_topics:
                 centroids, removed_again = self._refine(sample, centroids, min_in_sample)
                 removed += removed_again
+        if lexical:
+            # Back to the embedding space: each topic's members' mean embedding, then the
+            # join of close topics there (one subject in two languages has two lexical
+            # vocabularies, and one topic's embedding centroid).
+            centroids = _embedding_centroids(embedding, sample, centroids)
+            sample = embedding
+            if self.topic_merge_cosine is not None and len(centroids) > 1:
+                centroids, merged_again = self._merge_close_topics(sample, centroids)
+                merged_topics += merged_again
         seeded = 0
         if seed_centroids is not None and len(seed_centroids):
             # Known topics are never merged with each other here: that would renumber
@@ -107,8 +128,21 @@ class ClusteringSteps:
             merge_cosine=merge_cosine,
             merged_topics=merged_topics,
             topic_merge_cosine=self.topic_merge_cosine,
+            lexical_weight=self.lexical_weight if lexical else 0.0,
         )
         return centroids, selection
+
+    def _with_lexical_view(self, sample: np.ndarray, texts: Sequence[str] | None) -> np.ndarray:
+        """The sample's embeddings beside ``lexical_weight`` times their lexical view,
+        unit rows; the embeddings themselves when off or when no word is kept."""
+        if texts is None or self.lexical_weight <= 0:
+            return sample
+        from voc.topics.lexical import lexical_view
+
+        view = lexical_view(texts, self.lexical_max_df, self.lexical_dims, self.random_state)
+        if view is None:
+            return sample
+        return _unit_rows(np.hstack([sample, self.lexical_weight * view]))
 
     def _group_fine(self, fine: np.ndarray, merge_cosine: float) -> np.ndarray:
         """Complete-linkage groups of the fine centroids at ``merge_cosine``."""
@@ -202,6 +236,17 @@ def _unit_rows(vectors: np.ndarray) -> np.ndarray:
         raise VocError(f"embeddings must be a 2-d array (n, dim), not shape {vectors.shape}")
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.maximum(norms, 1e-12)
+
+
+def _embedding_centroids(
+    embedding: np.ndarray, joint: np.ndarray, centroids: np.ndarray
+) -> np.ndarray:
+    """Unit mean embeddings of the topics found in the joint space (each sample row to its
+    nearest joint centroid); a topic left without rows is dropped."""
+    labels = np.argmax(joint @ centroids.T, axis=1)
+    sums = _sum_by_label(embedding, labels, len(centroids))
+    kept = np.bincount(labels, minlength=len(centroids)) > 0
+    return _unit_rows(sums[kept])
 
 
 def _sum_by_label(vectors: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:

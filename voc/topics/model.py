@@ -15,7 +15,10 @@ How :meth:`TopicModel.fit` finds topics:
 2. **Fine clusters.** k-means (scikit-learn, fixed seed, random initial centres: the
    k-means++ initialisation cost 30x more here for no better topics) cuts the sample
    into fine clusters of about ``fine_cluster_size`` sentences (at most
-   ``max_fine_clusters``).
+   ``max_fine_clusters``). With ``lexical_weight`` above 0 (off by default), steps 2 and
+   3 see each sentence's embedding beside a lexical view of its words
+   (:mod:`voc.topics.lexical`), and the topics of step 3 then move back to the embedding
+   space (their members' mean embedding).
 3. **k, explained.** Fine clusters are merged by complete-linkage agglomerative
    clustering on their centroids' cosine: two fine clusters end in one topic only when
    every pair of fine centroids in it is at least ``merge_cosine`` similar. Groups that
@@ -118,6 +121,19 @@ class TopicModel(ClusteringSteps, DescribingSteps):
             subject (whole clothing reviews) otherwise merge into one or two topics that
             say nothing. 1 turns it off.
         refine_steps: Spherical k-means steps after merging.
+        lexical_weight: Weight of each text's words (:mod:`voc.topics.lexical`: TF-IDF,
+            randomly projected) beside its embedding while fine clusters are cut, grouped
+            and refined; the topics then move back to the embedding space (each one's
+            members' mean embedding, close ones joined), so :meth:`assign` and seeding
+            use embeddings only. 0 (the default) turns it off. The dev-half search
+            (``python -m bench.topics --search``) puts 1.25 with ``lexical_max_df`` 0.1
+            on top: worst dev-set NMI (clothing classes) 0.268 against 0.246 without the
+            view, mean of seeds 0-3 (the garment of a clothing review is one noun the USE
+            vectors weigh little). Not the default: the held-out sets did not gain
+            (laptops 0.321 -> 0.313) and it costs about a third more in the topic fit
+            (k-means over 1,024 dimensions; docs/benchmarks.md, 2026-12-03).
+        lexical_max_df: Words in more than this share of the texts do not count (0.1).
+        lexical_dims: Dimensions of the lexical view's random projection (512).
         min_similarity: Cosine to the nearest centroid under which a sentence is other.
         max_other_share: Most sentences the threshold may leave as other at fit time.
         n_keywords: Keywords kept per topic.
@@ -158,6 +174,9 @@ class TopicModel(ClusteringSteps, DescribingSteps):
         max_topic_share: float = 0.3,
         sample_size: int = 20_000,
         refine_steps: int = 10,
+        lexical_weight: float = 0.0,
+        lexical_max_df: float = 0.1,
+        lexical_dims: int = 512,
         min_similarity: float = 0.35,
         max_other_share: float = 0.10,
         n_keywords: int = 10,
@@ -179,6 +198,9 @@ class TopicModel(ClusteringSteps, DescribingSteps):
         self.max_fine_clusters = max_fine_clusters
         self.sample_size = sample_size
         self.refine_steps = refine_steps
+        self.lexical_weight = lexical_weight
+        self.lexical_max_df = lexical_max_df
+        self.lexical_dims = lexical_dims
         self.min_similarity = min_similarity
         self.max_other_share = max_other_share
         self.n_keywords = n_keywords
@@ -241,7 +263,9 @@ class TopicModel(ClusteringSteps, DescribingSteps):
         order = _hash_order(ids if ids is not None else texts)
         # Hash order, not row order: k-means depends on the order it sees rows in.
         sample = order[: self.sample_size]
-        centroids, selection = self._cluster(vectors[sample], n, seed_centroids)
+        centroids, selection = self._cluster(
+            vectors[sample], n, seed_centroids, [texts[row] for row in sample]
+        )
         timings["cluster"] = time.perf_counter() - started
 
         started = time.perf_counter()

@@ -69,6 +69,8 @@ class KSelection:
         merged_topics: Topics joined because their centroids were at least
             ``topic_merge_cosine`` similar (step 5).
         topic_merge_cosine: That threshold (None: off).
+        lexical_weight: Weight of the texts' lexical view beside the embedding in the
+            fine clusters and groups (0: embedding only, or no word kept).
     """
 
     sample_size: int
@@ -81,6 +83,7 @@ class KSelection:
     merge_cosine: float
     merged_topics: int = 0
     topic_merge_cosine: float | None = None
+    lexical_weight: float = 0.0
 
 
 @dataclass(frozen=True)
