@@ -295,13 +295,13 @@ def train_sentiment_flow(
     settings = RECIPES[recipe]
     out_dir = out_dir or f"models/sentiment/{recipe}"
     sets = load_v3_sets_task(data_dir)
-    cache = encode_task(sets, cache_dir, tokens=bool(settings.get("adapter_rank")))
+    cache: Any = encode_task(sets, cache_dir, tokens=bool(settings.get("adapter_rank")))
     distillation: Any = None
     teacher: Any = None
     if distil:
         teacher = train_teacher_task(sets, seed, checkpoint_dir)
         distillation = distil_task(sets, cache, teacher, data_dir, cache_dir)
-    model = fine_tune_task(sets, cache, seed, checkpoint_dir, distillation, settings)
+    model: Any = fine_tune_task(sets, cache, seed, checkpoint_dir, distillation, settings)
     report = measure_v3_task(model, sets, cache, out_dir, lodo, seed, distillation, settings)
     if before == "previous":
         before = {"v4": "v3", "v3": "v2"}[recipe]

@@ -41,7 +41,8 @@ from voc.models.loaders import (  # re-exported: callers import them from here t
     load_sentiment,
     resolve_sentiment_model,
 )
-from voc.models.sentiment import SentimentModel, roll_up
+from voc.models.protocols import SentimentScorer
+from voc.models.sentiment import roll_up
 from voc.taxonomy import DEFAULT_TAXONOMY_PATH, Taxonomy, load_taxonomy
 from voc.text.sentences import bounded_prefix, split_clauses
 from voc.touchpoints import TouchpointTagger
@@ -248,7 +249,8 @@ class Analyzer:
     """Sentences, sentiment and touchpoints of feedback texts (see the module docstring).
 
     Args:
-        sentiment_model: A loaded :class:`SentimentModel`.
+        sentiment_model: A loaded sentiment model (:class:`~voc.models.protocols.SentimentScorer`:
+            v2's :class:`~voc.models.sentiment.SentimentModel` or a tuned v3/v4).
         taxonomy: The touchpoints to tag.
         embedder: The embedder both models read; built from the sentiment model's
             embedder name when None.
@@ -256,7 +258,7 @@ class Analyzer:
 
     def __init__(
         self,
-        sentiment_model: SentimentModel,
+        sentiment_model: SentimentScorer,
         taxonomy: Taxonomy,
         embedder: Embedder | None = None,
     ) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import dataclasses
+import functools
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -144,7 +145,7 @@ def analyze_within_budget(
         try:
             parts.append(
                 run_with_budget(
-                    lambda t=text, code=language: analyzer.analyze([t], [code], embed),
+                    functools.partial(analyzer.analyze, [text], [language], embed),
                     record_seconds,
                 )
             )

@@ -34,9 +34,10 @@ Sources and how they follow the convention:
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -413,9 +414,9 @@ def training_sets_v3(
     data_dir: Path = DEFAULT_DATA_DIR, names: Sequence[str] | None = None
 ) -> dict[str, SoftSet]:
     """Every v3 training set by name (all splits; train on ``subset("train")`` only)."""
-    loaders = {
+    loaders: dict[str, Callable[[], SoftSet]] = {
         "goemotions": lambda: goemotions(data_dir),
-        **{name: (lambda name=name: vader_set(name, data_dir)) for name in _VADER},
+        **{name: functools.partial(vader_set, name, data_dir) for name in _VADER},
         "reported_problems": lambda: reported_problems(data_dir),
         "star_reviews": lambda: star_reviews(data_dir),
         "convention_en": lambda: convention_set("en"),

@@ -48,7 +48,7 @@ def fit_loop(
     checkpoint_dir,
     progress,
     tokens,
-):  # type: ignore[no-untyped-def]
+):
     started = time.perf_counter()
     n = len(pooled)
     weights = np.ones(n) if sample_weight is None else np.asarray(sample_weight, float)

@@ -70,6 +70,9 @@ class TunedSentimentModel:
 
     reads_pooled = True
     embedder = DEFAULT_EMBEDDER
+    # Set by fit (voc.models.sentiment_fit.fit_loop) or load.
+    network_: Any
+    n_extra_: int
 
     def __init__(
         self,
@@ -141,7 +144,9 @@ class TunedSentimentModel:
             return "pooled"
         import hashlib
 
-        a, b = self._adapter_weights()
+        weights = self._adapter_weights()
+        assert weights is not None  # adapter_rank > 0
+        a, b = weights
         return f"pooled-adapter-{hashlib.sha1(a.tobytes() + b.tobytes()).hexdigest()[:12]}"
 
     def _adapter_weights(self) -> tuple[np.ndarray, np.ndarray] | None:
@@ -226,7 +231,10 @@ class TunedSentimentModel:
         # Denormal floats in the small updates cost ~40 % of the step time on this CPU.
         torch.set_flush_denormal(True)
         try:
-            return self._fit(
+            from voc.models.sentiment_fit import fit_loop
+
+            return fit_loop(
+                self,
                 torch,
                 top_network,
                 pooled,
@@ -242,8 +250,6 @@ class TunedSentimentModel:
         finally:
             torch.set_num_threads(previous_threads)
             torch.set_flush_denormal(False)  # torch's default
-
-    from voc.models.sentiment_fit import fit_loop as _fit
 
     # -- prediction ----------------------------------------------------------------------
     def _check_fitted(self) -> None:

@@ -132,6 +132,7 @@ class PooledCache:
                 if (self.directory is not None)
                 else []
             )
+            found: Any
             if files and all(f.exists() for f in files):
                 found = TokenFeatures(np.load(files[0], mmap_mode="r"), np.load(files[1]))
             else:
@@ -141,7 +142,7 @@ class PooledCache:
                     files[0].parent.mkdir(parents=True, exist_ok=True)
                     np.save(files[0], found.feats)
                     np.save(files[1], found.lens)
-                    np.save(self.directory / f"pooled_{labelled.name}_{digest}.npy", found.pooled)
+                    np.save(files[0].parent / f"pooled_{labelled.name}_{digest}.npy", found.pooled)
             self._memory[key] = found
         return self._memory[key]
 
@@ -174,7 +175,8 @@ def rows_of(
 
 def _dev(
     sets: dict[str, SoftSet], cache: PooledCache, names: Sequence[str]
-) -> tuple[np.ndarray, list[str], list[str], np.ndarray] | None:
+) -> tuple[Any, ...] | None:
+    """(pooled, texts, languages, targets[, token features]) of the named sets' dev splits."""
     names = [n for n in names if n in sets]
     if not names:
         return None

@@ -325,6 +325,7 @@ def top_network(
         ) -> torch.Tensor:
             z = self.embed(pooled) * 8.0  # unit vectors: a fixed scale gives logits room
             if self.n_extra:
+                assert extra is not None, "this head reads extra features"
                 z = torch.cat([z, extra], dim=1)
             logits = self.out(self.dropout(z))
             if self.ngrams is not None and bag is not None:

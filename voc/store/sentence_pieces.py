@@ -11,9 +11,9 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
+from voc.store.frames import registered as _registered
 from voc.store.topics import UNDATED
 from voc.store.vectors import decode_matrix
-from voc.store.frames import registered as _registered
 from voc.store.warehouse import Warehouse
 
 __all__ = ["topic_sentence_chunks", "topic_sentences_by_key"]

@@ -86,9 +86,12 @@ class TopicCounts:
             self.sizes[int(topic)] = self.sizes.get(int(topic), 0) + int(size)
         dated = pd.DataFrame({"topic": topic_ids, "week": weeks})
         dated = dated[dated["week"] != _UNDATED]
-        for topic, week in dated.groupby("topic")["week"].min().items():
-            known = self.earliest.get(int(topic))
-            self.earliest[int(topic)] = week if known is None else min(known, week)
+        first = dated.groupby("topic")["week"].min()
+        for topic_id, week in zip(
+            first.index.to_numpy(dtype=int).tolist(), first.tolist(), strict=True
+        ):
+            known = self.earliest.get(topic_id)
+            self.earliest[topic_id] = week if known is None else min(known, week)
 
     @property
     def other_share(self) -> float:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from voc.ui import loaders
@@ -49,8 +51,12 @@ if frame.empty:
     st.stop()
 
 # The digest's rows carry the windows too (voc.digest.data): the sentence says what is missing.
-rows = [
-    {**row, "needed_weeks": config.fixes.after_weeks, "min_records": config.fixes.min_records}
+rows: list[dict[str, Any]] = [
+    {
+        **{str(key): value for key, value in row.items()},
+        "needed_weeks": config.fixes.after_weeks,
+        "min_records": config.fixes.min_records,
+    }
     for row in frame.to_dict("records")
 ]
 # The verdict and its reason in the UI language (English: evaluate_fixes' own words).
