@@ -422,7 +422,7 @@ def pain_points(
                 "rank": top["rank"].astype("int64"),
                 "week": top["week"],
                 "topic_id": top["topic_id"].astype("int64"),
-                "label": _labels_in(store, top, language),
+                "label": _labels_in(store, top, language, pain_points=True),
                 "volume": top["volume"].astype("int64"),
                 "negative_share": top["negative_share"].astype("float64").round(3),
                 "previous_volume": top["previous_volume"].astype("int64"),
@@ -499,11 +499,14 @@ def love(
     return out
 
 
-def _labels_in(store: Warehouse, frame: pd.DataFrame, language: str | None) -> pd.Series:
-    """``frame``'s ``label`` column, each topic's label in ``language`` where it has one."""
+def _labels_in(
+    store: Warehouse, frame: pd.DataFrame, language: str | None, pain_points: bool = False
+) -> pd.Series:
+    """``frame``'s ``label`` column, each topic's label in ``language`` where it has one
+    (with ``pain_points``, its complaints' label: what its pain point is called)."""
     if language is None or frame.empty:
         return frame["label"]
-    labels = store_topics.topic_labels(store, language)
+    labels = store_topics.topic_labels(store, language, pain_points)
     return pd.Series(
         [
             labels.get(int(t), label)
