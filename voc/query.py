@@ -399,7 +399,7 @@ def pain_points(
         ``attrs["week"]`` is the week shown, ``attrs["notes"]`` what to know about a
         default week (:class:`voc.weeks.DefaultWeek`).
     """
-    _require_schema(store, 3)
+    _require_schema(store, 7)  # 7: the topics' complaint labels name the pain points
     week, notes = _week_or_default(store, week, timezone, as_of)
     if week is None:
         return pd.DataFrame(columns=_PAIN_COLUMNS)
