@@ -399,7 +399,7 @@ def pain_points(
         ``attrs["week"]`` is the week shown, ``attrs["notes"]`` what to know about a
         default week (:class:`voc.weeks.DefaultWeek`).
     """
-    _require_schema(store, 3)
+    _require_schema(store, 7)  # 7: the topics' complaint labels name the pain points
     week, notes = _week_or_default(store, week, timezone, as_of)
     if week is None:
         return pd.DataFrame(columns=_PAIN_COLUMNS)
@@ -422,7 +422,7 @@ def pain_points(
                 "rank": top["rank"].astype("int64"),
                 "week": top["week"],
                 "topic_id": top["topic_id"].astype("int64"),
-                "label": _labels_in(store, top, language),
+                "label": _labels_in(store, top, language, pain_points=True),
                 "volume": top["volume"].astype("int64"),
                 "negative_share": top["negative_share"].astype("float64").round(3),
                 "previous_volume": top["previous_volume"].astype("int64"),
@@ -499,11 +499,14 @@ def love(
     return out
 
 
-def _labels_in(store: Warehouse, frame: pd.DataFrame, language: str | None) -> pd.Series:
-    """``frame``'s ``label`` column, each topic's label in ``language`` where it has one."""
+def _labels_in(
+    store: Warehouse, frame: pd.DataFrame, language: str | None, pain_points: bool = False
+) -> pd.Series:
+    """``frame``'s ``label`` column, each topic's label in ``language`` where it has one
+    (with ``pain_points``, its complaints' label: what its pain point is called)."""
     if language is None or frame.empty:
         return frame["label"]
-    labels = store_topics.topic_labels(store, language)
+    labels = store_topics.topic_labels(store, language, pain_points)
     return pd.Series(
         [
             labels.get(int(t), label)

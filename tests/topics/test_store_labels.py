@@ -68,6 +68,20 @@ def test_a_renamed_topic_keeps_its_label_through_a_refit(demo_copy):
         assert set(wh.query("SELECT DISTINCT run_id FROM pain_points")["run_id"]) == pain_runs
     after = _labels(demo_copy["store"])
     assert after[topic_id] == "Parcel arrived late"  # the same id, the person's label
+    from voc.store.topics import topic_labels
+
+    with Warehouse(demo_copy["store"], read_only=True) as wh:
+        # ... on its pain point too, in every language, over its complaints' label.
+        assert topic_labels(wh, pain_points=True)[topic_id] == "Parcel arrived late"
+        assert topic_labels(wh, "ja", pain_points=True)[topic_id] == "Parcel arrived late"
+        named = wh.query(
+            "SELECT topic_id, complaint_label FROM topics WHERE complaint_label IS NOT NULL "
+            "AND topic_id NOT IN (SELECT topic_id FROM topic_renames)"
+        )
+        pain = topic_labels(wh, pain_points=True)
+    assert len(named) and all(
+        pain[int(t)] == label for t, label in named.itertuples(index=False, name=None)
+    )
     # Other topics keep the labels the registry gave them.
     kept = [i for i in before if i != topic_id and i in after]
     assert sum(after[i] == before[i] for i in kept) >= 0.9 * len(kept)

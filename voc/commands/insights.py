@@ -89,8 +89,10 @@ def pain_points(
     taxonomy's touchpoint owners) and the latest action (`voc action`) beside each.
 
     A pain point is a topic that is mostly complaints that week: at least half of its
-    sentences negative, and at least --min-complaints of them. Topics mostly praised are
-    listed by `voc love` instead.
+    sentences negative, and at least --min-complaints of them. Its label is a phrase of
+    the topic's complaints (`voc topics` shows the topic's own label) unless you named
+    the topic (`voc topics rename`). Topics mostly praised are listed by `voc love`
+    instead.
     """
     from voc import query
     from voc.config import load_config

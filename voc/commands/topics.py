@@ -101,7 +101,8 @@ def topics_rename(
 ) -> None:
     """Give a topic your own label. It is kept in the store by topic id and put back after
     every refit (the registry keeps ids); labels in the config's `topics.labels` win over
-    it. An empty label gives the topic back its own at the next refit."""
+    it. It names the topic's pain point too, over the label of its complaints. An empty
+    label gives the topic back its own at the next refit."""
     from voc.config import load_config
     from voc.store.warehouse import Warehouse
     from voc.topics.store import rename_topic

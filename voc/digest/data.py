@@ -321,17 +321,18 @@ def gather(
     digest.fixes = _fixes(store, monday, fix_windows, timezone, language)
     digest.heatmap = _heatmap(store, monday)
     if labels:
-        _relabel(digest, labels)
+        _relabel(digest, labels, topic_labels(store, language, pain_points=True))
     return digest
 
 
-def _relabel(digest: Digest, labels: dict[int, str]) -> None:
-    """Every topic of ``digest`` under its label in ``labels`` (kept when not there)."""
+def _relabel(digest: Digest, labels: dict[int, str], pain_labels: dict[int, str]) -> None:
+    """Every topic of ``digest`` under its label in ``labels``, a pain point under its
+    complaints' label in ``pain_labels`` (kept when not there)."""
 
-    def named(items: list[Any]) -> list[Any]:
-        return [replace(i, label=labels.get(i.topic_id, i.label)) for i in items]
+    def named(items: list[Any], names: dict[int, str] = labels) -> list[Any]:
+        return [replace(i, label=names.get(i.topic_id, i.label)) for i in items]
 
-    digest.pain_points = named(digest.pain_points)
+    digest.pain_points = named(digest.pain_points, pain_labels)
     digest.praise = named(digest.praise)
     digest.emerging = named(digest.emerging)
     digest.falling = named(digest.falling)

@@ -26,6 +26,7 @@ from voc.insights.rules import (
     OTHER_TOPIC,
     SURVEY_DRAG_CAP,
 )
+from voc.store.topics import PAIN_POINT_LABEL_SQL
 from voc.store.warehouse import Warehouse
 from voc.weeks import iso_week
 
@@ -374,8 +375,9 @@ def ranked_pain_points(
         )
         SELECT row_number() OVER (ORDER BY p.score DESC, p.volume DESC, p.topic_id) AS rank,
                p.week, p.topic_id,
-               coalesce(t.label, CASE WHEN p.topic_id = {OTHER_TOPIC} THEN 'other'
-                                      ELSE 'topic ' || p.topic_id END) AS label,
+               coalesce({PAIN_POINT_LABEL_SQL},
+                        CASE WHEN p.topic_id = {OTHER_TOPIC} THEN 'other'
+                             ELSE 'topic ' || p.topic_id END) AS label,
                coalesce(t.keywords, []) AS keywords,
                p.volume, p.negative_share, p.mean_sentiment, p.previous_volume, p.wow_change,
                p.recurrence, p.baseline_mean, p.baseline_std, p.emerging,

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from voc.errors import VocError
+from voc.store.topics import PAIN_POINT_LABEL_SQL
 from voc.store.warehouse import Warehouse, utcnow
 
 __all__ = [
@@ -380,8 +381,9 @@ def alert_candidates(
         had no row that week), ``baseline_mean``, ``emerging``, ``wow_change``.
     """
     return store._con.execute(
-        """
-        SELECT p.topic_id, coalesce(t.label, 'other') AS label, p.volume, p.negative_share,
+        f"""
+        SELECT p.topic_id, coalesce({PAIN_POINT_LABEL_SQL}, 'other') AS label, p.volume,
+               p.negative_share,
                p.volume * p.negative_share AS complaints, p.previous_volume,
                coalesce(b.volume * b.negative_share, 0) AS previous_complaints,
                p.baseline_mean, p.emerging, p.wow_change

@@ -38,7 +38,7 @@ def topic_sentence_chunks(
         if only_unassigned
         else ""
     )
-    columns = "s.text, s.language, e.vector," if vectors else ""
+    columns = "s.text, s.language, s.sentiment, e.vector," if vectors else ""
     cursor = store._con.cursor()
     try:
         cursor.execute(
@@ -74,7 +74,7 @@ def topic_sentences_by_key(
     with _registered(store._con, "wanted_sentences", keys[["feedback_id", "sentence_index"]]):
         frame = store._con.execute(
             """
-            SELECT s.feedback_id, s.sentence_index, s.text, s.language, e.vector,
+            SELECT s.feedback_id, s.sentence_index, s.text, s.language, s.sentiment, e.vector,
                    coalesce(strftime(f.created_at, '%G-W%V'), ?) AS week
             FROM sentences s
             SEMI JOIN wanted_sentences w USING (feedback_id, sentence_index)

@@ -21,6 +21,7 @@ from voc.store.vectors import decode_matrix
 from voc.store.warehouse import Warehouse
 
 __all__ = [
+    "PAIN_POINT_LABEL_SQL",
     "UNDATED",
     "active_topics",
     "add_assignments",
@@ -259,8 +260,9 @@ def topic_sentences(
     ``only_unassigned``), ordered by record and index.
 
     Returns:
-        ``feedback_id``, ``sentence_index``, ``text``, ``language``, ``week`` (ISO week of
-        the record, :data:`UNDATED` without a date), and their float32 vectors (shape
+        ``feedback_id``, ``sentence_index``, ``text``, ``language``, ``sentiment``,
+        ``week`` (ISO week of the record, :data:`UNDATED` without a date), and their
+        float32 vectors (shape
         ``(len(frame), dim)``, ``(0, 0)`` when none).
     """
     where = (
@@ -271,7 +273,7 @@ def topic_sentences(
     )
     frame = store._con.execute(
         f"""
-        SELECT s.feedback_id, s.sentence_index, s.text, s.language, e.vector,
+        SELECT s.feedback_id, s.sentence_index, s.text, s.language, s.sentiment, e.vector,
                coalesce(strftime(f.created_at, '%G-W%V'), ?) AS week
         FROM sentences s
         JOIN embeddings e ON e.text_hash = s.text_hash AND e.embedder = ?
@@ -291,10 +293,11 @@ def topic_sentences(
 def registry_rows(store: Warehouse, other_topic: int) -> pd.DataFrame:
     """The registry's topics but ``other_topic``, by id: ``topic_id``, ``label``,
     ``keywords``, ``centroid`` (float32 bytes), ``size``, ``first_seen``, ``last_seen``,
-    ``status``, ``aliases`` (JSON text)."""
+    ``status``, ``aliases``, ``complaint_label``, ``complaint_aliases`` (JSON text)."""
     return store._con.execute(
         "SELECT topic_id, label, keywords, centroid, size, first_seen, last_seen, status, "
-        "aliases FROM topics WHERE topic_id <> ? ORDER BY topic_id",
+        "aliases, complaint_label, complaint_aliases FROM topics WHERE topic_id <> ? "
+        "ORDER BY topic_id",
         [other_topic],
     ).df()
 
@@ -330,10 +333,12 @@ def assigned_since_fit(store: Warehouse, other_topic: int) -> tuple[int, float]:
     return (int(row[0]), float(row[1])) if row is not None else (0, 0.0)
 
 
-def topic_phrases(store: Warehouse) -> dict[int, list[str]]:
-    """Each registered topic's key phrases (empty list when none)."""
+def topic_phrases(store: Warehouse, complaints: bool = False) -> dict[int, list[str]]:
+    """Each registered topic's key phrases, or with ``complaints`` its complaints' key
+    phrases (empty list when none)."""
+    column = "complaint_phrases" if complaints else "phrases"
     rows = store._con.execute(
-        "SELECT topic_id, coalesce(phrases, []::VARCHAR[]) FROM topics"
+        f"SELECT topic_id, coalesce({column}, []::VARCHAR[]) FROM topics"
     ).fetchall()
     return {int(topic_id): list(phrases) for topic_id, phrases in rows}
 
@@ -406,21 +411,41 @@ def record_topics(store: Warehouse, other_topic: int) -> pd.DataFrame:
     )
 
 
-def topic_label_rows(store: Warehouse) -> pd.DataFrame:
+#: What a pain point is called, as SQL over ``topics t``: the label a person gave (kept in
+#: ``topic_renames`` and put on ``t.label``) wins; else the label of the topic's complaints
+#: (a phrase of its negative sentences); else the topic's own label.
+PAIN_POINT_LABEL_SQL = (
+    "CASE WHEN t.topic_id IN (SELECT topic_id FROM topic_renames) THEN t.label "
+    "ELSE coalesce(t.complaint_label, t.label) END"
+)
+
+
+def topic_label_rows(store: Warehouse, pain_points: bool = False) -> pd.DataFrame:
     """Every topic's ``topic_id``, ``label``, ``aliases`` (JSON text) and ``renamed``
-    (whether a person gave the label)."""
+    (whether a person gave the label); with ``pain_points``, what its pain point is
+    called (:data:`PAIN_POINT_LABEL_SQL`) and that label's aliases."""
+    label = PAIN_POINT_LABEL_SQL if pain_points else "t.label"
+    aliases = (
+        "CASE WHEN t.complaint_label IS NULL THEN t.aliases ELSE t.complaint_aliases END"
+        if pain_points
+        else "t.aliases"
+    )
     return store._con.execute(
-        "SELECT t.topic_id, t.label, t.aliases, r.label IS NOT NULL AS renamed "
+        f"SELECT t.topic_id, {label} AS label, {aliases} AS aliases, "
+        "r.label IS NOT NULL AS renamed "
         "FROM topics t LEFT JOIN topic_renames r USING (topic_id)"
     ).df()
 
 
-def topic_labels(store: Warehouse, language: str | None = None) -> dict[int, str]:
+def topic_labels(
+    store: Warehouse, language: str | None = None, pain_points: bool = False
+) -> dict[int, str]:
     """Each topic's label, in ``language`` when the topic has a label in it (its alias)
     and no person renamed it; else its label. For readers that show one language, such
-    as a digest in Japanese."""
+    as a digest in Japanese. With ``pain_points``, what each topic's pain point is called
+    (its complaints' label, :data:`PAIN_POINT_LABEL_SQL`)."""
     labels = {}
-    rows: list[dict[str, Any]] = topic_label_rows(store).to_dict("records")  # type: ignore[assignment]
+    rows: list[dict[str, Any]] = topic_label_rows(store, pain_points).to_dict("records")  # type: ignore[assignment]
     for row in rows:
         aliases = json.loads(row["aliases"]) if isinstance(row["aliases"], str) else {}
         use_alias = language is not None and not row["renamed"] and language in aliases

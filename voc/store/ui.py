@@ -14,6 +14,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from voc.store.feedback import dated_records_sql
+from voc.store.topics import PAIN_POINT_LABEL_SQL
 from voc.store.warehouse import Warehouse
 
 __all__ = [
@@ -108,7 +109,8 @@ def subset_pain_points(
         )
         SELECT row_number() OVER (ORDER BY c.volume * c.negative_share DESC, c.volume DESC,
                                            c.topic_id) AS rank,
-               c.topic_id, coalesce(t.label, 'topic ' || c.topic_id) AS label, c.volume,
+               c.topic_id, coalesce({PAIN_POINT_LABEL_SQL}, 'topic ' || c.topic_id) AS label,
+               c.volume,
                c.negative_share, c.previous_volume,
                c.volume * c.negative_share AS complaints,
                coalesce(p.emerging, false) AS emerging

@@ -1,6 +1,7 @@
 """What :class:`voc.topics.model.TopicModel` says about each topic once it is found:
 c-TF-IDF keywords over a stable sample of its sentences, its phrase label
-(:mod:`voc.topics.labels`) and its representative quotes.
+(:mod:`voc.topics.labels`), the label of its complaints (the same, over its negative
+sentences: what its pain point is called) and its representative quotes.
 
 :class:`DescribingSteps` is a mixin: its methods read the model's parameters
 (``n_keywords``, ``keyword_sample``, ``keyword_chars``, ``n_quotes``, ...) from ``self``
@@ -19,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from voc.topics.clustering import _unit_rows
-from voc.topics.labels import PhraseLabeler, TopicLabel
+from voc.topics.labels import PhraseLabeler, TopicLabel, complaint_labeler
 from voc.topics.results import OTHER, OTHER_LABEL
 from voc.topics.tokens import KeywordTokenizer, TextTerms, keyword_language
 
@@ -37,6 +38,7 @@ class DescribingSteps:
     tokenizer: KeywordTokenizer | None
     label_embedder: Any
     label_language: str
+    complaint_min_sentences: int
 
     def _keywords(
         self,
@@ -87,6 +89,75 @@ class DescribingSteps:
         centroids: np.ndarray,
     ) -> list[TopicLabel]:
         """Each topic's phrase label (:mod:`voc.topics.labels`)."""
+        labeler = PhraseLabeler(embedder=self._label_embedder(), language=self.label_language)
+        return labeler.label_topics(
+            [terms for terms, _ in sampled],
+            [codes for _, codes in sampled],
+            _unit_rows(centroids),
+            [make_label([w for w, _ in words]) for words in keywords],
+        )
+
+    def _complaint_labels(
+        self,
+        labels: np.ndarray,
+        vectors: np.ndarray,
+        texts: Sequence[str],
+        languages: Sequence[str | None],
+        order: np.ndarray,
+        negative: np.ndarray,
+        centroids: np.ndarray,
+    ) -> list[TopicLabel | None]:
+        """Each topic's complaint label: a key phrase of its *negative* sentences, ranked
+        against their centroid (what a pain point is called; :mod:`voc.topics.labels`),
+        none said more in the topic's other sentences (praise); None for a topic with
+        fewer than ``complaint_min_sentences`` negative sentences.
+
+        The negative sentences are sampled as the keywords' (hash order, at most
+        ``keyword_sample`` and ``keyword_chars``); those already in the keyword sample,
+        and the other sentences (all from it), come from the tagger's cache, so only the
+        other negative ones are tagged.
+        """
+        k = len(centroids)
+        rank = np.empty(len(order), dtype=np.intp)
+        rank[order] = np.arange(len(order))
+        complaint_centroids = _unit_rows(centroids).copy()
+        rows: list[list[int]] = []
+        # The topic's other sentences of its keyword sample (tagged already): a phrase
+        # said more there than in its complaints is praise, not what is wrong.
+        other_rows: list[list[int]] = []
+
+        def sample(members: np.ndarray) -> list[int]:
+            picked = members[np.argsort(rank[members], kind="stable")][: self.keyword_sample]
+            lengths = np.fromiter((len(texts[r]) for r in picked.tolist()), np.int64, len(picked))
+            before = np.cumsum(lengths) - lengths
+            return [int(r) for r in picked[before < self.keyword_chars].tolist()]
+
+        for topic in range(k):
+            members = np.flatnonzero((labels == topic) & negative)
+            if len(members) < self.complaint_min_sentences:
+                rows.append([])
+                other_rows.append([])
+                continue
+            complaint_centroids[topic] = _unit_rows(vectors[members].mean(axis=0, keepdims=True))[0]
+            rows.append(sample(members))
+            other_rows.append(
+                [r for r in sample(np.flatnonzero(labels == topic)) if not negative[r]]
+            )
+        flat = [r for topic_rows in (*rows, *other_rows) for r in topic_rows]
+        terms = self._tokenizer().terms([texts[r] for r in flat], [languages[r] for r in flat])
+        terms_of = dict(zip(flat, terms, strict=True))
+        labeler = complaint_labeler(self._label_embedder(), self.label_language)
+        found = labeler.label_topics(
+            [[terms_of[r] for r in topic_rows] for topic_rows in rows],
+            [[keyword_language(texts[r], languages[r]) for r in topic_rows] for topic_rows in rows],
+            complaint_centroids,
+            [""] * k,
+            [[terms_of[r] for r in topic_rows] for topic_rows in other_rows],
+        )
+        return [label if label.phrases else None for label in found]
+
+    def _label_embedder(self) -> Any:
+        """The embedder of label phrases (``label_embedder``, loaded once by name)."""
         embedder = self.label_embedder
         if embedder is None:
             from voc.models.embedders import DEFAULT_EMBEDDER
@@ -94,18 +165,11 @@ class DescribingSteps:
             embedder = DEFAULT_EMBEDDER
         if isinstance(embedder, str):
             if embedder == "none":
-                embedder = None
-            else:
-                from voc.models.embedders import get_embedder
+                return None
+            from voc.models.embedders import get_embedder
 
-                embedder = self.label_embedder = get_embedder(embedder)
-        labeler = PhraseLabeler(embedder=embedder, language=self.label_language)
-        return labeler.label_topics(
-            [terms for terms, _ in sampled],
-            [codes for _, codes in sampled],
-            _unit_rows(centroids),
-            [make_label([w for w, _ in words]) for words in keywords],
-        )
+            embedder = self.label_embedder = get_embedder(embedder)
+        return embedder
 
     def _tokenizer(self) -> KeywordTokenizer:
         if self.tokenizer is None:

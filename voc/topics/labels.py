@@ -45,7 +45,15 @@ import numpy as np
 
 from voc.topics.tokens import TextTerms
 
-__all__ = ["PhraseLabeler", "TopicLabel", "is_phrase", "keyword_triple", "label_check"]
+__all__ = [
+    "PhraseLabeler",
+    "TopicLabel",
+    "complaint_labeler",
+    "is_phrase",
+    "keyword_triple",
+    "label_check",
+    "names_a_thing",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +103,11 @@ class PhraseLabeler:
             ``language`` unless another language's label scores more than this much
             higher (its sentences in ``language`` share no clear phrase: "billing address
             doesn't match" against "決済エラー").
+        object_bonus: Added to the score of a phrase that names a thing (holds a noun:
+            :attr:`TextTerms.objects`). 0 for a topic's own label; a pain point's label
+            (:func:`complaint_labeler`) uses it so that "sleeves are too tight" wins over
+            "too bad" or "not worth" said as often. A bare word gets none (it is one
+            already, and the bare-word penalty stands).
     """
 
     def __init__(
@@ -111,6 +124,7 @@ class PhraseLabeler:
         max_candidates: int = 40,
         min_language_share: float = 0.2,
         language_margin: float = 0.05,
+        object_bonus: float = 0.0,
     ) -> None:
         self.embedder = embedder
         self.language = language
@@ -124,6 +138,7 @@ class PhraseLabeler:
         self.max_candidates = max_candidates
         self.min_language_share = min_language_share
         self.language_margin = language_margin
+        self.object_bonus = object_bonus
 
     def label_topics(
         self,
@@ -131,6 +146,7 @@ class PhraseLabeler:
         languages: Sequence[Sequence[str]],
         centroids: np.ndarray,
         keyword_labels: Sequence[str],
+        against: Sequence[Sequence[TextTerms]] | None = None,
     ) -> list[TopicLabel]:
         """A label per topic.
 
@@ -139,13 +155,18 @@ class PhraseLabeler:
             languages: Per topic, the keyword language (``en``/``ja``) of each of them.
             centroids: float ``(k, dim)`` unit topic centroids, in topic order.
             keyword_labels: Per topic, the label to fall back on.
+            against: Per topic, the :class:`TextTerms` of sentences its label must not
+                come from: for a pain point's label, its topic's other (not negative)
+                sentences. A candidate used in a larger share of those than of the
+                topic's own (``terms``) is dropped: praise written in a complaint ("the v
+                neck is just right, but the sleeves ...") is praise. None: none.
 
         Returns:
             One :class:`TopicLabel` per topic, in topic order.
         """
         k = len(terms)
         # (topic, language) -> [(surface, share, repeated)], the candidates to rank.
-        candidates: dict[tuple[int, str], list[tuple[str, float, bool]]] = {}
+        candidates: dict[tuple[int, str], list[tuple[str, float, bool, bool]]] = {}
         main_language: list[str] = []
         for topic in range(k):
             by_language: dict[str, list[TextTerms]] = {}
@@ -158,7 +179,7 @@ class PhraseLabeler:
                 items = by_language[language]
                 if language != ranked[0] and len(items) < self.min_language_share * total:
                     continue
-                found = self._candidates(items)
+                found = self._candidates(items, against[topic] if against is not None else None)
                 if found:
                     candidates[(topic, language)] = found
         surfaces = sorted({item[0] for found in candidates.values() for item in found})
@@ -181,12 +202,16 @@ class PhraseLabeler:
                         self.frequency_weight * share
                         - (self.single_word_penalty if _one_word(surface, language) else 0.0)
                         - (0.0 if repeated else self.once_penalty)
-                        for surface, share, repeated in found
+                        + (self.object_bonus if names and not _one_word(surface, language) else 0.0)
+                        for surface, share, repeated, names in found
                     ],
                     dtype=np.float32,
                 )
                 picked, relevance = self._pick(
-                    vectors[rows] if vectors is not None else None, prior, centroids, topic
+                    vectors[rows] if vectors is not None else None,
+                    prior,
+                    centroids,
+                    topic,
                 )
                 used = taken.setdefault(language, set())
                 free = [i for i in picked if found[i][0].casefold() not in used] or [
@@ -219,12 +244,17 @@ class PhraseLabeler:
             )
         return labels
 
-    def _candidates(self, items: Sequence[TextTerms]) -> list[tuple[str, float, bool]]:
+    def _candidates(
+        self, items: Sequence[TextTerms], against: Sequence[TextTerms] | None = None
+    ) -> list[tuple[str, float, bool, bool]]:
         """Candidates of one topic in one language: ``(surface, share of sentences,
-        whether it was written in ``min_count`` sentences)``."""
+        whether it was written in ``min_count`` sentences, whether it names a thing)``;
+        none used in a larger share of ``against`` than of ``items``."""
         counts: Counter[str] = Counter()
         surfaces: dict[str, Counter[str]] = {}
+        objects: set[str] = set()
         for item in items:
+            objects.update(item.objects)
             for key, surface in dict(item.phrases).items():
                 counts[key] += 1
                 surfaces.setdefault(key, Counter())[surface] += 1
@@ -250,13 +280,39 @@ class PhraseLabeler:
                 composed.append((key, n, min(words[w] for w in recurring)))
         composed.sort(key=lambda item: (-item[2], item[0]))
         kept += [(key, n) for key, n, _ in composed[: self.max_candidates]]
+        if against:
+            # Said more where it should not come from (praise, for a complaint label);
+            # a phrase written once, when none of its words is said more here ("the v
+            # neck is just right", one sentence the sentiment model read as negative).
+            elsewhere: Counter[str] = Counter()
+            elsewhere_words: Counter[str] = Counter()
+            for item in against:
+                elsewhere.update({key for key, _ in item.phrases})
+                elsewhere_words.update(set(item.tokens))
+
+            def more_here(count: int, there: int) -> bool:
+                return there / len(against) <= count / len(items)
+
+            kept = [
+                (key, n)
+                for key, n in kept
+                if more_here(n, elsewhere[key])
+                and (
+                    n >= self.min_count
+                    or any(
+                        words[w] / len(items) > elsewhere_words[w] / len(against)
+                        for w in key.split()
+                        if w in words
+                    )
+                )
+            ]
         result = []
         for key, n in kept:
             # The way most customers wrote it; ties to the shorter.
             written, _ = min(
                 surfaces[key].items(), key=lambda pair: (-pair[1], len(pair[0]), pair[0])
             )
-            result.append((written, n / max(1, len(items)), n >= self.min_count))
+            result.append((written, n / max(1, len(items)), n >= self.min_count, key in objects))
         return result
 
     def _embed(self, surfaces: list[str], centroids: np.ndarray) -> np.ndarray | None:
@@ -300,6 +356,17 @@ class PhraseLabeler:
             mmr[picked] = -np.inf
             picked.append(int(np.argmax(mmr)))
         return picked, relevance
+
+
+def complaint_labeler(embedder: Any, language: str) -> PhraseLabeler:
+    """The labeler of a topic's complaints (a pain point's label): the topic labeler's
+    settings plus ``object_bonus`` 0.1, the size of the bare-word penalty, so that a phrase
+    naming what is wrong ("sleeves were too tight", "charged my card") wins over a bare
+    evaluation ("too bad", "not worth", "will be returning") whose cosine to the
+    complaints' centroid is up to 0.1 higher. Set by reasoning, not searched; a strict
+    preference (1.0) was tried on the demo store and read worse ("load a page", "sew the
+    flap" over "not worth", "too tight"): docs/benchmarks.md, pain-point labels."""
+    return PhraseLabeler(embedder=embedder, language=language, object_bonus=0.1)
 
 
 def _one_word(surface: str, language: str) -> bool:
@@ -416,6 +483,27 @@ def is_phrase(label: str, language: str) -> bool:
     if language == "ja" or re.search(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]", label):
         return not _one_word(label, "ja") and label not in ("特になし", "なし")
     return len(_content_words(label, language)) >= 2
+
+
+def names_a_thing(
+    labels: Sequence[str], languages: Sequence[str], tokenizer: Any = None
+) -> list[bool]:
+    """Whether each label says what is talked about ("sleeves were too tight", "charged
+    twice", 決済エラー) rather than only judging it ("too bad", "not worth", "can't use"):
+    one of its own key phrases names a thing (:attr:`TextTerms.objects`), the test a pain
+    point's label is chosen by, here on the label alone.
+
+    Args:
+        labels: The labels.
+        languages: Their keyword languages (``en``, ``ja``).
+        tokenizer: A :class:`voc.topics.tokens.KeywordTokenizer` (a new one when None).
+    """
+    if tokenizer is None:
+        from voc.topics.tokens import KeywordTokenizer
+
+        tokenizer = KeywordTokenizer()
+    terms = tokenizer.terms(list(labels), list(languages))
+    return [bool(item.objects) for item in terms]
 
 
 def _coverage(label: str, texts: Sequence[str]) -> float:

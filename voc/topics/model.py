@@ -46,9 +46,11 @@ How :meth:`TopicModel.fit` finds topics:
    quantile, so "other" stays small but visible.
 
 Each topic then gets keywords by class-based TF-IDF over language-aware lemmas
-(:mod:`voc.topics.tokens`) of a sample of its sentences, a label from its top keywords
-("size · small · run"), and its most representative sentences (nearest the centroid,
-near-duplicates dropped) as quotes.
+(:mod:`voc.topics.tokens`) of a sample of its sentences, a label: a key phrase of those
+sentences (:mod:`voc.topics.labels`; its top keywords, "size · small · run", when no
+phrase repeats), with ``negative`` given to :meth:`TopicModel.fit` a complaint label (the
+same over its negative sentences: what its pain point is called), and its most
+representative sentences (nearest the centroid, near-duplicates dropped) as quotes.
 
 Where the code lives: :class:`TopicModel` (this module: parameters, ``fit``, ``assign``,
 ``save``/``load``) takes steps 1-6 from :mod:`voc.topics.clustering` and the keywords,
@@ -152,6 +154,9 @@ class TopicModel(ClusteringSteps, DescribingSteps):
             ``"none"`` ranks phrases without embeddings.
         label_language: The language a topic's label is in when it has several (the
             digest's); the others are its aliases.
+        complaint_min_sentences: Negative sentences a topic needs for a complaint label
+            (:attr:`Topic.complaint_label`, given ``negative`` to :meth:`fit`); with
+            fewer its pain point keeps the topic's label.
 
     Attributes set by :meth:`fit`:
         centroids_: float32 ``(k, dim)``, unit rows.
@@ -188,6 +193,7 @@ class TopicModel(ClusteringSteps, DescribingSteps):
         tokenizer: KeywordTokenizer | None = None,
         label_embedder: Any = None,
         label_language: str = "en",
+        complaint_min_sentences: int = 5,
     ) -> None:
         self.min_topic_size = min_topic_size
         self.min_topic_share = min_topic_share
@@ -212,6 +218,7 @@ class TopicModel(ClusteringSteps, DescribingSteps):
         self.tokenizer = tokenizer
         self.label_embedder = label_embedder
         self.label_language = label_language
+        self.complaint_min_sentences = complaint_min_sentences
 
     # -- fitting -----------------------------------------------------------------------
 
@@ -222,6 +229,7 @@ class TopicModel(ClusteringSteps, DescribingSteps):
         languages: Sequence[str | None] | None = None,
         ids: Sequence[Hashable] | None = None,
         seed_centroids: np.ndarray | None = None,
+        negative: Sequence[bool] | np.ndarray | None = None,
     ) -> TopicModel:
         """Find topics in sentences.
 
@@ -233,6 +241,9 @@ class TopicModel(ClusteringSteps, DescribingSteps):
                 the row order. The text itself when None (repeated texts by row).
             seed_centroids: float ``(m, dim)`` centroids of the topics known so far (the
                 registry's, :meth:`TopicRegistry.centroids`) to start from.
+            negative: Whether each sentence is negative (its sentiment): each topic then
+                also gets a complaint label from its negative sentences
+                (:attr:`Topic.complaint_label`). None: no complaint labels.
 
         Returns:
             self (scikit-learn's contract), ready for :meth:`assign`; the topics and each
@@ -252,6 +263,10 @@ class TopicModel(ClusteringSteps, DescribingSteps):
             )
         if ids is not None and len(ids) != n:
             raise VocError(f"got {n} embeddings but {len(ids)} ids: pass one id per sentence")
+        if negative is not None and len(negative) != n:
+            raise VocError(
+                f"got {n} embeddings but {len(negative)} negative flags: pass one per sentence"
+            )
         if n < max(2, self.min_topic_size):
             raise VocError(
                 f"{n} sentences are too few for topics of at least {self.min_topic_size}: "
@@ -291,6 +306,20 @@ class TopicModel(ClusteringSteps, DescribingSteps):
         topic_labels = self._labels(sampled, keywords, centroids)
         timings["labels"] = time.perf_counter() - started
 
+        complaint_labels: list[Any] = [None] * len(centroids)
+        if negative is not None:
+            started = time.perf_counter()
+            complaint_labels = self._complaint_labels(
+                labels,
+                vectors,
+                texts,
+                languages,
+                order,
+                np.asarray(negative, dtype=bool),
+                centroids,
+            )
+            timings["complaint_labels"] = time.perf_counter() - started
+
         started = time.perf_counter()
         topics = []
         for index in range(len(centroids)):
@@ -298,6 +327,7 @@ class TopicModel(ClusteringSteps, DescribingSteps):
             quote_rows = self._quotes(members, similarities, vectors, texts)
             words = keywords[index]
             named = topic_labels[index]
+            complaint = complaint_labels[index]
             topics.append(
                 Topic(
                     index=index,
@@ -312,6 +342,9 @@ class TopicModel(ClusteringSteps, DescribingSteps):
                     aliases=dict(named.aliases),
                     phrases=named.phrases,
                     label_language=named.language,
+                    complaint_label=complaint.label if complaint is not None else None,
+                    complaint_aliases=dict(complaint.aliases) if complaint is not None else {},
+                    complaint_phrases=complaint.phrases if complaint is not None else (),
                 )
             )
         timings["quotes"] = time.perf_counter() - started

@@ -101,6 +101,9 @@ _WEAK_ADVERBS = frozenset(
     }
 )
 _MAX_PHRASE_WORDS = 5
+# Forms of "be" the rule lemmatizer leaves as written ("are" stayed "are"), so "sleeves are"
+# headed a subject + verb phrase instead of "sleeves are too long".
+_BE_FORMS = frozenset({"am", "is", "are", "was", "were", "been", "being", "'s", "'re", "'m"})
 # Degree adverbs left out of a predicate ("fit was very unflattering" -> "fit was
 # unflattering"); "too" stays: "sleeves were too tight" is the complaint.
 _INTENSIFIERS = frozenset(
@@ -197,7 +200,9 @@ def _surface(tokens: Sequence[Any]) -> str:
     return "".join(parts).strip()
 
 
-def _english_phrases(doc: Any, lemmatize: Any) -> Iterable[tuple[str, str]]:
+def _english_phrases(doc: Any, lemmatize: Any) -> Iterable[tuple[str, str, bool]]:
+    """``(key, surface, names a thing)`` per candidate of one parsed text: the last is
+    whether the phrase says what is talked about (:func:`_names_a_thing`)."""
     tokens = list(doc)
     n = len(tokens)
     first = tokens[0].i if tokens else 0  # token.i counts from the start of the Doc
@@ -212,6 +217,8 @@ def _english_phrases(doc: Any, lemmatize: Any) -> Iterable[tuple[str, str]]:
         )
 
     def lemma(token: Any) -> str:
+        if token.lower_ in _BE_FORMS:
+            return "be"
         tag = token.tag_
         pos = (
             "NOUN"
@@ -226,7 +233,9 @@ def _english_phrases(doc: Any, lemmatize: Any) -> Iterable[tuple[str, str]]:
             return str(token.lower_)
         return str(lemmatize(token, pos)).lower()
 
-    def emit(span: Sequence[Any], keyed: Sequence[Any] | None = None) -> tuple[str, str] | None:
+    def emit(
+        span: Sequence[Any], keyed: Sequence[Any] | None = None
+    ) -> tuple[str, str, bool] | None:
         """``(key, surface)`` of a span as written; ``keyed``: the span's tokens the key
         is made of (degree adverbs left out: "fit was very unflattering" and "fit is
         unflattering" count together), all of them when None."""
@@ -253,7 +262,7 @@ def _english_phrases(doc: Any, lemmatize: Any) -> Iterable[tuple[str, str]]:
         key = " ".join(lemma(t) for t in words if t.lower_ not in _NEGATIONS)
         if any(t.lower_ in _NEGATIONS for t in span):
             key = "not " + key
-        return key, _surface(span)
+        return key, _surface(span), _names_a_thing(words, lemma)
 
     # Noun phrases: maximal runs of adjectives and nouns ending in a noun.
     noun_phrases: list[tuple[int, int]] = []
@@ -272,7 +281,7 @@ def _english_phrases(doc: Any, lemmatize: Any) -> Iterable[tuple[str, str]]:
         else:
             i += 1
 
-    found: list[tuple[str, str] | None] = []
+    found: list[tuple[str, str, bool] | None] = []
     for start, end in noun_phrases:
         for k in range(start, end):  # "great customer service", "customer service", "service"
             found.append(emit(tokens[k:end]))
@@ -358,6 +367,56 @@ def _english_phrases(doc: Any, lemmatize: Any) -> Iterable[tuple[str, str]]:
         if item is not None and item[0] not in seen:
             seen.add(item[0])
             yield item
+
+
+# Verbs that judge or react without saying what happened ("can't use", "will be
+# returning", "not worth buying", "would not recommend"): with only these, a phrase is a
+# bare evaluation, whereas "charged twice" or "arrived late" name the problem.
+_VAGUE_VERBS = frozenset(
+    {
+        "use",
+        "return",
+        "keep",
+        "buy",
+        "purchase",
+        "order",
+        "recommend",
+        "love",
+        "hate",
+        "work",
+        "disappoint",
+        "regret",
+        "send",
+        "waste",
+        "expect",
+        "wish",
+        "hope",
+        "bother",
+        "wear",
+        "happen",
+        "fix",
+        "change",
+        "pass",
+        "mind",
+        "impress",
+        "satisfy",
+    }
+)
+
+
+def _names_a_thing(words: Sequence[Any], lemma: Any) -> bool:
+    """Whether a phrase says what is talked about: a noun that is no filler ("sleeves
+    were too tight", "payment error") or a verb that tells what happened ("charged
+    twice", "arrived late"), not only an evaluation ("too bad", "not worth", "can't use",
+    "will be returning")."""
+    for token in words:
+        if token.tag_ in _NOUN_TAGS and token.lower_ not in FILLERS:
+            return True
+        if token.tag_ in _VERB_TAGS and not token.is_stop:
+            word = lemma(token)
+            if word not in _LIGHT_VERBS and word not in _VAGUE_VERBS:
+                return True
+    return False
 
 
 def _predicate(tokens: Sequence[Any], start: int) -> list[Any]:

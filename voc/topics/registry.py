@@ -75,6 +75,10 @@ class RegisteredTopic:
         last_seen: Period of the latest fit that had it.
         active: False once merged or retired.
         aliases: The label in each language the topic has, fixed with the label.
+        complaint_label: What its pain point is called: a phrase of its negative sentences
+            (:attr:`Topic.complaint_label`), fixed once found, as the label is; None
+            until a fit finds one.
+        complaint_aliases: The complaint label in each language, fixed with it.
     """
 
     topic_id: int
@@ -86,6 +90,8 @@ class RegisteredTopic:
     last_seen: str
     active: bool = True
     aliases: dict[str, str] = field(default_factory=dict)
+    complaint_label: str | None = None
+    complaint_aliases: dict[str, str] = field(default_factory=dict)
 
     def to_record(self) -> dict[str, Any]:
         """A plain dict (centroid as a list of floats) for a table row."""
@@ -99,6 +105,8 @@ class RegisteredTopic:
             "last_seen": self.last_seen,
             "active": self.active,
             "aliases": dict(self.aliases),
+            "complaint_label": self.complaint_label,
+            "complaint_aliases": dict(self.complaint_aliases),
         }
 
     @classmethod
@@ -114,6 +122,8 @@ class RegisteredTopic:
             last_seen=str(record["last_seen"]),
             active=bool(record.get("active", True)),
             aliases=dict(record.get("aliases") or {}),
+            complaint_label=record.get("complaint_label") or None,
+            complaint_aliases=dict(record.get("complaint_aliases") or {}),
         )
 
 
@@ -311,6 +321,9 @@ class TopicRegistry:
             # same way every week), except a keyword label of an older version ("size ·
             # small · run"), which gives way to the phrase a fit now finds.
             keep = previous is not None and not is_keyword_label(previous.label)
+            # So is a complaint label, once a fit found one (a topic with too few
+            # complaints so far has none, and gets the first one a fit finds).
+            kept = previous if previous is not None and previous.complaint_label else None
             updated[topic_id] = RegisteredTopic(
                 topic_id=topic_id,
                 label=previous.label if keep and previous is not None else fitted.label,
@@ -320,6 +333,10 @@ class TopicRegistry:
                 size=fitted.size,
                 first_seen=previous.first_seen if previous is not None else period,
                 last_seen=period,
+                complaint_label=kept.complaint_label if kept else fitted.complaint_label,
+                complaint_aliases=dict(
+                    kept.complaint_aliases if kept else fitted.complaint_aliases
+                ),
             )
         registry = replace(
             self,

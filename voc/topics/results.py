@@ -36,6 +36,11 @@ class Topic:
         aliases: The label in each language the topic has (``{"en": ..., "ja": ...}``).
         phrases: Key phrases, best first (the label first), in the label's language.
         label_language: The label's language.
+        complaint_label: The label of its negative sentences (what its pain point is
+            called: "sleeves were too tight" where the topic is "love the sleeves"), None
+            when it has too few of them or none was given to the fit.
+        complaint_aliases: The complaint label in each language the complaints have.
+        complaint_phrases: Key phrases of the complaints, best first.
     """
 
     index: int
@@ -50,6 +55,9 @@ class Topic:
     aliases: dict[str, str] = field(default_factory=dict)
     phrases: tuple[str, ...] = ()
     label_language: str = ""
+    complaint_label: str | None = None
+    complaint_aliases: dict[str, str] = field(default_factory=dict)
+    complaint_phrases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -117,6 +117,12 @@ def load_registry(store: Any) -> TopicRegistry:
             "last_seen": row.last_seen,
             "active": row.status == "active" or int(row.topic_id) in merged_by_person,
             "aliases": json.loads(row.aliases) if isinstance(row.aliases, str) else {},
+            "complaint_label": row.complaint_label
+            if isinstance(row.complaint_label, str)
+            else None,
+            "complaint_aliases": json.loads(row.complaint_aliases)
+            if isinstance(row.complaint_aliases, str)
+            else {},
         }
         for row in topics.itertuples(index=False)
     ]
@@ -208,7 +214,9 @@ def refit(
     registry = load_registry(store)
     seeds = registry.centroids() if registry.active else None
     ids = [f"{a}:{b}" for a, b in zip(frame["feedback_id"], frame["sentence_index"], strict=True)]
-    model.fit(vectors, frame["text"].tolist(), frame["language"].tolist(), ids, seeds)
+    # Negative sentences give each topic its complaint label (what its pain point is called).
+    negative = (frame["sentiment"] == "negative").to_numpy()
+    model.fit(vectors, frame["text"].tolist(), frame["language"].tolist(), ids, seeds, negative)
     del vectors
     fit = model.fit_result_
     update = registry.update(fit, period)
@@ -237,6 +245,10 @@ def refit(
     quotes = {int(update.topic_ids[t.index]): list(t.quotes) for t in fit.topics}
     phrases = {int(update.topic_ids[t.index]): list(t.phrases) for t in fit.topics}
     previous_phrases = topic_rows.topic_phrases(store)
+    complaint_phrases = {
+        int(update.topic_ids[t.index]): list(t.complaint_phrases) for t in fit.topics
+    }
+    previous_complaints = topic_rows.topic_phrases(store, complaints=True)
     merged = {e.topic_id for e in update.events if e.kind == "merged"}
 
     def topics_rows() -> pd.DataFrame:
@@ -253,6 +265,12 @@ def refit(
                     "quotes": quotes.get(t.topic_id, []),
                     "aliases": json.dumps(t.aliases, ensure_ascii=False, sort_keys=True),
                     "phrases": phrases.get(t.topic_id, previous_phrases.get(t.topic_id, [])),
+                    "complaint_label": t.complaint_label,
+                    "complaint_aliases": json.dumps(
+                        t.complaint_aliases, ensure_ascii=False, sort_keys=True
+                    ),
+                    "complaint_phrases": complaint_phrases.get(t.topic_id)
+                    or previous_complaints.get(t.topic_id, []),
                     "centroid": np.asarray(t.centroid, dtype="<f4").tobytes(),
                     "embedder": embedder,
                     "size": sizes.get(t.topic_id, 0)
@@ -449,10 +467,13 @@ def set_config_labels(store: Any, labels: dict[int, str]) -> int:
     return changed
 
 
-def topic_labels(store: Any, language: str | None = None) -> dict[int, str]:
+def topic_labels(
+    store: Any, language: str | None = None, pain_points: bool = False
+) -> dict[int, str]:
     """Each topic's label, in ``language`` when it has one there (its alias) and no person
-    renamed it (:func:`voc.store.topics.topic_labels`)."""
-    return topic_rows.topic_labels(store, language)
+    renamed it; with ``pain_points``, what its pain point is called: its complaints'
+    label (:func:`voc.store.topics.topic_labels`)."""
+    return topic_rows.topic_labels(store, language, pain_points)
 
 
 # -- merges a person made --------------------------------------------------------------

@@ -100,10 +100,16 @@ class TextTerms(NamedTuple):
         phrases: Key-phrase candidates as ``(key, surface)``: ``key`` groups variants
             (lemmas, determiners dropped: "arrived late" and "arrives late" are one),
             ``surface`` is how the text wrote it ("parcel arrived late", "荷物が届かない").
+        objects: The keys of the phrases that say what is talked about (a noun, or a
+            verb that tells what happened: "sleeves were too tight", "charged twice";
+            every Japanese candidate, all built on a noun), unlike a bare evaluation
+            ("too bad", "not worth", "can't use"); a pain point's label prefers them
+            (:mod:`voc.topics.labels`).
     """
 
     tokens: tuple[str, ...]
     phrases: tuple[tuple[str, str], ...]
+    objects: frozenset[str] = frozenset()
 
 
 def keyword_language(text: str, language: str | None) -> str:
@@ -273,21 +279,34 @@ class KeywordTokenizer:
             lemmatize = self._english_lemmatizer(nlp)
 
             def run(texts: list[str]) -> list[TextTerms]:
-                return [
-                    TextTerms(
-                        tuple(_english_tokens(doc, lemmatize)),
-                        tuple(_english_phrases(doc, lemmatize)),
+                result = []
+                for doc in nlp.pipe(texts, batch_size=self.batch_size):
+                    found = list(_english_phrases(doc, lemmatize))
+                    result.append(
+                        TextTerms(
+                            tuple(_english_tokens(doc, lemmatize)),
+                            tuple((key, surface) for key, surface, _ in found),
+                            frozenset(key for key, _, names in found if names),
+                        )
                     )
-                    for doc in nlp.pipe(texts, batch_size=self.batch_size)
-                ]
+                return result
 
         else:
 
             def run(texts: list[str]) -> list[TextTerms]:
-                return [
-                    TextTerms(tuple(_japanese_tokens(doc)), tuple(_japanese_phrases(doc)))
-                    for doc in nlp.pipe(texts, batch_size=self.batch_size)
-                ]
+                result = []
+                for doc in nlp.pipe(texts, batch_size=self.batch_size):
+                    # Every Japanese candidate is built on a noun (compound, predicate's
+                    # subject, modified noun): each names a thing.
+                    found = tuple(_japanese_phrases(doc))
+                    result.append(
+                        TextTerms(
+                            tuple(_japanese_tokens(doc)),
+                            found,
+                            frozenset(key for key, _ in found),
+                        )
+                    )
+                return result
 
         return run
 

@@ -106,7 +106,7 @@ def pain_points(
                 limit=limit,
             )
             if label_language is not None and not frame.empty:
-                labels = store_topics.topic_labels(store, label_language)
+                labels = store_topics.topic_labels(store, label_language, pain_points=True)
                 frame["label"] = [
                     labels.get(int(i), lb)
                     for i, lb in zip(frame["topic_id"], frame["label"], strict=True)
