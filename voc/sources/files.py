@@ -271,6 +271,8 @@ class FileReader:
                 start = lines.consumed[0][0]
                 if error is None and lines.ended_in_record:
                     error = "the file ends inside a quoted field"
+                if error is None and len(lines.consumed) > 1:
+                    error = _quote_closed_inside_a_field(lines.consumed, delimiter)
                 if header is None and error is None:
                     header = self.columns = column_names(fields)
                     continue
@@ -541,6 +543,22 @@ def _escaped(value: Any) -> Any:
     if isinstance(value, list):
         return [_escaped(item) for item in value]
     return value
+
+
+def _quote_closed_inside_a_field(consumed: list[tuple[int, str]], delimiter: str) -> str | None:
+    """Why a record read over several lines is not one, or None when it is.
+
+    A quote left open swallows the lines after it up to the next quote, usually the one
+    opening the next row's text field, and csv.reader (not strict) hands the record over
+    whole when its field count happens to match: the rows swallowed would be lost inside
+    one text. A real line break in a quoted field closes its quote before a delimiter or
+    the end of the line; the strict reader tells the two apart.
+    """
+    try:
+        next(csv.reader([text for _, text in consumed], delimiter=delimiter, strict=True))
+    except csv.Error as e:
+        return f"a quote closes inside a field ({e})"
+    return None
 
 
 class _PhysicalLines:
