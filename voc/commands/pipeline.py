@@ -217,7 +217,10 @@ def _run_ingest(
 
 def enrich(
     input_path: Annotated[
-        Path, typer.Argument(metavar="INPUT", help="CSV, TSV, JSONL, JSON, Parquet or Excel.")
+        Path,
+        typer.Argument(
+            metavar="INPUT", help="CSV (comma or semicolon), TSV, JSONL, JSON, Parquet or Excel."
+        ),
     ],
     text_col: Annotated[str, typer.Option("--text-col", help="Column holding the text.")],
     out: Annotated[
@@ -236,7 +239,7 @@ def enrich(
     ] = None,
     sentiment_model: Annotated[
         str | None,
-        typer.Option(help="Sentiment model name or folder (default: the config's, v1)."),
+        typer.Option(help="Sentiment model name or folder (default: the config's, else v3)."),
     ] = None,
     prefix: Annotated[
         str, typer.Option(help="Put before the added columns' names, e.g. voc_.")

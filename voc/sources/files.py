@@ -13,6 +13,9 @@ place, with an ``error`` (the reason: ``malformed_row``, ``malformed_json``,
 the declared format, an encoding that cannot be detected, a broken workbook) raises
 :class:`~voc.errors.SourceError`.
 
+A ``.csv`` file whose header holds semicolons and no comma is read as separated by
+semicolons (Excel's "CSV" where the decimal mark is a comma).
+
 Column names are the header's, stripped; an empty name becomes ``column_N`` (its 1-based
 position) and a repeated one ``name.1``, ``name.2``, ... (as pandas names them), so no
 column is lost.
@@ -255,6 +258,8 @@ class FileReader:
     def _read_delimited(self, delimiter: str) -> Iterator[RawRow]:
         with self._open_text() as stream:
             lines = _PhysicalLines(stream)
+            if delimiter == "," and _semicolon_header(lines.peek()):
+                delimiter = ";"  # Excel's "CSV" where the decimal mark is a comma
             reader = csv.reader(lines, delimiter=delimiter)
             header: list[str] | None = None
             while True:
@@ -545,6 +550,12 @@ def _escaped(value: Any) -> Any:
     return value
 
 
+def _semicolon_header(line: str) -> bool:
+    """Whether a .csv file's first line is a header separated by semicolons (what Excel
+    writes as "CSV" where the decimal mark is a comma): semicolons and not one comma."""
+    return ";" in line and "," not in line
+
+
 def _quote_closed_inside_a_field(consumed: list[tuple[int, str]], delimiter: str) -> str | None:
     """Why a record read over several lines is not one, or None when it is.
 
@@ -591,6 +602,16 @@ class _PhysicalLines:
             self._next_number += 1
         self.consumed.append(item)
         return item[1]
+
+    def peek(self) -> str:
+        """The next line, left to be read ("" at the end of the file)."""
+        if not self._pending:
+            line = next(self._stream, "")
+            if not line:
+                return ""
+            self._pending.append((self._next_number, line))
+            self._next_number += 1
+        return self._pending[0][1]
 
     def give_back_all_but_first(self) -> None:
         self._pending.extendleft(reversed(self.consumed[1:]))
