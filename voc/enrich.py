@@ -35,12 +35,17 @@ many fields or an unclosed quote (``malformed_row``), a line that is not a JSON 
 Such a row stays in its place with what could be read of it: its fields when they could
 be told apart (undecodable bytes written as ``\\xNN``), else the row exactly as written
 in the file in the text column and the other columns empty. The summary counts it under
-its reason and lists its line (``bad_rows``). The output format follows OUT's extension.
+its reason and lists its line (``bad_rows``). The output format follows OUT's extension;
+an Excel cell cannot hold control characters (other than tab and line breaks), so in an
+``.xlsx`` output they are written as ``\\xNN``. An OUT that cannot be written (a folder, a
+place where no file can be made) fails before the models load.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -52,7 +57,7 @@ import numpy as np
 import pandas as pd
 
 from voc.analysis import DEFAULT_SENTIMENT_MODEL, Analyzer
-from voc.errors import ConfigError, SourceError
+from voc.errors import ConfigError, SourceError, UserError
 from voc.sources.files import BadRow, read_frame
 from voc.text.language import LanguageIdentifier
 from voc.text.normalize import normalize_text
@@ -261,6 +266,7 @@ class _Pieces:
             sentence_topics = np.full(len(self.texts), OTHER)
             names = {}
             summary.topics_from = "none (too few sentences)"
+            summary.topics_reason = _too_few_reason(len(self.texts), summary)
         summary.seconds["topics"] = time.perf_counter() - clock
         weight: dict[int, dict[int, int]] = {}
         for record, topic, length in zip(
@@ -277,6 +283,51 @@ class _Pieces:
             ids[record] = best
             labels[record] = OTHER_LABEL if best == OTHER else names.get(best, str(best))
         return ids, labels
+
+
+def _too_few_reason(n_sentences: int, summary: EnrichSummary) -> str:
+    """Why a file got no topics: too few sentences to fit on (and, when the store's
+    model was tried, how few of them fit it)."""
+    from voc.topics import TopicModel
+
+    reason = (
+        f"{n_sentences} sentence(s), too few to fit topics on the file "
+        f"(at least {2 * TopicModel().min_topic_size})"
+    )
+    if summary.store_assigned_share is None:
+        return reason
+    return (
+        f"{reason}, and {summary.store_assigned_share:.0%} of them fit the store's topics "
+        f"(under {MIN_STORE_FIT_SHARE:.0%})"
+    )
+
+
+def _check_writable(out: Path) -> None:
+    """Fail before any work when ``out`` cannot be written: a folder, or a place where no
+    file can be made (a read-only or missing mount)."""
+    if out.is_dir():
+        raise UserError(f"--out: {out} is a folder; give a file in it, e.g. {out / 'enriched.csv'}")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out.parent, prefix=".voc-enrich-"):
+            pass
+    except OSError as e:
+        raise UserError(
+            f"--out: cannot write a file in {out.parent} ({e.strerror or e}); choose another place"
+        ) from e
+
+
+#: Characters an Excel cell cannot hold (openpyxl refuses them): control characters but
+#: tab, line feed and carriage return.
+_NOT_IN_EXCEL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _excel_safe(value: Any) -> Any:
+    """A text with the characters Excel cannot hold written as ``\\xNN`` (as the reader
+    writes bytes it cannot decode), so the row is written, not the whole file refused."""
+    if isinstance(value, str) and _NOT_IN_EXCEL.search(value):
+        return _NOT_IN_EXCEL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+    return value
 
 
 def _store_topic_model(
@@ -313,7 +364,11 @@ def _write_table(df: pd.DataFrame, path: Path) -> None:
     elif suffix in (".parquet", ".pq"):
         df.to_parquet(path, index=False)
     else:
-        df.to_excel(path, index=False)
+        safe = df.copy()
+        for column in safe.columns:
+            if safe[column].dtype == object or safe[column].dtype == "string":
+                safe[column] = safe[column].map(_excel_safe)
+        safe.to_excel(path, index=False)
 
 
 def _text_of(value: Any) -> str:
@@ -510,6 +565,7 @@ def enrich_file(
             f"--out: cannot tell the output format from {out.name!r}; end it in one of "
             f"{', '.join(sorted(_WRITE_FORMATS))}"
         )
+    _check_writable(out)
     started = time.perf_counter()
     summary = EnrichSummary(output=str(out))
     clock = time.perf_counter()

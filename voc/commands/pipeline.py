@@ -299,9 +299,11 @@ def enrich(
     except VocError as e:
         _fail(e)
     result = summary.to_dict()
-    source = {"store": "the store's topic model", "file": "fitted on the file"}.get(
-        summary.topics_from, summary.topics_from
-    )
+    source = {
+        "store": "the store's topic model",
+        "file": "fitted on the file",
+        "none (too few sentences)": "none",
+    }.get(summary.topics_from, summary.topics_from)
     reason = f": {summary.topics_reason}" if summary.topics_reason else ""
     typer.echo(f"topics: {source}{reason}", err=True)
     for bad in summary.bad_rows[:10]:

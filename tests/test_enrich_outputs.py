@@ -1,0 +1,59 @@
+"""``voc enrich`` as an outside reviewer runs it: an output that cannot be written fails
+before any work, in one line; an Excel output holds every row; a file too small for topics
+says so."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from voc.cli import app
+from voc.enrich import enrich_file, read_table
+from voc.errors import UserError
+
+
+def _csv(tmp_path: Path, texts: list[str]) -> Path:
+    source = tmp_path / "in.csv"
+    pd.DataFrame({"id": [f"r{n}" for n in range(len(texts))], "comment": texts}).to_csv(
+        source, index=False
+    )
+    return source
+
+
+def test_an_output_that_cannot_be_written_fails_before_any_work(tmp_path: Path) -> None:
+    source = _csv(tmp_path, ["The refund never arrived."])
+    folder = tmp_path / "out.csv"
+    folder.mkdir()
+    with pytest.raises(UserError, match="is a folder"):
+        enrich_file(source, "comment", folder)
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    with pytest.raises(UserError, match="cannot write a file in"):
+        enrich_file(source, "comment", blocker / "out.csv")
+    result = CliRunner().invoke(
+        app, ["enrich", str(source), "--text-col", "comment", "--out", str(folder)]
+    )
+    assert result.exit_code == 2
+    assert "is a folder" in result.output and "internal error" not in result.output
+
+
+def test_excel_output_keeps_rows_with_control_characters(tmp_path: Path) -> None:
+    texts = ["Bell\x07 and tab\tinside, the app crashed.", "Great service, thank you!"]
+    source = _csv(tmp_path, texts)
+    out = tmp_path / "out.xlsx"
+    summary = enrich_file(source, "comment", out)
+    back = read_table(out)
+    assert summary.rows == len(back) == 2
+    assert back.loc[0, "comment"] == "Bell\\x07 and tab\tinside, the app crashed."
+    assert back.loc[1, "comment"] == texts[1]
+    assert back["sentiment"].tolist() == ["negative", "positive"]
+
+
+def test_a_file_too_small_for_topics_says_so(tmp_path: Path) -> None:
+    source = _csv(tmp_path, ["The refund never arrived.", "Great service!"])
+    summary = enrich_file(source, "comment", tmp_path / "out.csv", topics="file")
+    assert summary.topics_from == "none (too few sentences)"
+    assert summary.topics_reason.startswith("2 sentence(s), too few to fit topics on the file")
