@@ -57,3 +57,21 @@ def test_a_file_too_small_for_topics_says_so(tmp_path: Path) -> None:
     summary = enrich_file(source, "comment", tmp_path / "out.csv", topics="file")
     assert summary.topics_from == "none (too few sentences)"
     assert summary.topics_reason.startswith("2 sentence(s), too few to fit topics on the file")
+
+
+def test_a_text_that_is_an_object_is_not_text_as_in_ingest(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        '{"id": "r1", "comment": "The refund never arrived."}\n'
+        '{"id": "r2", "comment": {"body": "nested", "email": "al@example.com"}}\n'
+        '{"id": "r3", "comment": ["a", "list"]}\n'
+        '{"id": "r4", "comment": 12345}\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.jsonl"
+    summary = enrich_file(source, "comment", out, topics="file")
+    back = read_table(out)
+    assert back["voc_error"].tolist()[1:3] == ["not_text", "not_text"]
+    assert back.loc[[1, 2], ["sentiment", "touchpoints"]].isna().all().all()
+    assert back.loc[0, "sentiment"] == "negative" and pd.isna(back.loc[3, "voc_error"])
+    assert summary.errors == {"not_text": 2} and summary.analysed == 2

@@ -59,6 +59,7 @@ import pandas as pd
 from voc.analysis import DEFAULT_SENTIMENT_MODEL, Analyzer
 from voc.errors import ConfigError, SourceError, UserError
 from voc.sources.files import BadRow, read_frame
+from voc.sources.mapping import not_text_kind
 from voc.text.language import LanguageIdentifier
 from voc.text.normalize import normalize_text
 
@@ -409,7 +410,8 @@ def enrich_frame(
         label_language: Language of the labels of topics fitted here (the digest's).
         row_errors: Per row, why the file reader could not read it (``malformed_row``,
             ``bad_encoding``, ...) or None. Such a row is not analysed: its reason goes to
-            ``voc_error`` and to the summary's ``errors``.
+            ``voc_error`` and to the summary's ``errors``. So does a text that is an
+            object or a list (``not_text``, as ingest quarantines it).
 
     Raises:
         ConfigError: ``text_col`` missing, an added column already exists, or
@@ -431,7 +433,15 @@ def enrich_frame(
         raise ConfigError(f"row_errors: {len(row_errors)} reasons for {len(df)} rows")
     summary = summary if summary is not None else EnrichSummary()
     identifier = LanguageIdentifier(languages)
-    texts = [_text_of(value) for value in df[text_col].tolist()]
+    values = df[text_col].tolist()
+    # An object or a list (a JSON export's nested record) is no text: ingest's not_text.
+    objects = [not_text_kind(value) is not None for value in values]
+    if any(objects):
+        row_errors = [
+            error or ("not_text" if is_object else None)
+            for error, is_object in zip(row_errors or [None] * len(df), objects, strict=True)
+        ]
+    texts = ["" if is_object else _text_of(v) for v, is_object in zip(values, objects, strict=True)]
     if row_errors is not None:  # a row the reader could not read is not analysed
         texts = ["" if error else text for text, error in zip(texts, row_errors, strict=True)]
     out: dict[str, list[Any]] = {name: [] for name in ANALYSIS_COLUMNS}
