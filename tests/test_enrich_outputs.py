@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from voc.cli import app
-from voc.enrich import enrich_file, read_table
+from voc.enrich import SENTENCE_COLUMNS, enrich_file, read_table
 from voc.errors import UserError
 
 
@@ -75,3 +75,27 @@ def test_a_text_that_is_an_object_is_not_text_as_in_ingest(tmp_path: Path) -> No
     assert back.loc[[1, 2], ["sentiment", "touchpoints"]].isna().all().all()
     assert back.loc[0, "sentiment"] == "negative" and pd.isna(back.loc[3, "voc_error"])
     assert summary.errors == {"not_text": 2} and summary.analysed == 2
+
+
+def test_sentences_file_has_the_sentence_level_analysis(tmp_path: Path) -> None:
+    source = _csv(
+        tmp_path,
+        ["I love the dress. The zip broke on day two.", "", "配送が遅くて最悪でした。"],
+    )
+    out, by_sentence = tmp_path / "out.csv", tmp_path / "sentences.parquet"
+    options = ["--text-col", "comment", "--id-col", "id", "--topics", "file"]
+    result = CliRunner().invoke(
+        app, ["enrich", str(source), *options, "--out", str(out), "--sentences", str(by_sentence)]
+    )
+    assert result.exit_code == 0, result.output
+    sentences = pd.read_parquet(by_sentence)
+    assert list(sentences.columns) == ["row", "id", *SENTENCE_COLUMNS[1:]]
+    assert sentences["row"].tolist() == [0, 0, 2]
+    assert sentences["id"].tolist() == ["r0", "r0", "r2"]
+    assert sentences["sentence_index"].tolist() == [0, 1, 0]
+    assert sentences["sentence"].tolist()[:2] == ["I love the dress.", "The zip broke on day two."]
+    assert sentences["sentiment"].tolist() == ["positive", "negative", "negative"]
+    assert sentences.loc[2, "language"] == "ja"
+    assert (sentences["topic_id"] == -1).all() and (sentences["topic_label"] == "other").all()
+    records = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert records["voc_error"].tolist() == ["", "empty_text", ""]

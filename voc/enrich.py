@@ -70,6 +70,7 @@ __all__ = [
     "FILE_TOPIC_SAMPLE",
     "MAX_LISTED_BAD_ROWS",
     "MIN_STORE_FIT_SHARE",
+    "SENTENCE_COLUMNS",
     "TOPIC_SOURCES",
     "EnrichSummary",
     "enrich_file",
@@ -101,6 +102,21 @@ ANALYSIS_COLUMNS = [
     "topic_id",
     "topic_label",
     "voc_error",
+]
+
+#: Columns of ``--sentences``' file, one row per sentence analysed: ``row`` is the
+#: 0-based position of its row in the input (and the output), the input's ``--id-col``
+#: follows it when given; ``sentence_index`` is its place in its row.
+SENTENCE_COLUMNS = [
+    "row",
+    "sentence_index",
+    "sentence",
+    "language",
+    "sentiment",
+    "sentiment_score",
+    "touchpoints",
+    "topic_id",
+    "topic_label",
 ]
 
 #: Bad rows listed one by one in :attr:`EnrichSummary.bad_rows` (all are counted).
@@ -200,6 +216,9 @@ class _Pieces:
         self.texts: list[str] = []
         self.languages: list[str] = []
         self.vectors: list[np.ndarray] = []
+        self.analyses: list[Any] = []  # each sentence's SentenceAnalysis
+        self.topic_ids: list[int] = []  # each sentence's topic, once assigned
+        self.names: dict[int, str] = {}  # topic labels by id
 
     def add(self, result: Any, offset: int, codes: list[str | None]) -> None:
         for sentence in result.sentences:
@@ -207,6 +226,7 @@ class _Pieces:
             self.lengths.append(len(sentence.text))
             self.texts.append(sentence.text)
             self.languages.append(codes[sentence.record] or "und")
+            self.analyses.append(sentence)
         self.vectors.append(np.asarray(result.embeddings, dtype=np.float16))
 
     def record_topics(
@@ -269,6 +289,7 @@ class _Pieces:
             summary.topics_from = "none (too few sentences)"
             summary.topics_reason = _too_few_reason(len(self.texts), summary)
         summary.seconds["topics"] = time.perf_counter() - clock
+        self.topic_ids, self.names = [int(t) for t in sentence_topics.tolist()], names
         weight: dict[int, dict[int, int]] = {}
         for record, topic, length in zip(
             self.records, sentence_topics.tolist(), self.lengths, strict=True
@@ -284,6 +305,34 @@ class _Pieces:
             ids[record] = best
             labels[record] = OTHER_LABEL if best == OTHER else names.get(best, str(best))
         return ids, labels
+
+    def frame(self) -> pd.DataFrame:
+        """One row per sentence (:data:`SENTENCE_COLUMNS`), after :meth:`record_topics`."""
+        from voc.topics import OTHER, OTHER_LABEL
+
+        return pd.DataFrame(
+            dict(
+                row=pd.Series(self.records, dtype="Int64"),
+                sentence_index=pd.Series([a.index for a in self.analyses], dtype="Int64"),
+                sentence=pd.Series(self.texts, dtype="string"),
+                language=pd.Series(self.languages, dtype="string"),
+                sentiment=pd.Series([a.sentiment for a in self.analyses], dtype="string"),
+                sentiment_score=pd.Series(
+                    [a.sentiment_score for a in self.analyses], dtype="Float64"
+                ),
+                touchpoints=pd.Series(
+                    ["|".join(a.touchpoints) for a in self.analyses], dtype="string"
+                ),
+                topic_id=pd.Series(self.topic_ids, dtype="Int64"),
+                topic_label=pd.Series(
+                    [
+                        OTHER_LABEL if t == OTHER else self.names.get(t, str(t))
+                        for t in self.topic_ids
+                    ],
+                    dtype="string",
+                ),
+            )
+        )
 
 
 def _too_few_reason(n_sentences: int, summary: EnrichSummary) -> str:
@@ -303,18 +352,21 @@ def _too_few_reason(n_sentences: int, summary: EnrichSummary) -> str:
     )
 
 
-def _check_writable(out: Path) -> None:
+def _check_writable(out: Path, option: str = "--out") -> None:
     """Fail before any work when ``out`` cannot be written: a folder, or a place where no
     file can be made (a read-only or missing mount)."""
     if out.is_dir():
-        raise UserError(f"--out: {out} is a folder; give a file in it, e.g. {out / 'enriched.csv'}")
+        raise UserError(
+            f"{option}: {out} is a folder; give a file in it, e.g. {out / 'enriched.csv'}"
+        )
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=out.parent, prefix=".voc-enrich-"):
             pass
     except OSError as e:
         raise UserError(
-            f"--out: cannot write a file in {out.parent} ({e.strerror or e}); choose another place"
+            f"{option}: cannot write a file in {out.parent} ({e.strerror or e}); "
+            "choose another place"
         ) from e
 
 
@@ -392,6 +444,7 @@ def enrich_frame(
     topics: str = "auto",
     label_language: str = "en",
     row_errors: list[str | None] | None = None,
+    sentences: list[pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """The frame with the analysis columns added (see the module docstring).
 
@@ -412,6 +465,8 @@ def enrich_frame(
             ``bad_encoding``, ...) or None. Such a row is not analysed: its reason goes to
             ``voc_error`` and to the summary's ``errors``. So does a text that is an
             object or a list (``not_text``, as ingest quarantines it).
+        sentences: When given, the frame of one row per sentence
+            (:data:`SENTENCE_COLUMNS`) is appended to it.
 
     Raises:
         ConfigError: ``text_col`` missing, an added column already exists, or
@@ -477,6 +532,8 @@ def enrich_frame(
         label_embedder=analyzer.embedder,
         label_language=label_language,
     )
+    if sentences is not None:
+        sentences.append(pieces.frame())
     enriched = df.copy()
     for name in ANALYSIS_COLUMNS:
         enriched[prefix + name] = pd.Series(out[name], index=df.index, dtype=_DTYPES[name])
@@ -536,6 +593,7 @@ def enrich_file(
     store_path: str | Path | None = None,
     topics: str = "auto",
     label_language: str = "en",
+    sentences_out: str | Path | None = None,
 ) -> EnrichSummary:
     """Analyse ``input_path`` and write ``out`` (see the module docstring).
 
@@ -559,6 +617,8 @@ def enrich_file(
         topics: ``auto`` (the store's topics when the file fits them, else the file's
             own), ``store`` or ``file``.
         label_language: Language of topic labels when a topic has several (the digest's).
+        sentences_out: Also write one row per sentence here (:data:`SENTENCE_COLUMNS`,
+            the ``id_col`` after ``row``), in the format of its extension.
 
     Returns:
         An :class:`EnrichSummary`.
@@ -570,12 +630,17 @@ def enrich_file(
     if topics not in TOPIC_SOURCES:
         raise ConfigError(f"--topics: {topics!r} is not one of {', '.join(TOPIC_SOURCES)}")
     out = Path(out)
-    if out.suffix.lower() not in _WRITE_FORMATS:
-        raise ConfigError(
-            f"--out: cannot tell the output format from {out.name!r}; end it in one of "
-            f"{', '.join(sorted(_WRITE_FORMATS))}"
-        )
-    _check_writable(out)
+    targets = [("--out", out)]
+    if sentences_out is not None:
+        sentences_out = Path(sentences_out)
+        targets.append(("--sentences", sentences_out))
+    for option, path in targets:
+        if path.suffix.lower() not in _WRITE_FORMATS:
+            raise ConfigError(
+                f"{option}: cannot tell the output format from {path.name!r}; end it in one of "
+                f"{', '.join(sorted(_WRITE_FORMATS))}"
+            )
+        _check_writable(path, option)
     started = time.perf_counter()
     summary = EnrichSummary(output=str(out))
     clock = time.perf_counter()
@@ -636,6 +701,7 @@ def enrich_file(
             progress(done, len(df))
 
     clock = time.perf_counter()
+    sentence_frames: list[pd.DataFrame] | None = [] if sentences_out is not None else None
     enriched = enrich_frame(
         df,
         text_col,
@@ -649,10 +715,17 @@ def enrich_file(
         topics=topics,
         label_language=label_language,
         row_errors=row_errors,
+        sentences=sentence_frames,
     )
     summary.seconds["analysis"] = time.perf_counter() - clock
     clock = time.perf_counter()
     _write_table(enriched, out)
+    if sentences_out is not None and sentence_frames:
+        by_sentence = sentence_frames[0]
+        if id_col is not None and id_col not in by_sentence.columns:
+            rows = by_sentence["row"].to_numpy(dtype=int)
+            by_sentence.insert(1, id_col, df[id_col].iloc[rows].to_numpy())
+        _write_table(by_sentence, sentences_out)
     summary.seconds["write"] = time.perf_counter() - clock
     summary.seconds["total"] = time.perf_counter() - started
     return summary

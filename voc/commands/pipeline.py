@@ -256,6 +256,17 @@ def enrich(
             ),
         ),
     ] = "auto",
+    sentences: Annotated[
+        Path | None,
+        typer.Option(
+            "--sentences",
+            help=(
+                "Also write one row per sentence here (row, the --id-col, sentence, "
+                "language, sentiment, sentiment_score, touchpoints, topic_id, topic_label); "
+                "same formats as --out."
+            ),
+        ),
+    ] = None,
     output: FormatOption = OutputFormat.table,
     config: ConfigOption = None,
 ) -> None:
@@ -264,7 +275,8 @@ def enrich(
     (joined by |), topic_id, topic_label and voc_error (why a row has no analysis, e.g.
     empty_text, or malformed_row for a row that cannot be read: stderr lists its line).
     Topics come from the store's topic model when the file fits it, else from topics
-    fitted on the file (--topics; stderr says which, and why).
+    fitted on the file (--topics; stderr says which, and why). --sentences writes the
+    sentence-level analysis beside it.
 
         voc enrich reviews.csv --text-col "Review Text" --out reviews_enriched.parquet
     """
@@ -295,6 +307,7 @@ def enrich(
                 store_path=cfg.store.path,
                 topics=topics,
                 label_language=cfg.digest.language,
+                sentences_out=sentences,
             )
     except VocError as e:
         _fail(e)
@@ -322,6 +335,7 @@ def enrich(
         f"without analysis: {errors}; {result['sentences']} sentences; "
         f"topics from {result['topics_from']}; "
         f"{result['items_per_second']} rows/s (models loaded in {seconds['model_loading']} s)"
+        + (f"; sentences: {sentences}" if sentences is not None else "")
     )
 
 
