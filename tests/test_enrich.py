@@ -185,3 +185,5 @@ def test_help_names_the_default_sentiment_model() -> None:
     helps = {param.name: getattr(param, "help", "") for param in command.params}
     assert f"else {DEFAULT_SENTIMENT_MODEL})" in helps["sentiment_model"]
     assert "semicolon" in helps["input_path"]
+    # -f prints the summary; the output file's format is --out's extension.
+    assert "--out's extension" in helps["output"]

@@ -231,7 +231,11 @@ def enrich(
         str | None, typer.Option("--id-col", help="Row id column (checked to be unique).")
     ] = None,
     time_col: Annotated[
-        str | None, typer.Option("--time-col", help="Column with when each row was written.")
+        str | None,
+        typer.Option(
+            "--time-col",
+            help="Column with when each row was written (checked to exist; kept as it is).",
+        ),
     ] = None,
     taxonomy: Annotated[
         Path | None,
@@ -267,7 +271,17 @@ def enrich(
             ),
         ),
     ] = None,
-    output: FormatOption = OutputFormat.table,
+    output: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help=(
+                "How the run's summary is printed: one line (table, csv) or json. The "
+                "output file's format follows --out's extension."
+            ),
+        ),
+    ] = OutputFormat.table,
     config: ConfigOption = None,
 ) -> None:
     """Analyse one file, no store needed: every row comes out, in order, with every input
