@@ -99,3 +99,18 @@ def test_sentences_file_has_the_sentence_level_analysis(tmp_path: Path) -> None:
     assert (sentences["topic_id"] == -1).all() and (sentences["topic_label"] == "other").all()
     records = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert records["voc_error"].tolist() == ["", "empty_text", ""]
+
+
+def test_text_past_the_record_limit_is_counted_not_silently_skipped(tmp_path: Path) -> None:
+    long = "The refund never arrived and nobody answered. " * 600  # 27,600 characters
+    source = _csv(tmp_path, [long, "Fine."])
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(
+        app, ["enrich", str(source), "--text-col", "comment", "--out", str(out), "-f", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 row(s) analysed up to their first 20,000 characters" in result.output
+    summary = enrich_file(source, "comment", out)
+    assert summary.truncated == 1
+    assert len(long) - 20_000 <= summary.chars_not_analysed <= len(long) - 19_000
+    assert summary.to_dict()["truncated"] == 1

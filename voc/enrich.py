@@ -143,6 +143,9 @@ class EnrichSummary:
             topics, under 75%").
         store_assigned_share: Share of the file's sentences the store's model assigned to
             a topic (None when the store's model was not tried).
+        truncated: Rows analysed only up to their first
+            :data:`voc.analysis.MAX_RECORD_CHARS` characters; ``chars_not_analysed`` the
+            characters past that, over all rows.
         unreadable: Rows the file reader could not read (each also counted in ``errors``
             under its reason).
         bad_rows: Those rows, ``{"line", "reason", "detail"}``, the first
@@ -158,6 +161,8 @@ class EnrichSummary:
     topics_from: str = ""
     topics_reason: str = ""
     store_assigned_share: float | None = None
+    truncated: int = 0
+    chars_not_analysed: int = 0
     unreadable: int = 0
     bad_rows: list[dict[str, Any]] = field(default_factory=list)
 
@@ -182,6 +187,8 @@ class EnrichSummary:
             "items_per_second": round(self.items_per_second, 1),
             "seconds": {key: round(value, 3) for key, value in self.seconds.items()},
             "output": self.output,
+            "truncated": self.truncated,
+            "chars_not_analysed": self.chars_not_analysed,
             "unreadable": self.unreadable,
             "bad_rows": list(self.bad_rows),
         }
@@ -521,6 +528,9 @@ def enrich_frame(
             out["voc_error"].append(error)
             if error:
                 errors[error] += 1
+            elif record.chars_not_analysed:
+                summary.truncated += 1
+                summary.chars_not_analysed += record.chars_not_analysed
         if progress is not None:
             progress(len(chunk))
     out["topic_id"], out["topic_label"] = pieces.record_topics(

@@ -294,6 +294,7 @@ def enrich(
 
         voc enrich reviews.csv --text-col "Review Text" --out reviews_enriched.parquet
     """
+    from voc.analysis import MAX_RECORD_CHARS
     from voc.config import load_config
     from voc.enrich import enrich_file
 
@@ -333,6 +334,12 @@ def enrich(
     }.get(summary.topics_from, summary.topics_from)
     reason = f": {summary.topics_reason}" if summary.topics_reason else ""
     typer.echo(f"topics: {source}{reason}", err=True)
+    if summary.truncated:
+        typer.echo(
+            f"{summary.truncated} row(s) analysed up to their first {MAX_RECORD_CHARS:,} "
+            f"characters; {summary.chars_not_analysed:,} characters not analysed",
+            err=True,
+        )
     for bad in summary.bad_rows[:10]:
         typer.echo(f"unreadable line {bad['line']}: {bad['reason']} ({bad['detail']})", err=True)
     if summary.unreadable > 10:
