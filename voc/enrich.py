@@ -215,9 +215,11 @@ def read_table(path: str | Path, encoding: str = "auto", sheet: str | None = Non
 
 
 class _Pieces:
-    """Sentences of a whole file, kept (float16 vectors) until topics are assigned."""
+    """Sentences of a whole file, kept (float16 vectors) until topics are assigned; with
+    ``keep``, their analyses and topics too, for :meth:`frame`."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep: bool = False) -> None:
+        self.keep = keep
         self.records: list[int] = []
         self.lengths: list[int] = []
         self.texts: list[str] = []
@@ -233,7 +235,8 @@ class _Pieces:
             self.lengths.append(len(sentence.text))
             self.texts.append(sentence.text)
             self.languages.append(codes[sentence.record] or "und")
-            self.analyses.append(sentence)
+            if self.keep:
+                self.analyses.append(sentence)
         self.vectors.append(np.asarray(result.embeddings, dtype=np.float16))
 
     def record_topics(
@@ -296,7 +299,8 @@ class _Pieces:
             summary.topics_from = "none (too few sentences)"
             summary.topics_reason = _too_few_reason(len(self.texts), summary)
         summary.seconds["topics"] = time.perf_counter() - clock
-        self.topic_ids, self.names = [int(t) for t in sentence_topics.tolist()], names
+        if self.keep:
+            self.topic_ids, self.names = [int(t) for t in sentence_topics.tolist()], names
         weight: dict[int, dict[int, int]] = {}
         for record, topic, length in zip(
             self.records, sentence_topics.tolist(), self.lengths, strict=True
@@ -508,7 +512,7 @@ def enrich_frame(
         texts = ["" if error else text for text, error in zip(texts, row_errors, strict=True)]
     out: dict[str, list[Any]] = {name: [] for name in ANALYSIS_COLUMNS}
     errors: Counter[str] = Counter()
-    pieces = _Pieces()
+    pieces = _Pieces(keep=sentences is not None)
     for start in range(0, len(texts), batch_size):
         chunk = texts[start : start + batch_size]
         codes = [identifier.identify(text) if text.strip() else None for text in chunk]
