@@ -106,6 +106,22 @@ def test_an_error_no_command_caught_is_still_one_line(
     ]
 
 
+def test_an_internal_error_quoting_a_text_prints_no_email_or_phone(
+    store_config: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # openpyxl's IllegalCharacterError quotes the cell: a customer's text, found by the
+    # outside dry run of voc enrich.
+    def broken_print(*args: object, **kwargs: object) -> None:
+        raise ValueError("cannot write 'refund to jane.doe@example.com or 090-1234-5678'")
+
+    monkeypatch.setattr("voc.commands.store.print_frame", broken_print)
+    with pytest.raises(SystemExit):
+        app(["runs", "--config", str(store_config)], prog_name="voc")
+    err = capsys.readouterr().err
+    assert "jane.doe@example.com" not in err and "090-1234-5678" not in err
+    assert "error: internal error, ValueError: cannot write 'refund to [EMAIL] or [PHONE]'" in err
+
+
 @pytest.fixture(autouse=True)
 def _quiet_again() -> None:
     yield

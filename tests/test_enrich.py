@@ -174,3 +174,16 @@ def test_topics_are_fitted_on_the_file_without_a_store(tmp_path: Path) -> None:
     sizing = analysed[analysed["Review Text"].str.contains("runs small|size down", case=False)]
     top = sizing["topic_label"].value_counts().index[0]
     assert any(word in top for word in ("size", "small", "fit"))
+
+
+def test_help_names_the_default_sentiment_model() -> None:
+    import typer
+
+    from voc.models.loaders import DEFAULT_SENTIMENT_MODEL
+
+    command = typer.main.get_command(app).commands["enrich"]  # type: ignore[attr-defined]
+    helps = {param.name: getattr(param, "help", "") for param in command.params}
+    assert f"else {DEFAULT_SENTIMENT_MODEL})" in helps["sentiment_model"]
+    assert "semicolon" in helps["input_path"]
+    # -f prints the summary; the output file's format is --out's extension.
+    assert "--out's extension" in helps["output"]

@@ -35,12 +35,17 @@ many fields or an unclosed quote (``malformed_row``), a line that is not a JSON 
 Such a row stays in its place with what could be read of it: its fields when they could
 be told apart (undecodable bytes written as ``\\xNN``), else the row exactly as written
 in the file in the text column and the other columns empty. The summary counts it under
-its reason and lists its line (``bad_rows``). The output format follows OUT's extension.
+its reason and lists its line (``bad_rows``). The output format follows OUT's extension;
+an Excel cell cannot hold control characters (other than tab and line breaks), so in an
+``.xlsx`` output they are written as ``\\xNN``. An OUT that cannot be written (a folder, a
+place where no file can be made) fails before the models load.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -52,8 +57,9 @@ import numpy as np
 import pandas as pd
 
 from voc.analysis import DEFAULT_SENTIMENT_MODEL, Analyzer
-from voc.errors import ConfigError, SourceError
+from voc.errors import ConfigError, SourceError, UserError
 from voc.sources.files import BadRow, read_frame
+from voc.sources.mapping import not_text_kind
 from voc.text.language import LanguageIdentifier
 from voc.text.normalize import normalize_text
 
@@ -64,6 +70,7 @@ __all__ = [
     "FILE_TOPIC_SAMPLE",
     "MAX_LISTED_BAD_ROWS",
     "MIN_STORE_FIT_SHARE",
+    "SENTENCE_COLUMNS",
     "TOPIC_SOURCES",
     "EnrichSummary",
     "enrich_file",
@@ -97,6 +104,21 @@ ANALYSIS_COLUMNS = [
     "voc_error",
 ]
 
+#: Columns of ``--sentences``' file, one row per sentence analysed: ``row`` is the
+#: 0-based position of its row in the input (and the output), the input's ``--id-col``
+#: follows it when given; ``sentence_index`` is its place in its row.
+SENTENCE_COLUMNS = [
+    "row",
+    "sentence_index",
+    "sentence",
+    "language",
+    "sentiment",
+    "sentiment_score",
+    "touchpoints",
+    "topic_id",
+    "topic_label",
+]
+
 #: Bad rows listed one by one in :attr:`EnrichSummary.bad_rows` (all are counted).
 MAX_LISTED_BAD_ROWS = 100
 
@@ -121,6 +143,9 @@ class EnrichSummary:
             topics, under 75%").
         store_assigned_share: Share of the file's sentences the store's model assigned to
             a topic (None when the store's model was not tried).
+        truncated: Rows analysed only up to their first
+            :data:`voc.analysis.MAX_RECORD_CHARS` characters; ``chars_not_analysed`` the
+            characters past that, over all rows.
         unreadable: Rows the file reader could not read (each also counted in ``errors``
             under its reason).
         bad_rows: Those rows, ``{"line", "reason", "detail"}``, the first
@@ -136,6 +161,8 @@ class EnrichSummary:
     topics_from: str = ""
     topics_reason: str = ""
     store_assigned_share: float | None = None
+    truncated: int = 0
+    chars_not_analysed: int = 0
     unreadable: int = 0
     bad_rows: list[dict[str, Any]] = field(default_factory=list)
 
@@ -160,6 +187,8 @@ class EnrichSummary:
             "items_per_second": round(self.items_per_second, 1),
             "seconds": {key: round(value, 3) for key, value in self.seconds.items()},
             "output": self.output,
+            "truncated": self.truncated,
+            "chars_not_analysed": self.chars_not_analysed,
             "unreadable": self.unreadable,
             "bad_rows": list(self.bad_rows),
         }
@@ -186,14 +215,19 @@ def read_table(path: str | Path, encoding: str = "auto", sheet: str | None = Non
 
 
 class _Pieces:
-    """Sentences of a whole file, kept (float16 vectors) until topics are assigned."""
+    """Sentences of a whole file, kept (float16 vectors) until topics are assigned; with
+    ``keep``, their analyses and topics too, for :meth:`frame`."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep: bool = False) -> None:
+        self.keep = keep
         self.records: list[int] = []
         self.lengths: list[int] = []
         self.texts: list[str] = []
         self.languages: list[str] = []
         self.vectors: list[np.ndarray] = []
+        self.analyses: list[Any] = []  # each sentence's SentenceAnalysis
+        self.topic_ids: list[int] = []  # each sentence's topic, once assigned
+        self.names: dict[int, str] = {}  # topic labels by id
 
     def add(self, result: Any, offset: int, codes: list[str | None]) -> None:
         for sentence in result.sentences:
@@ -201,6 +235,8 @@ class _Pieces:
             self.lengths.append(len(sentence.text))
             self.texts.append(sentence.text)
             self.languages.append(codes[sentence.record] or "und")
+            if self.keep:
+                self.analyses.append(sentence)
         self.vectors.append(np.asarray(result.embeddings, dtype=np.float16))
 
     def record_topics(
@@ -261,7 +297,10 @@ class _Pieces:
             sentence_topics = np.full(len(self.texts), OTHER)
             names = {}
             summary.topics_from = "none (too few sentences)"
+            summary.topics_reason = _too_few_reason(len(self.texts), summary)
         summary.seconds["topics"] = time.perf_counter() - clock
+        if self.keep:
+            self.topic_ids, self.names = [int(t) for t in sentence_topics.tolist()], names
         weight: dict[int, dict[int, int]] = {}
         for record, topic, length in zip(
             self.records, sentence_topics.tolist(), self.lengths, strict=True
@@ -277,6 +316,82 @@ class _Pieces:
             ids[record] = best
             labels[record] = OTHER_LABEL if best == OTHER else names.get(best, str(best))
         return ids, labels
+
+    def frame(self) -> pd.DataFrame:
+        """One row per sentence (:data:`SENTENCE_COLUMNS`), after :meth:`record_topics`."""
+        from voc.topics import OTHER, OTHER_LABEL
+
+        return pd.DataFrame(
+            dict(
+                row=pd.Series(self.records, dtype="Int64"),
+                sentence_index=pd.Series([a.index for a in self.analyses], dtype="Int64"),
+                sentence=pd.Series(self.texts, dtype="string"),
+                language=pd.Series(self.languages, dtype="string"),
+                sentiment=pd.Series([a.sentiment for a in self.analyses], dtype="string"),
+                sentiment_score=pd.Series(
+                    [a.sentiment_score for a in self.analyses], dtype="Float64"
+                ),
+                touchpoints=pd.Series(
+                    ["|".join(a.touchpoints) for a in self.analyses], dtype="string"
+                ),
+                topic_id=pd.Series(self.topic_ids, dtype="Int64"),
+                topic_label=pd.Series(
+                    [
+                        OTHER_LABEL if t == OTHER else self.names.get(t, str(t))
+                        for t in self.topic_ids
+                    ],
+                    dtype="string",
+                ),
+            )
+        )
+
+
+def _too_few_reason(n_sentences: int, summary: EnrichSummary) -> str:
+    """Why a file got no topics: too few sentences to fit on (and, when the store's
+    model was tried, how few of them fit it)."""
+    from voc.topics import TopicModel
+
+    reason = (
+        f"{n_sentences} sentence(s), too few to fit topics on the file "
+        f"(at least {2 * TopicModel().min_topic_size})"
+    )
+    if summary.store_assigned_share is None:
+        return reason
+    return (
+        f"{reason}, and {summary.store_assigned_share:.0%} of them fit the store's topics "
+        f"(under {MIN_STORE_FIT_SHARE:.0%})"
+    )
+
+
+def _check_writable(out: Path, option: str = "--out") -> None:
+    """Fail before any work when ``out`` cannot be written: a folder, or a place where no
+    file can be made (a read-only or missing mount)."""
+    if out.is_dir():
+        raise UserError(
+            f"{option}: {out} is a folder; give a file in it, e.g. {out / 'enriched.csv'}"
+        )
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out.parent, prefix=".voc-enrich-"):
+            pass
+    except OSError as e:
+        raise UserError(
+            f"{option}: cannot write a file in {out.parent} ({e.strerror or e}); "
+            "choose another place"
+        ) from e
+
+
+#: Characters an Excel cell cannot hold (openpyxl refuses them): control characters but
+#: tab, line feed and carriage return.
+_NOT_IN_EXCEL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _excel_safe(value: Any) -> Any:
+    """A text with the characters Excel cannot hold written as ``\\xNN`` (as the reader
+    writes bytes it cannot decode), so the row is written, not the whole file refused."""
+    if isinstance(value, str) and _NOT_IN_EXCEL.search(value):
+        return _NOT_IN_EXCEL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+    return value
 
 
 def _store_topic_model(
@@ -313,7 +428,11 @@ def _write_table(df: pd.DataFrame, path: Path) -> None:
     elif suffix in (".parquet", ".pq"):
         df.to_parquet(path, index=False)
     else:
-        df.to_excel(path, index=False)
+        safe = df.copy()
+        for column in safe.columns:
+            if safe[column].dtype == object or safe[column].dtype == "string":
+                safe[column] = safe[column].map(_excel_safe)
+        safe.to_excel(path, index=False)
 
 
 def _text_of(value: Any) -> str:
@@ -336,6 +455,7 @@ def enrich_frame(
     topics: str = "auto",
     label_language: str = "en",
     row_errors: list[str | None] | None = None,
+    sentences: list[pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """The frame with the analysis columns added (see the module docstring).
 
@@ -354,7 +474,10 @@ def enrich_frame(
         label_language: Language of the labels of topics fitted here (the digest's).
         row_errors: Per row, why the file reader could not read it (``malformed_row``,
             ``bad_encoding``, ...) or None. Such a row is not analysed: its reason goes to
-            ``voc_error`` and to the summary's ``errors``.
+            ``voc_error`` and to the summary's ``errors``. So does a text that is an
+            object or a list (``not_text``, as ingest quarantines it).
+        sentences: When given, the frame of one row per sentence
+            (:data:`SENTENCE_COLUMNS`) is appended to it.
 
     Raises:
         ConfigError: ``text_col`` missing, an added column already exists, or
@@ -376,12 +499,20 @@ def enrich_frame(
         raise ConfigError(f"row_errors: {len(row_errors)} reasons for {len(df)} rows")
     summary = summary if summary is not None else EnrichSummary()
     identifier = LanguageIdentifier(languages)
-    texts = [_text_of(value) for value in df[text_col].tolist()]
+    values = df[text_col].tolist()
+    # An object or a list (a JSON export's nested record) is no text: ingest's not_text.
+    objects = [not_text_kind(value) is not None for value in values]
+    if any(objects):
+        row_errors = [
+            error or ("not_text" if is_object else None)
+            for error, is_object in zip(row_errors or [None] * len(df), objects, strict=True)
+        ]
+    texts = ["" if is_object else _text_of(v) for v, is_object in zip(values, objects, strict=True)]
     if row_errors is not None:  # a row the reader could not read is not analysed
         texts = ["" if error else text for text, error in zip(texts, row_errors, strict=True)]
     out: dict[str, list[Any]] = {name: [] for name in ANALYSIS_COLUMNS}
     errors: Counter[str] = Counter()
-    pieces = _Pieces()
+    pieces = _Pieces(keep=sentences is not None)
     for start in range(0, len(texts), batch_size):
         chunk = texts[start : start + batch_size]
         codes = [identifier.identify(text) if text.strip() else None for text in chunk]
@@ -401,6 +532,9 @@ def enrich_frame(
             out["voc_error"].append(error)
             if error:
                 errors[error] += 1
+            elif record.chars_not_analysed:
+                summary.truncated += 1
+                summary.chars_not_analysed += record.chars_not_analysed
         if progress is not None:
             progress(len(chunk))
     out["topic_id"], out["topic_label"] = pieces.record_topics(
@@ -412,6 +546,8 @@ def enrich_frame(
         label_embedder=analyzer.embedder,
         label_language=label_language,
     )
+    if sentences is not None:
+        sentences.append(pieces.frame())
     enriched = df.copy()
     for name in ANALYSIS_COLUMNS:
         enriched[prefix + name] = pd.Series(out[name], index=df.index, dtype=_DTYPES[name])
@@ -471,6 +607,7 @@ def enrich_file(
     store_path: str | Path | None = None,
     topics: str = "auto",
     label_language: str = "en",
+    sentences_out: str | Path | None = None,
 ) -> EnrichSummary:
     """Analyse ``input_path`` and write ``out`` (see the module docstring).
 
@@ -494,6 +631,8 @@ def enrich_file(
         topics: ``auto`` (the store's topics when the file fits them, else the file's
             own), ``store`` or ``file``.
         label_language: Language of topic labels when a topic has several (the digest's).
+        sentences_out: Also write one row per sentence here (:data:`SENTENCE_COLUMNS`,
+            the ``id_col`` after ``row``), in the format of its extension.
 
     Returns:
         An :class:`EnrichSummary`.
@@ -505,11 +644,17 @@ def enrich_file(
     if topics not in TOPIC_SOURCES:
         raise ConfigError(f"--topics: {topics!r} is not one of {', '.join(TOPIC_SOURCES)}")
     out = Path(out)
-    if out.suffix.lower() not in _WRITE_FORMATS:
-        raise ConfigError(
-            f"--out: cannot tell the output format from {out.name!r}; end it in one of "
-            f"{', '.join(sorted(_WRITE_FORMATS))}"
-        )
+    targets = [("--out", out)]
+    if sentences_out is not None:
+        sentences_out = Path(sentences_out)
+        targets.append(("--sentences", sentences_out))
+    for option, path in targets:
+        if path.suffix.lower() not in _WRITE_FORMATS:
+            raise ConfigError(
+                f"{option}: cannot tell the output format from {path.name!r}; end it in one of "
+                f"{', '.join(sorted(_WRITE_FORMATS))}"
+            )
+        _check_writable(path, option)
     started = time.perf_counter()
     summary = EnrichSummary(output=str(out))
     clock = time.perf_counter()
@@ -570,6 +715,7 @@ def enrich_file(
             progress(done, len(df))
 
     clock = time.perf_counter()
+    sentence_frames: list[pd.DataFrame] | None = [] if sentences_out is not None else None
     enriched = enrich_frame(
         df,
         text_col,
@@ -583,10 +729,17 @@ def enrich_file(
         topics=topics,
         label_language=label_language,
         row_errors=row_errors,
+        sentences=sentence_frames,
     )
     summary.seconds["analysis"] = time.perf_counter() - clock
     clock = time.perf_counter()
     _write_table(enriched, out)
+    if sentences_out is not None and sentence_frames:
+        by_sentence = sentence_frames[0]
+        if id_col is not None and id_col not in by_sentence.columns:
+            rows = by_sentence["row"].to_numpy(dtype=int)
+            by_sentence.insert(1, id_col, df[id_col].iloc[rows].to_numpy())
+        _write_table(by_sentence, sentences_out)
     summary.seconds["write"] = time.perf_counter() - clock
     summary.seconds["total"] = time.perf_counter() - started
     return summary

@@ -119,3 +119,43 @@ def test_an_unclosed_quote_costs_only_its_own_line(tmp_path: Path) -> None:
     ]
     assert rows[1].raw == '2,"never closed'
     assert rows[3].payload == {"id": "4", "text": "fine, quoted"}
+
+
+def test_an_unclosed_quote_never_swallows_the_next_row_silently(tmp_path: Path) -> None:
+    # The open quote runs to the quote opening row 3's text; the merged record has the
+    # header's field count, so only the quote closing inside a field gives it away.
+    path = tmp_path / "r.csv"
+    path.write_text(
+        'id,text,stars\n1,"ok",5\n2,"never closed,2\n3,"next row",4\n'
+        '4,"a real line\nbreak, quoted",3\n',
+        encoding="utf-8",
+    )
+    rows = _rows(path)
+    assert [(r.line, r.error) for r in rows] == [
+        (2, None),
+        (3, "malformed_row"),
+        (4, None),
+        (5, None),
+    ]
+    assert rows[1].raw == '2,"never closed,2'
+    assert "quote closes inside a field" in (rows[1].detail or "")
+    assert rows[2].payload == {"id": "3", "text": "next row", "stars": "4"}
+    assert rows[3].payload == {"id": "4", "text": "a real line\nbreak, quoted", "stars": "3"}
+
+
+def test_a_csv_separated_by_semicolons_is_read_by_its_fields(tmp_path: Path) -> None:
+    # Excel's "CSV" where the decimal mark is a comma; a comma in a text stays text.
+    path = tmp_path / "export.csv"
+    path.write_bytes(
+        'id;comment;score\r\n1;Too small, and late;2,5\r\n2;"quoted; fine";4\r\n'.encode(
+            "utf-8-sig"
+        )
+    )
+    rows = _rows(path)
+    assert [r.payload for r in rows] == [
+        {"id": "1", "comment": "Too small, and late", "score": "2,5"},
+        {"id": "2", "comment": "quoted; fine", "score": "4"},
+    ]
+    # A comma in the header keeps the comma: a semicolon inside a column name is a name.
+    path.write_text('id,"a;b"\n1,x;y\n', encoding="utf-8")
+    assert [r.payload for r in _rows(path)] == [{"id": "1", "a;b": "x;y"}]

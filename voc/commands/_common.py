@@ -54,7 +54,7 @@ FormatOption = Annotated[
 def _fail(error: Exception) -> NoReturn:
     """Print one line for ``error`` and exit: 2 for what the user can fix (a
     :class:`voc.errors.VocError` says what to do), 1 for anything else, an internal error,
-    whose traceback ``-v`` shows."""
+    whose traceback ``-v`` shows (its one line has e-mails, phones, ... redacted)."""
     if isinstance(error, VocError):
         if _VERBOSE and error.__cause__ is not None:
             traceback.print_exception(error.__cause__, file=sys.stderr)
@@ -63,6 +63,10 @@ def _fail(error: Exception) -> NoReturn:
     if _VERBOSE:
         traceback.print_exception(error, file=sys.stderr)
     message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    if message:  # an error voc did not expect may quote a customer's text: no raw PII
+        from voc.text.pii import Redactor
+
+        message = Redactor().redact(message).text
     typer.secho(
         f"error: internal error, {type(error).__name__}{f': {message}' if message else ''}"
         + ("" if _VERBOSE else " (run with -v for the traceback)"),

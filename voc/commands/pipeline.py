@@ -217,7 +217,10 @@ def _run_ingest(
 
 def enrich(
     input_path: Annotated[
-        Path, typer.Argument(metavar="INPUT", help="CSV, TSV, JSONL, JSON, Parquet or Excel.")
+        Path,
+        typer.Argument(
+            metavar="INPUT", help="CSV (comma or semicolon), TSV, JSONL, JSON, Parquet or Excel."
+        ),
     ],
     text_col: Annotated[str, typer.Option("--text-col", help="Column holding the text.")],
     out: Annotated[
@@ -228,7 +231,11 @@ def enrich(
         str | None, typer.Option("--id-col", help="Row id column (checked to be unique).")
     ] = None,
     time_col: Annotated[
-        str | None, typer.Option("--time-col", help="Column with when each row was written.")
+        str | None,
+        typer.Option(
+            "--time-col",
+            help="Column with when each row was written (checked to exist; kept as it is).",
+        ),
     ] = None,
     taxonomy: Annotated[
         Path | None,
@@ -236,7 +243,7 @@ def enrich(
     ] = None,
     sentiment_model: Annotated[
         str | None,
-        typer.Option(help="Sentiment model name or folder (default: the config's, v1)."),
+        typer.Option(help="Sentiment model name or folder (default: the config's, else v3)."),
     ] = None,
     prefix: Annotated[
         str, typer.Option(help="Put before the added columns' names, e.g. voc_.")
@@ -253,7 +260,28 @@ def enrich(
             ),
         ),
     ] = "auto",
-    output: FormatOption = OutputFormat.table,
+    sentences: Annotated[
+        Path | None,
+        typer.Option(
+            "--sentences",
+            help=(
+                "Also write one row per sentence here (row, the --id-col, sentence, "
+                "language, sentiment, sentiment_score, touchpoints, topic_id, topic_label); "
+                "same formats as --out."
+            ),
+        ),
+    ] = None,
+    output: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help=(
+                "How the run's summary is printed: one line (table, csv) or json. The "
+                "output file's format follows --out's extension."
+            ),
+        ),
+    ] = OutputFormat.table,
     config: ConfigOption = None,
 ) -> None:
     """Analyse one file, no store needed: every row comes out, in order, with every input
@@ -261,10 +289,12 @@ def enrich(
     (joined by |), topic_id, topic_label and voc_error (why a row has no analysis, e.g.
     empty_text, or malformed_row for a row that cannot be read: stderr lists its line).
     Topics come from the store's topic model when the file fits it, else from topics
-    fitted on the file (--topics; stderr says which, and why).
+    fitted on the file (--topics; stderr says which, and why). --sentences writes the
+    sentence-level analysis beside it.
 
         voc enrich reviews.csv --text-col "Review Text" --out reviews_enriched.parquet
     """
+    from voc.analysis import MAX_RECORD_CHARS
     from voc.config import load_config
     from voc.enrich import enrich_file
 
@@ -292,15 +322,24 @@ def enrich(
                 store_path=cfg.store.path,
                 topics=topics,
                 label_language=cfg.digest.language,
+                sentences_out=sentences,
             )
     except VocError as e:
         _fail(e)
     result = summary.to_dict()
-    source = {"store": "the store's topic model", "file": "fitted on the file"}.get(
-        summary.topics_from, summary.topics_from
-    )
+    source = {
+        "store": "the store's topic model",
+        "file": "fitted on the file",
+        "none (too few sentences)": "none",
+    }.get(summary.topics_from, summary.topics_from)
     reason = f": {summary.topics_reason}" if summary.topics_reason else ""
     typer.echo(f"topics: {source}{reason}", err=True)
+    if summary.truncated:
+        typer.echo(
+            f"{summary.truncated} row(s) analysed up to their first {MAX_RECORD_CHARS:,} "
+            f"characters; {summary.chars_not_analysed:,} characters not analysed",
+            err=True,
+        )
     for bad in summary.bad_rows[:10]:
         typer.echo(f"unreadable line {bad['line']}: {bad['reason']} ({bad['detail']})", err=True)
     if summary.unreadable > 10:
@@ -317,6 +356,7 @@ def enrich(
         f"without analysis: {errors}; {result['sentences']} sentences; "
         f"topics from {result['topics_from']}; "
         f"{result['items_per_second']} rows/s (models loaded in {seconds['model_loading']} s)"
+        + (f"; sentences: {sentences}" if sentences is not None else "")
     )
 
 

@@ -13,6 +13,9 @@ place, with an ``error`` (the reason: ``malformed_row``, ``malformed_json``,
 the declared format, an encoding that cannot be detected, a broken workbook) raises
 :class:`~voc.errors.SourceError`.
 
+A ``.csv`` file whose header holds semicolons and no comma is read as separated by
+semicolons (Excel's "CSV" where the decimal mark is a comma).
+
 Column names are the header's, stripped; an empty name becomes ``column_N`` (its 1-based
 position) and a repeated one ``name.1``, ``name.2``, ... (as pandas names them), so no
 column is lost.
@@ -255,6 +258,8 @@ class FileReader:
     def _read_delimited(self, delimiter: str) -> Iterator[RawRow]:
         with self._open_text() as stream:
             lines = _PhysicalLines(stream)
+            if delimiter == "," and _semicolon_header(lines.peek()):
+                delimiter = ";"  # Excel's "CSV" where the decimal mark is a comma
             reader = csv.reader(lines, delimiter=delimiter)
             header: list[str] | None = None
             while True:
@@ -271,6 +276,8 @@ class FileReader:
                 start = lines.consumed[0][0]
                 if error is None and lines.ended_in_record:
                     error = "the file ends inside a quoted field"
+                if error is None and len(lines.consumed) > 1:
+                    error = _quote_closed_inside_a_field(lines.consumed, delimiter)
                 if header is None and error is None:
                     header = self.columns = column_names(fields)
                     continue
@@ -543,6 +550,28 @@ def _escaped(value: Any) -> Any:
     return value
 
 
+def _semicolon_header(line: str) -> bool:
+    """Whether a .csv file's first line is a header separated by semicolons (what Excel
+    writes as "CSV" where the decimal mark is a comma): semicolons and not one comma."""
+    return ";" in line and "," not in line
+
+
+def _quote_closed_inside_a_field(consumed: list[tuple[int, str]], delimiter: str) -> str | None:
+    """Why a record read over several lines is not one, or None when it is.
+
+    A quote left open swallows the lines after it up to the next quote, usually the one
+    opening the next row's text field, and csv.reader (not strict) hands the record over
+    whole when its field count happens to match: the rows swallowed would be lost inside
+    one text. A real line break in a quoted field closes its quote before a delimiter or
+    the end of the line; the strict reader tells the two apart.
+    """
+    try:
+        next(csv.reader([text for _, text in consumed], delimiter=delimiter, strict=True))
+    except csv.Error as e:
+        return f"a quote closes inside a field ({e})"
+    return None
+
+
 class _PhysicalLines:
     """Feeds a csv.reader line by line, remembering which physical lines made each record,
     so a malformed record can be given back and re-read from its second line.
@@ -573,6 +602,16 @@ class _PhysicalLines:
             self._next_number += 1
         self.consumed.append(item)
         return item[1]
+
+    def peek(self) -> str:
+        """The next line, left to be read ("" at the end of the file)."""
+        if not self._pending:
+            line = next(self._stream, "")
+            if not line:
+                return ""
+            self._pending.append((self._next_number, line))
+            self._next_number += 1
+        return self._pending[0][1]
 
     def give_back_all_but_first(self) -> None:
         self._pending.extendleft(reversed(self.consumed[1:]))

@@ -271,6 +271,16 @@ def _from_epoch(seconds: float) -> datetime | None:
         return None
 
 
+def not_text_kind(value: Any) -> str | None:
+    """``"an object"`` or ``"a list"`` when a text field holds one (a JSON export's nested
+    record, a Parquet list column), else None: its Python repr is no text a person wrote."""
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, list | tuple | set) or getattr(value, "ndim", 0) > 0:
+        return "a list"
+    return None
+
+
 def _text_of(value: Any, column: str) -> str:
     """A text field's value as text.
 
@@ -279,10 +289,8 @@ def _text_of(value: Any, column: str) -> str:
             nested record, a Parquet list column). Its Python repr is no text a person
             wrote, and would store the object's fields unredacted.
     """
-    if isinstance(value, Mapping | list | tuple | set) or (
-        hasattr(value, "ndim") and getattr(value, "ndim", 0) > 0
-    ):
-        kind = "an object" if isinstance(value, Mapping) else "a list"
+    kind = not_text_kind(value)
+    if kind is not None:
         raise RowProblem(
             "not_text",
             f"the text field {column!r} holds {kind}, not text; point text_col at the "
