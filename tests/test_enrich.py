@@ -160,10 +160,32 @@ def test_topics_are_fitted_on_the_file_without_a_store(tmp_path: Path) -> None:
     reviews = pd.read_csv(SAMPLES / "womens_clothing_reviews.csv").head(300)
     source = tmp_path / "reviews.parquet"
     reviews.to_parquet(source, index=False)
-    out = tmp_path / "out.parquet"
-    summary = enrich_file(source, "Review Text", out, store_path=tmp_path / "no-store.duckdb")
+    out, by_sentence = tmp_path / "out.parquet", tmp_path / "sentences.parquet"
+    summary = enrich_file(
+        source,
+        "Review Text",
+        out,
+        store_path=tmp_path / "no-store.duckdb",
+        sentences_out=by_sentence,
+    )
     assert summary.topics_from == "file"
     back = pd.read_parquet(out)
+    # A row's topic is the one holding most of its characters (other only when none of its
+    # sentences has another), as the column is documented: on multi-sentence reviews it
+    # differs from a topic of the whole text (docs/benchmarks.md, "Row topics of voc
+    # enrich"), so a change of rule must change the docs too.
+    sentences = pd.read_parquet(by_sentence)
+    chars = (
+        sentences.assign(chars=sentences["sentence"].str.len())
+        .groupby(["row", "topic_id"])["chars"]
+        .sum()
+        .reset_index()
+    )
+    chars["named"] = chars["topic_id"] != -1
+    chars["tie"] = -chars["topic_id"]
+    main = chars.sort_values(["row", "named", "chars", "tie"]).groupby("row").tail(1)
+    assert back.loc[main["row"], "topic_id"].tolist() == main["topic_id"].tolist()
+    assert (sentences.groupby("row")["topic_id"].nunique() > 1).sum() >= 50  # it is tested
     analysed = back[back["voc_error"].isna()]
     assert analysed["topic_id"].notna().all() and analysed["topic_label"].notna().all()
     assert back.loc[back["voc_error"].notna(), "topic_id"].isna().all()
