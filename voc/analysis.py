@@ -9,8 +9,8 @@ one judgement per record:
 
 - sentiment: the record read as a whole (:meth:`SentimentModel.predict_records`: the
   length-weighted mean of its sentence embeddings, with the lexicon and n-grams of the
-  whole text), ``mixed`` when one sentence is clearly positive and another clearly
-  negative (:func:`voc.models.sentiment.roll_up`);
+  whole text), ``mixed`` when one sentence leans positive (score >= +0.10) and another is
+  clearly negative (<= -0.25) (:func:`voc.models.sentiment.roll_up`);
 - touchpoints: the union of the sentences' (:func:`voc.touchpoints.roll_up`), in taxonomy
   order.
 
@@ -118,7 +118,7 @@ class RecordAnalysis:
         sentiment: ``negative`` / ``neutral`` / ``positive`` (the record read as a whole),
             or None without sentences.
         sentiment_score: -1..1, or None.
-        mixed: Clearly positive and clearly negative sentences both present.
+        mixed: A positive-leaning and a clearly negative sentence both present.
         touchpoints: Union of the sentences' touchpoints, taxonomy order.
         n_sentences: Number of sentences analysed.
         error: Why the record has no analysis (``empty_text``, ``analysis_timeout``), else

@@ -7,7 +7,8 @@ with every input column as it was plus the analysis columns:
 ``language``        ISO 639-1 code of the text (``und`` when it cannot be told)
 ``sentiment``       ``negative`` / ``neutral`` / ``positive`` (the record's overall lean)
 ``sentiment_score`` -1..1, ``p(positive) - p(negative)`` rolled up over the sentences
-``sentiment_mixed`` true when one sentence is clearly positive and another clearly negative
+``sentiment_mixed`` true when one sentence leans positive (>= +0.10) and another is clearly
+                    negative (<= -0.25)
 ``touchpoints``     touchpoint names of the taxonomy, joined by ``|``
 ``topic_id``        the row's main topic (the one holding most of its text); -1: other
 ``topic_label``     that topic's label (a key phrase, e.g. "refund never arrived")

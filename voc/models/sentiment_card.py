@@ -22,8 +22,10 @@ In customer feedback a sentence is judged by what it tells the business:
 
 A question that is itself a complaint ("why does nobody answer the phone?") is negative.
 Mixed is trained as half negative, half positive; at record level the product flags
-`mixed` when one clause is clearly positive and another clearly negative (clauses split on
-but / however / though / が、/ けど / でも) and reports the record's overall lean as its label.
+`mixed` when one clause scores (p(positive) - p(negative)) at least +0.10 and another at
+most -0.25 (clauses split on but / however / though / が、/ けど / でも; thresholds chosen on
+the convention sets' dev splits, `python -m bench.mixed_rule`) and reports the record's
+overall lean as its label.
 """
 
 

@@ -315,8 +315,9 @@ def regression_set(language: str, directory: Path = REGRESSION_DIR) -> list[tupl
 
 
 def regression_figures(analyzer: Any) -> dict[str, Any]:
-    """Accuracy of the record label on the single-label rows of each regression set, and
-    the share of the ``mixed`` rows flagged mixed, through the analyser."""
+    """Accuracy of the record label on the single-label rows of each regression set, the
+    share of the ``mixed`` rows flagged mixed and of the other rows flagged mixed
+    (``false_mixed``), through the analyser."""
     from voc.text.language import LanguageIdentifier
 
     identifier = LanguageIdentifier(("en", "ja"))
@@ -340,6 +341,7 @@ def regression_figures(analyzer: Any) -> dict[str, Any]:
             if mixed
             else None,
             "accuracy_by_kind": {k: round(float(np.mean(v)), 3) for k, v in by_kind.items()},
+            "false_mixed": round(float(np.mean([rec.mixed for _, rec in single])), 4),
         }
     return out
 
