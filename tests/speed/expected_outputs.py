@@ -8,7 +8,9 @@ sentence's sentiment, score and touchpoints, as ``voc enrich`` computes them (to
 fitted on the sample). ``expected_outputs.json`` beside this file was written by the code
 before the speed work (commit 460b3e0), rewritten when the touchpoint relevance model v2
 shipped (issue 11: its tags differ by design), its mixed flags rewritten when the mixed
-rule changed (issue 10: 281 -> 407 of the 1,000 records; nothing else), and is compared
+rule changed (issue 10: 281 -> 407 of the 1,000 records; nothing else), its topic labels
+rewritten when labels became phrases (issue 11: 316 records' labels, topic ids and every
+other field unchanged), and is compared
 with what the code gives now in ``test_same_outputs.py``. It holds labels and scores, no text.
 """
 
