@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from voc.forked import Forked, default_processes
+from voc.forked import Forked, default_processes, one_blas_thread
 from voc.models.embedders import Embedder, get_embedder
 from voc.models.loaders import (  # re-exported: callers import them from here too
     DEFAULT_SENTIMENT_MODEL,
@@ -402,34 +402,35 @@ class Analyzer:
         # under the GIL. A forked copy of this process (:class:`voc.forked.Forked`) gets a
         # core of its own for a batch large enough to pay for the fork; same results.
         self.tagger._fitted()  # fitting embeds: never on the helper thread or the fork
-        tagging = self._start_tagging(sentence_texts, sentence_languages, embeddings)
-        try:
-            clock = time.perf_counter()
-            probabilities = self.sentiment_model.predict_proba(
-                sentence_texts, sentence_languages, sentiment_inputs
-            )
-            labels = self.sentiment_model.labels
-            positive, negative = labels.index("positive"), labels.index("negative")
-            seconds["sentiment"] = time.perf_counter() - clock
+        with one_blas_thread():
+            tagging = self._start_tagging(sentence_texts, sentence_languages, embeddings)
+            try:
+                clock = time.perf_counter()
+                probabilities = self.sentiment_model.predict_proba(
+                    sentence_texts, sentence_languages, sentiment_inputs
+                )
+                labels = self.sentiment_model.labels
+                positive, negative = labels.index("positive"), labels.index("negative")
+                seconds["sentiment"] = time.perf_counter() - clock
 
-            by_record: dict[int, list[int]] = {}
-            for row, record in enumerate(owners):
-                by_record.setdefault(record, []).append(row)
-            clock = time.perf_counter()
-            members = [by_record.get(record, []) for record in range(len(texts))]
-            weights = [[len(sentence_texts[row]) for row in rows] for rows in members]
-            record_probabilities = self.sentiment_model.predict_records(
-                [bounded_prefix(text or "", RECORD_FEATURE_CHARS) for text in texts],
-                [language or "und" for language in languages],
-                sentiment_inputs,
-                members,
-                weights,
-            )
-            seconds["sentiment"] += time.perf_counter() - clock
+                by_record: dict[int, list[int]] = {}
+                for row, record in enumerate(owners):
+                    by_record.setdefault(record, []).append(row)
+                clock = time.perf_counter()
+                members = [by_record.get(record, []) for record in range(len(texts))]
+                weights = [[len(sentence_texts[row]) for row in rows] for rows in members]
+                record_probabilities = self.sentiment_model.predict_records(
+                    [bounded_prefix(text or "", RECORD_FEATURE_CHARS) for text in texts],
+                    [language or "und" for language in languages],
+                    sentiment_inputs,
+                    members,
+                    weights,
+                )
+                seconds["sentiment"] += time.perf_counter() - clock
 
-            tags = tagging.result()
-        finally:
-            tagging.cancel()  # nothing once the result is in; else stops a fork
+                tags = tagging.result()
+            finally:
+                tagging.cancel()  # nothing once the result is in; else stops a fork
         seconds["touchpoints"] = tagging.seconds
         sentences: list[SentenceAnalysis] = []
         for row, (record, (start, end, text)) in enumerate(zip(owners, spans, strict=True)):
