@@ -72,3 +72,16 @@ def test_the_environment_chooses_one_process(monkeypatch) -> None:
     assert default_processes("VOC_TEST_PROCESSES") == 1
     monkeypatch.delenv("VOC_TEST_PROCESSES")
     assert default_processes("VOC_TEST_PROCESSES") in (1, 2)
+
+
+def test_a_timeout_while_waiting_stops_the_fork() -> None:
+    from voc.budgets import AnalysisTimeout, run_with_budget
+
+    call = Forked(lambda: time.sleep(30))
+    child = call._child
+    started = time.perf_counter()
+    with pytest.raises(AnalysisTimeout):
+        run_with_budget(call.result, 0.3)
+    assert time.perf_counter() - started < 5
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child, os.WNOHANG)  # killed and reaped

@@ -101,10 +101,12 @@ class Forked:
         if self._child < 0:
             return self._here()
         chunks: list[bytes] = []
+        # poll, not select: a long-running process may hold descriptors past select's 1024.
+        waiting = select.poll()
+        waiting.register(self._read, select.POLLIN | select.POLLHUP)
         try:
             while True:
-                ready, _, _ = select.select([self._read], [], [], _WAIT)
-                if not ready:
+                if not waiting.poll(_WAIT * 1000):
                     continue
                 chunk = os.read(self._read, 1 << 20)
                 if not chunk:
