@@ -7,9 +7,7 @@ sentiment, score, mixed flag, touchpoints, topic id and topic label, and every
 sentence's sentiment, score and touchpoints, as ``voc enrich`` computes them (topics
 fitted on the sample). ``expected_outputs.json`` beside this file was written by the code
 before the speed work (commit 460b3e0), rewritten when the touchpoint relevance model v2
-shipped (issue 11: its tags differ by design) and again for the phrase labels of issue 11,
-point 4 (main at 5ae0c22: 316 records' topic labels differ by design, nothing else), and
-is compared with what the code gives
+shipped (issue 11: its tags differ by design), and is compared with what the code gives
 now in ``test_same_outputs.py``. It holds labels and scores, no text.
 """
 

@@ -1,7 +1,6 @@
 """The speed work of issue 15 (point 4) changes no output: the analysis of a fixed sample
 of real feedback equals what the code gave before it (``expected_outputs.json``, written
-by commit 460b3e0, rewritten for touchpoint model v2 and for the phrase labels: see
-``expected_outputs.py``), record by record and sentence by sentence."""
+by commit 460b3e0, rewritten for touchpoint model v2: see ``expected_outputs.py``), record by record and sentence by sentence."""
 
 from __future__ import annotations
 
