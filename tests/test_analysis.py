@@ -106,3 +106,36 @@ def test_unknown_model_names_the_places_looked_in(tmp_path) -> None:
     assert resolve_sentiment_model("v1").name == "v1"
     with pytest.raises(ConfigError):
         resolve_sentiment_model(tmp_path)
+
+
+def test_touchpoints_from_a_forked_process_equal_those_from_a_thread(
+    analyzer: Analyzer, monkeypatch
+) -> None:
+    from voc import analysis
+
+    texts = [
+        "The parcel arrived late and the box was crushed.",
+        "Customer service never answered my emails about the refund.",
+        "The app crashes every time I open the checkout page.",
+        "I love the fabric, but the sizing runs small.",
+        "配送が遅くて、箱もつぶれていました。",
+    ] * 30
+    languages = ["en"] * 4 + ["ja"]
+    monkeypatch.setattr(analysis, "MIN_FORK_SENTENCES", 10**9)
+    threaded = analyzer.analyze(texts, languages * 30)
+    forks = []
+    real = analysis.Forked
+
+    def counted(function):
+        forks.append(function)
+        return real(function)
+
+    monkeypatch.setattr(analysis, "MIN_FORK_SENTENCES", 1)
+    monkeypatch.setattr(analysis, "Forked", counted)
+    monkeypatch.setattr(analyzer, "processes", 2)
+    forked = analyzer.analyze(texts, languages * 30)
+    assert len(forks) == 1
+    assert [s.touchpoints for s in forked.sentences] == [s.touchpoints for s in threaded.sentences]
+    assert [r.touchpoints for r in forked.records] == [r.touchpoints for r in threaded.records]
+    assert sum(1 for r in forked.records if r.touchpoints) >= 100  # real tags, not empty
+    assert forked.seconds["touchpoints"] > 0

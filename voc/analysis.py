@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from voc.forked import Forked, default_processes, one_blas_thread
 from voc.models.embedders import Embedder, get_embedder
 from voc.models.loaders import (  # re-exported: callers import them from here too
     DEFAULT_SENTIMENT_MODEL,
@@ -77,6 +78,10 @@ MAX_RECORD_CHARS = 20_000
 #: Characters of a record read as a whole for its record-level features (VADER, n-grams):
 #: VADER's idiom check is quadratic in a text's words (200 KB took over a minute).
 RECORD_FEATURE_CHARS = 5_000
+#: Sentences in a batch from which its touchpoints are tagged in a forked process (when
+#: :attr:`Analyzer.processes` is 2): forking a process with the models loaded costs a
+#: few tens of milliseconds, the tagging of this many sentences a few hundred.
+MIN_FORK_SENTENCES = 500
 
 
 def text_hash(text: str) -> str:
@@ -273,6 +278,9 @@ class Analyzer:
         )
         self.model_path: Path | None = None
         self.taxonomy_path: Path | None = None
+        #: 2: touchpoints of a large batch are tagged in a forked copy of this process
+        #: while sentiment runs here (``VOC_ANALYSIS_PROCESSES=1``: on a thread instead).
+        self.processes = default_processes("VOC_ANALYSIS_PROCESSES")
 
     @classmethod
     def load(
@@ -391,36 +399,40 @@ class Analyzer:
             sentiment_inputs = embeddings
         seconds["embed"] = time.perf_counter() - clock
 
-        # Touchpoints (numpy, which lets go of the GIL) run on a second thread while
-        # sentiment (VADER in Python, one torch thread) runs here: two cores, same results.
-        self.tagger._fitted()  # fitting embeds: never on the helper thread
-        tagging = _Concurrent(
-            lambda: self.tagger.tag(sentence_texts, sentence_languages, embeddings)
-        )
-        clock = time.perf_counter()
-        probabilities = self.sentiment_model.predict_proba(
-            sentence_texts, sentence_languages, sentiment_inputs
-        )
-        labels = self.sentiment_model.labels
-        positive, negative = labels.index("positive"), labels.index("negative")
-        seconds["sentiment"] = time.perf_counter() - clock
+        # Touchpoints run beside sentiment: both are mostly Python (regular expressions,
+        # per-sentence loops; VADER), so a second thread shares one core with this one
+        # under the GIL. A forked copy of this process (:class:`voc.forked.Forked`) gets a
+        # core of its own for a batch large enough to pay for the fork; same results.
+        self.tagger._fitted()  # fitting embeds: never on the helper thread or the fork
+        with one_blas_thread():
+            tagging = self._start_tagging(sentence_texts, sentence_languages, embeddings)
+            try:
+                clock = time.perf_counter()
+                probabilities = self.sentiment_model.predict_proba(
+                    sentence_texts, sentence_languages, sentiment_inputs
+                )
+                labels = self.sentiment_model.labels
+                positive, negative = labels.index("positive"), labels.index("negative")
+                seconds["sentiment"] = time.perf_counter() - clock
 
-        by_record: dict[int, list[int]] = {}
-        for row, record in enumerate(owners):
-            by_record.setdefault(record, []).append(row)
-        clock = time.perf_counter()
-        members = [by_record.get(record, []) for record in range(len(texts))]
-        weights = [[len(sentence_texts[row]) for row in rows] for rows in members]
-        record_probabilities = self.sentiment_model.predict_records(
-            [bounded_prefix(text or "", RECORD_FEATURE_CHARS) for text in texts],
-            [language or "und" for language in languages],
-            sentiment_inputs,
-            members,
-            weights,
-        )
-        seconds["sentiment"] += time.perf_counter() - clock
+                by_record: dict[int, list[int]] = {}
+                for row, record in enumerate(owners):
+                    by_record.setdefault(record, []).append(row)
+                clock = time.perf_counter()
+                members = [by_record.get(record, []) for record in range(len(texts))]
+                weights = [[len(sentence_texts[row]) for row in rows] for rows in members]
+                record_probabilities = self.sentiment_model.predict_records(
+                    [bounded_prefix(text or "", RECORD_FEATURE_CHARS) for text in texts],
+                    [language or "und" for language in languages],
+                    sentiment_inputs,
+                    members,
+                    weights,
+                )
+                seconds["sentiment"] += time.perf_counter() - clock
 
-        tags = tagging.result()
+                tags = tagging.result()
+            finally:
+                tagging.cancel()  # nothing once the result is in; else stops a fork
         seconds["touchpoints"] = tagging.seconds
         sentences: list[SentenceAnalysis] = []
         for row, (record, (start, end, text)) in enumerate(zip(owners, spans, strict=True)):
@@ -459,6 +471,20 @@ class Analyzer:
             )
         return AnalysisResult(records, sentences, embeddings, seconds)
 
+    def _start_tagging(
+        self, texts: list[str], languages: list[str], embeddings: np.ndarray
+    ) -> _Concurrent | Forked:
+        """The touchpoints of ``texts``, started on a forked copy of this process when
+        :attr:`processes` allows one and there are at least :data:`MIN_FORK_SENTENCES`
+        sentences, else on a thread."""
+
+        def tag() -> list[list[str]]:
+            return self.tagger.tag(texts, languages, embeddings)
+
+        if self.processes > 1 and len(texts) >= MIN_FORK_SENTENCES:
+            return Forked(tag)
+        return _Concurrent(tag)
+
     def _embed_with_pooled(
         self, texts: list[str], embed: EmbedFunction | None
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -496,6 +522,9 @@ class _Concurrent:
 
         self._thread = threading.Thread(target=run, name="voc-analysis-tag", daemon=True)
         self._thread.start()
+
+    def cancel(self) -> None:
+        """Nothing: a thread cannot be stopped (it ends on its own; its result is dropped)."""
 
     def result(self) -> Any:
         while self._thread.is_alive():

@@ -25,12 +25,12 @@ tokenises only a sample of each topic.
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from voc.errors import VocError
+from voc.forked import Forked, default_processes
 from voc.text.nlp import ENGLISH_MODEL, load_nlp
 
 __all__ = ["KeywordTokenizer", "TextTerms", "keyword_language"]
@@ -328,63 +328,22 @@ def _index_as_sets(component: Any) -> None:
 def _default_processes() -> int:
     """2 when this process may use two cores or more, else 1 (``VOC_KEYWORD_PROCESSES``
     overrides)."""
-    wanted = os.environ.get("VOC_KEYWORD_PROCESSES")
-    if wanted:
-        return max(1, int(wanted))
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cores = os.cpu_count() or 1
-    return 2 if cores >= 2 and hasattr(os, "fork") else 1
+    return default_processes("VOC_KEYWORD_PROCESSES")
 
 
 def _forked(run: Any, texts: list[str], split: int) -> list[TextTerms]:
-    """``run(texts)``, the texts from ``split`` on done by a forked copy of this process.
-
-    The fork shares the loaded pipeline (nothing is loaded again) and sends its results
-    back pickled through a pipe while this process does the first part. If the fork
-    cannot start or its results do not come back whole, this process does its part too:
-    the result is the same either way.
-    """
-    import pickle
-
-    read_end, write_end = os.pipe()
-    try:
-        child = os.fork()
-    except OSError as e:
-        os.close(read_end)
-        os.close(write_end)
-        logger.debug("keyword tokens in one process: cannot fork (%s)", e)
-        return run(texts)
-    if child == 0:  # pragma: no cover - the forked copy (measured by the tests' result)
-        code = 1
-        try:
-            os.close(read_end)
-            data = pickle.dumps(run(texts[split:]), protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(write_end, "wb") as out:
-                out.write(data)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write_end)
-    theirs: list[TextTerms] | None = None
+    """``run(texts)``, the texts from ``split`` on done by a forked copy of this process
+    (:class:`voc.forked.Forked`: it shares the loaded pipeline, and if it cannot start or
+    its results do not come back whole, this process does its part too) while this
+    process does the first part."""
+    theirs = Forked(lambda: run(texts[split:]))
     try:
         mine = run(texts[:split])
-        with os.fdopen(read_end, "rb") as stream:
-            data = stream.read()
-        read_end = -1
-    finally:
-        if read_end >= 0:
-            os.close(read_end)
-        _, status = os.waitpid(child, 0)
-    if status == 0:
-        try:
-            theirs = pickle.loads(data)
-        except Exception as e:  # a cut-off pipe: do that part here
-            logger.debug("keyword tokens from the forked process unreadable (%s)", e)
-    if theirs is None or len(theirs) != len(texts) - split:
-        theirs = run(texts[split:])
-    return mine + theirs
+    except BaseException:
+        theirs.cancel()
+        raise
+    found: list[TextTerms] = theirs.result()
+    return mine + found
 
 
 def _english_tokens(doc: Iterable[Any], lemmatize: Any) -> Iterable[str]:
