@@ -347,16 +347,18 @@ def regression_figures(analyzer: Any) -> dict[str, Any]:
 
 
 def baselines() -> dict[str, Any]:
-    """VADER (English) and asari (Japanese) on the measuring-only sets, their fixed rules
-    (VADER compound +-0.05; asari neutral band 0.4, fixed before measuring, as in bench)."""
+    """VADER (the English sets) and asari (Japanese) on the measuring-only sets, their
+    fixed rules (VADER compound +-0.05; asari neutral band 0.4, fixed before measuring, as
+    in bench)."""
     from voc.models.sentiment_eval import measuring_set
 
     out: dict[str, Any] = {}
     try:
         from bench.sentiment import _band_labels, _vader_labels
 
-        texts, y = measuring_set("tweeteval_test")
-        out["tweeteval_test"] = {"vader": round(macro_f1(y, _vader_labels(texts)), 4)}
+        for name in ("tweeteval_test", "laptops_en"):
+            texts, y = measuring_set(name)
+            out[name] = {"vader": round(macro_f1(y, _vader_labels(texts)), 4)}
     except ImportError as e:
         out["tweeteval_test"] = {"vader": None, "error": str(e)}
     try:
