@@ -192,7 +192,7 @@ def model_card(report: dict[str, Any]) -> str:
     )
     worst = never.get("worst")
     recipe = report.get("recipe", "v3")
-    subtitle, what = RECIPE_TEXT[recipe]
+    subtitle, what = RECIPE_TEXT.get(recipe, RECIPE_TEXT["v3"])  # v3-negation: v3's model
     what = what.format(
         lexicon_dropout=f"{settings.get('lexicon_dropout', 0.3):.0%}",
         rank=settings.get("adapter_rank", 0),
