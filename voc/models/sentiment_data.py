@@ -25,8 +25,12 @@ Sources and how they follow the convention:
 * Weak labels, ``reported_problems``: sentences of 1-2 star app and clothing reviews and of
   the CFPB complaint narratives that report a problem (a problem cue, not a question, not
   praise by the lexicon) are negative; sentences of 5-star reviews that the lexicon also
-  calls clearly positive are positive (agreement of the two). Only reviews of the train
-  split by text hash; no 3-star review is used at all.
+  calls clearly positive are positive (agreement of the two). A sentence that says a
+  problem is absent ("no problems", "never had an issue") is never a problem report. Only
+  reviews of the train split by text hash; no 3-star review is used at all.
+* Weak labels, ``absent_problems`` (not in v3's default sets; recipe ``v3-negation``):
+  sentences of 4-5 star reviews that say a problem is absent, not negative by the
+  lexicon, are positive.
 * ``convention_en`` / ``convention_ja``: customer-service sentences written for this project
   (``data/sentiment/convention_{en,ja}.tsv``), the only Japanese 3-class data we may ship.
 """
@@ -461,7 +465,8 @@ def unlabelled_pool(
 
 #: The sets v3 trains on. ``star_reviews`` (whole 1-2 / 4-5 star reviews) and
 #: ``vader_nyt_polar`` (the NYT snippets' opinions) can be loaded but lowered the mean dev
-#: macro-F1 (0.711 -> 0.686 with both; see the model card).
+#: macro-F1 (0.711 -> 0.686 with both; see the model card); ``absent_problems`` is the
+#: recipe ``v3-negation``'s (voc.models.train_v3.RECIPE_SETS).
 DEFAULT_SETS = (
     "goemotions",
     "vader_tweets",
