@@ -221,16 +221,21 @@ def measure(
 
 
 def never_trained(model_dir: Path, asari_band: float) -> dict:
-    """The measuring-only sets (TweetEval test, JRTE hotel train+dev) through the analyser:
-    this model, the model it replaced (v2), VADER and asari. The headline is the worst."""
+    """The measuring-only sets (TweetEval test, JRTE hotel train+dev, SemEval-2016 laptop
+    sentences) through the analyser: this model, the model it replaced (v2), VADER (the
+    English sets) and asari (Japanese). The headline is the worst macro-F1."""
     from voc.models.sentiment_eval import measuring_set, never_trained_figures
     from voc.models.training import macro_f1
 
     out: dict = {"ours": never_trained_figures(model_dir)}
     if BEFORE_MODEL.is_dir() and BEFORE_MODEL.resolve() != Path(model_dir).resolve():
         out["before"] = {"model": _shown(BEFORE_MODEL), **never_trained_figures(BEFORE_MODEL)}
-    texts, labels = measuring_set("tweeteval_test")
-    out["vader"] = {"tweeteval_test": round(macro_f1(labels, _vader_labels(texts)), 4)}
+    out["vader"], out["vader_accuracy"] = {}, {}
+    for name in ("tweeteval_test", "laptops_en"):
+        texts, labels = measuring_set(name)
+        predicted = _vader_labels(texts)
+        out["vader"][name] = round(macro_f1(labels, predicted), 4)
+        out["vader_accuracy"][name] = round(float((labels == predicted).mean()), 4)
     try:
         texts, labels = measuring_set("hotel_ja")
         out["asari"] = {
@@ -242,21 +247,26 @@ def never_trained(model_dir: Path, asari_band: float) -> dict:
 
 
 def never_trained_rows(result: dict) -> list[dict]:
-    """One row per never-trained set: ours, the model before, the lexicon baseline."""
+    """One row per never-trained set: ours (macro-F1 and accuracy), the model before, the
+    lexicon baseline."""
     figures = result.get("never_trained")
     if not figures:
         return []
     names = {
         "tweeteval_test": "TweetEval test (EN, never trained)",
         "hotel_ja": "hotel sentences train+dev (JA, never trained)",
+        "laptops_en": "laptop review sentences (EN, never trained; 79 neutral)",
     }
     table = []
     for name, shown in names.items():
+        if name not in figures["ours"]:
+            continue  # a result recorded before the set was added
         table.append(
             {
                 "set": shown,
                 "n": figures["ours"][name]["n"],
                 "ours": figures["ours"][name]["macro_f1"],
+                "ours accuracy": figures["ours"][name].get("accuracy"),
                 "before (v2)": figures.get("before", {}).get(name, {}).get("macro_f1"),
                 "vader": figures.get("vader", {}).get(name),
                 "asari": figures.get("asari", {}).get(name),
@@ -264,9 +274,10 @@ def never_trained_rows(result: dict) -> list[dict]:
         )
     table.append(
         {
-            "set": "headline: worst of the two",
+            "set": "headline: the worst macro-F1",
             "n": None,
             "ours": figures["ours"]["worst"],
+            "ours accuracy": None,
             "before (v2)": figures.get("before", {}).get("worst"),
             "vader": None,
             "asari": None,

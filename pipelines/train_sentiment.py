@@ -131,11 +131,12 @@ def train_sentiment_v2_flow(
 
 
 @task(name="load-convention-sets", cache_policy=NONE, persist_result=False)
-def load_v3_sets_task(data_dir: str) -> dict[str, Any]:
-    """The v3 training sets (each may train a shipped model), by name."""
+def load_v3_sets_task(data_dir: str, names: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """The v3 training sets (each may train a shipped model), by name (``names``: these
+    sets in this order; None: the default sets)."""
     from voc.models.sentiment_data import training_sets_v3
 
-    sets = training_sets_v3(Path(data_dir))
+    sets = training_sets_v3(Path(data_dir), names)
     get_run_logger().info(
         "loaded %s", ", ".join(f"{n} ({len(s)}, {s.soft_counts()})" for n, s in sets.items())
     )
@@ -266,7 +267,8 @@ def train_sentiment_flow(
     distil: bool = False,
     recipe: str = "v4",
 ) -> dict[str, Any]:
-    """Train, measure and save a shipped sentiment model (v4, or v3's recipe).
+    """Train, measure and save a sentiment model (v4, v3's recipe, or v3's with the
+    negation levers).
 
     Args:
         out_dir: Folder of the model to write (``models/sentiment/<recipe>`` when None).
@@ -277,11 +279,14 @@ def train_sentiment_flow(
         seed: Seed of the fine-tune.
         checkpoint_dir: Folder of per-epoch checkpoints (a rerun resumes from them).
         before: A model to measure beside on the never-trained sets (None: skip;
-            ``previous``: the version before the recipe's, v3 for v4, v2 for v3).
+            ``previous``: the version before the recipe's, v3 for v4 and v3-negation, v2
+            for v3).
         distil: Also train the English teacher and distil its soft labels into the
             student (:mod:`voc.models.distil`, issue 10's lever (a); measured, not
             shipped: see docs/benchmarks.md); False: the recipe alone.
-        recipe: ``v4`` (v3 plus a token adapter over USE's per-token features) or ``v3``
+        recipe: ``v4`` (v3 plus a token adapter over USE's per-token features), ``v3``,
+            or ``v3-negation`` (v3 with the weak ``absent_problems`` positives and the
+            hand-written sets weighted 5x; measured, not shipped: docs/benchmarks.md)
             (:data:`voc.models.train_v3.RECIPES`).
 
     Returns:
@@ -289,12 +294,12 @@ def train_sentiment_flow(
     """
     import time
 
-    from voc.models.train_v3 import COMPANION, RECIPES
+    from voc.models.train_v3 import COMPANION, RECIPE_SETS, RECIPES
 
     started = time.perf_counter()
     settings = RECIPES[recipe]
     out_dir = out_dir or f"models/sentiment/{recipe}"
-    sets = load_v3_sets_task(data_dir)
+    sets = load_v3_sets_task(data_dir, RECIPE_SETS[recipe])
     cache: Any = encode_task(sets, cache_dir, tokens=bool(settings.get("adapter_rank")))
     distillation: Any = None
     teacher: Any = None
@@ -304,7 +309,7 @@ def train_sentiment_flow(
     model: Any = fine_tune_task(sets, cache, seed, checkpoint_dir, distillation, settings)
     report = measure_v3_task(model, sets, cache, out_dir, lodo, seed, distillation, settings)
     if before == "previous":
-        before = {"v4": "v3", "v3": "v2"}[recipe]
+        before = {"v4": "v3", "v3-negation": "v3", "v3": "v2"}[recipe]
     if before is not None:
         from voc.models.sentiment_eval import never_trained_figures
 
@@ -390,13 +395,13 @@ def train_user_sentiment_flow(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m pipelines.train_sentiment [--recipe v4|v3] [--out DIR] [--cache DIR]
-    [--no-lodo]``."""
+    """``python -m pipelines.train_sentiment [--recipe v4|v3|v3-negation] [--out DIR]
+    [--cache DIR] [--no-lodo]``."""
     import argparse
     import json
 
     parser = argparse.ArgumentParser(description=train_sentiment_flow.__doc__)
-    parser.add_argument("--recipe", default="v4", choices=["v4", "v3"])
+    parser.add_argument("--recipe", default="v4", choices=["v4", "v3", "v3-negation"])
     parser.add_argument("--out", default=None, help="default: models/sentiment/<recipe>")
     parser.add_argument("--data", default=str(training.DEFAULT_DATA_DIR))
     parser.add_argument("--cache", default=None, help="folder keeping encoded sets")

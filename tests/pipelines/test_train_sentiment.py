@@ -193,7 +193,7 @@ def test_shipped_recipes_fine_tune_measure_and_write_the_card(
     )
     assert report["out_dir"] == str(out)
     assert set(report["leave_one_set_out"]) == {"tiny_en", "tiny_ja"}
-    assert set(report["never_trained"]) == {"tweeteval_test", "hotel_ja", "worst"}
+    assert set(report["never_trained"]) == {"tweeteval_test", "hotel_ja", "laptops_en", "worst"}
     assert report["never_trained"]["tweeteval_test"]["n"] == 40
     assert list((tmp_path / "checkpoints").glob("epoch-*.pt"))
     saved = json.loads((out / "metrics.json").read_text(encoding="utf-8"))

@@ -25,8 +25,12 @@ Sources and how they follow the convention:
 * Weak labels, ``reported_problems``: sentences of 1-2 star app and clothing reviews and of
   the CFPB complaint narratives that report a problem (a problem cue, not a question, not
   praise by the lexicon) are negative; sentences of 5-star reviews that the lexicon also
-  calls clearly positive are positive (agreement of the two). Only reviews of the train
-  split by text hash; no 3-star review is used at all.
+  calls clearly positive are positive (agreement of the two). A sentence that says a
+  problem is absent ("no problems", "never had an issue") is never a problem report. Only
+  reviews of the train split by text hash; no 3-star review is used at all.
+* Weak labels, ``absent_problems`` (not in v3's default sets; recipe ``v3-negation``):
+  sentences of 4-5 star reviews that say a problem is absent, not negative by the
+  lexicon, are positive.
 * ``convention_en`` / ``convention_ja``: customer-service sentences written for this project
   (``data/sentiment/convention_{en,ja}.tsv``), the only Japanese 3-class data we may ship.
 """
@@ -48,6 +52,7 @@ from voc.models.training import DEFAULT_DATA_DIR, LabelledSet, normalise_text
 __all__ = [
     "CONVENTION_DIR",
     "SoftSet",
+    "absent_problems",
     "convention_set",
     "goemotions",
     "hard_labels",
@@ -195,6 +200,37 @@ _PROBLEM_CUES = re.compile(
 )
 _WORDS = re.compile(r"[A-Za-z']+")
 
+# A sentence that states the ABSENCE of a problem ("no problems", "never had an issue",
+# "nothing to complain about", "it doesn't crash", "couldn't be happier"): its negation is
+# a problem cue above, but it reports none. "never had this problem before" is not one
+# (a determiner pointing at a problem that is there).
+_NO_PROBLEM = re.compile(
+    r"\b(?:no|zero|not (?:a|one|any|a single)|without(?: (?:a|an|any|one))?|free of|"
+    r"never (?:had|have|has|got|experienced|found|noticed)(?: (?:a|an|any|one|a single))?|"
+    r"(?:haven't|hasn't|didn't|don't|doesn't|have not|has not|did not|do not) (?:had|have|"
+    r"has|got|see|seen|experience[d]?|find|found|notice[d]?|encounter(?:ed)?)"
+    r"(?: (?:a|an|any|one|a single))?)\s+(?:(?!this\b|that\b|the\b|these\b|those\b)\w+\s+)?"
+    r"(?:problems?|issues?|complaints?|troubles?|glitch(?:es)?|bugs?|crash(?:es)?|hassles?|"
+    r"regrets?|defects?)\b"
+    r"|\bnothing (?:to complain about|wrong with)\b"
+    r"|\b(?:can't|cannot|can not|couldn't) (?:complain|fault)\b"
+    r"|\b(?:doesn't|does not|didn't|did not|never|hasn't|has not|won't|will not) (?:once )?"
+    r"(?:crash|freeze|lag|fail|break|disappoint|shrink|fade|pill|rip)\w*\b",
+    re.IGNORECASE,
+)
+# ...unless the sentence also turns ("no problems until the update", "not a problem, but
+# it runs large", "I hope it doesn't shrink"): then it is left to the other rules.
+_TURN = re.compile(
+    r"\b(?:but|until|till|except|however|though|although|unfortunately|anymore|any more|"
+    r"now|hope|hopefully|if)\b",
+    re.IGNORECASE,
+)
+
+
+def states_no_problem(sentence: str) -> bool:
+    """The sentence says a problem is absent, and does not turn (see ``_NO_PROBLEM``)."""
+    return _NO_PROBLEM.search(sentence) is not None and _TURN.search(sentence) is None
+
 
 def _sentences(text: str) -> list[str]:
     from voc.text.sentences import split_sentences
@@ -209,16 +245,20 @@ def _is_problem_report(sentence: str, compound: float) -> bool:
         and not sentence.rstrip().endswith("?")
         and compound < 0.3
         and _PROBLEM_CUES.search(sentence) is not None
+        and not states_no_problem(sentence)
     )
 
 
-def reported_problems(data_dir: Path = DEFAULT_DATA_DIR, positives: bool = True) -> SoftSet:
-    """Weak labels from reviews and complaints (see the module docstring).
+@functools.lru_cache(maxsize=2)
+def _weak_sentences(data_dir: Path) -> tuple[list[str], list[str], list[str]]:
+    """(problem reports, praise, absences of a problem) found by the weak-label rules.
 
-    Args:
-        data_dir: The shared data folder.
-        positives: Add the 5-star sentences the lexicon also calls positive (compound
-            >= 0.6), at most as many as the problem reports.
+    Problem reports: sentences of 1-2 star reviews and of the CFPB narratives with a problem
+    cue, not a question, not praise by the lexicon, not stating the absence of a problem.
+    Praise: sentences of 5-star reviews the lexicon calls clearly positive (>= 0.6).
+    Absences: sentences of 4-5 star reviews that state the absence of a problem
+    (:func:`states_no_problem`), not a question, not negative by the lexicon (> -0.05).
+    Reviews of the train split by text hash only (the app reviews' golden set left out).
     """
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
@@ -227,6 +267,7 @@ def reported_problems(data_dir: Path = DEFAULT_DATA_DIR, positives: bool = True)
     vader = SentimentIntensityAnalyzer()
     negatives: list[str] = []
     praise: list[str] = []
+    absences: list[str] = []
 
     def add(review: str, stars: int, test_keys: set[str]) -> None:
         if normalise_text(review) in test_keys or _hash_split(review) != "train":
@@ -235,8 +276,11 @@ def reported_problems(data_dir: Path = DEFAULT_DATA_DIR, positives: bool = True)
             compound = vader.polarity_scores(sentence)["compound"]
             if stars <= 2 and _is_problem_report(sentence, compound):
                 negatives.append(sentence)
-            elif stars == 5 and compound >= 0.6 and not sentence.rstrip().endswith("?"):
-                praise.append(sentence)
+            elif stars >= 4 and not sentence.rstrip().endswith("?"):
+                if stars == 5 and compound >= 0.6:
+                    praise.append(sentence)
+                if compound > -0.05 and states_no_problem(sentence):
+                    absences.append(sentence)
 
     golden = {
         normalise_text(r["reviewText"]) for r in _read_csv(data_dir / "app_reviews_urr_golden.csv")
@@ -254,18 +298,41 @@ def reported_problems(data_dir: Path = DEFAULT_DATA_DIR, positives: bool = True)
             compound = vader.polarity_scores(sentence)["compound"]
             if _is_problem_report(sentence, compound):
                 negatives.append(sentence)
+    return negatives, praise, absences
+
+
+_WEAK_LICENCE = (
+    "weak labels from CC0 clothing reviews, MIT app reviews (Panichella 2016) and CFPB "
+    "narratives (US public domain)"
+)
+
+
+def reported_problems(data_dir: Path = DEFAULT_DATA_DIR, positives: bool = True) -> SoftSet:
+    """Weak labels from reviews and complaints (see the module docstring).
+
+    A sentence that states the absence of a problem ("no problems", "never had an issue":
+    :func:`states_no_problem`) is never a problem report.
+
+    Args:
+        data_dir: The shared data folder.
+        positives: Add the 5-star sentences the lexicon also calls positive (compound
+            >= 0.6), at most as many as the problem reports.
+    """
+    negatives, praise, _ = _weak_sentences(Path(data_dir))
     rows = [(s, NEG, _split(s, salt="weak")) for s in negatives]
     if positives:
         step = max(1, len(praise) // max(1, len(negatives)))
         rows += [(s, POS, _split(s, salt="weak")) for s in praise[::step][: len(negatives)]]
-    return _make(
-        "reported_problems",
-        "en",
-        "weak labels from CC0 clothing reviews, MIT app reviews (Panichella 2016) and CFPB "
-        "narratives (US public domain)",
-        rows,
-        weak=True,
-    )
+    return _make("reported_problems", "en", _WEAK_LICENCE, rows, weak=True)
+
+
+def absent_problems(data_dir: Path = DEFAULT_DATA_DIR) -> SoftSet:
+    """Weak positives: sentences of 4-5 star reviews that say a problem is absent ("no
+    issues so far", "it did not disappoint"), not a question, not negative by the lexicon
+    (see :func:`_weak_sentences`). Split by the same hash as ``reported_problems``."""
+    _, _, absences = _weak_sentences(Path(data_dir))
+    rows = [(s, POS, _split(s, salt="weak")) for s in absences]
+    return _make("absent_problems", "en", _WEAK_LICENCE, rows, weak=True)
 
 
 def star_reviews(data_dir: Path = DEFAULT_DATA_DIR) -> SoftSet:
@@ -398,7 +465,8 @@ def unlabelled_pool(
 
 #: The sets v3 trains on. ``star_reviews`` (whole 1-2 / 4-5 star reviews) and
 #: ``vader_nyt_polar`` (the NYT snippets' opinions) can be loaded but lowered the mean dev
-#: macro-F1 (0.711 -> 0.686 with both; see the model card).
+#: macro-F1 (0.711 -> 0.686 with both; see the model card); ``absent_problems`` is the
+#: recipe ``v3-negation``'s (voc.models.train_v3.RECIPE_SETS).
 DEFAULT_SETS = (
     "goemotions",
     "vader_tweets",
@@ -418,6 +486,7 @@ def training_sets_v3(
         "goemotions": lambda: goemotions(data_dir),
         **{name: functools.partial(vader_set, name, data_dir) for name in _VADER},
         "reported_problems": lambda: reported_problems(data_dir),
+        "absent_problems": lambda: absent_problems(data_dir),
         "star_reviews": lambda: star_reviews(data_dir),
         "convention_en": lambda: convention_set("en"),
         "convention_ja": lambda: convention_set("ja"),
