@@ -26,7 +26,8 @@ Definitions shared by the questions:
 - **Quotes** come from the one picker, :func:`voc.insights.quotes.week_quotes` (a week's
   sentences, redacted; a pain point's are its complaints of the week).
 - **Topics** are named by their id (an int, or a string of digits) or by text matched
-  case-insensitively against the registry: an exact label, then an exact keyword, then a
+  case-insensitively against the registry: an exact label, then an exact other name (its
+  label in the other language, its pain point's), then an exact keyword, then a
   label containing the text, then a keyword containing it; several topics in the first
   tier that matches go to the active one, then the largest. Nothing matching raises
   :class:`~voc.errors.VocError` with the closest labels.
@@ -164,6 +165,17 @@ def _topic_table(store: Warehouse) -> pd.DataFrame:
     return frame
 
 
+def _topic_names(store: Warehouse) -> dict[int, set[str]]:
+    """Each topic's names as a reader may have seen them, lower-cased: its label and its
+    pain point's, in each language it has (:func:`voc.store.topics.label_sql`)."""
+    names: dict[int, set[str]] = {}
+    for language in ("en", "ja"):
+        for pain_points in (False, True):
+            for topic_id, label in store_topics.topic_labels(store, language, pain_points).items():
+                names.setdefault(topic_id, set()).add(label.lower())
+    return names
+
+
 def resolve_topic(store: Warehouse, topic: int | str) -> tuple[int, str]:
     """The topic named by ``topic`` (module docstring), as ``(topic_id, label)``.
 
@@ -184,8 +196,12 @@ def resolve_topic(store: Warehouse, topic: int | str) -> tuple[int, str]:
         raise VocError("name a topic: its id, or words of its label or keywords")
     label_l = table["label"].str.lower()
     keywords_l = table["keywords"].map(lambda ks: [k.lower() for k in ks])
+    # A topic is read under other names too: its label in the other language, its pain
+    # point's (the digest in Japanese shows 決済エラー for "payment error").
+    names = _topic_names(store)
     tiers = [
         label_l == wanted,
+        table["topic_id"].map(lambda t: wanted in names.get(int(t), set())),
         keywords_l.map(lambda ks: wanted in ks),
         label_l.str.contains(wanted, regex=False),
         keywords_l.map(lambda ks: any(wanted in k for k in ks)),

@@ -24,8 +24,9 @@ topic's label here is a phrase its own sentences use ("parcel arrived late", "�
    one is the label, the next ones are as relevant but unlike those already picked.
 4. **Languages.** Each language with at least ``min_language_share`` of the topic's
    sentences gets its own label (the aliases); the label is the one in ``language`` (the
-   digest's) when the topic has it and it scores within ``language_margin`` of the best
-   language's label, else the best one (the others stay as aliases).
+   digest's) whenever the topic has one, else the best-scoring one (the others stay as
+   aliases). Readers in another language take the alias in theirs
+   (:func:`voc.store.topics.label_sql`).
 
 A topic without any candidate (too few sentences, or none repeats) keeps its keyword
 label, so every topic has one.
@@ -85,7 +86,8 @@ class PhraseLabeler:
         embedder: Embeds candidate phrases (``embed(texts) -> (n, dim)``); it must be the
             embedder the centroids come from. None: candidates are ranked by frequency
             and distinctiveness of their words only.
-        language: Preferred label language (the digest's).
+        language: The label's language (the digest's) whenever the topic has a label in
+            it; the others are aliases.
         n_phrases: Key phrases kept per topic and language.
         diversity: MMR trade-off: 0 ranks by relevance only, 1 by novelty only.
         distinct_weight: Weight of the cosine to the nearest other centroid (subtracted).
@@ -99,10 +101,6 @@ class PhraseLabeler:
             phrase written once).
         max_candidates: Most frequent candidates ranked per topic and language.
         min_language_share: Share of a topic's sentences a language needs for its own label.
-        language_margin: A topic with labels in several languages is labelled in
-            ``language`` unless another language's label scores more than this much
-            higher (its sentences in ``language`` share no clear phrase: "billing address
-            doesn't match" against "決済エラー").
         object_bonus: Added to the score of a phrase that names a thing (holds a noun:
             :attr:`TextTerms.objects`). 0 for a topic's own label; a pain point's label
             (:func:`complaint_labeler`) uses it so that "sleeves are too tight" wins over
@@ -123,7 +121,6 @@ class PhraseLabeler:
         min_count: int = 2,
         max_candidates: int = 40,
         min_language_share: float = 0.2,
-        language_margin: float = 0.05,
         object_bonus: float = 0.0,
     ) -> None:
         self.embedder = embedder
@@ -137,7 +134,6 @@ class PhraseLabeler:
         self.min_count = min_count
         self.max_candidates = max_candidates
         self.min_language_share = min_language_share
-        self.language_margin = language_margin
         self.object_bonus = object_bonus
 
     def label_topics(
@@ -230,13 +226,14 @@ class PhraseLabeler:
             if not aliases:
                 labels.append(TopicLabel(keyword_labels[topic], main_language[topic]))
                 continue
-            best = max(aliases, key=lambda code: (scores[code], code == self.language))
-            if self.language in aliases and scores[self.language] >= scores[best] - (
-                self.language_margin
-            ):
-                language = self.language
-            else:
-                language = best
+            # In the digest's language whenever the topic has a label in it: a reader
+            # of an English digest reads "received the return", not 返品受付 scoring
+            # a little higher (its alias). Only a topic without one falls back.
+            language = (
+                self.language
+                if self.language in aliases
+                else max(aliases, key=lambda code: (scores[code], code))
+            )
             labels.append(
                 TopicLabel(
                     aliases[language], language, aliases, phrases[language], scores[language]
