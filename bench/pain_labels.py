@@ -1,6 +1,7 @@
 """What a pain point is called: its topic's label against its complaints' label.
 
     python -m bench.pain_labels [--store voc-data/voc.duckdb] [--week 2026-W45] [--top 10]
+                                [--language en]
 
 A topic's label is a key phrase of all its sentences; a pain point's label is a key phrase
 of its topic's *negative* sentences (:attr:`voc.topics.results.Topic.complaint_label`).
@@ -18,8 +19,9 @@ sentences, both labels are judged against the topic's complaints:
 - ``phrase``: :func:`voc.topics.labels.is_phrase`.
 
 "topic label" is what the pain points showed before (``topics.label``); "pain label" what
-they show now (:data:`voc.store.topics.PAIN_POINT_LABEL_SQL`: a person's label, else the
-complaint label, else the topic label). Read-only on the store; a few seconds plus model
+they show now (:func:`voc.store.topics.label_sql`: a person's label, else the complaint
+label, else the topic label), both as a digest in ``--language`` reads them (a label in
+that language where the topic has one). Read-only on the store; a few seconds plus model
 loading. Prints a markdown table per set and one JSON line.
 """
 
@@ -104,7 +106,7 @@ def judge(
     }
 
 
-def run(store_path: Path, week: str, top: int) -> dict[str, Any]:
+def run(store_path: Path, week: str, top: int, language: str | None = "en") -> dict[str, Any]:
     """Both labels of the week's pain points and of every topic with complaints."""
     from voc.insights.painpoints import top_pain_points
     from voc.models.embedders import get_embedder
@@ -116,8 +118,8 @@ def run(store_path: Path, week: str, top: int) -> dict[str, Any]:
     with Warehouse(store_path, read_only=True) as store:
         embedder_name = str(store.query("SELECT embedder FROM topic_model")["embedder"][0])
         points = top_pain_points(store, week, limit=top, quotes=0)
-        own = topic_labels(store)
-        pain = topic_labels(store, pain_points=True)
+        own = topic_labels(store, language)
+        pain = topic_labels(store, language, pain_points=True)
         all_centroids = _negative_centroids(store, embedder_name, None)
         week_centroids = _negative_centroids(store, embedder_name, week)
         with_complaints = store.query(
@@ -127,7 +129,12 @@ def run(store_path: Path, week: str, top: int) -> dict[str, Any]:
     sentiment = load_sentiment()
     tokenizer = KeywordTokenizer()
     ids = [int(t) for t in points["topic_id"]]
-    result: dict[str, Any] = {"store": str(store_path), "week": week, "sets": {}}
+    result: dict[str, Any] = {
+        "store": str(store_path),
+        "week": week,
+        "language": language,
+        "sets": {},
+    }
     sets = {
         f"{week} pain points, week's complaints": (ids, week_centroids),
         f"{week} pain points, all their complaints": (ids, all_centroids),
@@ -159,8 +166,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", type=Path, default=Path("voc-data/voc.duckdb"))
     parser.add_argument("--week", default="2026-W45")
     parser.add_argument("--top", type=int, default=10)
+    parser.add_argument(
+        "--language", default="en", help="the digest's language the labels are read in"
+    )
     args = parser.parse_args(argv)
-    result = run(args.store, args.week, args.top)
+    result = run(args.store, args.week, args.top, args.language)
     for name, judged in result["sets"].items():
         print(f"\n### {name} ({judged['n']} topics)\n")
         print("| label | cosine to complaints | worst | bare evaluations | read as positive |")

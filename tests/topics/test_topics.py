@@ -443,6 +443,29 @@ def test_key_phrases_are_what_a_person_would_write(tokenizer, text, language, ph
     assert phrase in [surface for _, surface in terms.phrases]
 
 
+@pytest.mark.parametrize(
+    ("text", "kept", "dropped"),
+    [
+        # A negation before "too" belongs to the phrase: "not too bad" is praise.
+        ("It ain't too bad.", "ain't too bad", "too bad"),
+        ("but not too bad.", "not too bad", "too bad"),
+        ("the dress was not too big", "not too big", "too big"),
+        # A particle after the object belongs to the verb: "don't pass this up" is praise,
+        # no "don't pass".
+        ("don't pass this up.", None, "don't pass"),
+        ("I could not pass it up.", None, "could not pass"),
+        ("The app doesn't work and the sleeves are too tight", "too tight", None),
+    ],
+)
+def test_a_phrase_keeps_the_words_that_turn_its_meaning(tokenizer, text, kept, dropped):
+    """Issue 11: the W45 pain points "too bad" and "don't pass" came from "not too bad"
+    and "don't pass this up" (praise the sentiment model read as complaints)."""
+    [terms] = tokenizer.terms([text], ["en"])
+    surfaces = [surface for _, surface in terms.phrases]
+    assert kept is None or kept in surfaces, surfaces
+    assert dropped is None or dropped not in surfaces, surfaces
+
+
 def test_fillers_and_measurements_are_no_key_phrases(tokenizer):
     english, japanese = tokenizer.terms(
         ["Nope. Thanks! I'm 34a, 135 lbs.", "特になし"], ["en", "ja"]

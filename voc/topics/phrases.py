@@ -103,7 +103,9 @@ _WEAK_ADVERBS = frozenset(
 _MAX_PHRASE_WORDS = 5
 # Forms of "be" the rule lemmatizer leaves as written ("are" stayed "are"), so "sleeves are"
 # headed a subject + verb phrase instead of "sleeves are too long".
-_BE_FORMS = frozenset({"am", "is", "are", "was", "were", "been", "being", "'s", "'re", "'m"})
+_BE_FORMS = frozenset(
+    {"am", "is", "are", "was", "were", "been", "being", "'s", "'re", "'m", "ai"}  # ai(n't)
+)
 # Degree adverbs left out of a predicate ("fit was very unflattering" -> "fit was
 # unflattering"); "too" stays: "sleeves were too tight" is the complaint.
 _INTENSIFIERS = frozenset(
@@ -342,13 +344,23 @@ def _english_phrases(doc: Any, lemmatize: Any) -> Iterable[tuple[str, str, bool]
         neg = v - 1
         if v >= 2 and tokens[neg].lower_ not in _NEGATIONS and tokens[neg].tag_ == "RB":
             neg = v - 2  # "didn't quite work"
-        if neg >= 1 and tokens[neg].lower_ in _NEGATIONS and tokens[neg - 1].tag_ in _FINITE_TAGS:
+        # Not when the verb's particle follows its object: "don't pass this up" (praise)
+        # is no "don't pass", nor "didn't turn it down" "didn't turn".
+        split_particle = v + 2 < n and after.tag_ in ("PRP", "DT") and tokens[v + 2].tag_ == "RP"
+        if (
+            neg >= 1
+            and tokens[neg].lower_ in _NEGATIONS
+            and tokens[neg - 1].tag_ in _FINITE_TAGS
+            and not split_particle
+        ):
             particle = [after] if after.tag_ == "RP" else []
             keyed = [tokens[neg - 1], tokens[neg], token, *particle]
             found.append(emit(tokens[neg - 1 : keyed[-1].i - first + 1], keyed))
     # Degree or negated adjective without a subject: "too small", "not well made".
     for a, token in enumerate(tokens[:-1]):
-        if token.lower_ == "too" or (
+        # "too" after a negation is the negation's phrase: "not too bad" is no "too bad".
+        negated = a >= 1 and tokens[a - 1].lower_ in _NEGATIONS
+        if (token.lower_ == "too" and not negated) or (
             token.lower_ in _NEGATIONS and (a == 0 or lemma(tokens[a - 1]) != "do")
         ):
             predicate = _predicate(tokens, a)
