@@ -613,6 +613,11 @@ def test_a_japanese_digest_and_the_cli_label_topics_in_japanese(
             if command == "pain-points":
                 assert rows[0]["topic_id"] == first.topic_id
                 assert bool(JAPANESE.search(rows[0]["label"])) == (language == "ja")
+    for language, labels in (("ja", in_japanese), ("en", in_english)):
+        listed = runner.invoke(app, ["topics", *config[2:], "-l", language])
+        assert listed.exit_code == 0, listed.output
+        rows = json.loads(listed.stdout)
+        assert rows and all(r["label"] == labels[r["topic_id"]] for r in rows)
     # Alerts and the web app name pain points by the same rule, in digest.language / the
     # app's language.
     from voc.config import load_config

@@ -198,10 +198,10 @@ def resolve_topic(store: Warehouse, topic: int | str) -> tuple[int, str]:
     keywords_l = table["keywords"].map(lambda ks: [k.lower() for k in ks])
     # A topic is read under other names too: its label in the other language, its pain
     # point's (the digest in Japanese shows 決済エラー for "payment error").
-    names = _topic_names(store)
+    other_names = _topic_names(store)
     tiers = [
         label_l == wanted,
-        table["topic_id"].map(lambda t: wanted in names.get(int(t), set())),
+        table["topic_id"].map(lambda t: wanted in other_names.get(int(t), set())),
         keywords_l.map(lambda ks: wanted in ks),
         label_l.str.contains(wanted, regex=False),
         keywords_l.map(lambda ks: any(wanted in k for k in ks)),
@@ -534,8 +534,9 @@ def _labels_in(
 
 
 # -- topics --------------------------------------------------------------------------------
-def topics(store: Warehouse) -> pd.DataFrame:
-    """The active topics, largest first.
+def topics(store: Warehouse, language: str | None = None) -> pd.DataFrame:
+    """The active topics, largest first, labelled in ``language`` where they have a label
+    in it (:func:`voc.store.topics.label_sql`; None: their stored labels).
 
     Returns:
         ``topic_id``, ``label``, ``keywords`` (list, best first), ``size`` (sentences in
@@ -544,6 +545,7 @@ def topics(store: Warehouse) -> pd.DataFrame:
     """
     _require_schema(store, 3)
     frame = store_topics.active_topics(store, OTHER_TOPIC)
+    frame["label"] = _labels_in(store, frame, language)
     frame["keywords"] = frame["keywords"].map(lambda k: [str(w) for w in k])
     frame["negative_share"] = frame["negative_share"].astype("float64")
     return frame
