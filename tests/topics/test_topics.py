@@ -501,6 +501,9 @@ def test_a_label_is_a_phrase_unless_no_phrase_of_its_topic_recurs():
     assert is_phrase("waist run small", "en") and not is_phrase("waist", "en")
     assert is_phrase("決済エラー", "ja") and not is_phrase("なし", "ja")
     assert not is_phrase("nope", "en") and not is_phrase("size · small · fit", "en")
+    # An indefinite pronoun is a filler alone, a subject beside a verb.
+    assert is_phrase("nothing has changed", "en") and not is_phrase("nothing", "en")
+    assert not is_phrase("nope thanks", "en")
 
 
 def test_a_copula_or_a_placeholder_heads_no_phrase(tokenizer):

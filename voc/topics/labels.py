@@ -456,6 +456,9 @@ _FUNCTION_TEXT = (
     "so very really just"
 )
 _FUNCTION_WORDS = frozenset(_FUNCTION_TEXT.split())
+# Fillers as a label of their own, but the subject of a clause beside a verb: "nothing
+# has changed" is a phrase (a W45 pain point's), "nothing" alone is not.
+_SUBJECTS = frozenset({"nothing", "something", "anything", "everything"})
 
 
 def _content_words(label: str, language: str) -> list[str]:
@@ -466,13 +469,14 @@ def _content_words(label: str, language: str) -> list[str]:
     return [
         w
         for w in _WORD.findall(label.lower())
-        if w not in _FUNCTION_WORDS and w not in FILLERS and len(w) > 1
+        if w not in _FUNCTION_WORDS and (w not in FILLERS or w in _SUBJECTS) and len(w) > 1
     ]
 
 
 def is_phrase(label: str, language: str) -> bool:
     """Whether a label is a phrase a person would write rather than a bare word: two
-    content words or more in English ("waist runs small", not "waist" or "nope"); in
+    content words or more in English ("waist runs small", "nothing has changed", not
+    "waist", "nope" or "nothing"); in
     Japanese a compound or a predicate (決済エラー, 荷物が届かない), not a bare noun
     (返金) or a filler (なし)."""
     if " · " in label:
