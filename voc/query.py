@@ -197,7 +197,8 @@ def resolve_topic(store: Warehouse, topic: int | str) -> tuple[int, str]:
     label_l = table["label"].str.lower()
     keywords_l = table["keywords"].map(lambda ks: [k.lower() for k in ks])
     # A topic is read under other names too: its label in the other language, its pain
-    # point's (the digest in Japanese shows 決済エラー for "payment error").
+    # point's (the Japanese digest shows 決済エラー where the English one shows "billing
+    # address doesn't match").
     other_names = _topic_names(store)
     tiers = [
         label_l == wanted,

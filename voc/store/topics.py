@@ -419,8 +419,8 @@ def label_sql(language: str | None = None, pain_points: bool = False) -> str:
     1. The label a person gave (kept in ``topic_renames`` and put on ``t.label``) wins.
     2. A pain point is named by its complaints (``complaint_label``, a phrase of the
        topic's negative sentences) when the topic has one, else by the topic's label.
-    3. Of that label, the one in ``language`` when it has one (its alias, e.g. the
-       English "charged twice" of a topic labelled クレジットカード), else the stored one:
+    3. Of that label, the one in ``language`` when it has one (its alias: the English
+       digest reads "charged twice", the Japanese one クレジットカード), else the stored one:
        the fit labels a topic in ``digest.language`` when it has a label in it, so a
        store's own labels are those of the configured language (None).
 
