@@ -118,13 +118,14 @@ def recomputed_complaint_labels(
 ) -> tuple[dict[int, str], str]:
     """The complaint labels this checkout gives the store's active topics as they are, in
     ``language`` where they have one (a person's label still first), and how many of the
-    topics' complaint labels (or their absence) equal the stored ones ("64 of 65")."""
+    topics' complaint labels, in every language (or their absence), equal the stored ones
+    ("64 of 65")."""
     from voc.store.vectors import decode_matrix
     from voc.topics.clustering import _hash_order, _unit_rows
     from voc.topics.model import TopicModel
 
     topics = store.query(
-        "SELECT topic_id, centroid, complaint_label FROM topics "
+        "SELECT topic_id, centroid, complaint_aliases FROM topics "
         "WHERE status = 'active' AND topic_id >= 0 ORDER BY size DESC, topic_id"
     )
     index = {int(t): i for i, t in enumerate(topics["topic_id"])}
@@ -157,10 +158,11 @@ def recomputed_complaint_labels(
     result: dict[int, str] = {}
     same = 0
     for topic_id, stored, label in zip(
-        topics["topic_id"], topics["complaint_label"], found, strict=True
+        topics["topic_id"], topics["complaint_aliases"], found, strict=True
     ):
-        same += (label.label if label is not None else None) == (
-            stored if isinstance(stored, str) else None
+        # Compared in every language (the fit chose its label in digest.language).
+        same += (dict(label.aliases) if label is not None else {}) == (
+            json.loads(stored) if isinstance(stored, str) else {}
         )
         if label is not None:
             chosen = label.aliases.get(language, label.label) if language else label.label
