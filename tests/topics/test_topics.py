@@ -436,6 +436,8 @@ def test_the_label_check_compares_labels_with_keyword_triples_of_their_language(
         ("Way too small", "en", "too small"),
         ("but it didn't quite work out for me.", "en", "didn't quite work out"),
         ("Please fix!", "en", "please fix"),
+        ("Still waiting on my refund after three weeks.", "en", "waiting on my refund"),
+        ("I was charged for shipping twice.", "en", "charged for shipping"),
     ],
 )
 def test_key_phrases_are_what_a_person_would_write(tokenizer, text, language, phrase):

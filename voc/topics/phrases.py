@@ -20,6 +20,7 @@ from voc.topics.tokens import _HAS_LETTER, _JAPANESE_STOP, _MASK
 # each a phrase a person would write about a subject:
 #   noun phrase        (JJ|NN)* NN          "customer service", "battery life", "fabric"
 #   verb + object      VB (RP) (DT|PRP$) NP "cancel my subscription", "charged my card"
+#   verb + prep + obj  VB IN (DT|PRP$) NP   "waiting on my refund", "charged for shipping"
 #   subject + verb     NN VB (RB|JJ|RP|VBG) "parcel arrived late", "app keeps crashing"
 #   negated verb       (NN) MD/VBZ not VB   "app won't load", "doesn't work"
 #   verb + adverb      VB (RB|JJ|RP)        "arrived late", "runs small", "charged twice"
@@ -328,6 +329,15 @@ def _english_phrases(doc: Any, lemmatize: Any) -> Iterable[tuple[str, str, bool]
             and lemma(tokens[before]) not in _LIGHT_VERBS
         ):
             found.append(emit(tokens[before : end if end - start <= 2 else start + 2]))
+        # Verb + preposition + object: "waiting on my refund", "charged for shipping",
+        # "fit around my chest" (what a complaint is about, beside what was done).
+        if (
+            before >= 1
+            and tokens[before].tag_ == "IN"
+            and tokens[before - 1].tag_ in _VERB_TAGS
+            and lemma(tokens[before - 1]) not in _LIGHT_VERBS
+        ):
+            found.append(emit(tokens[before - 1 : end if end - start <= 2 else start + 2]))
 
     # Verb + adverb or complement without a noun subject: "arrived late", "runs small".
     for v, token in enumerate(tokens[:-1]):
