@@ -6,12 +6,13 @@ topic's label here is a phrase its own sentences use ("parcel arrived late", "�
 1. **Candidates.** Key phrases of the topic's sampled sentences (the same sentences, and
    the same spaCy pass, as its keywords: :meth:`KeywordTokenizer.terms`): English noun
    phrases, verb + object ("waiting on my refund"), subject + verb ("app keeps
-   crashing"); Japanese compound nouns, noun + particle + predicate ("荷物が届かない"), modifier + noun ("丁寧な対応"). A
-   candidate must occur in ``min_count`` sentences (variants counted together by their
-   lemmas); the most frequent ``max_candidates`` per topic and language are kept, and
-   as many phrases written once but made of two or more of the topic's recurring words
-   ("fit was unflattering" where "fit" and "unflattering" each recur). Fillers
-   ("nope", "thanks", 特になし) are no candidates (:mod:`voc.topics.phrases`).
+   crashing"); Japanese compound nouns, noun + particle + predicate ("荷物が届かない"),
+   modifier + noun ("丁寧な対応"). A candidate must occur in ``min_count`` sentences
+   (variants counted together by their lemmas); the most frequent ``max_candidates`` per
+   topic and language are kept, and as many phrases written once but made of two or more
+   of the topic's recurring words ("fit was unflattering" where "fit" and "unflattering"
+   each recur). Fillers ("nope", "thanks", 特になし) are no candidates
+   (:mod:`voc.topics.phrases`).
 2. **Ranking.** Each candidate is embedded with the embedder the topics were fitted
    with and scored by its cosine to its topic's centroid, minus ``distinct_weight`` x its
    cosine to the nearest *other* centroid (so "dress", near every clothing topic, loses
