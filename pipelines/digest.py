@@ -201,9 +201,9 @@ def digest_flow(
             settings.history_weeks,
             timezone,
             now,
-            # The topics step labels topics in digest.language: another language reads
-            # their aliases in it.
-            language if language != settings.language else None,
+            # Every label in the digest's language where the topic has one (a label is
+            # fixed once found: a topic labelled in the other language keeps an alias).
+            language,
             taxonomy.owners,
             (config.fixes.before_weeks, config.fixes.after_weeks, config.fixes.min_records),
         )

@@ -31,12 +31,14 @@ BURST_WEEK = "2026-W45"
 EMPTY_WEEK = "2026-W12"
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 PHONE = re.compile(r"\d{2,4}-\d{2,4}-\d{3,4}")
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 
 @pytest.fixture(scope="module")
 def burst(demo: dict[str, Path]) -> Digest:
+    """The English digest of the burst week, as `voc digest` gathers it."""
     with Warehouse(demo["store"], read_only=True) as store:
-        return gather(store, BURST_WEEK)
+        return gather(store, BURST_WEEK, language="en")
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +52,9 @@ def test_the_planted_burst_leads_the_week_with_quotes_in_both_languages(burst: D
     assert burst.records > 200 and burst.analysed == burst.records
     assert len(burst.pain_points) >= 5
     first = burst.pain_points[0]
-    assert "決済" in first.label and first.emerging
+    assert "決済" in first.keywords and first.emerging
+    # Named in English in the English digest: its complaints have an English label.
+    assert not JAPANESE.search(first.label), first.label
     assert first.volume > 3 * first.previous_volume  # the burst: 54 against 6
     assert {q.language for q in first.quotes} >= {"ja", "en"}
     assert first.impacts["nps"] > 5  # it drags the week's NPS down
@@ -84,11 +88,18 @@ def test_quotes_are_this_weeks_complaints_redacted(demo: dict[str, Path], burst:
     assert all(q.sentiment_score < 0 for q in first)  # a pain point is quoted by complaints
 
 
-def test_surveys_emerging_falling_and_heat_map_hold_together(burst: Digest) -> None:
+def test_surveys_emerging_falling_and_heat_map_hold_together(
+    demo: dict[str, Path], burst: Digest
+) -> None:
+    from voc.store.topics import topic_labels
+
+    with Warehouse(demo["store"], read_only=True) as store:
+        english = topic_labels(store, "en")
     metrics = {s.metric: s for s in burst.surveys}
     assert set(metrics) >= {"nps", "csat"}
     assert metrics["nps"].respondents > 0 and metrics["nps"].previous is not None
-    assert metrics["csat"].drags and "決済" in metrics["csat"].drags[0][0]
+    assert metrics["csat"].drags
+    assert metrics["csat"].drags[0][0] == english[burst.pain_points[0].topic_id]
     assert burst.pain_points[0].topic_id in {m.topic_id for m in burst.emerging}
     for move in burst.falling:
         assert move.share is not None and move.baseline_share is not None
@@ -143,8 +154,10 @@ def test_customer_text_is_escaped_in_html_and_markdown(burst: Digest) -> None:
     assert r"\*\*bold\*\* \| pipe \# hash" in markdown
 
 
-def test_charts_are_the_same_for_the_same_week(burst: Digest) -> None:
-    first, second = Renderer(burst, "ja").charts(), Renderer(burst, "ja").charts()
+def test_charts_are_the_same_for_the_same_week(demo: dict[str, Path]) -> None:
+    with Warehouse(demo["store"], read_only=True) as store:
+        japanese = gather(store, BURST_WEEK, language="ja")
+    first, second = Renderer(japanese, "ja").charts(), Renderer(japanese, "ja").charts()
     assert first == second
     assert "決済" in first["trends"]  # labels stay text, drawn by the browser's fonts
 
@@ -363,8 +376,10 @@ def test_the_burst_weeks_pain_points_are_named_by_their_complaints(
     by its topic's label, which comes from all of them: the W45 digest listed "v neck is
     just right" (praise) and "too bad", "not worth", "cant use", "will be returning"
     (evaluations that say nothing of what is wrong). No pain point's label reads as
-    praise to the store's sentiment model, and fewer say nothing than the topics' labels
-    of the same pain points (bench/pain_labels.py measures both)."""
+    praise to the store's sentiment model; no more say nothing than the topics' own
+    labels of the same pain points (the returns topic's own label names the refund too
+    now), and at most 3 of the 10 ("too tight", "not worth", "nothing has changed":
+    topics grouped by tone). bench/pain_labels.py measures both."""
     from voc.models.loaders import load_sentiment
     from voc.store.topics import topic_labels
     from voc.topics.labels import names_a_thing
@@ -396,12 +411,12 @@ def test_the_burst_weeks_pain_points_are_named_by_their_complaints(
     topics_said_nothing = sum(
         not n for n in names_a_thing(topic_named, [keyword_language(t, None) for t in topic_named])
     )
-    assert said_nothing < topics_said_nothing, (shown, topic_named)
+    assert said_nothing <= min(topics_said_nothing, 3), (shown, topic_named)
 
 
 def test_the_burst_stays_the_first_emerging_pain_point(burst: Digest) -> None:
     emerging = [p for p in burst.pain_points if p.emerging]
-    assert emerging and emerging[0] is burst.pain_points[0] and "決済" in emerging[0].label
+    assert emerging and emerging[0] is burst.pain_points[0] and "決済" in emerging[0].keywords
 
 
 def test_praise_is_a_short_section_of_positive_topics_and_quotes(
@@ -537,32 +552,49 @@ def test_a_japanese_digest_does_not_overwrite_the_english_one(
 def test_a_japanese_digest_and_the_cli_label_topics_in_japanese(
     demo: dict[str, Path], burst: Digest, tmp_path: Path
 ) -> None:
-    """-l ja: a topic with a Japanese label (its alias) reads in Japanese in the digest,
-    `voc pain-points` and `voc love`; the English digest keeps the topics' own labels.
-    Pain points read under their complaints' label, in that language where it has one."""
+    """Issue 11, point 4: a topic with a label in the digest's language reads in it, the
+    other kept as its alias: -l ja reads Japanese labels in the digest, `voc
+    pain-points` and `voc love`, the English digest and -l en English ones. Pain points
+    read under their complaints' label, in that language where it has one. The fit
+    labels in digest.language (en), so the stored labels are the English ones."""
     from voc.cli import app
     from voc.store.topics import topic_labels
 
     with Warehouse(demo["store"], read_only=True) as store:
         japanese = gather(store, BURST_WEEK, language="ja")
         in_japanese = topic_labels(store, "ja")
+        in_english = topic_labels(store, "en")
         own = topic_labels(store)
         pain_in_japanese = topic_labels(store, "ja", pain_points=True)
+        pain_in_english = topic_labels(store, "en", pain_points=True)
         pain_own = topic_labels(store, pain_points=True)
+        stored = store.query(
+            "SELECT topic_id, label, aliases, complaint_label, complaint_aliases FROM topics"
+        )
+    # The fit's rule: the label in digest.language whenever the topic has one.
+    both = 0
+    for row in stored.itertuples(index=False):
+        for label, aliases in (
+            (row.label, row.aliases),
+            (row.complaint_label, row.complaint_aliases),
+        ):
+            names = json.loads(aliases) if isinstance(aliases, str) else {}
+            if "en" in names:
+                assert label == names["en"], (label, names)
+                both += "ja" in names
+    assert both >= 3  # the demo has topics and complaints in both languages
+    assert own == in_english and pain_own == pain_in_english
     first = japanese.pain_points[0]
     assert first.topic_id == burst.pain_points[0].topic_id
     assert "決済" in first.label and first.label == pain_in_japanese[first.topic_id]
+    assert burst.pain_points[0].label != first.label  # its English alias
     assert all(p.label == pain_in_japanese[p.topic_id] for p in japanese.pain_points)
-    assert all(p.label == pain_own[p.topic_id] for p in burst.pain_points)
+    assert all(p.label == pain_in_english[p.topic_id] for p in burst.pain_points)
     sections = ("praise", "emerging", "falling")
     shown = [item for name in sections for item in getattr(japanese, name)]
     assert all(item.label == in_japanese[item.topic_id] for item in shown)
     english = [item for name in sections for item in getattr(burst, name)]
-    assert all(item.label == own[item.topic_id] for item in english)
-    # At least one topic of the week reads differently in Japanese than in English.
-    assert any(
-        pain_in_japanese[p.topic_id] != pain_own[p.topic_id] for p in japanese.pain_points
-    ) or any(in_japanese[i.topic_id] != own[i.topic_id] for i in shown)
+    assert all(item.label == in_english[item.topic_id] for item in english)
     for drag in (d for s in japanese.surveys for d in s.drags):
         assert drag[0] in in_japanese.values()
 
@@ -572,13 +604,37 @@ def test_a_japanese_digest_and_the_cli_label_topics_in_japanese(
         pain = command == "pain-points"
         for language, labels in (
             ("ja", pain_in_japanese if pain else in_japanese),
-            ("en", pain_own if pain else own),
+            ("en", pain_in_english if pain else in_english),
+            (None, pain_in_english if pain else in_english),  # digest.language
         ):
-            result = runner.invoke(app, [command, *config, "-l", language, "--limit", "20"])
+            chosen = ["-l", language] if language else []
+            result = runner.invoke(app, [command, *config, *chosen, "--limit", "20"])
             assert result.exit_code == 0, result.output
             rows = json.loads(result.stdout)
             assert rows and all(r["label"] == labels[r["topic_id"]] for r in rows)
             if command == "pain-points":
-                assert "決済" in rows[0]["label"]
+                assert rows[0]["topic_id"] == first.topic_id
+                assert bool(JAPANESE.search(rows[0]["label"])) == (language == "ja")
+    for language, labels in (("ja", in_japanese), ("en", in_english)):
+        listed = runner.invoke(app, ["topics", *config[2:], "-l", language])
+        assert listed.exit_code == 0, listed.output
+        rows = json.loads(listed.stdout)
+        assert rows and all(r["label"] == labels[r["topic_id"]] for r in rows)
+    # Alerts and the web app name pain points by the same rule, in digest.language / the
+    # app's language.
+    from voc.config import load_config
+    from voc.loop import find_alerts
+    from voc.ui import loaders
+
+    with Warehouse(demo["store"], read_only=True) as store:
+        alerts = find_alerts(store, load_config(demo["config"]), load_taxonomy(), [BURST_WEEK])
+    assert alerts and all(a.label == pain_in_english[a.topic_id] for a in alerts)
+    for language, labels in (("en", pain_in_english), ("ja", pain_in_japanese)):
+        frame = loaders.pain_points(
+            str(demo["store"]), ("test",), BURST_WEEK, None, None, None, None, language
+        )
+        assert not frame.empty
+        pairs = zip(frame["topic_id"], frame["label"], strict=True)
+        assert all(labels[int(t)] == label for t, label in pairs)
     refused = runner.invoke(app, ["love", *config, "-l", "fr"])
     assert refused.exit_code == 2 and "write en or ja" in refused.output

@@ -396,9 +396,10 @@ def _excel_safe(value: Any) -> Any:
 
 
 def _store_topic_model(
-    store_path: str | Path | None, embedder: str
+    store_path: str | Path | None, embedder: str, language: str | None = None
 ) -> tuple[Any, dict[int, str]] | None:
-    """The store's topic model and labels, when there is one for this embedder."""
+    """The store's topic model and labels (in ``language`` where a topic has one), when
+    there is one for this embedder."""
     if store_path is None or not Path(store_path).exists():
         return None
     from voc.store.topics import has_topic_model
@@ -411,7 +412,7 @@ def _store_topic_model(
         stored = load_model(store)
         if stored is None or stored.embedder != embedder:
             return None
-        names = topic_labels(store)
+        names = topic_labels(store, language)
     return stored.model, names
 
 
@@ -695,7 +696,9 @@ def enrich_file(
     analyzer = Analyzer.load(sentiment_model, taxonomy)
     analyzer.warm_up()
     topic_model = (
-        None if topics == "file" else _store_topic_model(store_path, analyzer.embedder_name)
+        None
+        if topics == "file"
+        else _store_topic_model(store_path, analyzer.embedder_name, label_language)
     )
     if topics == "store" and topic_model is None:
         raise ConfigError(

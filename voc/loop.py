@@ -212,7 +212,8 @@ def find_alerts(
 
     Args:
         store: An open store (read-only is fine).
-        config: ``alerts`` (thresholds, weeks) is read.
+        config: ``alerts`` (thresholds, weeks) is read; pain points are named in
+            ``digest.language``, as the digest names them.
         taxonomy: Its touchpoints' owners route the alerts.
         weeks: ISO weeks to check instead of the latest ones.
 
@@ -224,7 +225,9 @@ def find_alerts(
     alerts: list[Alert] = []
     for week in sorted(checked):
         previous = iso_week(iso_week_monday(week) - timedelta(weeks=1))
-        rows = store_loop.alert_candidates(store, week, previous, OTHER_TOPIC, ALL)
+        rows = store_loop.alert_candidates(
+            store, week, previous, OTHER_TOPIC, ALL, config.digest.language
+        )
         rows = rows[
             (rows["negative_share"] >= MIN_NEGATIVE_SHARE)
             & (rows["complaints"] >= settings.min_negative)

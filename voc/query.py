@@ -26,7 +26,8 @@ Definitions shared by the questions:
 - **Quotes** come from the one picker, :func:`voc.insights.quotes.week_quotes` (a week's
   sentences, redacted; a pain point's are its complaints of the week).
 - **Topics** are named by their id (an int, or a string of digits) or by text matched
-  case-insensitively against the registry: an exact label, then an exact keyword, then a
+  case-insensitively against the registry: an exact label, then an exact other name (its
+  label in the other language, its pain point's), then an exact keyword, then a
   label containing the text, then a keyword containing it; several topics in the first
   tier that matches go to the active one, then the largest. Nothing matching raises
   :class:`~voc.errors.VocError` with the closest labels.
@@ -164,6 +165,17 @@ def _topic_table(store: Warehouse) -> pd.DataFrame:
     return frame
 
 
+def _topic_names(store: Warehouse) -> dict[int, set[str]]:
+    """Each topic's names as a reader may have seen them, lower-cased: its label and its
+    pain point's, in each language it has (:func:`voc.store.topics.label_sql`)."""
+    names: dict[int, set[str]] = {}
+    for language in ("en", "ja"):
+        for pain_points in (False, True):
+            for topic_id, label in store_topics.topic_labels(store, language, pain_points).items():
+                names.setdefault(topic_id, set()).add(label.lower())
+    return names
+
+
 def resolve_topic(store: Warehouse, topic: int | str) -> tuple[int, str]:
     """The topic named by ``topic`` (module docstring), as ``(topic_id, label)``.
 
@@ -184,8 +196,13 @@ def resolve_topic(store: Warehouse, topic: int | str) -> tuple[int, str]:
         raise VocError("name a topic: its id, or words of its label or keywords")
     label_l = table["label"].str.lower()
     keywords_l = table["keywords"].map(lambda ks: [k.lower() for k in ks])
+    # A topic is read under other names too: its label in the other language, its pain
+    # point's (the Japanese digest shows 決済エラー where the English one shows "billing
+    # address doesn't match").
+    other_names = _topic_names(store)
     tiers = [
         label_l == wanted,
+        table["topic_id"].map(lambda t: wanted in other_names.get(int(t), set())),
         keywords_l.map(lambda ks: wanted in ks),
         label_l.str.contains(wanted, regex=False),
         keywords_l.map(lambda ks: any(wanted in k for k in ks)),
@@ -518,8 +535,9 @@ def _labels_in(
 
 
 # -- topics --------------------------------------------------------------------------------
-def topics(store: Warehouse) -> pd.DataFrame:
-    """The active topics, largest first.
+def topics(store: Warehouse, language: str | None = None) -> pd.DataFrame:
+    """The active topics, largest first, labelled in ``language`` where they have a label
+    in it (:func:`voc.store.topics.label_sql`; None: their stored labels).
 
     Returns:
         ``topic_id``, ``label``, ``keywords`` (list, best first), ``size`` (sentences in
@@ -528,6 +546,7 @@ def topics(store: Warehouse) -> pd.DataFrame:
     """
     _require_schema(store, 3)
     frame = store_topics.active_topics(store, OTHER_TOPIC)
+    frame["label"] = _labels_in(store, frame, language)
     frame["keywords"] = frame["keywords"].map(lambda k: [str(w) for w in k])
     frame["negative_share"] = frame["negative_share"].astype("float64")
     return frame

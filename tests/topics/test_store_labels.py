@@ -151,3 +151,19 @@ def test_a_reader_in_one_language_gets_each_topic_label_in_it(demo):
     for row in aliases.itertuples(index=False):
         assert japanese[row.topic_id] == json.loads(row.aliases)["ja"]
         assert english[row.topic_id] == json.loads(row.aliases).get("en", plain[row.topic_id])
+
+
+def test_the_label_bench_recomputes_the_stored_complaint_labels(demo):
+    """`python -m bench.pain_labels --relabel` measures a label rule change on a store
+    without rebuilding it: on a store built by this code it gives back every stored
+    complaint label, in the reader's language where a topic has one."""
+    from bench.pain_labels import recomputed_complaint_labels
+    from voc.topics.store import topic_labels
+
+    with Warehouse(demo["store"], read_only=True) as wh:
+        embedder = str(wh.query("SELECT embedder FROM topic_model")["embedder"][0])
+        active = int(wh.query("SELECT count(*) AS n FROM topics WHERE status = 'active'")["n"][0])
+        labels, same = recomputed_complaint_labels(wh, embedder, "ja")
+        japanese = topic_labels(wh, "ja", pain_points=True)
+    assert same == f"{active} of {active}"
+    assert labels and all(japanese[t] == label for t, label in labels.items())

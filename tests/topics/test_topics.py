@@ -436,11 +436,36 @@ def test_the_label_check_compares_labels_with_keyword_triples_of_their_language(
         ("Way too small", "en", "too small"),
         ("but it didn't quite work out for me.", "en", "didn't quite work out"),
         ("Please fix!", "en", "please fix"),
+        ("Still waiting on my refund after three weeks.", "en", "waiting on my refund"),
+        ("I was charged for shipping twice.", "en", "charged for shipping"),
     ],
 )
 def test_key_phrases_are_what_a_person_would_write(tokenizer, text, language, phrase):
     [terms] = tokenizer.terms([text], [language])
     assert phrase in [surface for _, surface in terms.phrases]
+
+
+@pytest.mark.parametrize(
+    ("text", "kept", "dropped"),
+    [
+        # A negation before "too" belongs to the phrase: "not too bad" is praise.
+        ("It ain't too bad.", "ain't too bad", "too bad"),
+        ("but not too bad.", "not too bad", "too bad"),
+        ("the dress was not too big", "not too big", "too big"),
+        # A particle after the object belongs to the verb: "don't pass this up" is praise,
+        # no "don't pass".
+        ("don't pass this up.", None, "don't pass"),
+        ("I could not pass it up.", None, "could not pass"),
+        ("The app doesn't work and the sleeves are too tight", "too tight", None),
+    ],
+)
+def test_a_phrase_keeps_the_words_that_turn_its_meaning(tokenizer, text, kept, dropped):
+    """Issue 11: the W45 pain points "too bad" and "don't pass" came from "not too bad"
+    and "don't pass this up" (praise the sentiment model read as complaints)."""
+    [terms] = tokenizer.terms([text], ["en"])
+    surfaces = [surface for _, surface in terms.phrases]
+    assert kept is None or kept in surfaces, surfaces
+    assert dropped is None or dropped not in surfaces, surfaces
 
 
 def test_fillers_and_measurements_are_no_key_phrases(tokenizer):
@@ -478,6 +503,9 @@ def test_a_label_is_a_phrase_unless_no_phrase_of_its_topic_recurs():
     assert is_phrase("waist run small", "en") and not is_phrase("waist", "en")
     assert is_phrase("決済エラー", "ja") and not is_phrase("なし", "ja")
     assert not is_phrase("nope", "en") and not is_phrase("size · small · fit", "en")
+    # An indefinite pronoun is a filler alone, a subject beside a verb.
+    assert is_phrase("nothing has changed", "en") and not is_phrase("nothing", "en")
+    assert not is_phrase("nope thanks", "en")
 
 
 def test_a_copula_or_a_placeholder_heads_no_phrase(tokenizer):

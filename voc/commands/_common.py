@@ -307,9 +307,10 @@ LabelLanguageOption = Annotated[
 ]
 
 
-def _label_language(given: str | None, configured: str) -> str | None:
-    """The language to label topics in, or None for their own labels: the topics step
-    labels them in ``digest.language`` already, so only another language asks for aliases."""
+def _label_language(given: str | None, configured: str) -> str:
+    """The language to label topics in: ``given``, else ``digest.language``. Always
+    passed on, as the digest does: a topic labelled in another language before (a label
+    is fixed once found) still reads its alias in this one."""
     if given is not None and given not in ("en", "ja"):
         _fail(VocError(f"--language {given!r}: write en or ja"))
-    return given if given is not None and given != configured else None
+    return given if given is not None else configured

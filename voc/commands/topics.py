@@ -11,8 +11,10 @@ import typer
 from voc.commands._common import (
     ConfigOption,
     FormatOption,
+    LabelLanguageOption,
     OutputFormat,
     _fail,
+    _label_language,
     _read_store,
     _topic_arg,
     print_frame,
@@ -36,17 +38,21 @@ topics_app = typer.Typer(
 @topics_app.callback()
 def topics_list(
     ctx: typer.Context,
+    language: LabelLanguageOption = None,
     output: FormatOption = OutputFormat.table,
     config: ConfigOption = None,
 ) -> None:
-    """List the active topics, largest first (`voc topics show ID` for one)."""
+    """List the active topics, largest first (`voc topics show ID` for one), each labelled
+    in the language asked (default: digest.language) where it has a label in it."""
     if ctx.invoked_subcommand is not None:
         return
     from voc import query
+    from voc.config import load_config
 
     try:
+        settings = load_config(config)
         with _read_store(config) as store:
-            df = query.topics(store)
+            df = query.topics(store, _label_language(language, settings.digest.language))
     except VocError as e:
         _fail(e)
     print_frame(df, output, title="topics")

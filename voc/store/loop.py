@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from voc.errors import VocError
-from voc.store.topics import PAIN_POINT_LABEL_SQL
+from voc.store.topics import label_sql
 from voc.store.warehouse import Warehouse, utcnow
 
 __all__ = [
@@ -371,9 +371,16 @@ def delivered_alerts(store: Warehouse, weeks: list[str]) -> set[tuple[str, int, 
 
 
 def alert_candidates(
-    store: Warehouse, week: str, previous_week: str, other_topic: int, all_cells: str
+    store: Warehouse,
+    week: str,
+    previous_week: str,
+    other_topic: int,
+    all_cells: str,
+    language: str | None = None,
 ) -> pd.DataFrame:
-    """Each topic's whole-week ``pain_points`` row of ``week`` beside the week before.
+    """Each topic's whole-week ``pain_points`` row of ``week`` beside the week before,
+    labelled as its pain point is, in ``language`` where it has a label in it
+    (:func:`voc.store.topics.label_sql`).
 
     Returns:
         ``topic_id``, ``label``, ``volume``, ``negative_share``, ``complaints`` (volume x
@@ -382,7 +389,8 @@ def alert_candidates(
     """
     return store._con.execute(
         f"""
-        SELECT p.topic_id, coalesce({PAIN_POINT_LABEL_SQL}, 'other') AS label, p.volume,
+        SELECT p.topic_id, coalesce({label_sql(language, pain_points=True)}, 'other') AS label,
+               p.volume,
                p.negative_share,
                p.volume * p.negative_share AS complaints, p.previous_volume,
                coalesce(b.volume * b.negative_share, 0) AS previous_complaints,

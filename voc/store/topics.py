@@ -8,7 +8,7 @@ labels a person gave.
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
@@ -29,6 +29,7 @@ __all__ = [
     "given_labels",
     "given_merges",
     "has_topic_model",
+    "label_sql",
     "latest_sentence_week",
     "praised_topics",
     "quote_candidates",
@@ -40,7 +41,6 @@ __all__ = [
     "topic_breakdown",
     "topic_ids",
     "topic_label",
-    "topic_label_rows",
     "topic_labels",
     "topic_model_row",
     "topic_phrases",
@@ -411,46 +411,58 @@ def record_topics(store: Warehouse, other_topic: int) -> pd.DataFrame:
     )
 
 
-#: What a pain point is called, as SQL over ``topics t``: the label a person gave (kept in
-#: ``topic_renames`` and put on ``t.label``) wins; else the label of the topic's complaints
-#: (a phrase of its negative sentences); else the topic's own label.
-PAIN_POINT_LABEL_SQL = (
-    "CASE WHEN t.topic_id IN (SELECT topic_id FROM topic_renames) THEN t.label "
-    "ELSE coalesce(t.complaint_label, t.label) END"
-)
+def label_sql(language: str | None = None, pain_points: bool = False) -> str:
+    """What a topic, or with ``pain_points`` its pain point, is called, as SQL over
+    ``topics t``: the one rule the digest, ``voc pain-points``, ``voc love``, alerts and
+    the web app read labels by.
 
+    1. The label a person gave (kept in ``topic_renames`` and put on ``t.label``) wins.
+    2. A pain point is named by its complaints (``complaint_label``, a phrase of the
+       topic's negative sentences) when the topic has one, else by the topic's label.
+    3. Of that label, the one in ``language`` when it has one (its alias: the English
+       digest reads "charged twice", the Japanese one クレジットカード), else the stored one:
+       the fit labels a topic in ``digest.language`` when it has a label in it, so a
+       store's own labels are those of the configured language (None).
 
-def topic_label_rows(store: Warehouse, pain_points: bool = False) -> pd.DataFrame:
-    """Every topic's ``topic_id``, ``label``, ``aliases`` (JSON text) and ``renamed``
-    (whether a person gave the label); with ``pain_points``, what its pain point is
-    called (:data:`PAIN_POINT_LABEL_SQL`) and that label's aliases."""
-    label = PAIN_POINT_LABEL_SQL if pain_points else "t.label"
-    aliases = (
-        "CASE WHEN t.complaint_label IS NULL THEN t.aliases ELSE t.complaint_aliases END"
-        if pain_points
-        else "t.aliases"
+    Args:
+        language: ``en``, ``ja``, ...; None: the stored labels.
+        pain_points: Name pain points (rule 2).
+
+    Raises:
+        ValueError: ``language`` is no language code (it is written into the SQL).
+    """
+    if language is not None and not re.fullmatch(r"[a-z]{2,3}", language):
+        raise ValueError(f"language {language!r}: write a code such as en or ja")
+
+    def in_language(label: str, aliases: str) -> str:
+        if language is None:
+            return label
+        return f"coalesce(json_extract_string({aliases}, '$.{language}'), {label})"
+
+    named = in_language("t.label", "t.aliases")
+    if pain_points:
+        complaint = in_language("t.complaint_label", "t.complaint_aliases")
+        named = f"CASE WHEN t.complaint_label IS NULL THEN {named} ELSE {complaint} END"
+    return (
+        "CASE WHEN t.topic_id IN (SELECT topic_id FROM topic_renames) THEN t.label "
+        f"ELSE {named} END"
     )
-    return store._con.execute(
-        f"SELECT t.topic_id, {label} AS label, {aliases} AS aliases, "
-        "r.label IS NOT NULL AS renamed "
-        "FROM topics t LEFT JOIN topic_renames r USING (topic_id)"
-    ).df()
+
+
+#: What a pain point is called in the store's own labels (:func:`label_sql`).
+PAIN_POINT_LABEL_SQL = label_sql(pain_points=True)
 
 
 def topic_labels(
     store: Warehouse, language: str | None = None, pain_points: bool = False
 ) -> dict[int, str]:
-    """Each topic's label, in ``language`` when the topic has a label in it (its alias)
-    and no person renamed it; else its label. For readers that show one language, such
-    as a digest in Japanese. With ``pain_points``, what each topic's pain point is called
-    (its complaints' label, :data:`PAIN_POINT_LABEL_SQL`)."""
-    labels = {}
-    rows: list[dict[str, Any]] = topic_label_rows(store, pain_points).to_dict("records")  # type: ignore[assignment]
-    for row in rows:
-        aliases = json.loads(row["aliases"]) if isinstance(row["aliases"], str) else {}
-        use_alias = language is not None and not row["renamed"] and language in aliases
-        labels[int(row["topic_id"])] = aliases[language] if use_alias else str(row["label"])
-    return labels
+    """Each topic's label by id (:func:`label_sql`): in ``language`` when it has a label
+    in it, else its own; a person's label first. With ``pain_points``, what each topic's
+    pain point is called (its complaints' label)."""
+    rows = store._con.execute(
+        f"SELECT t.topic_id, {label_sql(language, pain_points)} FROM topics t"
+    ).fetchall()
+    return {int(topic_id): str(label) for topic_id, label in rows}
 
 
 def topic_label(store: Warehouse, topic_id: int) -> str | None:

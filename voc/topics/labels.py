@@ -5,13 +5,14 @@ topic's label here is a phrase its own sentences use ("parcel arrived late", "�
 
 1. **Candidates.** Key phrases of the topic's sampled sentences (the same sentences, and
    the same spaCy pass, as its keywords: :meth:`KeywordTokenizer.terms`): English noun
-   phrases, verb + object, subject + verb ("app keeps crashing"); Japanese compound nouns,
-   noun + particle + predicate ("荷物が届かない"), modifier + noun ("丁寧な対応"). A
-   candidate must occur in ``min_count`` sentences (variants counted together by their
-   lemmas); the most frequent ``max_candidates`` per topic and language are kept, and
-   as many phrases written once but made of two or more of the topic's recurring words
-   ("fit was unflattering" where "fit" and "unflattering" each recur). Fillers
-   ("nope", "thanks", 特になし) are no candidates (:mod:`voc.topics.phrases`).
+   phrases, verb + object ("waiting on my refund"), subject + verb ("app keeps
+   crashing"); Japanese compound nouns, noun + particle + predicate ("荷物が届かない"),
+   modifier + noun ("丁寧な対応"). A candidate must occur in ``min_count`` sentences
+   (variants counted together by their lemmas); the most frequent ``max_candidates`` per
+   topic and language are kept, and as many phrases written once but made of two or more
+   of the topic's recurring words ("fit was unflattering" where "fit" and "unflattering"
+   each recur). Fillers ("nope", "thanks", 特になし) are no candidates
+   (:mod:`voc.topics.phrases`).
 2. **Ranking.** Each candidate is embedded with the embedder the topics were fitted
    with and scored by its cosine to its topic's centroid, minus ``distinct_weight`` x its
    cosine to the nearest *other* centroid (so "dress", near every clothing topic, loses
@@ -24,8 +25,9 @@ topic's label here is a phrase its own sentences use ("parcel arrived late", "�
    one is the label, the next ones are as relevant but unlike those already picked.
 4. **Languages.** Each language with at least ``min_language_share`` of the topic's
    sentences gets its own label (the aliases); the label is the one in ``language`` (the
-   digest's) when the topic has it and it scores within ``language_margin`` of the best
-   language's label, else the best one (the others stay as aliases).
+   digest's) whenever the topic has one, else the best-scoring one (the others stay as
+   aliases). Readers in another language take the alias in theirs
+   (:func:`voc.store.topics.label_sql`).
 
 A topic without any candidate (too few sentences, or none repeats) keeps its keyword
 label, so every topic has one.
@@ -85,7 +87,8 @@ class PhraseLabeler:
         embedder: Embeds candidate phrases (``embed(texts) -> (n, dim)``); it must be the
             embedder the centroids come from. None: candidates are ranked by frequency
             and distinctiveness of their words only.
-        language: Preferred label language (the digest's).
+        language: The label's language (the digest's) whenever the topic has a label in
+            it; the others are aliases.
         n_phrases: Key phrases kept per topic and language.
         diversity: MMR trade-off: 0 ranks by relevance only, 1 by novelty only.
         distinct_weight: Weight of the cosine to the nearest other centroid (subtracted).
@@ -99,10 +102,6 @@ class PhraseLabeler:
             phrase written once).
         max_candidates: Most frequent candidates ranked per topic and language.
         min_language_share: Share of a topic's sentences a language needs for its own label.
-        language_margin: A topic with labels in several languages is labelled in
-            ``language`` unless another language's label scores more than this much
-            higher (its sentences in ``language`` share no clear phrase: "billing address
-            doesn't match" against "決済エラー").
         object_bonus: Added to the score of a phrase that names a thing (holds a noun:
             :attr:`TextTerms.objects`). 0 for a topic's own label; a pain point's label
             (:func:`complaint_labeler`) uses it so that "sleeves are too tight" wins over
@@ -123,7 +122,6 @@ class PhraseLabeler:
         min_count: int = 2,
         max_candidates: int = 40,
         min_language_share: float = 0.2,
-        language_margin: float = 0.05,
         object_bonus: float = 0.0,
     ) -> None:
         self.embedder = embedder
@@ -137,7 +135,6 @@ class PhraseLabeler:
         self.min_count = min_count
         self.max_candidates = max_candidates
         self.min_language_share = min_language_share
-        self.language_margin = language_margin
         self.object_bonus = object_bonus
 
     def label_topics(
@@ -230,13 +227,14 @@ class PhraseLabeler:
             if not aliases:
                 labels.append(TopicLabel(keyword_labels[topic], main_language[topic]))
                 continue
-            best = max(aliases, key=lambda code: (scores[code], code == self.language))
-            if self.language in aliases and scores[self.language] >= scores[best] - (
-                self.language_margin
-            ):
-                language = self.language
-            else:
-                language = best
+            # In the digest's language whenever the topic has a label in it: a reader
+            # of an English digest reads "received the return", not 返品受付 scoring
+            # a little higher (its alias). Only a topic without one falls back.
+            language = (
+                self.language
+                if self.language in aliases
+                else max(aliases, key=lambda code: (scores[code], code))
+            )
             labels.append(
                 TopicLabel(
                     aliases[language], language, aliases, phrases[language], scores[language]
@@ -459,6 +457,9 @@ _FUNCTION_TEXT = (
     "so very really just"
 )
 _FUNCTION_WORDS = frozenset(_FUNCTION_TEXT.split())
+# Fillers as a label of their own, but the subject of a clause beside a verb: "nothing
+# has changed" is a phrase (a W45 pain point's), "nothing" alone is not.
+_SUBJECTS = frozenset({"nothing", "something", "anything", "everything"})
 
 
 def _content_words(label: str, language: str) -> list[str]:
@@ -469,13 +470,14 @@ def _content_words(label: str, language: str) -> list[str]:
     return [
         w
         for w in _WORD.findall(label.lower())
-        if w not in _FUNCTION_WORDS and w not in FILLERS and len(w) > 1
+        if w not in _FUNCTION_WORDS and (w not in FILLERS or w in _SUBJECTS) and len(w) > 1
     ]
 
 
 def is_phrase(label: str, language: str) -> bool:
     """Whether a label is a phrase a person would write rather than a bare word: two
-    content words or more in English ("waist runs small", not "waist" or "nope"); in
+    content words or more in English ("waist runs small", "nothing has changed", not
+    "waist", "nope" or "nothing"); in
     Japanese a compound or a predicate (決済エラー, 荷物が届かない), not a bare noun
     (返金) or a filler (なし)."""
     if " · " in label:

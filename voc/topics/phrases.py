@@ -20,6 +20,7 @@ from voc.topics.tokens import _HAS_LETTER, _JAPANESE_STOP, _MASK
 # each a phrase a person would write about a subject:
 #   noun phrase        (JJ|NN)* NN          "customer service", "battery life", "fabric"
 #   verb + object      VB (RP) (DT|PRP$) NP "cancel my subscription", "charged my card"
+#   verb + prep + obj  VB IN (DT|PRP$) NP   "waiting on my refund", "charged for shipping"
 #   subject + verb     NN VB (RB|JJ|RP|VBG) "parcel arrived late", "app keeps crashing"
 #   negated verb       (NN) MD/VBZ not VB   "app won't load", "doesn't work"
 #   verb + adverb      VB (RB|JJ|RP)        "arrived late", "runs small", "charged twice"
@@ -103,7 +104,9 @@ _WEAK_ADVERBS = frozenset(
 _MAX_PHRASE_WORDS = 5
 # Forms of "be" the rule lemmatizer leaves as written ("are" stayed "are"), so "sleeves are"
 # headed a subject + verb phrase instead of "sleeves are too long".
-_BE_FORMS = frozenset({"am", "is", "are", "was", "were", "been", "being", "'s", "'re", "'m"})
+_BE_FORMS = frozenset(
+    {"am", "is", "are", "was", "were", "been", "being", "'s", "'re", "'m", "ai"}  # ai(n't)
+)
 # Degree adverbs left out of a predicate ("fit was very unflattering" -> "fit was
 # unflattering"); "too" stays: "sleeves were too tight" is the complaint.
 _INTENSIFIERS = frozenset(
@@ -326,6 +329,15 @@ def _english_phrases(doc: Any, lemmatize: Any) -> Iterable[tuple[str, str, bool]
             and lemma(tokens[before]) not in _LIGHT_VERBS
         ):
             found.append(emit(tokens[before : end if end - start <= 2 else start + 2]))
+        # Verb + preposition + object: "waiting on my refund", "charged for shipping",
+        # "fit around my chest" (what a complaint is about, beside what was done).
+        if (
+            before >= 1
+            and tokens[before].tag_ == "IN"
+            and tokens[before - 1].tag_ in _VERB_TAGS
+            and lemma(tokens[before - 1]) not in _LIGHT_VERBS
+        ):
+            found.append(emit(tokens[before - 1 : end if end - start <= 2 else start + 2]))
 
     # Verb + adverb or complement without a noun subject: "arrived late", "runs small".
     for v, token in enumerate(tokens[:-1]):
@@ -342,13 +354,23 @@ def _english_phrases(doc: Any, lemmatize: Any) -> Iterable[tuple[str, str, bool]
         neg = v - 1
         if v >= 2 and tokens[neg].lower_ not in _NEGATIONS and tokens[neg].tag_ == "RB":
             neg = v - 2  # "didn't quite work"
-        if neg >= 1 and tokens[neg].lower_ in _NEGATIONS and tokens[neg - 1].tag_ in _FINITE_TAGS:
+        # Not when the verb's particle follows its object: "don't pass this up" (praise)
+        # is no "don't pass", nor "didn't turn it down" "didn't turn".
+        split_particle = v + 2 < n and after.tag_ in ("PRP", "DT") and tokens[v + 2].tag_ == "RP"
+        if (
+            neg >= 1
+            and tokens[neg].lower_ in _NEGATIONS
+            and tokens[neg - 1].tag_ in _FINITE_TAGS
+            and not split_particle
+        ):
             particle = [after] if after.tag_ == "RP" else []
             keyed = [tokens[neg - 1], tokens[neg], token, *particle]
             found.append(emit(tokens[neg - 1 : keyed[-1].i - first + 1], keyed))
     # Degree or negated adjective without a subject: "too small", "not well made".
     for a, token in enumerate(tokens[:-1]):
-        if token.lower_ == "too" or (
+        # "too" after a negation is the negation's phrase: "not too bad" is no "too bad".
+        negated = a >= 1 and tokens[a - 1].lower_ in _NEGATIONS
+        if (token.lower_ == "too" and not negated) or (
             token.lower_ in _NEGATIONS and (a == 0 or lemma(tokens[a - 1]) != "do")
         ):
             predicate = _predicate(tokens, a)

@@ -103,11 +103,10 @@ def tr(key: str, **values: object) -> str:
     return t(key, lang(), **values)
 
 
-def label_language() -> str | None:
-    """The language to label topics in, None for their own labels (those are in
-    ``digest.language`` already; another language reads each topic's alias)."""
-    current = lang()
-    return None if current == settings().digest.language else current
+def label_language() -> str:
+    """The language to label topics in: the app's (a topic with a label in it shows that
+    one, its alias; :func:`voc.store.topics.label_sql`), as the digest in it does."""
+    return lang()
 
 
 def signature(path: str) -> tuple[Any, ...]:
