@@ -167,11 +167,7 @@ class Forked:
             os.close(self._read)
             self._read = -1
         if self._child > 0:
-            try:
-                os.kill(self._child, 9)
-                os.waitpid(self._child, 0)
-            except OSError:  # already gone
-                pass
+            _stop(self._child)
             self._child = -1
 
 
@@ -338,11 +334,7 @@ class Worker:
                 os.close(end)
         self._requests = self._replies = -1
         if self._child > 0:
-            try:
-                os.kill(self._child, 9)
-                os.waitpid(self._child, 0)
-            except OSError:  # already gone
-                pass
+            _stop(self._child)
         self._child = -1
         self._busy = False
 
@@ -386,6 +378,15 @@ class WorkerCall:
         if self._out:
             self._out = False
             self.worker.close()
+
+
+def _stop(child: int) -> None:
+    """Kill a forked copy and reap it (no zombie left behind)."""
+    try:
+        os.kill(child, 9)
+        os.waitpid(child, 0)
+    except OSError:  # already gone
+        pass
 
 
 def _write_all(fd: int, data: bytes) -> None:
