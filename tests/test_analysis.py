@@ -139,3 +139,16 @@ def test_touchpoints_from_a_forked_process_equal_those_from_a_thread(
     assert [r.touchpoints for r in forked.records] == [r.touchpoints for r in threaded.records]
     assert sum(1 for r in forked.records if r.touchpoints) >= 100  # real tags, not empty
     assert forked.seconds["touchpoints"] > 0
+
+    # In a serving block, batch after batch goes to one worker forked once.
+    from voc.forked import serving
+
+    with serving() as worker:
+        assert worker is not None
+        served = [analyzer.analyze(texts, languages * 30) for _ in range(2)]
+        assert worker.forks == 1 and len(forks) == 1  # no fork of its own either
+    for result in served:
+        assert [s.touchpoints for s in result.sentences] == [
+            s.touchpoints for s in threaded.sentences
+        ]
+        assert result.seconds["touchpoints"] > 0

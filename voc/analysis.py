@@ -34,7 +34,15 @@ from typing import Any
 
 import numpy as np
 
-from voc.forked import Forked, default_processes, one_blas_thread
+from voc.forked import (
+    Forked,
+    WorkerCall,
+    current_worker,
+    default_processes,
+    one_blas_thread,
+    share,
+    shared,
+)
 from voc.models.embedders import Embedder, get_embedder
 from voc.models.loaders import (  # re-exported: callers import them from here too
     DEFAULT_SENTIMENT_MODEL,
@@ -473,15 +481,19 @@ class Analyzer:
 
     def _start_tagging(
         self, texts: list[str], languages: list[str], embeddings: np.ndarray
-    ) -> _Concurrent | Forked:
+    ) -> _Concurrent | Forked | WorkerCall:
         """The touchpoints of ``texts``, started on a forked copy of this process when
         :attr:`processes` allows one and there are at least :data:`MIN_FORK_SENTENCES`
-        sentences, else on a thread."""
+        sentences (the :func:`voc.forked.serving` block's worker, forked once, when in
+        one; else a fork of its own), else on a thread."""
 
         def tag() -> list[list[str]]:
             return self.tagger.tag(texts, languages, embeddings)
 
         if self.processes > 1 and len(texts) >= MIN_FORK_SENTENCES:
+            worker = current_worker()
+            if worker is not None:
+                return worker.call(_tag_shared, share(self.tagger), texts, languages, embeddings)
             return Forked(tag)
         return _Concurrent(tag)
 
@@ -532,6 +544,15 @@ class _Concurrent:
         if self._error is not None:
             raise self._error
         return self._value
+
+
+def _tag_shared(
+    tagger: int, texts: list[str], languages: list[str], embeddings: np.ndarray
+) -> list[list[str]]:
+    """:meth:`TouchpointTagger.tag` of the tagger :func:`voc.forked.share` keyed ``tagger``
+    (what a :class:`voc.forked.Worker` runs)."""
+    found: list[list[str]] = shared(tagger).tag(texts, languages, embeddings)
+    return found
 
 
 def _not_analysed(text: str | None) -> int:

@@ -59,6 +59,7 @@ import pandas as pd
 
 from voc.analysis import DEFAULT_SENTIMENT_MODEL, Analyzer
 from voc.errors import ConfigError, SourceError, UserError
+from voc.forked import serving
 from voc.sources.files import BadRow, read_frame
 from voc.sources.mapping import not_text_kind
 from voc.text.language import LanguageIdentifier
@@ -515,39 +516,42 @@ def enrich_frame(
     out: dict[str, list[Any]] = {name: [] for name in ANALYSIS_COLUMNS}
     errors: Counter[str] = Counter()
     pieces = _Pieces(keep=sentences is not None)
-    for start in range(0, len(texts), batch_size):
-        chunk = texts[start : start + batch_size]
-        codes = [identifier.identify(text) if text.strip() else None for text in chunk]
-        result = analyzer.analyze(chunk, codes)
-        summary.sentences += len(result.sentences)
-        pieces.add(result, start, codes)
-        for step, seconds in result.seconds.items():
-            summary.seconds[step] = summary.seconds.get(step, 0.0) + seconds
-        unread = row_errors[start : start + batch_size] if row_errors else [None] * len(chunk)
-        for code, record, reason in zip(codes, result.records, unread, strict=True):
-            error = reason or record.error
-            out["language"].append(code)
-            out["sentiment"].append(None if reason else record.sentiment)
-            out["sentiment_score"].append(None if reason else record.sentiment_score)
-            out["sentiment_mixed"].append(None if error else record.mixed)
-            out["touchpoints"].append(None if error else "|".join(record.touchpoints))
-            out["voc_error"].append(error)
-            if error:
-                errors[error] += 1
-            elif record.chars_not_analysed:
-                summary.truncated += 1
-                summary.chars_not_analysed += record.chars_not_analysed
-        if progress is not None:
-            progress(len(chunk))
-    out["topic_id"], out["topic_label"] = pieces.record_topics(
-        len(df),
-        out["voc_error"],
-        topic_model,
-        summary,
-        topics=topics,
-        label_embedder=analyzer.embedder,
-        label_language=label_language,
-    )
+    # One forked worker for the whole frame (touchpoints beside sentiment, half of the
+    # topic fit's keyword tagging) rather than a fork per batch: docs/benchmarks.md.
+    with serving():
+        for start in range(0, len(texts), batch_size):
+            chunk = texts[start : start + batch_size]
+            codes = [identifier.identify(text) if text.strip() else None for text in chunk]
+            result = analyzer.analyze(chunk, codes)
+            summary.sentences += len(result.sentences)
+            pieces.add(result, start, codes)
+            for step, seconds in result.seconds.items():
+                summary.seconds[step] = summary.seconds.get(step, 0.0) + seconds
+            unread = row_errors[start : start + batch_size] if row_errors else [None] * len(chunk)
+            for code, record, reason in zip(codes, result.records, unread, strict=True):
+                error = reason or record.error
+                out["language"].append(code)
+                out["sentiment"].append(None if reason else record.sentiment)
+                out["sentiment_score"].append(None if reason else record.sentiment_score)
+                out["sentiment_mixed"].append(None if error else record.mixed)
+                out["touchpoints"].append(None if error else "|".join(record.touchpoints))
+                out["voc_error"].append(error)
+                if error:
+                    errors[error] += 1
+                elif record.chars_not_analysed:
+                    summary.truncated += 1
+                    summary.chars_not_analysed += record.chars_not_analysed
+            if progress is not None:
+                progress(len(chunk))
+        out["topic_id"], out["topic_label"] = pieces.record_topics(
+            len(df),
+            out["voc_error"],
+            topic_model,
+            summary,
+            topics=topics,
+            label_embedder=analyzer.embedder,
+            label_language=label_language,
+        )
     if sentences is not None:
         sentences.append(pieces.frame())
     enriched = df.copy()

@@ -57,9 +57,9 @@ def test_keyword_tokens_from_two_processes_equal_one_process(shared_data, monkey
     forks = []
     real_forked = tokens._forked
 
-    def counted(run, items, split):
+    def counted(run, items, split, settings):
         forks.append((len(items), split))
-        return real_forked(run, items, split)
+        return real_forked(run, items, split, settings)
 
     monkeypatch.setattr(tokens, "_forked", counted)
     one = tokens.KeywordTokenizer(processes=1).terms(texts, "en")
@@ -68,3 +68,12 @@ def test_keyword_tokens_from_two_processes_equal_one_process(shared_data, monkey
     assert forks and forks[0][1] % 256 == 0 and 0 < forks[0][1] < len(texts)
     assert two == one
     assert sum(len(t.tokens) for t in one) > len(texts)  # real tokens, not empty tuples
+
+    # The same through a serving block's worker (forked once, its own tokenizer there).
+    from voc.forked import serving
+
+    with serving() as worker:
+        assert worker is not None
+        served = tokens.KeywordTokenizer(processes=2, batch_size=256).terms(texts, "en")
+        assert worker.forks == 1
+    assert served == one

@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from voc.errors import VocError
-from voc.forked import Forked, default_processes
+from voc.forked import Forked, current_worker, default_processes
 from voc.text.nlp import ENGLISH_MODEL, load_nlp
 
 __all__ = ["KeywordTokenizer", "TextTerms", "keyword_language"]
@@ -264,11 +264,17 @@ class KeywordTokenizer:
             # when one process does it all.
             batches = -(-len(missing) // self.batch_size)
             if self.processes > 1 and batches >= 2 and len(missing) >= self.min_fork_texts:
-                found = _forked(run, missing, (batches // 2) * self.batch_size)
+                found = _forked(
+                    run, missing, (batches // 2) * self.batch_size, self._settings(language)
+                )
             else:
                 found = run(missing)
             cache.update(zip(missing, found, strict=True))
         return [self._cache[route][text] for text, route in zip(texts, routes, strict=True)]
+
+    def _settings(self, language: str) -> tuple[str, str, str, int]:
+        """What :func:`_worker_terms` needs to tag as this tokenizer does."""
+        return (language, self.english_model, self.japanese_split_mode, self.batch_size)
 
     def _runner(self, language: str) -> Any:
         """``run(texts) -> [TextTerms]`` through ``language``'s pipeline."""
@@ -331,12 +337,20 @@ def _default_processes() -> int:
     return default_processes("VOC_KEYWORD_PROCESSES")
 
 
-def _forked(run: Any, texts: list[str], split: int) -> list[TextTerms]:
+def _forked(
+    run: Any, texts: list[str], split: int, settings: tuple[str, str, str, int]
+) -> list[TextTerms]:
     """``run(texts)``, the texts from ``split`` on done by a forked copy of this process
-    (:class:`voc.forked.Forked`: it shares the loaded pipeline, and if it cannot start or
-    its results do not come back whole, this process does its part too) while this
+    (the :func:`voc.forked.serving` block's worker when in one, else a
+    :class:`voc.forked.Forked`: either shares the loaded pipeline, and if it cannot start
+    or its results do not come back whole, this process does its part too) while this
     process does the first part."""
-    theirs = Forked(lambda: run(texts[split:]))
+    worker = current_worker()
+    theirs = (
+        worker.call(_worker_terms, settings, texts[split:])
+        if worker is not None
+        else Forked(lambda: run(texts[split:]))
+    )
     try:
         mine = run(texts[:split])
     except BaseException:
@@ -344,6 +358,25 @@ def _forked(run: Any, texts: list[str], split: int) -> list[TextTerms]:
         raise
     found: list[TextTerms] = theirs.result()
     return mine + found
+
+
+#: A worker's tokenizers, one per settings (:func:`_worker_terms`).
+_WORKER_TOKENIZERS: dict[tuple[str, str, int], KeywordTokenizer] = {}
+
+
+def _worker_terms(settings: tuple[str, str, str, int], texts: list[str]) -> list[TextTerms]:
+    """The terms of ``texts`` as a :class:`KeywordTokenizer` of these settings tags them
+    (what a :class:`voc.forked.Worker` runs: its pipelines are the ones loaded before it
+    was forked, :func:`voc.text.nlp.load_nlp`'s)."""
+    language, english_model, split_mode, batch_size = settings
+    key = (english_model, split_mode, batch_size)
+    tokenizer = _WORKER_TOKENIZERS.get(key)
+    if tokenizer is None:
+        tokenizer = _WORKER_TOKENIZERS[key] = KeywordTokenizer(
+            english_model, split_mode, batch_size, processes=1
+        )
+    found: list[TextTerms] = tokenizer._runner(language)(texts)
+    return found
 
 
 def _english_tokens(doc: Iterable[Any], lemmatize: Any) -> Iterable[str]:
