@@ -113,8 +113,11 @@ def _chunked(path: Path, texts: list[str], embed: Callable[[list[str]], np.ndarr
         if not part.exists():
             began = time.perf_counter()
             np.save(part, embed(batch).astype(np.float32))
-            print(f"{path.name} {start + len(batch)}/{len(texts)} "
-                  f"{len(batch) / (time.perf_counter() - began):.0f}/s", flush=True)
+            print(
+                f"{path.name} {start + len(batch)}/{len(texts)} "
+                f"{len(batch) / (time.perf_counter() - began):.0f}/s",
+                flush=True,
+            )
         parts.append(np.load(part))
     return np.vstack(parts)
 
@@ -132,7 +135,6 @@ def corpus_vectors(cache: Path, per_source: int) -> dict[str, tuple[np.ndarray, 
         m = _chunked(root / f"{source}-minilm", texts, minilm.embed)
         out[source] = (u, m)
     return out
-
 
 
 # -- the variants ----------------------------------------------------------------------
@@ -175,16 +177,26 @@ def fit_variant(
             np.hstack([_unit((_unit(x) - mu) @ w + offset), alpha * _unit(_unit(x) - mu)])
         )
     if kind == "cca":
-        reg = p.get("reg", 1e-3)
-        cu = uc.T @ uc / n
-        cm = mc.T @ mc / n
-        wu = _inv_sqrt(cu + reg * np.trace(cu) / len(cu) * np.eye(len(cu)))
-        wm = _inv_sqrt(cm + reg * np.trace(cm) / len(cm) * np.eye(len(cm)))
-        a, s, _ = np.linalg.svd(wu @ (uc.T @ mc / n) @ wm)
-        k = p["k"]
-        proj = wu @ a[:, :k] * s[:k] ** p.get("power", 1.0)
-        return lambda x: _unit((_unit(x) - mu) @ proj)
+        mean, proj = fit_cca(use, minilm, p["k"], p.get("power", 1.0), p.get("reg", 1e-3))
+        return lambda x: _unit((_unit(x) - mean) @ proj)
     raise ValueError(kind)
+
+
+def fit_cca(
+    use: np.ndarray, minilm: np.ndarray, k: int, power: float, reg: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """CCA of USE against MiniLM: USE's mean and the projection onto its ``k`` directions
+    most correlated with MiniLM's, each scaled by its canonical correlation ** ``power``
+    (covariances ridged by ``reg`` x their mean variance)."""
+    u, m = _unit(use).astype(np.float64), _unit(minilm).astype(np.float64)
+    mu = u.mean(0)
+    uc, mc = u - mu, m - m.mean(0)
+    n = len(u)
+    cu, cm = uc.T @ uc / n, mc.T @ mc / n
+    wu = _inv_sqrt(cu + reg * np.trace(cu) / len(cu) * np.eye(len(cu)))
+    wm = _inv_sqrt(cm + reg * np.trace(cm) / len(cm) * np.eye(len(cm)))
+    a, s, _ = np.linalg.svd(wu @ (uc.T @ mc / n) @ wm)
+    return mu.astype(np.float32), (wu @ a[:, :k] * s[:k] ** power).astype(np.float32)
 
 
 def fit_quality(use: np.ndarray, minilm: np.ndarray, transform: Callable) -> float:
@@ -203,10 +215,7 @@ VARIANTS: list[tuple[str, str, dict[str, Any]]] = [
     ("USE whitened p=0.5", "whiten", {"power": 0.5}),
     *[(f"ridge lam={lam}", "ridge", {"lam": lam}) for lam in (0.01, 0.1, 1.0)],
     ("ridge lam=0.1 centred out", "ridge", {"lam": 0.1, "centred_out": True}),
-    *[
-        (f"ridge lam=0.1 + USE a={a}", "ridge_concat", {"lam": 0.1, "alpha": a})
-        for a in (0.5, 1.0)
-    ],
+    *[(f"ridge lam=0.1 + USE a={a}", "ridge_concat", {"lam": 0.1, "alpha": a}) for a in (0.5, 1.0)],
     *[(f"cca k={k}", "cca", {"k": k}) for k in (128, 256, 384)],
 ]
 
@@ -245,9 +254,7 @@ def score(
     tm = []
     for seed in seeds:
         fit = (
-            TopicModel(
-                tokenizer=KeywordTokenizer(), random_state=seed, **_SEARCH_FAST, **settings
-            )
+            TopicModel(tokenizer=KeywordTokenizer(), random_state=seed, **_SEARCH_FAST, **settings)
             .fit(vectors, texts, ["en"] * len(texts))
             .fit_result_
         )
@@ -285,14 +292,14 @@ def run_dev(cache: Path, per_source: int, teacher: bool = True) -> list[dict]:
         minilm_embedder = MiniLMEmbedder(max_length=256, threads=2)
         row = {"variant": "MiniLM itself (teacher)"}
         for set_name, (texts, gold, _) in sets.items():
-            vectors = _chunked(cache / "topic_map" / f"dev-{set_name}-minilm", texts,
-                               minilm_embedder.embed)
+            vectors = _chunked(
+                cache / "topic_map" / f"dev-{set_name}-minilm", texts, minilm_embedder.embed
+            )
             row[set_name] = score(_unit(vectors), texts, gold)
         row["worst_tm"] = min(row[s]["tm_nmi_mean"] for s in sets)
         print(json.dumps(row), flush=True)
         rows.append(row)
     return rows
-
 
 
 #: The variant chosen on the dev half (``dev`` and the threshold grid in docs/benchmarks.md):
@@ -309,7 +316,10 @@ def run_heldout(cache: Path, per_source: int, seeds: tuple[int, ...] = (0, 1, 2)
     use = np.vstack([u for u, _ in corpus.values()])
     minilm = np.vstack([m for _, m in corpus.values()])
     name, kind, params = CHOSEN
-    maps = {"raw USE": fit_variant("raw", use, minilm), name: fit_variant(kind, use, minilm, **params)}
+    maps = {
+        "raw USE": fit_variant("raw", use, minilm),
+        name: fit_variant(kind, use, minilm, **params),
+    }
     rows = []
     for set_name, (texts, gold, vectors) in dev_sets(cache, ("held-out",)).items():
         bertopic = cached_bertopic(
@@ -344,8 +354,10 @@ def cross_lingual(cache: Path, per_source: int) -> dict[str, Any]:
         for lang, texts in by_lang.items()
     }
     out = {}
-    for map_name, transform in (("raw USE", fit_variant("raw", use, minilm)),
-                                ("mapped", fit_variant(kind, use, minilm, **params))):
+    for map_name, transform in (
+        ("raw USE", fit_variant("raw", use, minilm)),
+        ("mapped", fit_variant(kind, use, minilm, **params)),
+    ):
         same, other, same_lang = [], [], []
         for a in SUBJECTS:
             en = transform(vectors[(a, "en")])
@@ -361,13 +373,32 @@ def cross_lingual(cache: Path, per_source: int) -> dict[str, Any]:
     return out
 
 
+def write_map(cache: Path, per_source: int, out: Path) -> Path:
+    """Fit the chosen map on the whole corpus and write it (``voc.topics.space``)."""
+    from voc.topics.space import VectorMap
+
+    corpus = corpus_vectors(cache, per_source)
+    use = np.vstack([u for u, _ in corpus.values()])
+    minilm = np.vstack([m for _, m in corpus.values()])
+    _, _, params = CHOSEN
+    mean, projection = fit_cca(use, minilm, params["k"], params["power"], params["reg"])
+    return VectorMap(mean, projection, out.name, "use-multilingual").save(
+        out,
+        method="CCA of USE against all-MiniLM-L6-v2 (max 256 tokens)",
+        settings=params,
+        fitted_on={source: len(u) for source, (u, _) in corpus.items()},
+        command=f"python -m bench.topic_map fit --per-source {per_source} --out {out}",
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("stage", choices=["embed", "dev", "heldout"])
+    parser.add_argument("stage", choices=["embed", "dev", "heldout", "fit"])
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--per-source", type=int, default=6000)
+    parser.add_argument("--out", type=Path, default=Path("models/topics/use-cca-v1"))
     args = parser.parse_args(argv)
     if args.stage == "embed":
         vectors = corpus_vectors(args.cache, args.per_source)
@@ -377,6 +408,8 @@ def main(argv: list[str] | None = None) -> int:
     elif args.stage == "heldout":
         print(json.dumps(cross_lingual(args.cache, args.per_source)), flush=True)
         run_heldout(args.cache, args.per_source)
+    elif args.stage == "fit":
+        print(write_map(args.cache, args.per_source, args.out))
     return 0
 
 

@@ -396,7 +396,8 @@ def run_labelled_set(
         own = np.flatnonzero(fit.labels == topic.index)
         nearest = own[np.argsort(-fit.similarities[own], kind="stable")][:LABEL_CENTRAL]
         central.append([texts[row] for row in nearest.tolist()])
-    check = label_check(fit.topics, embedder.embed, members, central)
+    # Labels are judged in the space the topics are in (the vector map, voc.topics.space).
+    check = label_check(fit.topics, lambda t: model.to_space(embedder.embed(t)), members, central)
     result: dict[str, Any] = {
         "set": name,
         "half": half,
