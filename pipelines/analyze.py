@@ -29,7 +29,6 @@ from voc.errors import IngestFailed
 from voc.pending import analyze_pending
 from voc.run_ids import new_run_id as _new_run_id
 from voc.store.warehouse import Warehouse
-from voc.topics.space import DEFAULT_VECTOR_MAP
 
 
 @task(name="analyze-pending", **IO_RETRYING_TASK)
@@ -73,7 +72,7 @@ def topics_task(
     refit: bool = False,
     labels: dict[int, str] | None = None,
     label_language: str = "en",
-    vector_map: str | None = DEFAULT_VECTOR_MAP,
+    vector_map: str | None = None,
 ) -> dict[str, Any]:
     """Refit or assign topics (nothing else: the insights are :func:`insights_task`)."""
     from voc.topics.store import update_topics

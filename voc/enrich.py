@@ -63,7 +63,6 @@ from voc.sources.files import BadRow, read_frame
 from voc.sources.mapping import not_text_kind
 from voc.text.language import LanguageIdentifier
 from voc.text.normalize import normalize_text
-from voc.topics.space import DEFAULT_VECTOR_MAP
 
 logger = logging.getLogger(__name__)
 
@@ -250,7 +249,7 @@ class _Pieces:
         topics: str = "auto",
         label_embedder: Any = None,
         label_language: str = "en",
-        vector_map: str | None = DEFAULT_VECTOR_MAP,
+        vector_map: str | None = None,
     ) -> tuple[list[int | None], list[str | None]]:
         from voc.topics import OTHER, OTHER_LABEL, TopicModel, TopicRegistry
 
@@ -458,7 +457,7 @@ def enrich_frame(
     topic_model: tuple[Any, dict[int, str]] | None = None,
     topics: str = "auto",
     label_language: str = "en",
-    vector_map: str | None = DEFAULT_VECTOR_MAP,
+    vector_map: str | None = None,
     row_errors: list[str | None] | None = None,
     sentences: list[pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
@@ -616,7 +615,7 @@ def enrich_file(
     topics: str = "auto",
     label_language: str = "en",
     sentences_out: str | Path | None = None,
-    vector_map: str | None = DEFAULT_VECTOR_MAP,
+    vector_map: str | None = None,
 ) -> EnrichSummary:
     """Analyse ``input_path`` and write ``out`` (see the module docstring).
 

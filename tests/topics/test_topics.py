@@ -119,9 +119,12 @@ def test_a_saved_model_assigns_like_the_fitted_one(embed, tokenizer, tmp_path):
     np.testing.assert_array_equal(loaded.assign(vectors)[0], model.assign(vectors)[0])
 
 
-def test_english_and_japanese_on_one_subject_share_a_topic(embed, tokenizer):
+@pytest.mark.parametrize("vector_map", [None, "use-cca-v1"])
+def test_english_and_japanese_on_one_subject_share_a_topic(embed, tokenizer, vector_map):
+    """Also in the shipped vector map's space (voc.topics.space), fitted on English only."""
     texts, languages, subjects = corpus()
-    fit = _model(tokenizer).fit(embed(texts), texts, languages).fit_result_
+    model = _model(tokenizer, vector_map=vector_map)
+    fit = model.fit(embed(texts), texts, languages).fit_result_
     labels = fit.labels
     langs = np.array(languages)
     names = np.array(subjects)
@@ -139,10 +142,7 @@ def test_english_and_japanese_on_one_subject_share_a_topic(embed, tokenizer):
 def test_the_lexical_view_keeps_one_subject_in_two_languages_and_assign_exact(embed, tokenizer):
     texts, languages, subjects = corpus()
     vectors = embed(texts)
-    # The view as it was measured: on the embedding itself. With the vector map as well
-    # (voc.topics.space) the crash reports' two languages stay two topics here: the two
-    # were never measured together, and the view is off by default.
-    model = _model(tokenizer, lexical_weight=1.25, vector_map=None)
+    model = _model(tokenizer, lexical_weight=1.25)
     fit = model.fit(vectors, texts, languages).fit_result_
     assert fit.selection.lexical_weight == 1.25  # the view was used, not skipped
     langs, names = np.array(languages), np.array(subjects)
@@ -516,13 +516,13 @@ def test_the_lemma_word_lists_as_sets_give_the_same_lemmas():
 
 
 def test_topics_are_found_in_the_vector_maps_space_and_assign_there(embed, tokenizer, tmp_path):
-    from voc.topics.space import DEFAULT_VECTOR_MAP, load_vector_map
+    from voc.topics.space import SHIPPED_VECTOR_MAP, load_vector_map
 
     texts, languages, _ = corpus()
     vectors = embed(texts)
-    model = _model(tokenizer).fit(vectors, texts, languages)
-    mapping = load_vector_map(DEFAULT_VECTOR_MAP)
-    assert model.vector_map == DEFAULT_VECTOR_MAP
+    model = _model(tokenizer, vector_map=SHIPPED_VECTOR_MAP).fit(vectors, texts, languages)
+    mapping = load_vector_map(SHIPPED_VECTOR_MAP)
+    assert model.vector_map == SHIPPED_VECTOR_MAP
     assert model.centroids_.shape[1] == mapping.out_dim != vectors.shape[1]
     np.testing.assert_array_equal(model.assign(vectors)[0], model.fit_result_.labels)
     loaded = TopicModel.load(model.save(tmp_path / "mapped"))
@@ -538,7 +538,9 @@ def test_a_model_fitted_before_the_map_assigns_in_its_own_space(embed, tokenizer
     texts, languages, _ = corpus()
     vectors = embed(texts)
     before = _model(tokenizer, vector_map=None).fit(vectors, texts, languages)
-    stored = TopicModel()  # what load_model builds, the default map on
+    from voc.topics.space import SHIPPED_VECTOR_MAP
+
+    stored = TopicModel(vector_map=SHIPPED_VECTOR_MAP)  # what load_model builds
     stored.centroids_, stored.threshold_ = before.centroids_, before.threshold_
     stored.topic_ids_ = before.topic_ids_
     np.testing.assert_array_equal(stored.assign(vectors)[0], before.assign(vectors)[0])
@@ -549,7 +551,7 @@ def test_a_registry_from_before_the_map_keeps_its_ids_through_a_mapped_refit(emb
     vectors = embed(texts)
     before = _model(tokenizer, vector_map=None).fit(vectors, texts, languages).fit_result_
     first = TopicRegistry().update(before, "W1")
-    mapped = _model(tokenizer)
+    mapped = _model(tokenizer, vector_map="use-cca-v1")
     registry = first.registry.in_space(mapped.to_space)
     assert registry.centroids().shape[1] == mapped.to_space(vectors[:1]).shape[1]
     after = mapped.fit(vectors, texts, languages, seed_centroids=registry.centroids())

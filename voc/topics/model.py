@@ -75,7 +75,7 @@ from voc.errors import VocError
 from voc.topics.clustering import ClusteringSteps, _hash_order, _nearest, _unit_rows
 from voc.topics.describe import DescribingSteps, c_tf_idf, make_label
 from voc.topics.results import OTHER, OTHER_LABEL, KSelection, Topic, TopicFit
-from voc.topics.space import DEFAULT_VECTOR_MAP, VectorMap, load_vector_map
+from voc.topics.space import VectorMap, load_vector_map
 from voc.topics.tokens import KeywordTokenizer
 
 __all__ = [
@@ -140,13 +140,16 @@ class TopicModel(ClusteringSteps, DescribingSteps):
         vector_map: The linear map of the embeddings topics are found in
             (:mod:`voc.topics.space`, a folder under ``models/topics/``), applied in
             :meth:`fit`, :meth:`assign`, to seeds and to label phrases; None: the
-            embeddings as they are (config ``topics.vector_map``). The default,
-            ``use-cca-v1`` (USE's 256 directions most correlated with MiniLM's, fitted on
-            English feedback we may train on), won the dev half (worst dev-set NMI 0.293
-            against 0.238, clothing classes, mean of seeds 0-1) and held on the held-out
-            half (laptops 0.333 against 0.321, CFPB 0.276 against 0.260, seed 0;
-            docs/benchmarks.md, 2026-12-03). It applies only to vectors of its input
-            dimension (USE's 512): another embedder's are clustered as they are.
+            embeddings as they are, the default (config ``topics.vector_map``). The
+            shipped map, ``use-cca-v1`` (USE's 256 directions most correlated with
+            MiniLM's, fitted on English feedback we may train on), won the dev half
+            (worst dev-set NMI 0.293 against 0.238, clothing classes, mean of seeds 0-1)
+            and held on the held-out half (laptops 0.333 against 0.321, CFPB 0.276
+            against 0.260, seed 0; docs/benchmarks.md, 2026-12-03). Not the default: on
+            the demo it gathers 362 fragments ("Disappointing", "although it's",
+            "教えてください。") into one of the 20 largest topics, which gets no phrase
+            label (tests/topics/test_store_labels.py). It applies only to vectors of its
+            input dimension (USE's 512): another embedder's are clustered as they are.
         min_similarity: Cosine to the nearest centroid under which a sentence is other.
         max_other_share: Most sentences the threshold may leave as other at fit time.
         n_keywords: Keywords kept per topic.
@@ -193,7 +196,7 @@ class TopicModel(ClusteringSteps, DescribingSteps):
         lexical_weight: float = 0.0,
         lexical_max_df: float = 0.1,
         lexical_dims: int = 512,
-        vector_map: str | None = DEFAULT_VECTOR_MAP,
+        vector_map: str | None = None,
         min_similarity: float = 0.35,
         max_other_share: float = 0.10,
         n_keywords: int = 10,

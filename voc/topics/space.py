@@ -31,10 +31,10 @@ import numpy as np
 
 from voc.errors import ConfigError
 
-__all__ = ["DEFAULT_VECTOR_MAP", "VectorMap", "load_vector_map"]
+__all__ = ["SHIPPED_VECTOR_MAP", "VectorMap", "load_vector_map"]
 
 #: The map topics use unless ``topics.vector_map`` says otherwise (``none``: no map).
-DEFAULT_VECTOR_MAP = "use-cca-v1"
+SHIPPED_VECTOR_MAP = "use-cca-v1"
 
 
 class VectorMap:
@@ -114,5 +114,5 @@ def load_vector_map(name: str) -> VectorMap:
     places = ", ".join(str(p) for p in dict.fromkeys(looked))
     raise ConfigError(
         f"topics.vector_map: no map {name!r} (looked in {places}); write "
-        f"{DEFAULT_VECTOR_MAP!r}, 'none', or a folder holding map.npz and map.json"
+        f"{SHIPPED_VECTOR_MAP!r}, 'none', or a folder holding map.npz and map.json"
     )

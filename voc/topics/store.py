@@ -36,7 +36,7 @@ from voc.store import topics as topic_rows
 from voc.topics.model import OTHER, TopicModel
 from voc.topics.pieces import TopicCounts, assign_chunks, hash_sample
 from voc.topics.registry import TopicRegistry
-from voc.topics.space import DEFAULT_VECTOR_MAP
+from voc.topics.space import SHIPPED_VECTOR_MAP
 
 logger = logging.getLogger(__name__)
 
@@ -148,7 +148,9 @@ def load_model(store: Any) -> StoredModel | None:
     if rows.empty:
         return None
     row = rows.iloc[0]
-    model = TopicModel()
+    # The shipped map applies only when the centroids are in its space (a model fitted
+    # with it); a model fitted without it keeps assigning in the embedding's space.
+    model = TopicModel(vector_map=SHIPPED_VECTOR_MAP)
     ids = np.asarray(list(row["topic_ids"]), dtype=np.int64)
     model.centroids_ = np.frombuffer(bytes(row["centroids"]), dtype="<f4").reshape(len(ids), -1)
     model.threshold_ = float(row["threshold"])
@@ -391,7 +393,7 @@ def update_topics(
     force_refit: bool = False,
     labels: dict[int, str] | None = None,
     label_language: str = "en",
-    vector_map: str | None = DEFAULT_VECTOR_MAP,
+    vector_map: str | None = None,
 ) -> dict[str, Any]:
     """Keep topics current (the module docstring); insights are the caller's next step.
 
