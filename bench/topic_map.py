@@ -2,7 +2,8 @@
 
     python -m bench.topic_map embed   [--cache DIR] [--per-source N]
     python -m bench.topic_map dev     [--cache DIR]
-    python -m bench.topic_map heldout [--cache DIR] --variant NAME
+    python -m bench.topic_map heldout [--cache DIR]
+    python -m bench.topic_map fit     [--cache DIR] [--out models/topics/use-cca-v1]
 
 Why: on the clothing classes k-means on our USE vectors scores NMI 0.247, on MiniLM's
 (BERTopic's embedder) 0.361 (docs/benchmarks.md, issue 11). MiniLM is English only and
@@ -22,8 +23,11 @@ CFPB narratives (all 101 are the held-out set), the SemEval laptops or TweetEval
 
 **Variants** (``dev``): each is fitted on the corpus and scored on the dev half only
 (app reviews, clothing classes): k-means NMI (k = 20 / 40) and ``TopicModel`` NMI and
-other share (the search's fast settings), raw USE beside. ``heldout`` runs one chosen
-variant on the held-out half once (CFPB issues, laptop categories).
+other share (the search's fast settings), raw USE beside, and MiniLM itself last.
+``heldout`` runs the chosen variant (:data:`CHOSEN`) on the held-out half once (CFPB
+issues, laptop categories) and checks English and Japanese stay together; ``fit`` writes
+it (:class:`voc.topics.space.VectorMap`). Figures: docs/benchmarks.md, 2026-12-03, "A map
+of USE toward MiniLM".
 """
 
 from __future__ import annotations
