@@ -1,6 +1,7 @@
 """``voc enrich`` throughput and peak memory on real feedback, in a process of its own.
 
     python -m bench.enrich --corpus reviews|short|ja [--rows 5000] [--embedder NAME]
+                           [--vector-map NAME|none]
 
 Writes the first ``--rows`` distinct texts of a corpus from ../shared/data to a CSV, runs
 :func:`voc.enrich.enrich_file` on it (CSV in, Parquet out) with the shipped models, and
@@ -78,6 +79,12 @@ def main(argv: list[str] | None = None) -> int:
         help="assign topics with this store's fitted topic model (--topics store) instead of "
         "fitting topics on the file",
     )
+    parser.add_argument(
+        "--vector-map",
+        default=None,
+        help="the topics' vector map (topics.vector_map: a name under models/topics/, or "
+        "none; default: the shipped default)",
+    )
     args = parser.parse_args(argv)
 
     from voc.analysis import DEFAULT_SENTIMENT_MODEL
@@ -100,6 +107,11 @@ def main(argv: list[str] | None = None) -> int:
             id_col="id",
             sentiment_model=sentiment_model,
             **({"store_path": args.store, "topics": "store"} if args.store else {}),
+            **(
+                {"vector_map": None if args.vector_map == "none" else args.vector_map}
+                if args.vector_map
+                else {}
+            ),
         )
         wall = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -112,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         "corpus": args.corpus,
         "sentiment_model": sentiment_model,
         "topics_from": summary.topics_from,
+        "vector_map": args.vector_map or "default",
         "rows": summary.rows,
         "chars_per_row": round(sum(map(len, texts)) / max(len(texts), 1), 1),
         "sentences_per_row": round(summary.sentences / max(summary.rows, 1), 2),

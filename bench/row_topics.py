@@ -128,7 +128,8 @@ def measure(sets: list[str], store: Path | None) -> list[dict[str, Any]]:
             if not np.array_equal(majority_by_characters(by_sentence).reindex(rows), written):
                 raise RuntimeError(f"{name}: enrich's row topics are not the majority rule")
             if source == "store":
-                centroids, topic_ids = store_model[0].centroids_, store_model[0].topic_ids_
+                model = store_model[0]
+                centroids, topic_ids = model.centroids_, model.topic_ids_
             else:
                 (model,) = fitted
                 centroids = model.centroids_
@@ -139,7 +140,8 @@ def measure(sets: list[str], store: Path | None) -> list[dict[str, Any]]:
                     np.where(labels >= 0, labels + 1, -1), by_sentence["topic_id"]
                 ):
                     raise RuntimeError(f"{name}: the file's topic ids are not the fit's + 1")
-            whole = np.asarray(analyzer.embedder.embed([texts[row] for row in rows]))
+            # In the space the topics are in (the topics' vector map, voc.topics.space).
+            whole = model.to_space(analyzer.embedder.embed([texts[row] for row in rows]))
             after = nearest_to_whole_text(by_sentence, rows, whole, centroids, topic_ids)
             golds = np.asarray(gold)[rows]
             results.append(

@@ -72,6 +72,7 @@ def topics_task(
     refit: bool = False,
     labels: dict[int, str] | None = None,
     label_language: str = "en",
+    vector_map: str | None = None,
 ) -> dict[str, Any]:
     """Refit or assign topics (nothing else: the insights are :func:`insights_task`)."""
     from voc.topics.store import update_topics
@@ -85,6 +86,7 @@ def topics_task(
             force_refit=refit,
             labels=labels,
             label_language=label_language,
+            vector_map=vector_map,
         )
     topics = result["topics"]
     logger.info(
@@ -184,6 +186,7 @@ def analyze_flow(
                 run_id,
                 labels=config.topics.labels,
                 label_language=config.digest.language,
+                vector_map=config.topics.map_name,
             )
         if insights:
             result["insights"] = insights_task(store_path, run_id)

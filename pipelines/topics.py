@@ -42,6 +42,7 @@ def refit_topics_flow(config_path: str | None = None, run_id: str | None = None)
             refit=True,
             labels=config.topics.labels,
             label_language=config.digest.language,
+            vector_map=config.topics.map_name,
         )
         result["insights"] = insights_task(store_path, run_id)
         result["status"] = "completed"

@@ -165,3 +165,10 @@ def test_execution_is_local_unless_the_config_says_dask() -> None:
         {"execution": {"mode": "dask", "address": "tcp://scheduler:8786", "shards": "s3://b/x"}}
     ).execution
     assert (cluster.address, cluster.shards) == ("tcp://scheduler:8786", "s3://b/x")
+
+
+def test_topics_vector_map_is_none_by_default_and_must_name_a_map() -> None:
+    assert parse_config({}).topics.map_name is None
+    assert parse_config({"topics": {"vector_map": "use-cca-v1"}}).topics.map_name == "use-cca-v1"
+    with pytest.raises(ConfigError, match="no map 'nope'"):
+        parse_config({"topics": {"vector_map": "nope"}})

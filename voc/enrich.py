@@ -250,6 +250,7 @@ class _Pieces:
         topics: str = "auto",
         label_embedder: Any = None,
         label_language: str = "en",
+        vector_map: str | None = None,
     ) -> tuple[list[int | None], list[str | None]]:
         from voc.topics import OTHER, OTHER_LABEL, TopicModel, TopicRegistry
 
@@ -288,6 +289,7 @@ class _Pieces:
             model = TopicModel(
                 label_embedder=label_embedder,
                 label_language=label_language,
+                vector_map=vector_map,
                 sample_size=FILE_TOPIC_SAMPLE,
             )
             fit = model.fit(vectors, self.texts, self.languages).fit_result_
@@ -457,6 +459,7 @@ def enrich_frame(
     topic_model: tuple[Any, dict[int, str]] | None = None,
     topics: str = "auto",
     label_language: str = "en",
+    vector_map: str | None = None,
     row_errors: list[str | None] | None = None,
     sentences: list[pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
@@ -475,6 +478,8 @@ def enrich_frame(
             its labels by id, to assign topics with; None fits one on this frame.
         topics: ``auto``, ``store`` or ``file`` (the module docstring).
         label_language: Language of the labels of topics fitted here (the digest's).
+        vector_map: The map of the embeddings topics fitted here are found in
+            (``topics.vector_map``, :mod:`voc.topics.space`); None: none.
         row_errors: Per row, why the file reader could not read it (``malformed_row``,
             ``bad_encoding``, ...) or None. Such a row is not analysed: its reason goes to
             ``voc_error`` and to the summary's ``errors``. So does a text that is an
@@ -551,6 +556,7 @@ def enrich_frame(
             topics=topics,
             label_embedder=analyzer.embedder,
             label_language=label_language,
+            vector_map=vector_map,
         )
     if sentences is not None:
         sentences.append(pieces.frame())
@@ -614,6 +620,7 @@ def enrich_file(
     topics: str = "auto",
     label_language: str = "en",
     sentences_out: str | Path | None = None,
+    vector_map: str | None = None,
 ) -> EnrichSummary:
     """Analyse ``input_path`` and write ``out`` (see the module docstring).
 
@@ -637,6 +644,7 @@ def enrich_file(
         topics: ``auto`` (the store's topics when the file fits them, else the file's
             own), ``store`` or ``file``.
         label_language: Language of topic labels when a topic has several (the digest's).
+        vector_map: See :func:`enrich_frame`.
         sentences_out: Also write one row per sentence here (:data:`SENTENCE_COLUMNS`,
             the ``id_col`` after ``row``), in the format of its extension.
 
@@ -736,6 +744,7 @@ def enrich_file(
         topic_model=topic_model,
         topics=topics,
         label_language=label_language,
+        vector_map=vector_map,
         row_errors=row_errors,
         sentences=sentence_frames,
     )

@@ -119,9 +119,12 @@ def test_a_saved_model_assigns_like_the_fitted_one(embed, tokenizer, tmp_path):
     np.testing.assert_array_equal(loaded.assign(vectors)[0], model.assign(vectors)[0])
 
 
-def test_english_and_japanese_on_one_subject_share_a_topic(embed, tokenizer):
+@pytest.mark.parametrize("vector_map", [None, "use-cca-v1"])
+def test_english_and_japanese_on_one_subject_share_a_topic(embed, tokenizer, vector_map):
+    """Also in the shipped vector map's space (voc.topics.space), fitted on English only."""
     texts, languages, subjects = corpus()
-    fit = _model(tokenizer).fit(embed(texts), texts, languages).fit_result_
+    model = _model(tokenizer, vector_map=vector_map)
+    fit = model.fit(embed(texts), texts, languages).fit_result_
     labels = fit.labels
     langs = np.array(languages)
     names = np.array(subjects)
@@ -410,9 +413,11 @@ def test_the_label_check_compares_labels_with_keyword_triples_of_their_language(
     from voc.topics.labels import keyword_triple, label_check
 
     texts, languages, _ = corpus()
-    fit = _model(tokenizer).fit(embed(texts), texts, languages).fit_result_
+    model = _model(tokenizer).fit(embed(texts), texts, languages)
+    fit = model.fit_result_
     members = [texts[np.flatnonzero(fit.labels == t.index)[-1]] for t in fit.topics]
-    check = label_check(fit.topics, embed, members)
+    # Judged in the topics' space (their vector map, voc.topics.space).
+    check = label_check(fit.topics, lambda t: model.to_space(embed(t)), members)
     assert check["label"] > 0.4 and check["sentence"] > 0.4
     assert keyword_triple(["size", "サイズ", "small", "run"], "en") == "size small run"
     assert keyword_triple(["size", "サイズ", "小さい"], "ja") == "サイズ 小さい"
@@ -536,3 +541,57 @@ def test_the_lemma_word_lists_as_sets_give_the_same_lemmas():
     assert all(isinstance(index[key], frozenset) for key in index)
     assert [lemmatizer.rule_lemmatize(token) for token in doc] == before
     assert before[1] == ["dress"]  # the word list decides: "dresses" -> "dress", not "dresse"
+
+
+def test_topics_are_found_in_the_vector_maps_space_and_assign_there(embed, tokenizer, tmp_path):
+    from voc.topics.space import SHIPPED_VECTOR_MAP, load_vector_map
+
+    texts, languages, _ = corpus()
+    vectors = embed(texts)
+    model = _model(tokenizer, vector_map=SHIPPED_VECTOR_MAP).fit(vectors, texts, languages)
+    mapping = load_vector_map(SHIPPED_VECTOR_MAP)
+    assert model.vector_map == SHIPPED_VECTOR_MAP
+    assert model.centroids_.shape[1] == mapping.out_dim != vectors.shape[1]
+    np.testing.assert_array_equal(model.assign(vectors)[0], model.fit_result_.labels)
+    loaded = TopicModel.load(model.save(tmp_path / "mapped"))
+    np.testing.assert_array_equal(loaded.assign(vectors)[0], model.fit_result_.labels)
+    # Without the map the fit is in the embedding's own space.
+    raw = _model(tokenizer, vector_map=None).fit(vectors, texts, languages)
+    assert raw.centroids_.shape[1] == vectors.shape[1]
+
+
+def test_a_model_fitted_before_the_map_assigns_in_its_own_space(embed, tokenizer):
+    """A stored model from before the map (USE-sized centroids) keeps assigning in USE
+    space, as voc.topics.store.load_model rebuilds it with the default map."""
+    texts, languages, _ = corpus()
+    vectors = embed(texts)
+    before = _model(tokenizer, vector_map=None).fit(vectors, texts, languages)
+    from voc.topics.space import SHIPPED_VECTOR_MAP
+
+    stored = TopicModel(vector_map=SHIPPED_VECTOR_MAP)  # what load_model builds
+    stored.centroids_, stored.threshold_ = before.centroids_, before.threshold_
+    stored.topic_ids_ = before.topic_ids_
+    np.testing.assert_array_equal(stored.assign(vectors)[0], before.assign(vectors)[0])
+
+
+def test_a_registry_from_before_the_map_keeps_its_ids_through_a_mapped_refit(embed, tokenizer):
+    texts, languages, _ = corpus()
+    vectors = embed(texts)
+    before = _model(tokenizer, vector_map=None).fit(vectors, texts, languages).fit_result_
+    first = TopicRegistry().update(before, "W1")
+    mapped = _model(tokenizer, vector_map="use-cca-v1")
+    registry = first.registry.in_space(mapped.to_space)
+    assert registry.centroids().shape[1] == mapped.to_space(vectors[:1]).shape[1]
+    after = mapped.fit(vectors, texts, languages, seed_centroids=registry.centroids())
+    second = registry.update(after.fit_result_, "W2")
+    kept = np.mean(first.ids_of(before.labels) == second.ids_of(after.fit_result_.labels))
+    assert kept >= 0.9
+    assert not any(event.kind == "new" for event in second.events)
+
+
+def test_an_unknown_vector_map_is_a_config_error():
+    from voc.errors import ConfigError
+    from voc.topics.space import load_vector_map
+
+    with pytest.raises(ConfigError, match="no map 'nope'"):
+        load_vector_map("nope")

@@ -323,6 +323,7 @@ def enrich(
                 topics=topics,
                 label_language=cfg.digest.language,
                 sentences_out=sentences,
+                vector_map=cfg.topics.map_name,
             )
     except VocError as e:
         _fail(e)

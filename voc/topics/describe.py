@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -37,6 +37,7 @@ class DescribingSteps:
     quote_dedupe_cosine: float
     tokenizer: KeywordTokenizer | None
     label_embedder: Any
+    to_space: Callable[[np.ndarray], np.ndarray]
     label_language: str
     complaint_min_sentences: int
 
@@ -169,7 +170,7 @@ class DescribingSteps:
             from voc.models.embedders import get_embedder
 
             embedder = self.label_embedder = get_embedder(embedder)
-        return embedder
+        return _InSpace(embedder, self.to_space)
 
     def _tokenizer(self) -> KeywordTokenizer:
         if self.tokenizer is None:
@@ -256,3 +257,16 @@ def _informative(text: str) -> bool:
     """Long enough to quote: 12 characters, or 6 in Japanese (denser per character)."""
     length = len(text.strip())
     return length >= 12 or (length >= 6 and _CJK.search(text) is not None)
+
+
+class _InSpace:
+    """An embedder whose vectors land in the topics' space (``TopicModel.to_space``), so
+    label phrases are ranked against centroids of the same space."""
+
+    def __init__(self, embedder: Any, to_space: Any) -> None:
+        self.embedder = embedder
+        self.to_space = to_space
+        self.name = getattr(embedder, "name", "embedder")
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return self.to_space(self.embedder.embed(list(texts)))

@@ -396,7 +396,9 @@ def label_check(
     Args:
         topics: :class:`voc.topics.model.Topic` objects (``label``, ``keywords``,
             ``label_language``, ``centroid``).
-        embed: ``embed(texts) -> (n, dim)`` with the embedder the topics were fitted with.
+        embed: ``embed(texts) -> (n, dim)`` with the embedder the topics were fitted with,
+            in their space (``lambda t: model.to_space(embedder.embed(t))`` when the model
+            maps its vectors, :mod:`voc.topics.space`).
         sentences: One random sentence of each topic, in topic order (None: not compared).
         central: Per topic, its sentences nearest its centroid (None: no coverage).
 

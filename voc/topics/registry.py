@@ -212,6 +212,18 @@ class TopicRegistry:
             return np.zeros((0, 0), dtype=np.float32)
         return np.vstack([t.centroid for t in active]).astype(np.float32)
 
+    def in_space(self, to_space: Any) -> TopicRegistry:
+        """The registry with every centroid passed through ``to_space`` (a topic model's
+        :meth:`~voc.topics.model.TopicModel.to_space`): a registry kept before the topics'
+        vector map (:mod:`voc.topics.space`) gets its centroids mapped, so the next fit is
+        seeded and matched in the space it clusters in; centroids already there pass
+        unchanged."""
+        topics = tuple(
+            replace(t, centroid=to_space(np.asarray(t.centroid, dtype=np.float32)[None, :])[0])
+            for t in self.topics
+        )
+        return replace(self, topics=topics)
+
     def topic(self, topic_id: int) -> RegisteredTopic:
         """The topic with this id.
 
@@ -245,7 +257,15 @@ class TopicRegistry:
         matched_old: dict[int, int] = {}  # registry position -> topic index
         if active and k:
             old_centroids = np.vstack([t.centroid for t in active]).astype(np.float32)
-            cosines = old_centroids @ fit.centroids.T
+            if old_centroids.shape[1] == fit.centroids.shape[1]:
+                cosines = old_centroids @ fit.centroids.T
+            else:  # fitted in another space (topics.vector_map changed): keywords only
+                logger.warning(
+                    "topic registry: its centroids are %d-d, the new fit's %d-d (another "
+                    "embedding space); matching topics by their keywords only",
+                    old_centroids.shape[1],
+                    fit.centroids.shape[1],
+                )
             jaccard = np.array(
                 [
                     [self._jaccard(t.keywords, topic.keywords) for topic in fit.topics]

@@ -22,6 +22,7 @@ next step (``pipelines/analyze.insights_task``), never recomputed here.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +36,9 @@ from voc.store import topics as topic_rows
 from voc.topics.model import OTHER, TopicModel
 from voc.topics.pieces import TopicCounts, assign_chunks, hash_sample
 from voc.topics.registry import TopicRegistry
+from voc.topics.space import SHIPPED_VECTOR_MAP
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "CHUNK_ROWS",
@@ -144,7 +148,9 @@ def load_model(store: Any) -> StoredModel | None:
     if rows.empty:
         return None
     row = rows.iloc[0]
-    model = TopicModel()
+    # The shipped map applies only when the centroids are in its space (a model fitted
+    # with it); a model fitted without it keeps assigning in the embedding's space.
+    model = TopicModel(vector_map=SHIPPED_VECTOR_MAP)
     ids = np.asarray(list(row["topic_ids"]), dtype=np.int64)
     model.centroids_ = np.frombuffer(bytes(row["centroids"]), dtype="<f4").reshape(len(ids), -1)
     model.threshold_ = float(row["threshold"])
@@ -211,8 +217,16 @@ def refit(
     if sample.total < max(2, model.min_topic_size):
         return TopicsSummary(action="none", reason=f"only {sample.total} sentences")
     period = sample.period
-    registry = load_registry(store)
+    # A registry kept before the topics' vector map gets its centroids mapped (seeds and
+    # matching in the space the fit clusters in; voc.topics.space).
+    registry = load_registry(store).in_space(model.to_space)
     seeds = registry.centroids() if registry.active else None
+    if seeds is not None and seeds.shape[1] != model.to_space(vectors[:1]).shape[1]:
+        logger.warning(
+            "topics: the registry's centroids are in another space than this fit's "
+            "(topics.vector_map changed); refitting without seeds"
+        )
+        seeds = None
     ids = [f"{a}:{b}" for a, b in zip(frame["feedback_id"], frame["sentence_index"], strict=True)]
     # Negative sentences give each topic its complaint label (what its pain point is called).
     negative = (frame["sentiment"] == "negative").to_numpy()
@@ -379,6 +393,7 @@ def update_topics(
     force_refit: bool = False,
     labels: dict[int, str] | None = None,
     label_language: str = "en",
+    vector_map: str | None = None,
 ) -> dict[str, Any]:
     """Keep topics current (the module docstring); insights are the caller's next step.
 
@@ -390,13 +405,18 @@ def update_topics(
         labels: The config's ``topics.labels`` (id -> label), applied after the update.
         label_language: The digest's language: a topic with sentences in several
             languages is labelled in this one (the others are its aliases).
+        vector_map: The map of the embeddings a refit finds topics in
+            (``topics.vector_map``, :mod:`voc.topics.space`); None: none. A stored model
+            keeps the space it was fitted in until the next refit.
 
     Returns:
         ``{"topics": TopicsSummary dict}``.
     """
     due, reason = (True, "asked for") if force_refit else refit_due(store, embedder)
     if due:
-        model = TopicModel(label_embedder=embedder, label_language=label_language)
+        model = TopicModel(
+            label_embedder=embedder, label_language=label_language, vector_map=vector_map
+        )
         summary = refit(store, embedder, run_id, model)
         summary.reason = reason if summary.action == "refit" else summary.reason
     else:
