@@ -51,7 +51,10 @@ def dev_sets(cache: Path | None) -> dict[str, tuple[list[str], np.ndarray]]:
 
     embedder = get_embedder("use-multilingual")
     sets = {}
-    for name, loader in (("app_reviews", load_app_reviews), ("clothing_classes", load_clothing_classes)):
+    for name, loader in (
+        ("app_reviews", load_app_reviews),
+        ("clothing_classes", load_clothing_classes),
+    ):
         texts = loader()[0]
         sets[name] = (texts, cached_embeddings(texts, embedder, cache))
     sentences = load_clothing_sentences()[0]
@@ -96,10 +99,9 @@ def reshuffled(draw: int) -> Iterator[None]:
 
 def fit_once(texts: list[str], vectors: np.ndarray, sample: int, draw: int = 0) -> dict[str, Any]:
     """One fit with ``keyword_sample=sample``: its label check, topics and CPU seconds."""
-    from bench.topics import LABEL_CENTRAL, OURS
+    from bench.topics import OURS, check_labels
     from voc.models.embedders import get_embedder
     from voc.topics import KeywordTokenizer, TopicModel
-    from voc.topics.labels import label_check
 
     embedder = get_embedder("use-multilingual")
     model = TopicModel(
@@ -110,14 +112,7 @@ def fit_once(texts: list[str], vectors: np.ndarray, sample: int, draw: int = 0) 
     with reshuffled(draw):
         fit = model.fit(vectors, texts, ["en"] * len(texts)).fit_result_
     cpu = time.process_time() - cpu
-    rng = np.random.default_rng(0)
-    members = [texts[int(rng.choice(np.flatnonzero(fit.labels == t.index)))] for t in fit.topics]
-    central = []
-    for topic in fit.topics:
-        own = np.flatnonzero(fit.labels == topic.index)
-        nearest = own[np.argsort(-fit.similarities[own], kind="stable")][:LABEL_CENTRAL]
-        central.append([texts[row] for row in nearest.tolist()])
-    check = label_check(fit.topics, lambda t: model.to_space(embedder.embed(t)), members, central)
+    check = check_labels(fit, texts, model, embedder)
     return {
         "check": {k: v for k, v in check.items() if k != "per_topic"},
         "topics": [(t.size, t.label, tuple(t.keywords[:3])) for t in fit.topics],
