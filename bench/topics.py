@@ -378,7 +378,6 @@ def run_labelled_set(
     process: NMI, ARI, outlier share, NPMI coherence, time, and the label check."""
     from voc.models.embedders import get_embedder
     from voc.topics import KeywordTokenizer, TopicModel
-    from voc.topics.labels import label_check
 
     half, loader, label_name = LABELLED_SETS[name]
     texts, gold = loader()
@@ -396,15 +395,7 @@ def run_labelled_set(
     fit = model.fit(vectors, texts, ["en"] * len(texts)).fit_result_
     finished = time.perf_counter()
     keywords = [list(topic.keywords[:TOP_WORDS]) for topic in fit.topics]
-    rng = np.random.default_rng(0)
-    members = [texts[int(rng.choice(np.flatnonzero(fit.labels == t.index)))] for t in fit.topics]
-    central = []
-    for topic in fit.topics:
-        own = np.flatnonzero(fit.labels == topic.index)
-        nearest = own[np.argsort(-fit.similarities[own], kind="stable")][:LABEL_CENTRAL]
-        central.append([texts[row] for row in nearest.tolist()])
-    # Labels are judged in the space the topics are in (the vector map, voc.topics.space).
-    check = label_check(fit.topics, lambda t: model.to_space(embedder.embed(t)), members, central)
+    check = check_labels(fit, texts, model, embedder)
     result: dict[str, Any] = {
         "set": name,
         "half": half,
@@ -440,6 +431,22 @@ def run_labelled_set(
                 result["bertopic"]["wall_s"] / max(result["ours"]["wall_s"], 1e-9), 2
             )
     return result
+
+
+def check_labels(fit: Any, texts: Sequence[str], model: Any, embedder: Any) -> dict[str, Any]:
+    """:func:`voc.topics.labels.label_check` of a fit: each topic's label against a random
+    sentence of it (seeded) and its ``LABEL_CENTRAL`` sentences nearest its centroid."""
+    from voc.topics.labels import label_check
+
+    rng = np.random.default_rng(0)
+    members = [texts[int(rng.choice(np.flatnonzero(fit.labels == t.index)))] for t in fit.topics]
+    central = []
+    for topic in fit.topics:
+        own = np.flatnonzero(fit.labels == topic.index)
+        nearest = own[np.argsort(-fit.similarities[own], kind="stable")][:LABEL_CENTRAL]
+        central.append([texts[row] for row in nearest.tolist()])
+    # Labels are judged in the space the topics are in (the vector map, voc.topics.space).
+    return label_check(fit.topics, lambda t: model.to_space(embedder.embed(t)), members, central)
 
 
 def bertopic_cache_path(
