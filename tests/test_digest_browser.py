@@ -366,8 +366,9 @@ def test_demo_digest_renders_in_chromium(demo: dict[str, Path], tmp_path: Path, 
         assert chart["texts"] and chart["text"], f"chart without labels: {chart}"
     assert facts["pageWidth"] <= facts["windowWidth"], "the page scrolls sideways"
 
+    # The English digest names topics in English where they have an English label (the
+    # chart legend then holds none in Japanese); the Japanese digest's legend is checked below.
     assert_real_japanese_glyphs(page, FIRST_JAPANESE_QUOTE)
-    assert_real_japanese_glyphs(page, FIRST_JAPANESE_CHART_TEXT)  # the trends chart's legend
 
     assert page.console_errors() == []
 
@@ -384,6 +385,7 @@ def test_japanese_digest_renders_in_chromium(
     assert len(facts["pains"]) >= 5 and all(p["quotes"] for p in facts["pains"][:5])
     assert len(facts["charts"]) >= 2
     assert_real_japanese_glyphs(page, "document.querySelector('h1')")
+    assert_real_japanese_glyphs(page, FIRST_JAPANESE_CHART_TEXT)  # the trends chart's legend
     assert page.console_errors() == []
 
 
