@@ -10,7 +10,9 @@ before the speed work (commit 460b3e0), rewritten when the touchpoint relevance 
 shipped (issue 11: its tags differ by design), its mixed flags rewritten when the mixed
 rule changed (issue 10: 281 -> 407 of the 1,000 records; nothing else), its topic labels
 rewritten when labels became phrases (issue 11: 316 records' labels, topic ids and every
-other field unchanged), and is compared
+other field unchanged), and again when key phrases kept their negations and gained verb +
+preposition + object phrases (issue 11, 2026-12-03: 3 topics' labels, 14 records; nothing
+else), and is compared
 with what the code gives now in ``test_same_outputs.py``. It holds labels and scores, no text.
 """
 
