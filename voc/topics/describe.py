@@ -126,6 +126,7 @@ class DescribingSteps:
         # The topic's other sentences of its keyword sample (tagged already): a phrase
         # said more there than in its complaints is praise, not what is wrong.
         other_rows: list[list[int]] = []
+        language_centroids: dict[tuple[int, str], np.ndarray] = {}
 
         def sample(members: np.ndarray) -> list[int]:
             picked = members[np.argsort(rank[members], kind="stable")][: self.keyword_sample]
@@ -140,6 +141,17 @@ class DescribingSteps:
                 other_rows.append([])
                 continue
             complaint_centroids[topic] = _unit_rows(vectors[members].mean(axis=0, keepdims=True))[0]
+            # A topic in two languages: each language's phrases are ranked against its own
+            # complaints (the English label of mostly Japanese payment errors is judged by
+            # the English ones, not by a centroid the Japanese sentences make).
+            codes = np.array([keyword_language(texts[r], languages[r]) for r in members.tolist()])
+            if len(set(codes.tolist())) > 1:
+                for code in set(codes.tolist()):
+                    mine = members[codes == code]
+                    if len(mine) >= self.complaint_min_sentences:
+                        language_centroids[(topic, code)] = _unit_rows(
+                            vectors[mine].mean(axis=0, keepdims=True)
+                        )[0]
             rows.append(sample(members))
             other_rows.append(
                 [r for r in sample(np.flatnonzero(labels == topic)) if not negative[r]]
@@ -154,6 +166,7 @@ class DescribingSteps:
             complaint_centroids,
             [""] * k,
             [[terms_of[r] for r in topic_rows] for topic_rows in other_rows],
+            language_centroids,
         )
         return [label if label.phrases else None for label in found]
 

@@ -39,7 +39,7 @@ import logging
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -144,6 +144,7 @@ class PhraseLabeler:
         centroids: np.ndarray,
         keyword_labels: Sequence[str],
         against: Sequence[Sequence[TextTerms]] | None = None,
+        language_centroids: Mapping[tuple[int, str], np.ndarray] | None = None,
     ) -> list[TopicLabel]:
         """A label per topic.
 
@@ -157,6 +158,11 @@ class PhraseLabeler:
                 sentences. A candidate used in a larger share of those than of the
                 topic's own (``terms``) is dropped: praise written in a complaint ("the v
                 neck is just right, but the sleeves ...") is praise. None: none.
+            language_centroids: ``(topic, language) -> unit vector``: the centroid of the
+                topic's sentences in that language, which that language's candidates are
+                ranked against instead of ``centroids[topic]`` (the English label of a
+                mostly Japanese topic is judged by its English sentences). None or a
+                missing key: ``centroids[topic]``.
 
         Returns:
             One :class:`TopicLabel` per topic, in topic order.
@@ -204,10 +210,14 @@ class PhraseLabeler:
                     ],
                     dtype=np.float32,
                 )
+                own = centroids
+                if language_centroids is not None and (topic, language) in language_centroids:
+                    own = centroids.copy()
+                    own[topic] = language_centroids[(topic, language)]
                 picked, relevance = self._pick(
                     vectors[rows] if vectors is not None else None,
                     prior,
-                    centroids,
+                    own,
                     topic,
                 )
                 used = taken.setdefault(language, set())
