@@ -137,3 +137,34 @@ def test_a_topic_is_found_by_any_name_a_reader_saw(store):
 def test_the_label_rule_refuses_what_is_no_language_code():
     with pytest.raises(ValueError, match="language"):
         store_topics.label_sql("en'; DROP TABLE topics; --")
+
+
+_AXES = {"billing address doesn't match": 0, "payment error": 1, "決済エラー": 2}
+
+
+class _AxisEmbedder:
+    """Each phrase on its own axis: a phrase's cosine to a centroid is that axis' weight."""
+
+    def embed(self, texts):
+        out = np.zeros((len(texts), 3), dtype=np.float32)
+        for row, text in enumerate(texts):
+            out[row, _AXES[text]] = 1.0
+        return out
+
+
+def test_each_languages_phrases_are_ranked_against_that_languages_own_centroid():
+    """A mostly Japanese topic: its centroid leans to whatever English phrase the Japanese
+    sentences sit near; its English sentences' own centroid picks the English label."""
+    english = [_terms("billing address doesn't match"), _terms("payment error")] * 3
+    terms = [[_terms("決済エラー")] * 10 + english]
+    languages = [["ja"] * 10 + ["en"] * 6]
+    centroid = np.array([[0.6, 0.3, 0.74]], dtype=np.float32)
+    labeler = PhraseLabeler(embedder=_AxisEmbedder(), language="en")
+    whole = labeler.label_topics(terms, languages, centroid, ["x"])[0]
+    assert whole.label == "billing address doesn't match"
+    english_centroid = np.array([0.2, 0.98, 0.0], dtype=np.float32)
+    own = labeler.label_topics(
+        terms, languages, centroid, ["x"], language_centroids={(0, "en"): english_centroid}
+    )[0]
+    assert own.label == "payment error"
+    assert own.aliases["ja"] == whole.aliases["ja"] == "決済エラー"

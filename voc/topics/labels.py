@@ -27,7 +27,10 @@ topic's label here is a phrase its own sentences use ("parcel arrived late", "æ±
    sentences gets its own label (the aliases); the label is the one in ``language`` (the
    digest's) whenever the topic has one, else the best-scoring one (the others stay as
    aliases). Readers in another language take the alias in theirs
-   (:func:`voc.store.topics.label_sql`).
+   (:func:`voc.store.topics.label_sql`). A complaint label's candidates in one language
+   are ranked against the centroid of that language's complaints when the topic has
+   enough of them (``language_centroids``): the English name of mostly Japanese payment
+   errors is judged by the English ones.
 
 A topic without any candidate (too few sentences, or none repeats) keeps its keyword
 label, so every topic has one.
