@@ -25,12 +25,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
 import yaml
+
+from voc.models.semeval import LAPTOPS_FILE, read_sentences
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,18 +70,14 @@ def write_inputs(folder: Path) -> None:
     pd.DataFrame(
         {"ID": hotel["id"], "本文": hotel["text"], "評価": hotel["label"].map(JA_LABELS)}
     ).to_csv(folder / "hotel_ja.csv", index=False, encoding="utf-8-sig")
-    rows = []
-    for sentence in (
-        ET.parse(SHARED_DATA / "semeval2016_laptops_train.xml").getroot().iter("sentence")
-    ):
-        categories = [opinion.get("category", "") for opinion in sentence.iter("Opinion")]
-        rows.append(
-            {
-                "sentence_id": sentence.get("id"),
-                "sentence": sentence.findtext("text") or "",
-                "aspects": ";".join(dict.fromkeys(categories)),
-            }
-        )
+    rows = [
+        {
+            "sentence_id": sentence.id,
+            "sentence": sentence.text,
+            "aspects": ";".join(dict.fromkeys(opinion.category for opinion in sentence.opinions)),
+        }
+        for sentence in read_sentences(SHARED_DATA / LAPTOPS_FILE)
+    ]
     pd.DataFrame(rows).to_csv(folder / "laptops.csv", index=False)
     demo = pd.read_csv(ROOT / "data" / "samples" / "womens_clothing_reviews.csv")
     clothing = pd.read_csv(SHARED_DATA / "womens_clothing_reviews.csv", index_col=0)

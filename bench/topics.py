@@ -177,14 +177,11 @@ def load_clothing_classes(n: int = 3000) -> tuple[list[str], list[str]]:
 def load_laptops() -> tuple[list[str], list[str]]:
     """SemEval-2016 laptop sentences and the category of their first opinion
     (``ENTITY#ATTRIBUTE``; ``NONE`` without one). Measuring only: never tune on it."""
-    import xml.etree.ElementTree as ET
+    from voc.models.semeval import read_sentences
 
-    texts, labels = [], []
-    for sentence in ET.parse(LAPTOPS).getroot().iter("sentence"):
-        text = sentence.findtext("text") or ""
-        opinion = sentence.find("Opinions/Opinion")
-        texts.append(text)
-        labels.append(opinion.get("category", "NONE") if opinion is not None else "NONE")
+    sentences = read_sentences(LAPTOPS)
+    texts = [sentence.text for sentence in sentences]
+    labels = [s.opinions[0].category if s.opinions else "NONE" for s in sentences]
     return texts, labels
 
 

@@ -292,17 +292,17 @@ def load_laptops(path: Path = LAPTOPS) -> tuple[list[str], list[set[str]]]:
     Raises:
         KeyError: A category the mapping does not cover (it must be complete).
     """
-    import xml.etree.ElementTree as ET
-
     import yaml
+
+    from voc.models.semeval import read_sentences
 
     mapping = yaml.safe_load(LAPTOP_MAPPING.read_text("utf-8"))
     texts, gold = [], []
-    for sentence in ET.parse(path).getroot().iter("sentence"):
-        texts.append(sentence.findtext("text") or "")
+    for sentence in read_sentences(path):
+        texts.append(sentence.text)
         touchpoints = set()
-        for opinion in sentence.iter("Opinion"):
-            entity, attribute = opinion.get("category", "").split("#")
+        for opinion in sentence.opinions:
+            entity, attribute = opinion.category.split("#")
             if entity == "LAPTOP":
                 touchpoint = mapping["attributes_of_laptop"][attribute]
             else:

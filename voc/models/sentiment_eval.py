@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import csv
 import time
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from voc.models.semeval import LAPTOPS_FILE, read_sentences
 from voc.models.training import DEFAULT_DATA_DIR, LABELS, f1_per_class, macro_f1
 
 __all__ = ["MEASURING_SETS", "analyze_texts", "measuring_set", "never_trained_figures"]
@@ -52,13 +52,11 @@ def measuring_set(name: str, data_dir: Path = DEFAULT_DATA_DIR) -> tuple[list[st
                     labels.append(int(record[1]) + 1)
         return texts, np.array(labels)
     if name == "laptops_en":
-        root = ET.parse(data_dir / "semeval2016_laptops_train.xml").getroot()
         texts, labels = [], []
-        for sentence in root.iter("sentence"):
-            polarities = {o.get("polarity") for o in sentence.iter("Opinion")}
-            text = sentence.findtext("text") or ""
-            if len(polarities) == 1 and text.strip():  # one polarity: a sentence label
-                texts.append(text)
+        for sentence in read_sentences(data_dir / LAPTOPS_FILE):
+            polarities = {opinion.polarity for opinion in sentence.opinions}
+            if len(polarities) == 1 and sentence.text.strip():  # one polarity: a sentence label
+                texts.append(sentence.text)
                 labels.append(LABELS.index(polarities.pop()))
         return texts, np.array(labels)
     raise KeyError(f"no measuring set {name!r}; known: {', '.join(MEASURING_SETS)}")
