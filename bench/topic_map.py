@@ -37,7 +37,7 @@ import hashlib
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -311,10 +311,25 @@ def run_dev(cache: Path, per_source: int, teacher: bool = True) -> list[dict]:
 CHOSEN = ("cca k=256 p=2", "cca", {"k": 256, "power": 2.0, "reg": 1e-3})
 
 
+def heldout_sets(cache: Path) -> Iterator[tuple[dict[str, Any], list[str], list[str], np.ndarray]]:
+    """Per held-out set: a row naming it with BERTopic's cached figures, its texts, labels
+    and USE vectors."""
+    from bench.topics import cached_bertopic
+
+    for set_name, (texts, gold, vectors) in dev_sets(cache, ("held-out",)).items():
+        bertopic = cached_bertopic(
+            cache, set_name, texts, 1, False, lambda: {"error": "not cached"}, gold
+        )
+        row: dict[str, Any] = {
+            "set": set_name,
+            "bertopic": {k: bertopic.get(k) for k in ("nmi", "ami", "outlier_share", "n_topics")},
+        }
+        yield row, texts, gold, vectors
+
+
 def run_heldout(cache: Path, per_source: int, seeds: tuple[int, ...] = (0, 1, 2)) -> list[dict]:
     """Raw USE and the chosen map on the held-out half, once: TopicModel NMI / AMI per seed
     (seed 0 is the bench's), with BERTopic's cached figures on the same texts."""
-    from bench.topics import cached_bertopic
 
     corpus = corpus_vectors(cache, per_source)
     use = np.vstack([u for u, _ in corpus.values()])
@@ -325,14 +340,7 @@ def run_heldout(cache: Path, per_source: int, seeds: tuple[int, ...] = (0, 1, 2)
         name: fit_variant(kind, use, minilm, **params),
     }
     rows = []
-    for set_name, (texts, gold, vectors) in dev_sets(cache, ("held-out",)).items():
-        bertopic = cached_bertopic(
-            cache, set_name, texts, 1, False, lambda: {"error": "not cached"}, gold
-        )
-        row: dict[str, Any] = {
-            "set": set_name,
-            "bertopic": {k: bertopic.get(k) for k in ("nmi", "ami", "outlier_share", "n_topics")},
-        }
+    for row, texts, gold, vectors in heldout_sets(cache):
         for map_name, transform in maps.items():
             row[map_name] = score(transform(vectors), texts, gold, seeds=seeds)
         print(json.dumps(row), flush=True)
