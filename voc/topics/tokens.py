@@ -436,12 +436,18 @@ def _worker_terms(settings: tuple[str, str, str, int, str], texts: list[str]) ->
     return found
 
 
-def _english_tokens(doc: Iterable[Any], lemmatize: Any) -> Iterable[str]:
-    for token in doc:
+def _placeholder(tokens: Sequence[Any], at: int) -> bool:
+    """Whether ``tokens[at]`` is the word of a redaction placeholder (``[EMAIL]``,
+    ``[NAME]``: spaCy's tokenizer cuts off the brackets)."""
+    return 0 < at < len(tokens) - 1 and tokens[at - 1].text == "[" and tokens[at + 1].text == "]"
+
+
+def _english_tokens(doc: Sequence[Any], lemmatize: Any) -> Iterable[str]:
+    for at, token in enumerate(doc):
         pos = _PTB_CONTENT_POS.get(token.tag_)
         if pos is None or token.is_stop or token.like_num or token.like_url or token.like_email:
             continue
-        if "[" in token.text or "/" in token.text:
+        if "[" in token.text or "/" in token.text or _placeholder(doc, at):
             continue  # redaction placeholders ([EMAIL]) and leftover paths are not words
         lemma = lemmatize(token, pos).lower().strip("'-")
         if len(lemma) < 2 or not _HAS_LETTER.search(lemma) or lemma in _ENGLISH_STOP:
