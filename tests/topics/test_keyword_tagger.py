@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from voc.errors import VocError
-from voc.topics.tagger import DEFAULT_TAGGER_PATH, load_tagger
+from voc.topics.tagger import DEFAULT_TAGGER_PATH, FeatureTable, HashedTagger, load_tagger
 from voc.topics.tokens import KeywordTokenizer
 
 # Feedback-like sentences, spaCy's tokens, Penn Treebank tags checked by hand.
@@ -57,6 +57,17 @@ def test_tags_do_not_depend_on_the_batch():
     assert whole == one_by_one
     reversed_order = tagger.tag(sentences[::-1])[::-1]
     assert whole == reversed_order
+
+
+def test_a_full_word_memory_is_emptied_and_the_tags_stay_the_same():
+    tagger = load_tagger(DEFAULT_TAGGER_PATH)
+    sentences = [text.split() for text, _ in HAND_TAGGED]
+    expected = tagger.tag(sentences)
+    small = HashedTagger(tagger.weights, tagger.labels)
+    small.features = FeatureTable(tagger.features.bits, max_words=40)
+    got = [small.tag([s])[0] for s in sentences]
+    assert got == expected
+    assert len(small.features._words) <= 40
 
 
 def test_the_artifact_is_small_and_names_its_tags():

@@ -127,16 +127,27 @@ def _combine(a: np.ndarray, b: np.ndarray | np.uint64) -> np.ndarray:
 
 
 class FeatureTable:
-    """Hashed static features and the previous-tag features of tokens, by position."""
+    """Hashed static features and the previous-tag features of tokens, by position.
 
-    def __init__(self, bits: int) -> None:
+    Args:
+        bits: log2 of the weight table's rows.
+        max_words: Distinct words remembered; the memory is emptied when a batch would
+            pass it (a long-running process sees ever new words).
+    """
+
+    def __init__(self, bits: int, max_words: int = 500_000) -> None:
         self.bits = bits
+        self.max_words = max_words
         self._words: dict[str, int] = {}
         self._rows: list[list[int]] = [_PAD]
         self._table = np.asarray(self._rows, dtype=np.uint64)
 
     def word_rows(self, words: Sequence[str]) -> np.ndarray:
         """Row of each word in the remembered word-feature table (0: padding)."""
+        if len(self._words) + len(words) > self.max_words:
+            self._words = {}
+            self._rows = [_PAD]
+            self._table = np.asarray(self._rows, dtype=np.uint64)
         index = self._words
         rows = self._rows
         out = []
