@@ -17,7 +17,9 @@ the smallest sample: smaller topics are tagged whole at every size). Topics are 
 by index when the fits' topic sizes are equal (the sample does not touch the clustering);
 a fit whose sizes differ says so. ``--draws N`` fits each size N times: the hash order's
 sample, then samples in seeded random orders (the label check's noise from the sample
-alone). Prints one JSON line per (set, size, draw).
+alone). ``--taggers spacy hashed`` fits each size once per English keyword tagger
+(``KeywordTokenizer(english_tagger=...)``), each compared with the first tagger's fit of
+the same size and draw. Prints one JSON line per (set, size, draw, tagger).
 """
 
 from __future__ import annotations
@@ -97,15 +99,20 @@ def reshuffled(draw: int) -> Iterator[None]:
             setattr(DescribingSteps, name, original)
 
 
-def fit_once(texts: list[str], vectors: np.ndarray, sample: int, draw: int = 0) -> dict[str, Any]:
-    """One fit with ``keyword_sample=sample``: its label check, topics and CPU seconds."""
+def fit_once(
+    texts: list[str], vectors: np.ndarray, sample: int, draw: int = 0, tagger: str | None = None
+) -> dict[str, Any]:
+    """One fit with ``keyword_sample=sample`` (and the English keyword tagger ``tagger``;
+    None: the default): its label check, topics and CPU seconds."""
     from bench.topics import OURS, check_labels
     from voc.models.embedders import get_embedder
     from voc.topics import KeywordTokenizer, TopicModel
 
     embedder = get_embedder("use-multilingual")
     model = TopicModel(
-        tokenizer=KeywordTokenizer(), label_embedder=embedder, **{**OURS, "keyword_sample": sample}
+        tokenizer=KeywordTokenizer(english_tagger=tagger),
+        label_embedder=embedder,
+        **{**OURS, "keyword_sample": sample},
     )
     model.warm_up()
     cpu = time.process_time()
@@ -158,20 +165,35 @@ def main(argv: list[str] | None = None) -> int:
         default=1,
         help="samples per size: the hash order's, then seeded random orders (the noise)",
     )
+    parser.add_argument(
+        "--taggers",
+        nargs="+",
+        default=[None],
+        help="English keyword taggers to compare (spacy, hashed); default: the default one",
+    )
     args = parser.parse_args(argv)
     for name, (texts, vectors) in dev_sets(args.cache).items():
         if args.sets and name not in args.sets:
             continue
         base = None
         for sample, draw in [(s, d) for s in args.samples for d in range(args.draws)]:
-            result = fit_once(texts, vectors, sample, draw)
-            line = {"set": name, "keyword_sample": sample, "draw": draw, **result["check"]}
-            line |= {"fit_cpu_s": result["fit_cpu_s"], "keywords_wall_s": result["keywords_wall_s"]}
-            if base is None:
-                base = result["topics"]
-            else:
-                line |= changed(base, result["topics"], min(args.samples))
-            print(json.dumps(line, ensure_ascii=False), flush=True)
+            first = None
+            for tagger in args.taggers:
+                result = fit_once(texts, vectors, sample, draw, tagger)
+                line = {"set": name, "keyword_sample": sample, "draw": draw, "tagger": tagger}
+                line |= result["check"]
+                line |= {"fit_cpu_s": result["fit_cpu_s"]}
+                line |= {"keywords_wall_s": result["keywords_wall_s"]}
+                if len(args.taggers) > 1:
+                    if first is None:
+                        first = result["topics"]
+                    else:
+                        line |= changed(first, result["topics"], 0)
+                elif base is None:
+                    base = result["topics"]
+                else:
+                    line |= changed(base, result["topics"], min(args.samples))
+                print(json.dumps(line, ensure_ascii=False), flush=True)
     return 0
 
 

@@ -14,7 +14,12 @@ from tests.speed.expected_outputs import EXPECTED, outputs, sample_texts
 
 @pytest.mark.slow
 @pytest.mark.shared_data
-def test_enrich_outputs_equal_the_code_before_the_speed_work(shared_data):
+def test_enrich_outputs_equal_the_code_before_the_speed_work(shared_data, monkeypatch):
+    # Through spaCy's keyword tagger, as when the expected outputs were written: the hashed
+    # tagger (the default since issue 15 point 4) changes 6 of the sample's 61 topic labels
+    # (115 of 1,000 records, nothing else; docs/benchmarks.md, "A hashed English keyword
+    # tagger"), by design, so it is not a speed change this test can hold equal.
+    monkeypatch.setenv("VOC_KEYWORD_TAGGER", "spacy")
     expected = json.loads(EXPECTED.read_text(encoding="utf-8"))
     got = json.loads(json.dumps(outputs(sample_texts(shared_data)), ensure_ascii=False))
     assert len(got["records"]) == len(expected["records"]) == 1000
@@ -45,7 +50,8 @@ def test_tree_traversal_in_blocks_equals_the_whole_array_one():
 
 
 @pytest.mark.shared_data
-def test_keyword_tokens_from_two_processes_equal_one_process(shared_data, monkeypatch):
+@pytest.mark.parametrize("tagger", ["hashed", "spacy"])
+def test_keyword_tokens_from_two_processes_equal_one_process(shared_data, monkeypatch, tagger):
     from tests.speed.expected_outputs import sample_texts
     from voc.text.sentences import split_clauses
     from voc.topics import tokens
@@ -62,9 +68,11 @@ def test_keyword_tokens_from_two_processes_equal_one_process(shared_data, monkey
         return real_forked(run, items, split, settings)
 
     monkeypatch.setattr(tokens, "_forked", counted)
-    one = tokens.KeywordTokenizer(processes=1).terms(texts, "en")
+    one = tokens.KeywordTokenizer(processes=1, english_tagger=tagger).terms(texts, "en")
     assert forks == []
-    two = tokens.KeywordTokenizer(processes=2, batch_size=256).terms(texts, "en")
+    two = tokens.KeywordTokenizer(processes=2, batch_size=256, english_tagger=tagger).terms(
+        texts, "en"
+    )
     assert forks and forks[0][1] % 256 == 0 and 0 < forks[0][1] < len(texts)
     assert two == one
     assert sum(len(t.tokens) for t in one) > len(texts)  # real tokens, not empty tuples
@@ -74,6 +82,8 @@ def test_keyword_tokens_from_two_processes_equal_one_process(shared_data, monkey
 
     with serving() as worker:
         assert worker is not None
-        served = tokens.KeywordTokenizer(processes=2, batch_size=256).terms(texts, "en")
+        served = tokens.KeywordTokenizer(processes=2, batch_size=256, english_tagger=tagger).terms(
+            texts, "en"
+        )
         assert worker.forks == 1
     assert served == one

@@ -424,30 +424,58 @@ def test_the_label_check_compares_labels_with_keyword_triples_of_their_language(
     assert len(check["per_topic"]) == fit.n_topics
 
 
+#: What a person would write, by text: (text, language, phrase).
+KEY_PHRASES = [
+    ("The parcel arrived late and the box was crushed.", "en", "parcel arrived late"),
+    ("I could not cancel my subscription online.", "en", "cancel my subscription"),
+    ("The app keeps crashing when I open the camera.", "en", "app keeps crashing"),
+    ("This dress runs small, order a size up.", "en", "runs small"),
+    ("Customer service was very helpful.", "en", "customer service"),
+    ("決済エラーが出て購入できない", "ja", "決済エラー"),
+    ("決済エラーが出て購入できない", "ja", "決済エラーが出る"),
+    ("荷物が届いていません。", "ja", "荷物が届いていません"),
+    ("丁寧な対応でした", "ja", "丁寧な対応"),
+    ("The sleeves were way too tight for my arms.", "en", "sleeves were way too tight"),
+    ("But the fit was very unflattering.", "en", "fit was very unflattering"),
+    ("Way too small", "en", "too small"),
+    ("but it didn't quite work out for me.", "en", "didn't quite work out"),
+    ("Please fix!", "en", "please fix"),
+    ("Still waiting on my refund after three weeks.", "en", "waiting on my refund"),
+    ("I was charged for shipping twice.", "en", "charged for shipping"),
+]
+#: A known difference of the hashed tagger (docs/benchmarks.md, "A hashed English keyword
+#: tagger"): "shipping" after "for" is tagged VBG (spaCy: NN), so the verb + preposition +
+#: object pattern finds no object. Strict: it fails once the tagger gets it right.
+_HASHED_MISSES = {"charged for shipping"}
+
+
 @pytest.mark.parametrize(
-    ("text", "language", "phrase"),
+    ("english_tagger", "text", "language", "phrase"),
     [
-        ("The parcel arrived late and the box was crushed.", "en", "parcel arrived late"),
-        ("I could not cancel my subscription online.", "en", "cancel my subscription"),
-        ("The app keeps crashing when I open the camera.", "en", "app keeps crashing"),
-        ("This dress runs small, order a size up.", "en", "runs small"),
-        ("Customer service was very helpful.", "en", "customer service"),
-        ("決済エラーが出て購入できない", "ja", "決済エラー"),
-        ("決済エラーが出て購入できない", "ja", "決済エラーが出る"),
-        ("荷物が届いていません。", "ja", "荷物が届いていません"),
-        ("丁寧な対応でした", "ja", "丁寧な対応"),
-        ("The sleeves were way too tight for my arms.", "en", "sleeves were way too tight"),
-        ("But the fit was very unflattering.", "en", "fit was very unflattering"),
-        ("Way too small", "en", "too small"),
-        ("but it didn't quite work out for me.", "en", "didn't quite work out"),
-        ("Please fix!", "en", "please fix"),
-        ("Still waiting on my refund after three weeks.", "en", "waiting on my refund"),
-        ("I was charged for shipping twice.", "en", "charged for shipping"),
+        pytest.param(
+            tagger,
+            *example,
+            marks=[pytest.mark.xfail(strict=True, reason="hashed tagger: 'for shipping' IN VBG")]
+            if tagger == "hashed" and example[2] in _HASHED_MISSES
+            else [],
+        )
+        for tagger in ("hashed", "spacy")
+        for example in KEY_PHRASES
     ],
 )
-def test_key_phrases_are_what_a_person_would_write(tokenizer, text, language, phrase):
-    [terms] = tokenizer.terms([text], [language])
+def test_key_phrases_are_what_a_person_would_write(english_tagger, text, language, phrase):
+    [terms] = _tokenizer(english_tagger).terms([text], [language])
     assert phrase in [surface for _, surface in terms.phrases]
+
+
+def _tokenizer(english_tagger: str) -> KeywordTokenizer:
+    found = _TOKENIZERS.get(english_tagger)
+    if found is None:
+        found = _TOKENIZERS[english_tagger] = KeywordTokenizer(english_tagger=english_tagger)
+    return found
+
+
+_TOKENIZERS: dict[str, KeywordTokenizer] = {}
 
 
 @pytest.mark.parametrize(

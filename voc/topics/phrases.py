@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from voc.topics.tokens import _HAS_LETTER, _JAPANESE_STOP, _MASK
+from voc.topics.tokens import _HAS_LETTER, _JAPANESE_STOP, _MASK, _placeholder
 
 # -- key-phrase candidates ---------------------------------------------------------------
 #
@@ -214,6 +214,7 @@ def _english_phrases(doc: Any, lemmatize: Any) -> Iterable[tuple[str, str, bool]
         return (
             _HAS_LETTER.search(token.text) is not None
             and "[" not in token.text
+            and not _placeholder(tokens, token.i - first)
             and not token.like_url
             and not token.like_email
             and not _MASK.fullmatch(token.lower_)

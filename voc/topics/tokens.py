@@ -17,25 +17,37 @@ language and only content words are kept, as lemmas:
   adjectives marked 非自立可能 (する, なる, ない, ほしい), pronouns, numerals, affixes,
   single kana, and a handful of formal nouns (こと, もの, よう).
 
-The English tagger is the slow part (a few hundred short sentences per second per core),
-so results are cached per (language, text), and :class:`voc.topics.model.TopicModel`
-tokenises only a sample of each topic.
+English fine tags come from one of two taggers (``english_tagger``; environment
+``VOC_KEYWORD_TAGGER``): ``hashed`` (default), a linear model trained to copy spaCy's tags
+(:mod:`voc.topics.tagger`, ``models/keywords/en-tagger-v1``: 96 % of held-out tokens tagged
+as spaCy tags them, 93 % on tweets and app reviews; about 6x faster with the tokenizer), or
+``spacy``, the package's tok2vec + tagger (2,000-3,000 short sentences per second per
+core). Either way spaCy's tokenizer cuts the words and its rule lemmatizer gives the
+lemmas. Results are cached per (language, text), and
+:class:`voc.topics.model.TopicModel` tokenises only a sample of each topic.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
+
+import numpy as np
 
 from voc.errors import VocError
 from voc.forked import Forked, current_worker, default_processes
 from voc.text.nlp import ENGLISH_MODEL, load_nlp
 
-__all__ = ["KeywordTokenizer", "TextTerms", "keyword_language"]
+__all__ = ["ENGLISH_TAGGERS", "KeywordTokenizer", "TextTerms", "keyword_language"]
 
 logger = logging.getLogger(__name__)
+
+#: English taggers :class:`KeywordTokenizer` takes (``english_tagger``).
+ENGLISH_TAGGERS = ("hashed", "spacy")
+_DEFAULT_ENGLISH_TAGGER = "hashed"
 
 _JAPANESE_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ"})
 # Sudachi tags (prefixes) that are never keywords even when spaCy maps them to a kept POS.
@@ -141,6 +153,10 @@ class KeywordTokenizer:
             here, at the same time: the tagger is one core's work, and a topic fit waits
             for it. 1: one process. Default: 2 where two cores are available
             (``VOC_KEYWORD_PROCESSES`` overrides). The tokens are the same either way.
+        min_fork_texts: Fewest new texts a call forks for.
+        english_tagger: ``"hashed"`` (:mod:`voc.topics.tagger`, the default) or
+            ``"spacy"`` (the package's own tagger, several times slower); default: the
+            environment's ``VOC_KEYWORD_TAGGER``, else ``"hashed"``.
 
     The pipelines load on first use.
     """
@@ -153,7 +169,15 @@ class KeywordTokenizer:
         cache_size: int = 200_000,
         processes: int | None = None,
         min_fork_texts: int = 1000,
+        english_tagger: str | None = None,
     ) -> None:
+        tagger = english_tagger or os.environ.get("VOC_KEYWORD_TAGGER") or _DEFAULT_ENGLISH_TAGGER
+        if tagger not in ENGLISH_TAGGERS:
+            raise VocError(
+                f"unknown English keyword tagger {tagger!r}: "
+                f"use one of {', '.join(ENGLISH_TAGGERS)}"
+            )
+        self.english_tagger = tagger
         self.english_model = english_model
         self.japanese_split_mode = japanese_split_mode
         self.batch_size = batch_size
@@ -272,9 +296,15 @@ class KeywordTokenizer:
             cache.update(zip(missing, found, strict=True))
         return [self._cache[route][text] for text, route in zip(texts, routes, strict=True)]
 
-    def _settings(self, language: str) -> tuple[str, str, str, int]:
+    def _settings(self, language: str) -> tuple[str, str, str, int, str]:
         """What :func:`_worker_terms` needs to tag as this tokenizer does."""
-        return (language, self.english_model, self.japanese_split_mode, self.batch_size)
+        return (
+            language,
+            self.english_model,
+            self.japanese_split_mode,
+            self.batch_size,
+            self.english_tagger,
+        )
 
     def _runner(self, language: str) -> Any:
         """``run(texts) -> [TextTerms]`` through ``language``'s pipeline."""
@@ -283,10 +313,11 @@ class KeywordTokenizer:
         nlp = self._pipeline(language)
         if language == "en":
             lemmatize = self._english_lemmatizer(nlp)
+            docs = self._english_docs(nlp)
 
             def run(texts: list[str]) -> list[TextTerms]:
                 result = []
-                for doc in nlp.pipe(texts, batch_size=self.batch_size):
+                for doc in docs(texts):
                     found = list(_english_phrases(doc, lemmatize))
                     result.append(
                         TextTerms(
@@ -316,6 +347,33 @@ class KeywordTokenizer:
 
         return run
 
+    def _english_docs(self, nlp: Any) -> Any:
+        """``docs(texts)``: tagged Docs of English texts, by this tokenizer's tagger."""
+        if self.english_tagger == "spacy":
+            return lambda texts: nlp.pipe(texts, batch_size=self.batch_size)
+        from spacy.attrs import TAG
+
+        from voc.topics.tagger import load_tagger
+
+        tagger = load_tagger()
+        tag_ids = np.asarray([nlp.vocab.strings.add(t) for t in tagger.labels], dtype=np.uint64)
+        size = self.batch_size
+
+        def docs(texts: list[str]) -> Iterable[Any]:
+            for at in range(0, len(texts), size):
+                batch = [nlp.make_doc(text) for text in texts[at : at + size]]
+                words = [[token.text for token in doc] for doc in batch]
+                ids = tag_ids[tagger.tag_ids(words)]
+                start = 0
+                for doc, sentence in zip(batch, words, strict=True):
+                    end = start + len(sentence)
+                    if end > start:
+                        doc.from_array([TAG], ids[start:end].reshape(-1, 1))
+                    start = end
+                yield from batch
+
+        return docs
+
 
 def _index_as_sets(component: Any) -> None:
     """The rule lemmatizer's word lists (``lemma_index``: every known noun, verb, ...) as
@@ -338,7 +396,7 @@ def _default_processes() -> int:
 
 
 def _forked(
-    run: Any, texts: list[str], split: int, settings: tuple[str, str, str, int]
+    run: Any, texts: list[str], split: int, settings: tuple[str, str, str, int, str]
 ) -> list[TextTerms]:
     """``run(texts)``, the texts from ``split`` on done by a forked copy of this process
     (the :func:`voc.forked.serving` block's worker when in one, else a
@@ -361,30 +419,36 @@ def _forked(
 
 
 #: A worker's tokenizers, one per settings (:func:`_worker_terms`).
-_WORKER_TOKENIZERS: dict[tuple[str, str, int], KeywordTokenizer] = {}
+_WORKER_TOKENIZERS: dict[tuple[str, str, int, str], KeywordTokenizer] = {}
 
 
-def _worker_terms(settings: tuple[str, str, str, int], texts: list[str]) -> list[TextTerms]:
+def _worker_terms(settings: tuple[str, str, str, int, str], texts: list[str]) -> list[TextTerms]:
     """The terms of ``texts`` as a :class:`KeywordTokenizer` of these settings tags them
     (what a :class:`voc.forked.Worker` runs: its pipelines are the ones loaded before it
     was forked, :func:`voc.text.nlp.load_nlp`'s)."""
-    language, english_model, split_mode, batch_size = settings
-    key = (english_model, split_mode, batch_size)
+    language, english_model, split_mode, batch_size, english_tagger = settings
+    key = (english_model, split_mode, batch_size, english_tagger)
     tokenizer = _WORKER_TOKENIZERS.get(key)
     if tokenizer is None:
         tokenizer = _WORKER_TOKENIZERS[key] = KeywordTokenizer(
-            english_model, split_mode, batch_size, processes=1
+            english_model, split_mode, batch_size, processes=1, english_tagger=english_tagger
         )
     found: list[TextTerms] = tokenizer._runner(language)(texts)
     return found
 
 
-def _english_tokens(doc: Iterable[Any], lemmatize: Any) -> Iterable[str]:
-    for token in doc:
+def _placeholder(tokens: Sequence[Any], at: int) -> bool:
+    """Whether ``tokens[at]`` is the word of a redaction placeholder (``[EMAIL]``,
+    ``[NAME]``: spaCy's tokenizer cuts off the brackets)."""
+    return 0 < at < len(tokens) - 1 and tokens[at - 1].text == "[" and tokens[at + 1].text == "]"
+
+
+def _english_tokens(doc: Sequence[Any], lemmatize: Any) -> Iterable[str]:
+    for at, token in enumerate(doc):
         pos = _PTB_CONTENT_POS.get(token.tag_)
         if pos is None or token.is_stop or token.like_num or token.like_url or token.like_email:
             continue
-        if "[" in token.text or "/" in token.text:
+        if "[" in token.text or "/" in token.text or _placeholder(doc, at):
             continue  # redaction placeholders ([EMAIL]) and leftover paths are not words
         lemma = lemmatize(token, pos).lower().strip("'-")
         if len(lemma) < 2 or not _HAS_LETTER.search(lemma) or lemma in _ENGLISH_STOP:
