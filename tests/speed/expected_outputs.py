@@ -12,7 +12,9 @@ rule changed (issue 10: 281 -> 407 of the 1,000 records; nothing else), its topi
 rewritten when labels became phrases (issue 11: 316 records' labels, topic ids and every
 other field unchanged), and again when key phrases kept their negations and gained verb +
 preposition + object phrases (issue 11, 2026-12-03: 3 topics' labels, 14 records; nothing
-else), and is compared
+else), and when the hashed English keyword tagger became the default (issue 15, 2026-12-03:
+6 of 61 topics' labels, 115 records, e.g. "crashes a lot" -> "crashes all the time",
+"side zipper" -> "wrinkle a lot"; nothing else), and is compared
 with what the code gives now in ``test_same_outputs.py``. It holds labels and scores, no text.
 """
 

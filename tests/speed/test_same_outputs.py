@@ -14,12 +14,9 @@ from tests.speed.expected_outputs import EXPECTED, outputs, sample_texts
 
 @pytest.mark.slow
 @pytest.mark.shared_data
-def test_enrich_outputs_equal_the_code_before_the_speed_work(shared_data, monkeypatch):
-    # Through spaCy's keyword tagger, as when the expected outputs were written: the hashed
-    # tagger (the default since issue 15 point 4) changes 6 of the sample's 61 topic labels
-    # (115 of 1,000 records, nothing else; docs/benchmarks.md, "A hashed English keyword
-    # tagger"), by design, so it is not a speed change this test can hold equal.
-    monkeypatch.setenv("VOC_KEYWORD_TAGGER", "spacy")
+def test_enrich_outputs_equal_the_code_before_the_speed_work(shared_data):
+    # The default path, hashed keyword tagger included: the expected outputs were rewritten
+    # when it became the default (expected_outputs.py says what changed).
     expected = json.loads(EXPECTED.read_text(encoding="utf-8"))
     got = json.loads(json.dumps(outputs(sample_texts(shared_data)), ensure_ascii=False))
     assert len(got["records"]) == len(expected["records"]) == 1000
