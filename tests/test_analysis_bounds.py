@@ -109,3 +109,79 @@ def test_run_with_budget_stops_pure_python_work_and_keeps_fast_results() -> None
     assert time.perf_counter() - started < 5
     assert run_with_budget(lambda: vader.polarity_scores("great"), 5)["pos"] == 1.0
     time.sleep(1.2)  # a timeout must never land after the call returned
+
+
+def test_chunks_share_one_forked_worker_and_match_a_thread(
+    analyzer: Analyzer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from voc import forked
+
+    texts = [
+        "The parcel arrived late and the box was crushed.",
+        "Customer service never answered my emails about the refund. Rude staff.",
+        "The app crashes every time I open the checkout page.",
+        "I love the fabric, but the sizing runs small.",
+    ]
+    texts = [f"{text} Order {i}." for i in range(15) for text in texts]  # 60 records
+    monkeypatch.setattr(analyzer, "processes", 1)
+    threaded = _store(tmp_path / "thread.duckdb", texts)
+    analyze_pending(threaded, analyzer, "run-1", chunk_size=20)
+
+    starts: list[int] = []
+    real_start = forked.Worker._start
+
+    def counted_start(worker: forked.Worker) -> bool:
+        starts.append(1)
+        return real_start(worker)
+
+    def no_fork(function: object) -> None:
+        raise AssertionError("a fork of its own inside analyze_pending")
+
+    monkeypatch.setattr(forked.Worker, "_start", counted_start)
+    monkeypatch.setattr(analysis, "Forked", no_fork)
+    monkeypatch.setattr(analysis, "MIN_FORK_SENTENCES", 1)
+    monkeypatch.setattr(analyzer, "processes", 2)
+    served = _store(tmp_path / "served.duckdb", texts)
+    summary = analyze_pending(served, analyzer, "run-1", chunk_size=20)
+    assert summary.analyzed == 60 and len(starts) == 1  # three chunks, one worker
+    assert forked.current_worker() is None  # stopped at the end
+    for query in (
+        "SELECT * EXCLUDE (analyzed_at) FROM analysis ORDER BY feedback_id",
+        "SELECT * FROM sentences ORDER BY feedback_id, sentence_index",
+    ):
+        pd.testing.assert_frame_equal(threaded.query(query), served.query(query))
+    tags = served.query("SELECT count(*) AS n FROM analysis WHERE len(touchpoints) > 0")
+    assert tags["n"].iloc[0] >= 30  # real tags, not empty ones
+    threaded.close()
+    served.close()
+
+
+def test_a_chunk_over_its_budget_stops_the_worker_and_the_next_forks_afresh(
+    analyzer: Analyzer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from voc import forked
+
+    monkeypatch.setattr(analysis, "MAX_RECORD_CHARS", 10**9)
+    monkeypatch.setattr(analysis, "RECORD_FEATURE_CHARS", 10**9)
+    monkeypatch.setattr(sentence_module, "MAX_SENTENCE_CHARS", 10**9)
+    monkeypatch.setattr(analysis, "MIN_FORK_SENTENCES", 1)
+    monkeypatch.setattr(analyzer, "processes", 2)
+    starts: list[int] = []
+    real_start = forked.Worker._start
+
+    def counted_start(worker: forked.Worker) -> bool:
+        starts.append(1)
+        return real_start(worker)
+
+    monkeypatch.setattr(forked.Worker, "_start", counted_start)
+    store = _store(tmp_path / "voc.duckdb", ["Fast delivery", RANT * 1_500, "Rude staff"])
+    summary = analyze_pending(store, analyzer, "run-1", chunk_seconds=2, record_seconds=2)
+    assert (summary.analyzed, summary.timed_out) == (3, 1)
+    # The chunk's copy was stopped by its timeout, as was the poison record's alone: a
+    # copy for the chunk, one for the first record and the poison, one for the last.
+    assert len(starts) == 3
+    rows = store.query("SELECT sentiment, error FROM analysis ORDER BY feedback_id")
+    assert rows["error"].tolist()[1] == TIMED_OUT
+    assert rows["sentiment"].notna().tolist() == [True, False, True]
+    assert forked.current_worker() is None
+    store.close()

@@ -20,6 +20,7 @@ import pandas as pd
 from voc.analysis import Analyzer, result_rows, text_hash
 from voc.budgets import RECORD_SECONDS, analyze_within_budget
 from voc.faults import fault_point
+from voc.forked import serving
 from voc.models.embedders import Embedder
 from voc.store.frames import utcnow
 from voc.store.sentences import SENTENCE_COLUMNS
@@ -73,7 +74,8 @@ class CachedEmbedding:
         missing = [
             i for i, key in enumerate(hashes) if key not in cached or key not in cached_pooled
         ]
-        done = [i for i in range(len(texts)) if i not in set(missing)]
+        fresh_rows = set(missing)  # built once: a set per text made this quadratic
+        done = [i for i in range(len(texts)) if i not in fresh_rows]
         out = np.zeros((len(texts), self.embedder.dim), dtype=np.float32)
         pooled = np.zeros((len(texts), model.pooled_dim), dtype=np.float32)
         for i in done:
@@ -170,44 +172,48 @@ def analyze_pending(
     summary = AnalyzeSummary(version=analyzer.version)
     total = store.count_pending_analysis(summary.version)
     embed = CachedEmbedding(store, analyzer.embedder, analyzer.embedder_name)
-    while True:
-        batch = store.pending_analysis(summary.version, chunk_size)
-        if batch.empty:
-            break
-        result = analyze_within_budget(
-            analyzer,
-            batch["text"].tolist(),
-            batch["language"].tolist(),
-            embed,
-            chunk_seconds,
-            record_seconds,
-            on_timeout=store.end_cut_off_transaction,
-        )
-        for step, seconds in result.seconds.items():
-            summary.seconds[step] = summary.seconds.get(step, 0.0) + seconds
-        now = utcnow()
-        built = result_rows(
-            result,
-            batch["feedback_id"].tolist(),
-            batch["touchpoint"].tolist(),
-            batch["language"].tolist(),
-            analyzer.taxonomy.names,
-        )
-        rows = [
-            {**row, "version": summary.version, "run_id": run_id, "analyzed_at": now}
-            for row in built.records
-        ]
-        summary.no_text += built.counts["no_text"]
-        summary.timed_out += built.counts["timed_out"]
-        summary.truncated += built.counts["truncated"]
-        summary.chars_not_analysed += built.counts["chars_not_analysed"]
-        sentences = pd.DataFrame(built.sentences, columns=SENTENCE_COLUMNS)
-        store.write_analysis(pd.DataFrame(rows), sentences)
-        fault_point("analyze")  # crash tests only (voc/faults.py); a no-op otherwise
-        summary.analyzed += len(rows)
-        summary.sentences += len(sentences)
-        if progress is not None:
-            progress(summary.analyzed, total)
+    # One forked worker for every chunk (touchpoints beside sentiment) rather than a fork
+    # per chunk: docs/benchmarks.md. A chunk's time budget that runs out while the worker
+    # tags stops it; the next chunk forks a fresh one.
+    with serving():
+        while True:
+            batch = store.pending_analysis(summary.version, chunk_size)
+            if batch.empty:
+                break
+            result = analyze_within_budget(
+                analyzer,
+                batch["text"].tolist(),
+                batch["language"].tolist(),
+                embed,
+                chunk_seconds,
+                record_seconds,
+                on_timeout=store.end_cut_off_transaction,
+            )
+            for step, seconds in result.seconds.items():
+                summary.seconds[step] = summary.seconds.get(step, 0.0) + seconds
+            now = utcnow()
+            built = result_rows(
+                result,
+                batch["feedback_id"].tolist(),
+                batch["touchpoint"].tolist(),
+                batch["language"].tolist(),
+                analyzer.taxonomy.names,
+            )
+            rows = [
+                {**row, "version": summary.version, "run_id": run_id, "analyzed_at": now}
+                for row in built.records
+            ]
+            summary.no_text += built.counts["no_text"]
+            summary.timed_out += built.counts["timed_out"]
+            summary.truncated += built.counts["truncated"]
+            summary.chars_not_analysed += built.counts["chars_not_analysed"]
+            sentences = pd.DataFrame(built.sentences, columns=SENTENCE_COLUMNS)
+            store.write_analysis(pd.DataFrame(rows), sentences)
+            fault_point("analyze")  # crash tests only (voc/faults.py); a no-op otherwise
+            summary.analyzed += len(rows)
+            summary.sentences += len(sentences)
+            if progress is not None:
+                progress(summary.analyzed, total)
     summary.embedded, summary.cached = embed.misses, embed.hits
     summary.seconds["total"] = time.perf_counter() - started
     return summary
