@@ -4,7 +4,9 @@ chunk.
 :func:`analyze_pending` reads the pending records, analyses each chunk within its time
 budgets (:func:`voc.budgets.analyze_within_budget`), embedding through the store's cache
 (:class:`CachedEmbedding`), and writes the chunk's analysis and sentences in one
-transaction, so a crash loses at most one chunk and a re-run carries on.
+transaction, so a crash loses at most one chunk and a re-run carries on. Every chunk's
+touchpoints are tagged by one forked worker (:func:`voc.forked.serving`), not a fork per
+chunk.
 """
 
 from __future__ import annotations
