@@ -298,7 +298,7 @@ def _print_scale_tables(results: list[dict]) -> None:
         print(
             "\nin-process `voc analyze` (`python -m bench.analyze`: a fresh store, the rows "
             "assigned to the topics a first run fitted; models loaded apart; CPU s: this "
-            "process and its forked copy; peak MB: this process + the copy):"
+            "process and its forked copies; peak MB: this process + the largest copy):"
         )
         print("| corpus | topics | rows | rows/s | aim | met | CPU s | model loading s | peak MB |")
         print("|---|---|---|---|---|---|---|---|---|")

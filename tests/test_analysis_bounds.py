@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -112,11 +113,9 @@ def test_run_with_budget_stops_pure_python_work_and_keeps_fast_results() -> None
     time.sleep(1.2)  # a timeout must never land after the call returned
 
 
-def test_chunks_share_one_forked_worker_and_match_a_thread(
+def test_chunks_forked_for_their_touchpoints_match_a_thread(
     analyzer: Analyzer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from voc import forked
-
     texts = [
         "The parcel arrived late and the box was crushed.",
         "Customer service never answered my emails about the refund. Rude staff.",
@@ -128,66 +127,61 @@ def test_chunks_share_one_forked_worker_and_match_a_thread(
     threaded = _store(tmp_path / "thread.duckdb", texts)
     analyze_pending(threaded, analyzer, "run-1", chunk_size=20)
 
-    starts: list[int] = []
-    real_start = forked.Worker._start
+    forks: list[int] = []
+    real = analysis.Forked
 
-    def counted_start(worker: forked.Worker) -> bool:
-        starts.append(1)
-        return real_start(worker)
+    def counted(function: Any) -> Any:
+        fork = real(function)
+        forks.append(fork._child)
+        return fork
 
-    def no_fork(function: object) -> None:
-        raise AssertionError("a fork of its own inside analyze_pending")
-
-    monkeypatch.setattr(forked.Worker, "_start", counted_start)
-    monkeypatch.setattr(analysis, "Forked", no_fork)
+    monkeypatch.setattr(analysis, "Forked", counted)
     monkeypatch.setattr(analysis, "MIN_FORK_SENTENCES", 1)
     monkeypatch.setattr(analyzer, "processes", 2)
-    served = _store(tmp_path / "served.duckdb", texts)
-    summary = analyze_pending(served, analyzer, "run-1", chunk_size=20)
-    assert summary.analyzed == 60 and len(starts) == 1  # three chunks, one worker
-    assert forked.current_worker() is None  # stopped at the end
+    forked = _store(tmp_path / "forked.duckdb", texts)
+    summary = analyze_pending(forked, analyzer, "run-1", chunk_size=20)
+    assert summary.analyzed == 60 and len(forks) == 3  # one per chunk
     for query in (
         "SELECT * EXCLUDE (analyzed_at) FROM analysis ORDER BY feedback_id",
         "SELECT * FROM sentences ORDER BY feedback_id, sentence_index",
     ):
-        pd.testing.assert_frame_equal(threaded.query(query), served.query(query))
-    tags = served.query("SELECT count(*) AS n FROM analysis WHERE len(touchpoints) > 0")
+        pd.testing.assert_frame_equal(threaded.query(query), forked.query(query))
+    tags = forked.query("SELECT count(*) AS n FROM analysis WHERE len(touchpoints) > 0")
     assert tags["n"].iloc[0] >= 30  # real tags, not empty ones
+    for pid in forks:  # each copy reaped
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
     threaded.close()
-    served.close()
+    forked.close()
 
 
-def test_a_chunk_over_its_budget_stops_the_worker_and_the_next_forks_afresh(
+def test_a_chunk_over_its_budget_stops_the_fork_that_tags_it(
     analyzer: Analyzer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from voc import forked
-
     monkeypatch.setattr(analysis, "MAX_RECORD_CHARS", 10**9)
     monkeypatch.setattr(analysis, "RECORD_FEATURE_CHARS", 10**9)
     monkeypatch.setattr(sentence_module, "MAX_SENTENCE_CHARS", 10**9)
     monkeypatch.setattr(analysis, "MIN_FORK_SENTENCES", 1)
     monkeypatch.setattr(analyzer, "processes", 2)
-    starts: list[int] = []
-    real_start = forked.Worker._start
+    forks: list[int] = []
+    real = analysis.Forked
 
-    def counted_start(worker: forked.Worker) -> bool:
-        started = real_start(worker)
-        starts.append(worker._child)
-        return started
+    def counted(function: Any) -> Any:
+        fork = real(function)
+        forks.append(fork._child)
+        return fork
 
-    monkeypatch.setattr(forked.Worker, "_start", counted_start)
+    monkeypatch.setattr(analysis, "Forked", counted)
     store = _store(tmp_path / "voc.duckdb", ["Fast delivery", RANT * 1_500, "Rude staff"])
     summary = analyze_pending(store, analyzer, "run-1", chunk_seconds=2, record_seconds=2)
     assert (summary.analyzed, summary.timed_out) == (3, 1)
-    # A timeout that lands while the copy tags stops it (on a quiet machine: the chunk's,
-    # then the poison record's alone, so three copies in all; under load a timeout can land
-    # before the tagging started); the run goes on, and no copy outlives it.
-    assert len(starts) >= 1
-    for pid in starts:  # each copy stopped and reaped
-        with pytest.raises(ProcessLookupError):
-            os.kill(pid, 0)
     rows = store.query("SELECT sentiment, error FROM analysis ORDER BY feedback_id")
     assert rows["error"].tolist()[1] == TIMED_OUT
     assert rows["sentiment"].notna().tolist() == [True, False, True]
-    assert forked.current_worker() is None
+    # A timeout that lands while a copy tags stops it; the run goes on, and no copy
+    # outlives it (under load a timeout can land before the tagging started: no count).
+    assert forks
+    for pid in forks:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
     store.close()

@@ -9,11 +9,10 @@ off), the call runs here instead: the result is the same either way, only slower
 Used by :meth:`voc.analysis.Analyzer.analyze` (touchpoints beside sentiment) and
 :class:`voc.topics.tokens.KeywordTokenizer` (half a topic fit's keyword tagging).
 
-Inside :func:`serving` (``voc enrich`` and the store's ``analyze_pending`` run in it)
-those calls go to one :class:`Worker` instead, a copy forked once and fed call after call
-through a pipe: every fork makes the process's pages copy-on-write, and each process's
-first write to each page then faults, so a fork per batch pays that again and again (a
-5,000-row file: six forks).
+Inside :func:`serving` (``voc enrich`` runs in it) those calls go to one :class:`Worker`
+instead, a copy forked once and fed call after call through a pipe: every fork makes the
+process's pages copy-on-write, and each process's first write to each page then faults,
+so a fork per batch pays that again and again (a 5,000-row file: six forks).
 """
 
 from __future__ import annotations

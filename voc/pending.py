@@ -4,9 +4,7 @@ chunk.
 :func:`analyze_pending` reads the pending records, analyses each chunk within its time
 budgets (:func:`voc.budgets.analyze_within_budget`), embedding through the store's cache
 (:class:`CachedEmbedding`), and writes the chunk's analysis and sentences in one
-transaction, so a crash loses at most one chunk and a re-run carries on. Every chunk's
-touchpoints are tagged by one forked worker (:func:`voc.forked.serving`), not a fork per
-chunk.
+transaction, so a crash loses at most one chunk and a re-run carries on.
 """
 
 from __future__ import annotations
@@ -22,7 +20,6 @@ import pandas as pd
 from voc.analysis import Analyzer, result_rows, text_hash
 from voc.budgets import RECORD_SECONDS, analyze_within_budget
 from voc.faults import fault_point
-from voc.forked import serving
 from voc.models.embedders import Embedder
 from voc.store.frames import utcnow
 from voc.store.sentences import SENTENCE_COLUMNS
@@ -174,48 +171,44 @@ def analyze_pending(
     summary = AnalyzeSummary(version=analyzer.version)
     total = store.count_pending_analysis(summary.version)
     embed = CachedEmbedding(store, analyzer.embedder, analyzer.embedder_name)
-    # One forked worker for every chunk (touchpoints beside sentiment) rather than a fork
-    # per chunk: docs/benchmarks.md. A chunk's time budget that runs out while the worker
-    # tags stops it; the next chunk forks a fresh one.
-    with serving():
-        while True:
-            batch = store.pending_analysis(summary.version, chunk_size)
-            if batch.empty:
-                break
-            result = analyze_within_budget(
-                analyzer,
-                batch["text"].tolist(),
-                batch["language"].tolist(),
-                embed,
-                chunk_seconds,
-                record_seconds,
-                on_timeout=store.end_cut_off_transaction,
-            )
-            for step, seconds in result.seconds.items():
-                summary.seconds[step] = summary.seconds.get(step, 0.0) + seconds
-            now = utcnow()
-            built = result_rows(
-                result,
-                batch["feedback_id"].tolist(),
-                batch["touchpoint"].tolist(),
-                batch["language"].tolist(),
-                analyzer.taxonomy.names,
-            )
-            rows = [
-                {**row, "version": summary.version, "run_id": run_id, "analyzed_at": now}
-                for row in built.records
-            ]
-            summary.no_text += built.counts["no_text"]
-            summary.timed_out += built.counts["timed_out"]
-            summary.truncated += built.counts["truncated"]
-            summary.chars_not_analysed += built.counts["chars_not_analysed"]
-            sentences = pd.DataFrame(built.sentences, columns=SENTENCE_COLUMNS)
-            store.write_analysis(pd.DataFrame(rows), sentences)
-            fault_point("analyze")  # crash tests only (voc/faults.py); a no-op otherwise
-            summary.analyzed += len(rows)
-            summary.sentences += len(sentences)
-            if progress is not None:
-                progress(summary.analyzed, total)
+    while True:
+        batch = store.pending_analysis(summary.version, chunk_size)
+        if batch.empty:
+            break
+        result = analyze_within_budget(
+            analyzer,
+            batch["text"].tolist(),
+            batch["language"].tolist(),
+            embed,
+            chunk_seconds,
+            record_seconds,
+            on_timeout=store.end_cut_off_transaction,
+        )
+        for step, seconds in result.seconds.items():
+            summary.seconds[step] = summary.seconds.get(step, 0.0) + seconds
+        now = utcnow()
+        built = result_rows(
+            result,
+            batch["feedback_id"].tolist(),
+            batch["touchpoint"].tolist(),
+            batch["language"].tolist(),
+            analyzer.taxonomy.names,
+        )
+        rows = [
+            {**row, "version": summary.version, "run_id": run_id, "analyzed_at": now}
+            for row in built.records
+        ]
+        summary.no_text += built.counts["no_text"]
+        summary.timed_out += built.counts["timed_out"]
+        summary.truncated += built.counts["truncated"]
+        summary.chars_not_analysed += built.counts["chars_not_analysed"]
+        sentences = pd.DataFrame(built.sentences, columns=SENTENCE_COLUMNS)
+        store.write_analysis(pd.DataFrame(rows), sentences)
+        fault_point("analyze")  # crash tests only (voc/faults.py); a no-op otherwise
+        summary.analyzed += len(rows)
+        summary.sentences += len(sentences)
+        if progress is not None:
+            progress(summary.analyzed, total)
     summary.embedded, summary.cached = embed.misses, embed.hits
     summary.seconds["total"] = time.perf_counter() - started
     return summary
