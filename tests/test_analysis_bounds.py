@@ -113,6 +113,22 @@ def test_run_with_budget_stops_pure_python_work_and_keeps_fast_results() -> None
     time.sleep(1.2)  # a timeout must never land after the call returned
 
 
+def _forks_of(analyzer: Analyzer, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Touchpoints of every batch tagged in a fork of their own; the forks' process ids."""
+    forks: list[int] = []
+    real = analysis.Forked
+
+    def counted(function: Any) -> Any:
+        fork = real(function)
+        forks.append(fork._child)
+        return fork
+
+    monkeypatch.setattr(analysis, "Forked", counted)
+    monkeypatch.setattr(analysis, "MIN_FORK_SENTENCES", 1)
+    monkeypatch.setattr(analyzer, "processes", 2)
+    return forks
+
+
 def test_chunks_forked_for_their_touchpoints_match_a_thread(
     analyzer: Analyzer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -127,17 +143,7 @@ def test_chunks_forked_for_their_touchpoints_match_a_thread(
     threaded = _store(tmp_path / "thread.duckdb", texts)
     analyze_pending(threaded, analyzer, "run-1", chunk_size=20)
 
-    forks: list[int] = []
-    real = analysis.Forked
-
-    def counted(function: Any) -> Any:
-        fork = real(function)
-        forks.append(fork._child)
-        return fork
-
-    monkeypatch.setattr(analysis, "Forked", counted)
-    monkeypatch.setattr(analysis, "MIN_FORK_SENTENCES", 1)
-    monkeypatch.setattr(analyzer, "processes", 2)
+    forks = _forks_of(analyzer, monkeypatch)
     forked = _store(tmp_path / "forked.duckdb", texts)
     summary = analyze_pending(forked, analyzer, "run-1", chunk_size=20)
     assert summary.analyzed == 60 and len(forks) == 3  # one per chunk
@@ -161,17 +167,7 @@ def test_a_chunk_over_its_budget_stops_the_fork_that_tags_it(
     monkeypatch.setattr(analysis, "MAX_RECORD_CHARS", 10**9)
     monkeypatch.setattr(analysis, "RECORD_FEATURE_CHARS", 10**9)
     monkeypatch.setattr(sentence_module, "MAX_SENTENCE_CHARS", 10**9)
-    monkeypatch.setattr(analysis, "MIN_FORK_SENTENCES", 1)
-    monkeypatch.setattr(analyzer, "processes", 2)
-    forks: list[int] = []
-    real = analysis.Forked
-
-    def counted(function: Any) -> Any:
-        fork = real(function)
-        forks.append(fork._child)
-        return fork
-
-    monkeypatch.setattr(analysis, "Forked", counted)
+    forks = _forks_of(analyzer, monkeypatch)
     store = _store(tmp_path / "voc.duckdb", ["Fast delivery", RANT * 1_500, "Rude staff"])
     summary = analyze_pending(store, analyzer, "run-1", chunk_seconds=2, record_seconds=2)
     assert (summary.analyzed, summary.timed_out) == (3, 1)
