@@ -248,7 +248,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _scale_benchmarks(quick: bool, records: int) -> list[dict]:
-    """``voc enrich`` speeds against the aims of issue 15, and ``bench.scale``."""
+    """``voc enrich`` and ``voc analyze`` speeds against the aims of issue 15, and
+    ``bench.scale``."""
     rows = "1000" if quick else "5000"
     out = []
     for corpus, extra in (
@@ -260,6 +261,11 @@ def _scale_benchmarks(quick: bool, records: int) -> list[dict]:
             continue
         result = _run("bench.enrich", "--corpus", corpus, "--rows", rows, *extra)
         out.append({**result, "benchmark": "speed15", "corpus": corpus})
+    # `voc analyze`, the store's flow: the measured rows assigned to the topics a first
+    # run fitted (every run after the first).
+    for corpus in ("short", "reviews"):
+        result = _run("bench.analyze", "--corpus", corpus, "--rows", rows)
+        out.append({**result, "benchmark": "analyze15", "corpus": corpus})
     scale = _run("bench.scale", "--records", str(2_000 if quick else records))
     out.append({**scale, "benchmark": "scale15"})
     return out
@@ -269,13 +275,15 @@ def _print_scale_tables(results: list[dict]) -> None:
     from bench import scale
 
     speeds = [r for r in results if r.get("benchmark") == "speed15"]
+    analyses = [r for r in results if r.get("benchmark") == "analyze15"]
     runs = [r for r in results if r.get("benchmark") == "scale15"]
-    if not speeds and not runs:
+    if not speeds and not analyses and not runs:
         return
     print(f"\nissue 15 on {scale.machine_description()}")
-    print("in-process `voc enrich` (models loaded apart; aims: short 1,000/s, long 400/s):")
-    print("| corpus | topics | rows | rows/s | aim | met | model loading s | peak MB |")
-    print("|---|---|---|---|---|---|---|---|")
+    if speeds:
+        print("in-process `voc enrich` (models loaded apart; aims: short 1,000/s, long 400/s):")
+        print("| corpus | topics | rows | rows/s | aim | met | model loading s | peak MB |")
+        print("|---|---|---|---|---|---|---|---|")
     for r in speeds:
         if "error" in r:
             print(f"| {r['corpus']} | failed: {r['error']} | | | | | | |")
@@ -285,6 +293,24 @@ def _print_scale_tables(results: list[dict]) -> None:
             f"| {r['corpus']} | {r.get('topics_from', '')} | {r['rows']} | {r['rows_per_s']} "
             f"| {aim} | {'yes' if r['rows_per_s'] >= aim else 'no'} | {r['model_loading_s']} "
             f"| {r['peak_rss_mb']} |"
+        )
+    if analyses:
+        print(
+            "\nin-process `voc analyze` (`python -m bench.analyze`: a fresh store, the rows "
+            "assigned to the topics a first run fitted; models loaded apart; CPU s: this "
+            "process and its forked copies; peak MB: this process + the largest copy):"
+        )
+        print("| corpus | topics | rows | rows/s | aim | met | CPU s | model loading s | peak MB |")
+        print("|---|---|---|---|---|---|---|---|---|")
+    for r in analyses:
+        if "error" in r:
+            print(f"| {r['corpus']} | failed: {r['error']} | | | | | | | |")
+            continue
+        aim = 400 if r["corpus"] == "reviews" else 1000
+        print(
+            f"| {r['corpus']} | {r.get('topics_from', '')} | {r['analyzed']} | {r['rows_per_s']} "
+            f"| {aim} | {'yes' if r['rows_per_s'] >= aim else 'no'} | {r['analysis_cpu_s']} "
+            f"| {r['model_loading_s']} | {r['peak_rss_mb']} + {r['peak_rss_forks_mb']} |"
         )
     for r in runs:
         if "error" in r or not r.get("runs"):

@@ -7,8 +7,10 @@ time budget is stored as failed and the run goes on.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -109,3 +111,73 @@ def test_run_with_budget_stops_pure_python_work_and_keeps_fast_results() -> None
     assert time.perf_counter() - started < 5
     assert run_with_budget(lambda: vader.polarity_scores("great"), 5)["pos"] == 1.0
     time.sleep(1.2)  # a timeout must never land after the call returned
+
+
+def _forks_of(analyzer: Analyzer, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Touchpoints of every batch tagged in a fork of their own; the forks' process ids."""
+    forks: list[int] = []
+    real = analysis.Forked
+
+    def counted(function: Any) -> Any:
+        fork = real(function)
+        forks.append(fork._child)
+        return fork
+
+    monkeypatch.setattr(analysis, "Forked", counted)
+    monkeypatch.setattr(analysis, "MIN_FORK_SENTENCES", 1)
+    monkeypatch.setattr(analyzer, "processes", 2)
+    return forks
+
+
+def test_chunks_forked_for_their_touchpoints_match_a_thread(
+    analyzer: Analyzer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = [
+        "The parcel arrived late and the box was crushed.",
+        "Customer service never answered my emails about the refund. Rude staff.",
+        "The app crashes every time I open the checkout page.",
+        "I love the fabric, but the sizing runs small.",
+    ]
+    texts = [f"{text} Order {i}." for i in range(15) for text in texts]  # 60 records
+    monkeypatch.setattr(analyzer, "processes", 1)
+    threaded = _store(tmp_path / "thread.duckdb", texts)
+    analyze_pending(threaded, analyzer, "run-1", chunk_size=20)
+
+    forks = _forks_of(analyzer, monkeypatch)
+    forked = _store(tmp_path / "forked.duckdb", texts)
+    summary = analyze_pending(forked, analyzer, "run-1", chunk_size=20)
+    assert summary.analyzed == 60 and len(forks) == 3  # one per chunk
+    for query in (
+        "SELECT * EXCLUDE (analyzed_at) FROM analysis ORDER BY feedback_id",
+        "SELECT * FROM sentences ORDER BY feedback_id, sentence_index",
+    ):
+        pd.testing.assert_frame_equal(threaded.query(query), forked.query(query))
+    tags = forked.query("SELECT count(*) AS n FROM analysis WHERE len(touchpoints) > 0")
+    assert tags["n"].iloc[0] >= 30  # real tags, not empty ones
+    for pid in forks:  # each copy reaped
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    threaded.close()
+    forked.close()
+
+
+def test_a_chunk_over_its_budget_stops_the_fork_that_tags_it(
+    analyzer: Analyzer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(analysis, "MAX_RECORD_CHARS", 10**9)
+    monkeypatch.setattr(analysis, "RECORD_FEATURE_CHARS", 10**9)
+    monkeypatch.setattr(sentence_module, "MAX_SENTENCE_CHARS", 10**9)
+    forks = _forks_of(analyzer, monkeypatch)
+    store = _store(tmp_path / "voc.duckdb", ["Fast delivery", RANT * 1_500, "Rude staff"])
+    summary = analyze_pending(store, analyzer, "run-1", chunk_seconds=2, record_seconds=2)
+    assert (summary.analyzed, summary.timed_out) == (3, 1)
+    rows = store.query("SELECT sentiment, error FROM analysis ORDER BY feedback_id")
+    assert rows["error"].tolist()[1] == TIMED_OUT
+    assert rows["sentiment"].notna().tolist() == [True, False, True]
+    # A timeout that lands while a copy tags stops it; the run goes on, and no copy
+    # outlives it (under load a timeout can land before the tagging started: no count).
+    assert forks
+    for pid in forks:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    store.close()

@@ -73,7 +73,8 @@ class CachedEmbedding:
         missing = [
             i for i, key in enumerate(hashes) if key not in cached or key not in cached_pooled
         ]
-        done = [i for i in range(len(texts)) if i not in set(missing)]
+        fresh_rows = set(missing)  # built once: a set per text made this quadratic
+        done = [i for i in range(len(texts)) if i not in fresh_rows]
         out = np.zeros((len(texts), self.embedder.dim), dtype=np.float32)
         pooled = np.zeros((len(texts), model.pooled_dim), dtype=np.float32)
         for i in done:
