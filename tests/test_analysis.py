@@ -152,3 +152,62 @@ def test_touchpoints_from_a_forked_process_equal_those_from_a_thread(
             s.touchpoints for s in threaded.sentences
         ]
         assert result.seconds["touchpoints"] > 0
+
+
+def test_overlapped_batches_equal_one_batch_at_a_time(analyzer: Analyzer, monkeypatch) -> None:
+    from voc import analysis
+    from voc.forked import serving
+
+    texts = [
+        "The parcel arrived late and the box was crushed.",
+        "Customer service never answered my emails about the refund.",
+        "",
+        "The app crashes every time I open the checkout page.",
+        "I love the fabric, but the sizing runs small.",
+        "配送が遅くて、箱もつぶれていました。",
+        "Great price. Terrible packaging, though!",
+    ] * 6
+    codes = ["en", "en", None, "en", "en", "ja", "en"] * 6
+    batches = [(texts[i : i + 9], codes[i : i + 9]) for i in range(0, len(texts), 9)]
+    alone = [analyzer.analyze(t, c) for t, c in batches]
+
+    monkeypatch.setattr(analysis, "MIN_FORK_SENTENCES", 1)  # every batch tagged in the worker
+    monkeypatch.setattr(analyzer, "processes", 2)
+    steps: list[str] = []
+    prepare, finish = analyzer._prepare, analyzer._finish
+
+    def prepared(*args):
+        steps.append("prepare")
+        return prepare(*args)
+
+    def finished(batch):
+        steps.append("finish")
+        return finish(batch)
+
+    monkeypatch.setattr(analyzer, "_prepare", prepared)
+    monkeypatch.setattr(analyzer, "_finish", finished)
+    with serving() as worker:
+        overlapped = list(analyzer.analyze_batches(iter(batches)))
+        assert worker is not None and worker.forks == 1
+    # Batch k+1 was split and embedded before batch k's touchpoints were waited for.
+    assert steps[:3] == ["prepare", "prepare", "finish"] and len(steps) == 2 * len(batches)
+    assert len(overlapped) == len(alone) == len(batches)
+    for got, want in zip(overlapped, alone, strict=True):
+        assert got.records == want.records and got.sentences == want.sentences
+        assert np.array_equal(got.embeddings, want.embeddings)
+        assert got.seconds.keys() == want.seconds.keys()
+    assert sum(1 for r in overlapped[0].records if r.touchpoints) >= 3  # real tags
+
+    # A batch that fails: the batches before it still come out, then its error, and no
+    # fork is left tagging.
+    def embed(sentences):
+        if "The embedder fails here." in sentences:
+            raise RuntimeError("embedder down")
+        return analyzer.embedder.embed(sentences)
+
+    failing = [batches[0], (["The embedder fails here."], ["en"]), batches[1]]
+    got = []
+    with serving(), pytest.raises(RuntimeError, match="embedder down"):
+        for result in analyzer.analyze_batches(iter(failing), embed):
+            got.append(result)
+    assert len(got) == 1 and got[0].records == alone[0].records
