@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from voc.analysis import Analyzer
 from voc.cli import app
-from voc.enrich import ANALYSIS_COLUMNS, EnrichSummary, enrich_file, enrich_frame, read_table
+from voc.enrich import ANALYSIS_COLUMNS, enrich_file, enrich_frame, read_table
 from voc.errors import ConfigError
 
 ROWS = [
@@ -209,63 +209,3 @@ def test_help_names_the_default_sentiment_model() -> None:
     assert "semicolon" in helps["input_path"]
     # -f prints the summary; the output file's format is --out's extension.
     assert "--out's extension" in helps["output"]
-
-
-def test_overlapped_batches_give_the_outputs_of_one_batch_at_a_time(
-    analyzer: Analyzer, monkeypatch
-) -> None:
-    """enrich_frame overlaps its batches (Analyzer.analyze_batches); the outputs, the
-    sentences, the quarantined rows, the counts and the progress are those of analysing
-    one batch at a time."""
-    from threadpoolctl import threadpool_limits
-
-    from tests.conftest import SAMPLES
-    from voc import analysis
-
-    df = pd.read_csv(SAMPLES / "womens_clothing_reviews.csv").head(240).reset_index(drop=True)
-    df.loc[7, "Review Text"] = None  # empty_text
-    df["Review Text"] = df["Review Text"].astype(object)
-    df.at[11, "Review Text"] = {"nested": "object"}  # not_text
-    row_errors: list[str | None] = [None] * len(df)
-    row_errors[30] = "malformed_row"
-    monkeypatch.setattr(analysis, "MIN_FORK_SENTENCES", 1)  # every batch tagged in the worker
-    monkeypatch.setattr(analyzer, "processes", 2)
-
-    def run() -> tuple[pd.DataFrame, pd.DataFrame, dict, list[int]]:
-        summary, sentences, progress = EnrichSummary(), [], []
-        # One OpenMP thread: k-means sums its threads' partial centroids in the order they
-        # finish, so fitted topic ids may differ from run to run otherwise.
-        with threadpool_limits(1, user_api="openmp"):
-            out = enrich_frame(
-                df,
-                "Review Text",
-                analyzer,
-                batch_size=50,
-                progress=progress.append,
-                summary=summary,
-                topics="file",
-                row_errors=row_errors,
-                sentences=sentences,
-            )
-        counts = summary.to_dict()
-        for volatile in ("seconds", "items_per_second"):
-            counts.pop(volatile)
-        return out, sentences[0], counts, progress
-
-    overlapped = run()
-    calls: list[int] = []
-
-    def one_at_a_time(batches, embed=None):
-        for texts, codes in batches:
-            calls.append(len(texts))
-            yield analyzer.analyze(texts, codes, embed)
-
-    monkeypatch.setattr(analyzer, "analyze_batches", one_at_a_time)
-    alone = run()
-    assert calls == [50, 50, 50, 50, 40]  # the reference really ran batch by batch
-    pd.testing.assert_frame_equal(overlapped[0], alone[0])
-    pd.testing.assert_frame_equal(overlapped[1], alone[1])
-    assert overlapped[2] == alone[2] and overlapped[3] == alone[3] == [50, 50, 50, 50, 40]
-    errors = alone[2]["errors"]
-    assert errors["not_text"] == errors["malformed_row"] == 1 and errors["empty_text"] >= 1
-    assert alone[2]["topics_from"] == "file" and alone[0]["touchpoints"].str.len().gt(0).any()

@@ -27,7 +27,7 @@ import importlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -372,158 +372,78 @@ class Analyzer:
         Returns:
             An :class:`AnalysisResult`.
         """
-        batch = self._prepare(texts, languages, embed)
-        self._start(batch)
-        return self._finish(batch)
-
-    def analyze_batches(
-        self,
-        batches: Iterable[tuple[Sequence[str | None], Sequence[str | None]]],
-        embed: EmbedFunction | None = None,
-    ) -> Generator[AnalysisResult, None, None]:
-        """:meth:`analyze` of each ``(texts, languages)`` batch, in order, the batches
-        overlapped: while a forked process tags batch k's touchpoints, this one runs its
-        sentiment and then splits and embeds batch k+1 (the fork would otherwise wait
-        for that embedding, and this process for the tags). Each result equals
-        :meth:`analyze`'s of its batch; batches are read from ``batches`` one ahead.
-
-        A batch whose touchpoints are tagged here (on a thread) is not overlapped. When
-        batch k+1 fails, batch k's result still comes first, then the error.
-        """
-        pending: _Batch | None = None
-        try:
-            for texts, languages in batches:
-                try:
-                    batch = self._prepare(texts, languages, embed)
-                except Exception:
-                    if pending is not None:
-                        last, pending = pending, None
-                        yield self._finish(last)
-                    raise
-                previous, pending = pending, None
-                finished = self._finish(previous) if previous is not None else None
-                self._start_touchpoints(batch)
-                if isinstance(batch.tagging, _Concurrent):  # a thread: nothing to overlap
-                    self._sentiment(batch)
-                    if finished is not None:
-                        yield finished
-                    yield self._finish(batch)
-                    continue
-                pending = batch
-                if finished is not None:
-                    yield finished  # its caller's bookkeeping runs while the fork tags
-                self._sentiment(batch)
-            if pending is not None:
-                last, pending = pending, None
-                yield self._finish(last)
-        finally:
-            if pending is not None and pending.tagging is not None:
-                pending.tagging.cancel()  # a fork still tagging a batch no longer wanted
-
-    def _prepare(
-        self,
-        texts: Sequence[str | None],
-        languages: Sequence[str | None],
-        embed: EmbedFunction | None,
-    ) -> _Batch:
-        """A batch split into sentences and embedded (the first steps of :meth:`analyze`)."""
         if len(languages) != len(texts):
             raise ValueError(f"got {len(texts)} texts but {len(languages)} languages")
-        batch = _Batch(texts, languages)
+        seconds: dict[str, float] = {}
         clock = time.perf_counter()
+        owners: list[int] = []
+        spans: list[tuple[int, int, str]] = []
+        sentence_languages: list[str] = []
         for record, start, end, sentence_text, code in record_sentences(texts, languages):
-            batch.owners.append(record)
-            batch.spans.append((start, end, sentence_text))
-            batch.sentence_languages.append(code)
-        batch.sentence_texts = [text for _, _, text in batch.spans]
-        batch.seconds["split"] = time.perf_counter() - clock
+            owners.append(record)
+            spans.append((start, end, sentence_text))
+            sentence_languages.append(code)
+        sentence_texts = [text for _, _, text in spans]
+        seconds["split"] = time.perf_counter() - clock
 
         clock = time.perf_counter()
-        distinct = list(dict.fromkeys(batch.sentence_texts))
+        distinct = list(dict.fromkeys(sentence_texts))
         # A model that reads pooled USE features (v3) gets them from the same pass as the
         # topic embedding; the others read the embedding itself.
         reads_pooled = getattr(self.sentiment_model, "reads_pooled", False)
         if distinct:
             position = {text: i for i, text in enumerate(distinct)}
-            index = [position[text] for text in batch.sentence_texts]
+            index = [position[text] for text in sentence_texts]
             if reads_pooled:
                 vectors, pooled = self._embed_with_pooled(distinct, embed)
-                batch.sentiment_inputs = pooled[index]
+                sentiment_inputs = pooled[index]
             else:
                 vectors = np.asarray((embed or self.embedder.embed)(distinct), dtype=np.float32)
-            batch.embeddings = vectors[index]
+            embeddings = vectors[index]
             if not reads_pooled:
-                batch.sentiment_inputs = batch.embeddings
+                sentiment_inputs = embeddings
         else:
-            batch.embeddings = np.zeros((0, self.embedder.dim), dtype=np.float32)
-            batch.sentiment_inputs = batch.embeddings
-        batch.seconds["embed"] = time.perf_counter() - clock
-        return batch
+            embeddings = np.zeros((0, self.embedder.dim), dtype=np.float32)
+            sentiment_inputs = embeddings
+        seconds["embed"] = time.perf_counter() - clock
 
-    def _start(self, batch: _Batch) -> None:
-        """Starts the batch's touchpoints and runs its sentiment beside them."""
-        self._start_touchpoints(batch)
-        self._sentiment(batch)
-
-    def _start_touchpoints(self, batch: _Batch) -> None:
         # Touchpoints run beside sentiment: both are mostly Python (regular expressions,
         # per-sentence loops; VADER), so a second thread shares one core with this one
         # under the GIL. A forked copy of this process (:class:`voc.forked.Forked`) gets a
         # core of its own for a batch large enough to pay for the fork; same results.
         self.tagger._fitted()  # fitting embeds: never on the helper thread or the fork
         with one_blas_thread():
-            batch.tagging = self._start_tagging(
-                batch.sentence_texts, batch.sentence_languages, batch.embeddings
-            )
-
-    def _sentiment(self, batch: _Batch) -> None:
-        """The batch's sentence and record sentiment (its tagging stopped when this fails)."""
-        assert batch.tagging is not None
-        texts, sentence_texts, inputs = batch.texts, batch.sentence_texts, batch.sentiment_inputs
-        try:
-            with one_blas_thread():
+            tagging = self._start_tagging(sentence_texts, sentence_languages, embeddings)
+            try:
                 clock = time.perf_counter()
-                batch.probabilities = self.sentiment_model.predict_proba(
-                    sentence_texts, batch.sentence_languages, inputs
+                probabilities = self.sentiment_model.predict_proba(
+                    sentence_texts, sentence_languages, sentiment_inputs
                 )
-                batch.seconds["sentiment"] = time.perf_counter() - clock
+                labels = self.sentiment_model.labels
+                positive, negative = labels.index("positive"), labels.index("negative")
+                seconds["sentiment"] = time.perf_counter() - clock
 
-                for row, record in enumerate(batch.owners):
-                    batch.by_record.setdefault(record, []).append(row)
+                by_record: dict[int, list[int]] = {}
+                for row, record in enumerate(owners):
+                    by_record.setdefault(record, []).append(row)
                 clock = time.perf_counter()
-                batch.members = [batch.by_record.get(record, []) for record in range(len(texts))]
-                batch.weights = [
-                    [len(sentence_texts[row]) for row in rows] for rows in batch.members
-                ]
-                batch.record_probabilities = self.sentiment_model.predict_records(
+                members = [by_record.get(record, []) for record in range(len(texts))]
+                weights = [[len(sentence_texts[row]) for row in rows] for rows in members]
+                record_probabilities = self.sentiment_model.predict_records(
                     [bounded_prefix(text or "", RECORD_FEATURE_CHARS) for text in texts],
-                    [language or "und" for language in batch.languages],
-                    inputs,
-                    batch.members,
-                    batch.weights,
+                    [language or "und" for language in languages],
+                    sentiment_inputs,
+                    members,
+                    weights,
                 )
-                batch.seconds["sentiment"] += time.perf_counter() - clock
-        except BaseException:
-            batch.tagging.cancel()  # stops a fork
-            raise
+                seconds["sentiment"] += time.perf_counter() - clock
 
-    def _finish(self, batch: _Batch) -> AnalysisResult:
-        """Waits for the batch's touchpoints and builds its :class:`AnalysisResult`."""
-        tagging = batch.tagging
-        assert tagging is not None
-        try:
-            with one_blas_thread():
                 tags = tagging.result()
-        finally:
-            tagging.cancel()  # nothing once the result is in; else stops a fork
-        batch.seconds["touchpoints"] = tagging.seconds
-        texts, probabilities, by_record = batch.texts, batch.probabilities, batch.by_record
-        labels = self.sentiment_model.labels
-        positive, negative = labels.index("positive"), labels.index("negative")
+            finally:
+                tagging.cancel()  # nothing once the result is in; else stops a fork
+        seconds["touchpoints"] = tagging.seconds
         sentences: list[SentenceAnalysis] = []
-        for row, (record, (start, end, text)) in enumerate(
-            zip(batch.owners, batch.spans, strict=True)
-        ):
+        for row, (record, (start, end, text)) in enumerate(zip(owners, spans, strict=True)):
             probs = probabilities[row]
             sentences.append(
                 SentenceAnalysis(
@@ -542,14 +462,14 @@ class Analyzer:
         order = {name: i for i, name in enumerate(self.taxonomy.names)}
         records: list[RecordAnalysis] = []
         for record in range(len(texts)):
-            rows = batch.members[record]
+            rows = members[record]
             if not rows:
                 records.append(RecordAnalysis(None, None, False, (), 0, NO_TEXT))
                 continue
-            whole = batch.record_probabilities[record]
+            whole = record_probabilities[record]
             label = labels[int(whole.argmax())]
             score = round(float(whole[positive] - whole[negative]), 4)
-            _, _, mixed = roll_up(probabilities[rows], batch.weights[record], labels)
+            _, _, mixed = roll_up(probabilities[rows], weights[record], labels)
             union = {name for row in rows for name in tags[row]}
             touchpoints = tuple(sorted(union, key=lambda name: order.get(name, len(order))))
             records.append(
@@ -557,7 +477,7 @@ class Analyzer:
                     label, score, mixed, touchpoints, len(rows), None, _not_analysed(texts[record])
                 )
             )
-        return AnalysisResult(records, sentences, batch.embeddings, batch.seconds)
+        return AnalysisResult(records, sentences, embeddings, seconds)
 
     def _start_tagging(
         self, texts: list[str], languages: list[str], embeddings: np.ndarray
@@ -592,29 +512,6 @@ class Analyzer:
         if with_pooled is not None:
             return with_pooled(texts, model)
         return np.asarray(embed(texts), dtype=np.float32), model.pooled(texts)
-
-
-@dataclass
-class _Batch:
-    """One batch of :meth:`Analyzer.analyze` between its steps: split and embedded
-    (:meth:`Analyzer._prepare`), its touchpoints started and its sentiment done
-    (:meth:`Analyzer._start`), then finished (:meth:`Analyzer._finish`)."""
-
-    texts: Sequence[str | None]
-    languages: Sequence[str | None]
-    owners: list[int] = field(default_factory=list)
-    spans: list[tuple[int, int, str]] = field(default_factory=list)
-    sentence_languages: list[str] = field(default_factory=list)
-    sentence_texts: list[str] = field(default_factory=list)
-    embeddings: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
-    sentiment_inputs: Any = None
-    seconds: dict[str, float] = field(default_factory=dict)
-    tagging: _Concurrent | Forked | WorkerCall | None = None
-    probabilities: Any = None
-    record_probabilities: Any = None
-    by_record: dict[int, list[int]] = field(default_factory=dict)
-    members: list[list[int]] = field(default_factory=list)
-    weights: list[list[int]] = field(default_factory=list)
 
 
 class _Concurrent:

@@ -44,13 +44,12 @@ place where no file can be made) fails before the models load.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -524,21 +523,11 @@ def enrich_frame(
     pieces = _Pieces(keep=sentences is not None)
     # One forked worker for the whole frame (touchpoints beside sentiment, half of the
     # topic fit's keyword tagging) rather than a fork per batch: docs/benchmarks.md.
-    # Batches overlap (Analyzer.analyze_batches): the next batch is embedded while the
-    # worker tags this one's touchpoints.
-    starts = range(0, len(texts), batch_size)
-    batch_codes: dict[int, list[str | None]] = {}
-
-    def batches() -> Iterator[tuple[list[str], list[str | None]]]:
-        for start in starts:
+    with serving():
+        for start in range(0, len(texts), batch_size):
             chunk = texts[start : start + batch_size]
             codes = [identifier.identify(text) if text.strip() else None for text in chunk]
-            batch_codes[start] = codes
-            yield chunk, codes
-
-    with serving(), contextlib.closing(analyzer.analyze_batches(batches())) as results:
-        for start, result in zip(starts, results, strict=True):
-            chunk, codes = texts[start : start + batch_size], batch_codes.pop(start)
+            result = analyzer.analyze(chunk, codes)
             summary.sentences += len(result.sentences)
             pieces.add(result, start, codes)
             for step, seconds in result.seconds.items():
