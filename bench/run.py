@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -271,6 +272,18 @@ def _scale_benchmarks(quick: bool, records: int) -> list[dict]:
     return out
 
 
+def _speed_row(result: dict[str, Any], rows: Any, after: list[Any]) -> None:
+    """One row of the issue-15 speed tables: corpus, topics, rows, rows/s against the aim
+    (long reviews 400/s, short 1,000/s), then ``after``'s cells; a failed run says why."""
+    if "error" in result:
+        print(f"| {result['corpus']} | failed: {result['error']} |" + " |" * (4 + len(after)))
+        return
+    aim = 400 if result["corpus"] == "reviews" else 1000
+    met = "yes" if result["rows_per_s"] >= aim else "no"
+    cells = [result["corpus"], result.get("topics_from", ""), rows, result["rows_per_s"], aim, met]
+    print("| " + " | ".join(str(cell) for cell in [*cells, *after]) + " |")
+
+
 def _print_scale_tables(results: list[dict]) -> None:
     from bench import scale
 
@@ -285,15 +298,7 @@ def _print_scale_tables(results: list[dict]) -> None:
         print("| corpus | topics | rows | rows/s | aim | met | model loading s | peak MB |")
         print("|---|---|---|---|---|---|---|---|")
     for r in speeds:
-        if "error" in r:
-            print(f"| {r['corpus']} | failed: {r['error']} | | | | | | |")
-            continue
-        aim = 400 if r["corpus"] == "reviews" else 1000
-        print(
-            f"| {r['corpus']} | {r.get('topics_from', '')} | {r['rows']} | {r['rows_per_s']} "
-            f"| {aim} | {'yes' if r['rows_per_s'] >= aim else 'no'} | {r['model_loading_s']} "
-            f"| {r['peak_rss_mb']} |"
-        )
+        _speed_row(r, r.get("rows"), [r.get("model_loading_s"), r.get("peak_rss_mb")])
     if analyses:
         print(
             "\nin-process `voc analyze` (`python -m bench.analyze`: a fresh store, the rows "
@@ -303,14 +308,14 @@ def _print_scale_tables(results: list[dict]) -> None:
         print("| corpus | topics | rows | rows/s | aim | met | CPU s | model loading s | peak MB |")
         print("|---|---|---|---|---|---|---|---|---|")
     for r in analyses:
-        if "error" in r:
-            print(f"| {r['corpus']} | failed: {r['error']} | | | | | | | |")
-            continue
-        aim = 400 if r["corpus"] == "reviews" else 1000
-        print(
-            f"| {r['corpus']} | {r.get('topics_from', '')} | {r['analyzed']} | {r['rows_per_s']} "
-            f"| {aim} | {'yes' if r['rows_per_s'] >= aim else 'no'} | {r['analysis_cpu_s']} "
-            f"| {r['model_loading_s']} | {r['peak_rss_mb']} + {r['peak_rss_forks_mb']} |"
+        _speed_row(
+            r,
+            r.get("analyzed"),
+            [
+                r.get("analysis_cpu_s"),
+                r.get("model_loading_s"),
+                f"{r.get('peak_rss_mb')} + {r.get('peak_rss_forks_mb')}",
+            ],
         )
     for r in runs:
         if "error" in r or not r.get("runs"):
