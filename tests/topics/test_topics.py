@@ -174,6 +174,17 @@ def test_japanese_keywords_are_words_not_sentences(embed, tokenizer):
     assert japanese_keywords and all(len(word) <= 8 for word in japanese_keywords)
 
 
+def test_web_addresses_in_japanese_posts_are_not_keywords(tokenizer):
+    # Sudachi cut "https://t.co/..." into nouns: a demo topic of posts sharing links was
+    # labelled "t · https · co".
+    terms = tokenizer.terms(["こわ https://t.co/shsLYWIjun", "配達が遅い www.example.jp/a"], "ja")
+    assert terms[0].tokens == ("こわい",)
+    assert "配達" in terms[1].tokens
+    words = {word for item in terms for word in item.tokens}
+    words |= {key for item in terms for key, _ in item.phrases}
+    assert not words & {"https", "t", "co", "www", "example", "jp"}, words
+
+
 def test_english_keywords_are_content_lemmas(tokenizer):
     tokens = tokenizer.tokenize(["The parcels were delivered and the 2 boxes were crushed!"], "en")
     assert tokens == [["parcel", "deliver", "box", "crush"]]

@@ -102,6 +102,10 @@ _KANA_OR_KANJI = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 _KANA = re.compile(r"^[\u3040-\u30ff\uff66-\uff9f]+$")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _JAPANESE_LANGUAGES = frozenset({"ja", "zh"})
+# Web addresses, blanked before Sudachi: it cuts "https://t.co/Vp4r..." into the nouns
+# https, t, co, vp (spaCy's English tokenizer keeps one token, dropped as like_url), and a
+# topic of Japanese posts sharing links was labelled "t · https · co".
+_WEB_ADDRESS = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 
 
 class TextTerms(NamedTuple):
@@ -332,7 +336,8 @@ class KeywordTokenizer:
 
             def run(texts: list[str]) -> list[TextTerms]:
                 result = []
-                for doc in nlp.pipe(texts, batch_size=self.batch_size):
+                blanked = (_WEB_ADDRESS.sub(" ", text) for text in texts)
+                for doc in nlp.pipe(blanked, batch_size=self.batch_size):
                     # Every Japanese candidate is built on a noun (compound, predicate's
                     # subject, modified noun): each names a thing.
                     found = tuple(_japanese_phrases(doc))
