@@ -33,12 +33,12 @@ import json
 import resource
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from bench.enrich import corpus_texts
+from bench.scale import TreeSampler
 
 WEEK_DAY = "2026-11-04T12:00:00"  # a Wednesday of 2026-W45
 CHANNELS = {"short": "app_store", "reviews": "review"}
@@ -51,23 +51,14 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-class TreePss:
+class TreePss(TreeSampler):
     """Peak proportional set size of this process and its forked copies added (sampled
     every 0.2 s from /proc/PID/smaps_rollup): pages they share count once, so unlike two
     peak RSS figures added this is the memory the run holds (Linux only; 0 elsewhere)."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.peak_mb = 0.0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> TreePss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
     @staticmethod
     def _pss_kb(pid: int) -> int:
@@ -80,16 +71,9 @@ class TreePss:
             pass
         return 0
 
-    def _run(self) -> None:
-        import psutil
-
-        me = psutil.Process()
-        while not self._stop.wait(0.2):
-            try:
-                pids = [me.pid, *(child.pid for child in me.children(recursive=True))]
-            except psutil.Error:
-                continue
-            self.peak_mb = max(self.peak_mb, sum(map(self._pss_kb, pids)) / 1024)
+    def sample(self, processes: list[Any]) -> None:
+        pss_kb = sum(self._pss_kb(process.pid) for process in processes)
+        self.peak_mb = max(self.peak_mb, pss_kb / 1024)
 
 
 def _write_source(texts: list[str], path: Path, first_id: int) -> None:

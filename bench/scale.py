@@ -50,7 +50,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 #: (source name, channel, share of the records)
@@ -326,25 +326,28 @@ def run_in_process(records: int, folder: Path) -> dict[str, Any]:
     return out
 
 
-class TreeMemory:
-    """Peak resident memory of this process and of each of its descendants (the Dask
-    nanny and worker processes), sampled every 0.2 s."""
+class TreeSampler:
+    """Samples this process and its descendants every 0.2 s on a thread, while in a
+    ``with`` block: subclasses say what :meth:`sample` keeps of them."""
 
     def __init__(self) -> None:
         import psutil
 
         self._me = psutil.Process()
-        self.peaks: dict[str, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self) -> TreeMemory:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+
+    def sample(self, processes: list[Any]) -> None:
+        """One sample: ``processes`` is this process, then its descendants (psutil)."""
+        raise NotImplementedError
 
     def _run(self) -> None:
         import psutil
@@ -354,17 +357,31 @@ class TreeMemory:
                 processes = [self._me, *self._me.children(recursive=True)]
             except psutil.Error:
                 continue
-            for process in processes:
-                try:
-                    name = (
-                        "flow process"
-                        if process.pid == self._me.pid
-                        else (f"{process.name()} {process.pid}")
-                    )
-                    rss = process.memory_info().rss / 2**20
-                except psutil.Error:
-                    continue
-                self.peaks[name] = max(self.peaks.get(name, 0.0), rss)
+            self.sample(processes)
+
+
+class TreeMemory(TreeSampler):
+    """Peak resident memory of this process and of each of its descendants (the Dask
+    nanny and worker processes), sampled every 0.2 s."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.peaks: dict[str, float] = {}
+
+    def sample(self, processes: list[Any]) -> None:
+        import psutil
+
+        for process in processes:
+            try:
+                name = (
+                    "flow process"
+                    if process.pid == self._me.pid
+                    else (f"{process.name()} {process.pid}")
+                )
+                rss = process.memory_info().rss / 2**20
+            except psutil.Error:
+                continue
+            self.peaks[name] = max(self.peaks.get(name, 0.0), rss)
 
 
 class StepClock:

@@ -78,14 +78,18 @@ def test_a_long_record_without_full_stops_is_analysed_in_bounded_time(
     store.close()
 
 
-def test_a_record_over_its_time_budget_fails_alone_and_the_run_goes_on(
-    analyzer: Analyzer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Lift the bounds, as if a model had a slow path they do not cover: only the time
-    # budget is left to save the run.
+def _lift_size_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lift the size bounds, as if a model had a slow path they do not cover: only the
+    time budget is left to save the run."""
     monkeypatch.setattr(analysis, "MAX_RECORD_CHARS", 10**9)
     monkeypatch.setattr(analysis, "RECORD_FEATURE_CHARS", 10**9)
     monkeypatch.setattr(sentence_module, "MAX_SENTENCE_CHARS", 10**9)
+
+
+def test_a_record_over_its_time_budget_fails_alone_and_the_run_goes_on(
+    analyzer: Analyzer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _lift_size_bounds(monkeypatch)
     poison = RANT * 1_500  # 108 KB, one sentence: tens of seconds in VADER
     store = _store(tmp_path / "voc.duckdb", ["Fast delivery", poison, "Rude staff"])
     started = time.perf_counter()
@@ -164,9 +168,7 @@ def test_chunks_forked_for_their_touchpoints_match_a_thread(
 def test_a_chunk_over_its_budget_stops_the_fork_that_tags_it(
     analyzer: Analyzer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(analysis, "MAX_RECORD_CHARS", 10**9)
-    monkeypatch.setattr(analysis, "RECORD_FEATURE_CHARS", 10**9)
-    monkeypatch.setattr(sentence_module, "MAX_SENTENCE_CHARS", 10**9)
+    _lift_size_bounds(monkeypatch)
     forks = _forks_of(analyzer, monkeypatch)
     store = _store(tmp_path / "voc.duckdb", ["Fast delivery", RANT * 1_500, "Rude staff"])
     summary = analyze_pending(store, analyzer, "run-1", chunk_seconds=2, record_seconds=2)
