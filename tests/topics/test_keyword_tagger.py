@@ -105,8 +105,11 @@ def test_the_spacy_tagger_stays_selectable(monkeypatch):
         assert "sleeve" in terms[1].tokens
     monkeypatch.setenv("VOC_KEYWORD_TAGGER", "spacy")
     assert KeywordTokenizer().english_tagger == "spacy"
-    with pytest.raises(VocError, match="unknown English keyword tagger"):
+    with pytest.raises(VocError, match=r"unknown English keyword tagger .*english_tagger"):
         KeywordTokenizer(english_tagger="perceptron")
+    monkeypatch.setenv("VOC_KEYWORD_TAGGER", "Hashed")
+    with pytest.raises(VocError, match=r"'Hashed' \(VOC_KEYWORD_TAGGER\): use one of hashed"):
+        KeywordTokenizer()
 
 
 def test_lemmas_come_from_the_rule_lemmatizer_with_the_hashed_tags():

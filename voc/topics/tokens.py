@@ -175,10 +175,12 @@ class KeywordTokenizer:
         min_fork_texts: int = 1000,
         english_tagger: str | None = None,
     ) -> None:
+        from_environment = english_tagger is None and "VOC_KEYWORD_TAGGER" in os.environ
         tagger = english_tagger or os.environ.get("VOC_KEYWORD_TAGGER") or _DEFAULT_ENGLISH_TAGGER
         if tagger not in ENGLISH_TAGGERS:
+            where = "VOC_KEYWORD_TAGGER" if from_environment else "english_tagger"
             raise VocError(
-                f"unknown English keyword tagger {tagger!r}: "
+                f"unknown English keyword tagger {tagger!r} ({where}): "
                 f"use one of {', '.join(ENGLISH_TAGGERS)}"
             )
         self.english_tagger = tagger
