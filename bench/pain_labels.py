@@ -121,8 +121,9 @@ def recomputed_complaint_labels(
     topics' complaint labels, in every language (or their absence), equal the stored ones
     ("64 of 65")."""
     from voc.store.vectors import decode_matrix
-    from voc.topics.clustering import _hash_order, _unit_rows
+    from voc.topics.clustering import _hash_order
     from voc.topics.model import TopicModel
+    from voc.topics.space import SHIPPED_VECTOR_MAP, load_vector_map
 
     topics = store.query(
         "SELECT topic_id, centroid, complaint_aliases FROM topics "
@@ -144,10 +145,17 @@ def recomputed_complaint_labels(
     vectors = decode_matrix(b"".join(bytes(v) for v in frame["vector"]), len(frame))
     labels = np.array([index.get(int(t), -1) for t in frame["topic_id"]], dtype=np.intp)
     ids = [f"{a}:{b}" for a, b in zip(frame["feedback_id"], frame["sentence_index"], strict=True)]
-    model = TopicModel(label_embedder=embedder_name, label_language=language or "en")
+    # A store fitted in a vector map's space (topics.vector_map) keeps its centroids there:
+    # the sentences' vectors go there too (the model maps only vectors of the map's input).
+    mapped = load_vector_map(SHIPPED_VECTOR_MAP).out_dim == centroids.shape[1]
+    model = TopicModel(
+        label_embedder=embedder_name,
+        label_language=language or "en",
+        vector_map=SHIPPED_VECTOR_MAP if mapped else None,
+    )
     found = model._complaint_labels(
         labels,
-        _unit_rows(vectors),
+        model.to_space(vectors),
         frame["text"].tolist(),
         frame["language"].tolist(),
         _hash_order(ids),

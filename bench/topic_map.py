@@ -2,6 +2,7 @@
 
     python -m bench.topic_map embed   [--cache DIR] [--per-source N]
     python -m bench.topic_map dev     [--cache DIR]
+    python -m bench.topic_map floor   [--cache DIR]
     python -m bench.topic_map heldout [--cache DIR]
     python -m bench.topic_map fit     [--cache DIR] [--out models/topics/use-cca-v1]
 
@@ -24,6 +25,8 @@ CFPB narratives (all 101 are the held-out set), the SemEval laptops or TweetEval
 **Variants** (``dev``): each is fitted on the corpus and scored on the dev half only
 (app reviews, clothing classes): k-means NMI (k = 20 / 40) and ``TopicModel`` NMI and
 other share (the search's fast settings), raw USE beside, and MiniLM itself last.
+``floor`` measures the shipped map's ``min_cluster_words`` there (seeds 0-3; the
+variants of ``dev`` and ``heldout`` get the floor TopicModel gives a map, 2).
 ``heldout`` runs the chosen variant (:data:`CHOSEN`) on the held-out half once (CFPB
 issues, laptop categories) and checks English and Japanese stay together; ``fit`` writes
 it (:class:`voc.topics.space.VectorMap`). Figures: docs/benchmarks.md, 2026-12-03, "A map
@@ -272,6 +275,15 @@ def score(
     return result
 
 
+def _floor(kind: str) -> dict[str, Any]:
+    """TopicModel applies ``min_cluster_words`` (no clustering of one-word fragments) when
+    it maps vectors itself; here they come mapped, so the floor is passed for every
+    variant but raw USE, as the pipeline would with that map."""
+    from voc.topics.model import MAPPED_MIN_CLUSTER_WORDS
+
+    return {} if kind == "raw" else {"min_cluster_words": MAPPED_MIN_CLUSTER_WORDS}
+
+
 def run_dev(cache: Path, per_source: int, teacher: bool = True) -> list[dict]:
     corpus = corpus_vectors(cache, per_source)
     use = np.vstack([u for u, _ in corpus.values()])
@@ -286,7 +298,7 @@ def run_dev(cache: Path, per_source: int, teacher: bool = True) -> list[dict]:
         row: dict[str, Any] = {"variant": name, "fit_s": round(time.perf_counter() - began, 2)}
         row["cos_to_minilm"] = round(fit_quality(use[back], minilm[back], transform), 4)
         for set_name, (texts, gold, vectors) in sets.items():
-            row[set_name] = score(transform(vectors), texts, gold)
+            row[set_name] = score(transform(vectors), texts, gold, **_floor(kind))
         row["worst_tm"] = min(row[s]["tm_nmi_mean"] for s in sets)
         print(json.dumps(row), flush=True)
         rows.append(row)
@@ -342,7 +354,33 @@ def run_heldout(cache: Path, per_source: int, seeds: tuple[int, ...] = (0, 1, 2)
     rows = []
     for row, texts, gold, vectors in heldout_sets(cache):
         for map_name, transform in maps.items():
-            row[map_name] = score(transform(vectors), texts, gold, seeds=seeds)
+            floor = _floor("raw" if map_name == "raw USE" else kind)
+            row[map_name] = score(transform(vectors), texts, gold, seeds=seeds, **floor)
+        print(json.dumps(row), flush=True)
+        rows.append(row)
+    return rows
+
+
+def run_floor(cache: Path, seeds: tuple[int, ...] = (0, 1, 2, 3)) -> list[dict]:
+    """The shipped map's ``min_cluster_words`` on the dev half only: TopicModel NMI per
+    seed with raw USE, and with the map at floors 0 (every sentence clustered), 2 and 3."""
+    from voc.topics.space import SHIPPED_VECTOR_MAP, load_vector_map
+
+    mapping = load_vector_map(SHIPPED_VECTOR_MAP)
+    sets = dev_sets(cache)
+    rows = []
+    for name, transform, floor in [
+        ("raw USE", _unit, 0.0),
+        (f"{SHIPPED_VECTOR_MAP}, floor 0", mapping, 0.0),
+        (f"{SHIPPED_VECTOR_MAP}, floor 2", mapping, 2.0),
+        (f"{SHIPPED_VECTOR_MAP}, floor 3", mapping, 3.0),
+    ]:
+        row: dict[str, Any] = {"variant": name}
+        for set_name, (texts, gold, vectors) in sets.items():
+            row[set_name] = score(
+                transform(vectors), texts, gold, seeds, kmeans=False, min_cluster_words=floor
+            )
+        row["worst_tm"] = min(row[s]["tm_nmi_mean"] for s in sets)
         print(json.dumps(row), flush=True)
         rows.append(row)
     return rows
@@ -407,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("stage", choices=["embed", "dev", "heldout", "fit"])
+    parser.add_argument("stage", choices=["embed", "dev", "floor", "heldout", "fit"])
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--per-source", type=int, default=6000)
     parser.add_argument("--out", type=Path, default=Path("models/topics/use-cca-v1"))
@@ -417,6 +455,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({k: len(u) for k, (u, _) in vectors.items()}))
     elif args.stage == "dev":
         run_dev(args.cache, args.per_source)
+    elif args.stage == "floor":
+        run_floor(args.cache)
     elif args.stage == "heldout":
         print(json.dumps(cross_lingual(args.cache, args.per_source)), flush=True)
         run_heldout(args.cache, args.per_source)

@@ -634,3 +634,28 @@ def test_an_unknown_vector_map_is_a_config_error():
 
     with pytest.raises(ConfigError, match="no map 'nope'"):
         load_vector_map("nope")
+
+
+def test_word_counts_read_spaced_and_unspaced_scripts_and_content_words():
+    from voc.topics.clustering import word_counts
+
+    texts = ["Disappointing", "the to", "but it's not.", "5'2\", 118 lbs", "教えてください。"]
+    assert word_counts(texts).tolist() == pytest.approx([1, 2, 4, 1, 7 / 3])
+    assert word_counts(texts, content_only=True).tolist() == pytest.approx([1, 0, 0, 1, 7 / 3])
+
+
+def test_one_word_fragments_shape_no_topic_in_the_maps_space(embed, tokenizer):
+    """With the map, sentences of under two words (or naming nothing) are not clustered
+    but are still assigned; without it every sentence is clustered, as before."""
+    texts, languages, _ = corpus()
+    fragments = ["Disappointing", "Okay", "Heh", "the to", "but it's not.", "Nothing?"] * 3
+    texts, languages = texts + fragments, languages + ["en"] * len(fragments)
+    vectors = embed(texts)
+    mapped = _model(tokenizer, vector_map="use-cca-v1").fit(vectors, texts, languages)
+    assert mapped.fit_result_.selection.sample_size == len(texts) - len(fragments)
+    assert len(mapped.fit_result_.labels) == len(texts)
+    np.testing.assert_array_equal(mapped.assign(vectors)[0], mapped.fit_result_.labels)
+    raw = _model(tokenizer, vector_map=None).fit(vectors, texts, languages)
+    assert raw.fit_result_.selection.sample_size == len(texts)
+    forced = _model(tokenizer, vector_map=None, min_cluster_words=2).fit(vectors, texts, languages)
+    assert forced.fit_result_.selection.sample_size == len(texts) - len(fragments)

@@ -11,6 +11,7 @@ vector helpers every step shares.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Hashable, Sequence
 
 import numpy as np
@@ -18,7 +19,7 @@ import numpy as np
 from voc.errors import VocError
 from voc.topics.results import KSelection
 
-__all__ = ["ClusteringSteps"]
+__all__ = ["ClusteringSteps", "word_counts"]
 
 
 class ClusteringSteps:
@@ -258,6 +259,41 @@ def _sum_by_label(vectors: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray
         shape=(k, len(labels)),
     )
     return np.asarray(onehot @ vectors, dtype=np.float32)
+
+
+#: Letters of the scripts written without spaces (kana, CJK ideographs): about three make
+#: a word, for :func:`word_counts`.
+_UNSPACED = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_UNSPACED_CHAR = re.compile(f"[{_UNSPACED}]")
+_SPACED_WORD = re.compile(f"[^\\W\\d_{_UNSPACED}]+")
+#: English words that name nothing ("but it's not.", "as I once did."), and what is left
+#: of a contraction ("doesn" of "doesn't"), for :func:`word_counts`'s ``content_only``.
+_FUNCTION_TEXT = (
+    "a an the this that these those my your our its it i me you he she we they them his "
+    "her their is are was were be been being am do does did done has have had having of to "
+    "in on at for with from by about as into than then and or but so if though although "
+    "because while when what which who how why where there here very really just too much "
+    "many more most not no nor nothing something anything everything all any some one will "
+    "would shall should can could may might must also even still yet only well ok okay oh "
+    "yes yeah im ive dont doesn didn isn wasn aren weren won couldn wouldn shouldn hasn "
+    "haven hadn ll ve re get got go went"
+)
+_FUNCTION_WORDS = frozenset(_FUNCTION_TEXT.split())
+
+
+def word_counts(texts: Sequence[str], content_only: bool = False) -> np.ndarray:
+    """About how many words each text has: its runs of letters, plus a third of its kana
+    and CJK characters (Japanese is written without spaces). Digits and punctuation do
+    not count ("5'2\", 118 lbs" is one word; "教えてください。" is 2.3). With
+    ``content_only``, English words that name nothing (a short list: "but", "it", "not",
+    "nothing", ...) and single letters do not count either ("but it's not." has none)."""
+    counts = []
+    for text in texts:
+        words = _SPACED_WORD.findall(text)
+        if content_only:
+            words = [w for w in words if len(w) > 1 and w.lower() not in _FUNCTION_WORDS]
+        counts.append(len(words) + len(_UNSPACED_CHAR.findall(text)) / 3)
+    return np.asarray(counts, dtype=np.float64)
 
 
 def _nearest(
