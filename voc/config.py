@@ -294,8 +294,9 @@ class TopicsConfig(_Strict):
         description=(
             "The linear map of the sentence embeddings topics are found in: a folder "
             "under models/topics/ (use-cca-v1: USE's directions most correlated with "
-            "MiniLM's, +0.055 NMI on the worst dev set, but a topic of sentence fragments "
-            "on the demo) or 'none' (the default) for the embeddings as they are. Takes "
+            "MiniLM's, +0.046 NMI on the worst dev set, but pain points named by "
+            "subject-less complaints on the demo) or 'none' (the default) for the "
+            "embeddings as they are. Takes "
             "effect at the next refit (a new week, or the refit-topics flow)."
         ),
     )
