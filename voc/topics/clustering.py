@@ -17,6 +17,7 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 
 from voc.errors import VocError
+from voc.topics.labels import _FUNCTION_WORDS as _LABEL_FUNCTION_WORDS
 from voc.topics.results import KSelection
 
 __all__ = ["ClusteringSteps", "word_counts"]
@@ -267,18 +268,17 @@ _UNSPACED = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _UNSPACED_CHAR = re.compile(f"[{_UNSPACED}]")
 _SPACED_WORD = re.compile(f"[^\\W\\d_{_UNSPACED}]+")
 #: English words that name nothing ("but it's not.", "as I once did."), and what is left
-#: of a contraction ("doesn" of "doesn't"), for :func:`word_counts`'s ``content_only``.
+#: of a contraction ("doesn" of "doesn't"), for :func:`word_counts`'s ``content_only``:
+#: the function words of label phrases (:mod:`voc.topics.labels`) and these.
 _FUNCTION_TEXT = (
-    "a an the this that these those my your our its it i me you he she we they them his "
-    "her their is are was were be been being am do does did done has have had having of to "
-    "in on at for with from by about as into than then and or but so if though although "
-    "because while when what which who how why where there here very really just too much "
-    "many more most not no nor nothing something anything everything all any some one will "
-    "would shall should can could may might must also even still yet only well ok okay oh "
-    "yes yeah im ive dont doesn didn isn wasn aren weren won couldn wouldn shouldn hasn "
-    "haven hadn ll ve re get got go went"
+    "his her their being done having from by about as into than then if though although "
+    "because while when what which who how why where there here too much many more most "
+    "not no nor nothing something anything everything all any some one will would shall "
+    "should can could may might must also even still yet only well ok okay oh yes yeah im "
+    "ive dont doesn didn isn wasn aren weren won couldn wouldn shouldn hasn haven hadn ll "
+    "ve re get got go went"
 )
-_FUNCTION_WORDS = frozenset(_FUNCTION_TEXT.split())
+_FUNCTION_WORDS = _LABEL_FUNCTION_WORDS | frozenset(_FUNCTION_TEXT.split())
 
 
 def word_counts(texts: Sequence[str], content_only: bool = False) -> np.ndarray:
