@@ -416,7 +416,7 @@ class TopicModel(ClusteringSteps, DescribingSteps):
     def warm_up(self) -> TopicModel:
         """Load what :meth:`fit` loads on first use (the English keyword tagger, k-means),
         so that a caller can report model loading apart from fitting time."""
-        self._tokenizer()._pipeline("en")
+        self._tokenizer().warm_up()
         from sklearn.cluster import KMeans  # noqa: F401
 
         return self
