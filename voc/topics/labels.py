@@ -38,8 +38,6 @@ label, so every topic has one.
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import logging
 import math
 import re
@@ -353,46 +351,22 @@ class PhraseLabeler:
         candidate's relevance."""
         relevance = prior.astype(np.float32)
         shares = prior
-        # The products are small (tens of phrases by tens of topics): with two BLAS
-        # threads each one waited on waking the other, milliseconds a topic on a busy
-        # machine (0.2-0.5 s a fit of 50 topics, against 0.004 s on one thread).
-        with _one_blas_thread():
-            if vectors is not None:
-                cosines = vectors @ centroids.T  # (candidates, k)
-                own = cosines[:, topic]
-                others = np.delete(cosines, topic, axis=1)
-                nearest_other = others.max(axis=1) if others.shape[1] else np.zeros(len(own))
-                relevance = relevance + own - self.distinct_weight * nearest_other
-            picked = [int(np.argmax(relevance))]
-            while len(picked) < min(self.n_phrases, len(shares)):
-                if vectors is None:
-                    redundancy = np.zeros(len(shares), dtype=np.float32)
-                else:
-                    redundancy = (vectors @ vectors[picked].T).max(axis=1)
-                mmr = (1 - self.diversity) * relevance - self.diversity * redundancy
-                mmr[picked] = -np.inf
-                picked.append(int(np.argmax(mmr)))
+        if vectors is not None:
+            cosines = vectors @ centroids.T  # (candidates, k)
+            own = cosines[:, topic]
+            others = np.delete(cosines, topic, axis=1)
+            nearest_other = others.max(axis=1) if others.shape[1] else np.zeros(len(own))
+            relevance = relevance + own - self.distinct_weight * nearest_other
+        picked = [int(np.argmax(relevance))]
+        while len(picked) < min(self.n_phrases, len(shares)):
+            if vectors is None:
+                redundancy = np.zeros(len(shares), dtype=np.float32)
+            else:
+                redundancy = (vectors @ vectors[picked].T).max(axis=1)
+            mmr = (1 - self.diversity) * relevance - self.diversity * redundancy
+            mmr[picked] = -np.inf
+            picked.append(int(np.argmax(mmr)))
         return picked, relevance
-
-
-@functools.cache
-def _blas_controller() -> Any:
-    """threadpoolctl's view of the loaded BLAS libraries (found once: a look costs ms)."""
-    try:
-        from threadpoolctl import ThreadpoolController
-
-        return ThreadpoolController()
-    except Exception:  # as voc.models.embedders: without threadpoolctl, no limit
-        return None
-
-
-def _one_blas_thread() -> contextlib.AbstractContextManager[Any]:
-    """A block in which BLAS runs on one thread (the products stay the same)."""
-    controller = _blas_controller()
-    if controller is None:
-        return contextlib.nullcontext()
-    limited: contextlib.AbstractContextManager[Any] = controller.limit(limits=1, user_api="blas")
-    return limited
 
 
 def complaint_labeler(embedder: Any, language: str) -> PhraseLabeler:
