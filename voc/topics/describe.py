@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 
-from voc.forked import one_blas_thread
 from voc.topics.clustering import _unit_rows
 from voc.topics.labels import PhraseLabeler, TopicLabel, complaint_labeler
 from voc.topics.results import OTHER, OTHER_LABEL
@@ -92,17 +91,12 @@ class DescribingSteps:
     ) -> list[TopicLabel]:
         """Each topic's phrase label (:mod:`voc.topics.labels`)."""
         labeler = PhraseLabeler(embedder=self._label_embedder(), language=self.label_language)
-        # On one BLAS thread: each topic's products are small (tens of phrases by tens of
-        # topics), and on two threads each one waited on waking the second (0.2-0.5 s of
-        # a 52-topic fit of 5,000 short rows on a busy machine, 0.005 s on one thread;
-        # the phrase embedder runs on torch's own threads).
-        with one_blas_thread():
-            return labeler.label_topics(
-                [terms for terms, _ in sampled],
-                [codes for _, codes in sampled],
-                _unit_rows(centroids),
-                [make_label([w for w, _ in words]) for words in keywords],
-            )
+        return labeler.label_topics(
+            [terms for terms, _ in sampled],
+            [codes for _, codes in sampled],
+            _unit_rows(centroids),
+            [make_label([w for w, _ in words]) for words in keywords],
+        )
 
     def _complaint_labels(
         self,
@@ -166,18 +160,14 @@ class DescribingSteps:
         terms = self._tokenizer().terms([texts[r] for r in flat], [languages[r] for r in flat])
         terms_of = dict(zip(flat, terms, strict=True))
         labeler = complaint_labeler(self._label_embedder(), self.label_language)
-        with one_blas_thread():  # as in _labels
-            found = labeler.label_topics(
-                [[terms_of[r] for r in topic_rows] for topic_rows in rows],
-                [
-                    [keyword_language(texts[r], languages[r]) for r in topic_rows]
-                    for topic_rows in rows
-                ],
-                complaint_centroids,
-                [""] * k,
-                [[terms_of[r] for r in topic_rows] for topic_rows in other_rows],
-                language_centroids,
-            )
+        found = labeler.label_topics(
+            [[terms_of[r] for r in topic_rows] for topic_rows in rows],
+            [[keyword_language(texts[r], languages[r]) for r in topic_rows] for topic_rows in rows],
+            complaint_centroids,
+            [""] * k,
+            [[terms_of[r] for r in topic_rows] for topic_rows in other_rows],
+            language_centroids,
+        )
         return [label if label.phrases else None for label in found]
 
     def _label_embedder(self) -> Any:
