@@ -71,8 +71,8 @@ from typing import Any
 
 import numpy as np
 
+import voc.forked
 from voc.errors import VocError
-from voc.forked import one_blas_thread
 from voc.topics.clustering import ClusteringSteps, _hash_order, _nearest, _unit_rows
 from voc.topics.describe import DescribingSteps, c_tf_idf, make_label
 from voc.topics.results import OTHER, OTHER_LABEL, KSelection, Topic, TopicFit
@@ -239,6 +239,11 @@ class TopicModel(ClusteringSteps, DescribingSteps):
 
     # -- fitting -----------------------------------------------------------------------
 
+    # On one BLAS thread: a product that wakes OpenBLAS's second thread leaves it spinning
+    # a while (on 2 cores, against the keyword tagger here and in the forked worker), and
+    # the labels' small products each waited on waking it; k-means runs on its own OpenMP
+    # threads. 5,000 short rows: 0.2-1.0 CPU s less a fit; the same values.
+    @voc.forked.on_one_blas_thread
     def fit(
         self,
         embeddings: np.ndarray,
@@ -291,24 +296,6 @@ class TopicModel(ClusteringSteps, DescribingSteps):
                 f"{n} sentences are too few for topics of at least {self.min_topic_size}: "
                 "fit on more data or lower min_topic_size"
             )
-        # On one BLAS thread: a product that wakes OpenBLAS's second thread leaves it
-        # spinning for a while after (on 2 cores, against the keyword tagger here and in
-        # the forked worker), and the small ones wait on waking it; k-means runs on its
-        # own OpenMP threads. 5,000 short rows: 0.4 CPU s less a fit; same values.
-        with one_blas_thread():
-            return self._fit(vectors, texts, languages, ids, seed_centroids, negative)
-
-    def _fit(
-        self,
-        vectors: np.ndarray,
-        texts: Sequence[str],
-        languages: Sequence[str | None] | None,
-        ids: Sequence[Hashable] | None,
-        seed_centroids: np.ndarray | None,
-        negative: Sequence[bool] | np.ndarray | None,
-    ) -> TopicModel:
-        """:meth:`fit` on checked inputs, ``vectors`` in this model's space."""
-        n = vectors.shape[0]
         timings: dict[str, float] = {}
         started = time.perf_counter()
         self.min_size_ = max(self.min_topic_size, math.ceil(self.min_topic_share * n))
