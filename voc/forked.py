@@ -18,6 +18,7 @@ so a fork per batch pays that again and again (a 5,000-row file: six forks).
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import logging
 import os
@@ -27,7 +28,7 @@ import struct
 import time
 import weakref
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 __all__ = [
     "Forked",
@@ -69,6 +70,21 @@ def one_blas_thread() -> Any:
     from threadpoolctl import threadpool_limits
 
     return threadpool_limits(limits=1, user_api="blas")
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def on_one_blas_thread(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """``function`` called in :func:`one_blas_thread` (a decorator)."""
+
+    @functools.wraps(function)
+    def call(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with one_blas_thread():
+            return function(*args, **kwargs)
+
+    return call
 
 
 class Forked:

@@ -73,6 +73,7 @@ from typing import Any
 
 import numpy as np
 
+import voc.forked
 from voc.errors import VocError
 from voc.topics.clustering import (
     ClusteringSteps,
@@ -267,6 +268,11 @@ class TopicModel(ClusteringSteps, DescribingSteps):
 
     # -- fitting -----------------------------------------------------------------------
 
+    # On one BLAS thread: a product that wakes OpenBLAS's second thread leaves it spinning
+    # a while (on 2 cores, against the keyword tagger here and in the forked worker), and
+    # the labels' small products each waited on waking it; k-means runs on its own OpenMP
+    # threads. 5,000 short rows: 0.2-1.0 CPU s less a fit; the same values.
+    @voc.forked.on_one_blas_thread
     def fit(
         self,
         embeddings: np.ndarray,
@@ -460,7 +466,7 @@ class TopicModel(ClusteringSteps, DescribingSteps):
     def warm_up(self) -> TopicModel:
         """Load what :meth:`fit` loads on first use (the English keyword tagger, k-means),
         so that a caller can report model loading apart from fitting time."""
-        self._tokenizer()._pipeline("en")
+        self._tokenizer().warm_up()
         from sklearn.cluster import KMeans  # noqa: F401
 
         return self

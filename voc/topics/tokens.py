@@ -237,6 +237,19 @@ class KeywordTokenizer:
         self._nlp["en-lemmatize"] = lemmatize
         return lemmatize
 
+    def warm_up(self) -> KeywordTokenizer:
+        """Load what tagging English loads on first use (the pipeline, its lemmatizer's
+        word lists as sets, the hashed tagger), so that a caller reports it as model
+        loading, and a copy forked afterwards (:func:`voc.forked.serving`'s worker) shares
+        it instead of loading its own. Returns self."""
+        nlp = self._pipeline("en")
+        self._english_lemmatizer(nlp)
+        if self.english_tagger == "hashed":
+            from voc.topics.tagger import load_tagger
+
+            load_tagger()
+        return self
+
     def clear_cache(self) -> None:
         """Forget the tokens of every text seen so far (the pipelines stay loaded)."""
         for cache in self._cache.values():
