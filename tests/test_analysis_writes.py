@@ -77,7 +77,7 @@ def test_chunk_k_is_written_on_another_thread_while_chunk_k_plus_1_is_analysed(
     store = _store(tmp_path / "voc.duckdb")
     analysing: list[threading.Event] = []
     writes: list[tuple[str, list[str], bool]] = []
-    analyze_chunk, write_analysis = pending._analyze_chunk, AnalysisWrites.write_analysis
+    analyze_chunk, write_analysis = pending.analyze_within_budget, AnalysisWrites.write_analysis
 
     def analyze_watched(*args: Any, **kwargs: Any) -> Any:
         started = threading.Event()
@@ -92,7 +92,7 @@ def test_chunk_k_is_written_on_another_thread_while_chunk_k_plus_1_is_analysed(
         writes.append((threading.current_thread().name, records["feedback_id"].tolist(), seen))
         write_analysis(self, records, sentences)
 
-    monkeypatch.setattr(pending, "_analyze_chunk", analyze_watched)
+    monkeypatch.setattr(pending, "analyze_within_budget", analyze_watched)
     monkeypatch.setattr(AnalysisWrites, "write_analysis", write_watched)
     done: list[tuple[int, int]] = []
     summary = analyze_pending(store, analyzer, "run-1", chunk_size=2, progress=_add(done))
