@@ -8,6 +8,7 @@ of tables adds its writes on top of it (``voc/store/feedback.py``, ``runs.py``,
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import shutil
@@ -162,6 +163,21 @@ class StoreConnection:
         if self._depth:
             self._con.execute("COMMIT")
             self._con.execute("BEGIN TRANSACTION")
+
+    @contextmanager
+    def apart(self) -> Iterator[Self]:
+        """This store on a connection of its own (a DuckDB cursor of the same database),
+        for one other thread: its transactions are its own, and DuckDB releases the GIL
+        while it executes, so that thread's writes run beside this one's work (the
+        analyse step writes chunk k while it analyses chunk k + 1). Closing it closes the
+        cursor only."""
+        twin = copy.copy(self)
+        twin._connection = self._con.cursor()
+        twin._depth = 0
+        try:
+            yield twin
+        finally:
+            twin.close()
 
     def end_cut_off_transaction(self) -> None:
         """Roll back a transaction an exception raised from outside (a time budget's
