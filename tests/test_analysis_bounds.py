@@ -15,44 +15,14 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from tests.pending_stores import pending_store
 from voc import analysis
 from voc.analysis import MAX_RECORD_CHARS, TIMED_OUT, Analyzer
 from voc.budgets import AnalysisTimeout, run_with_budget
 from voc.pending import analyze_pending
-from voc.store.warehouse import QUARANTINE_COLUMNS, Warehouse, utcnow
 from voc.text import sentences as sentence_module
 
 RANT = "the parcel was late and the box was crushed but the driver was kind and "
-
-
-def _store(path: Path, texts: list[str]) -> Warehouse:
-    now = utcnow()
-    rows = [
-        {
-            "feedback_id": f"f{i}",
-            "source": "s",
-            "native_id": f"f{i}",
-            "channel": "review",
-            "touchpoint": None,
-            "text": text,
-            "language": "en",
-            "created_at": now,
-            "rating": None,
-            "rating_scale": None,
-            "metadata": None,
-            "content_key": "",
-            "near_duplicate_of": None,
-            "pii_redactions": 0,
-            "file": "f.csv",
-            "line": i + 2,
-            "run_id": "ingest",
-            "ingested_at": now,
-        }
-        for i, text in enumerate(texts)
-    ]
-    store = Warehouse(path).open()
-    store.write_batch(pd.DataFrame(rows), pd.DataFrame(columns=QUARANTINE_COLUMNS))
-    return store
 
 
 def test_a_long_record_without_full_stops_is_analysed_in_bounded_time(
@@ -61,7 +31,9 @@ def test_a_long_record_without_full_stops_is_analysed_in_bounded_time(
     # 200 KB with no full stop: VADER alone took over a minute on it, twice (the sentence
     # and the whole record).
     long_text = (RANT * (200_000 // len(RANT) + 1))[:200_000]
-    store = _store(tmp_path / "voc.duckdb", ["Fast delivery, lovely dress", long_text, "Rude"])
+    store = pending_store(
+        tmp_path / "voc.duckdb", ["Fast delivery, lovely dress", long_text, "Rude"]
+    )
     started = time.perf_counter()
     summary = analyze_pending(store, analyzer, "run-1")
     assert time.perf_counter() - started < 60
@@ -91,7 +63,7 @@ def test_a_record_over_its_time_budget_fails_alone_and_the_run_goes_on(
 ) -> None:
     _lift_size_bounds(monkeypatch)
     poison = RANT * 1_500  # 108 KB, one sentence: tens of seconds in VADER
-    store = _store(tmp_path / "voc.duckdb", ["Fast delivery", poison, "Rude staff"])
+    store = pending_store(tmp_path / "voc.duckdb", ["Fast delivery", poison, "Rude staff"])
     started = time.perf_counter()
     summary = analyze_pending(store, analyzer, "run-1", chunk_seconds=2, record_seconds=2)
     assert time.perf_counter() - started < 20
@@ -144,11 +116,11 @@ def test_chunks_forked_for_their_touchpoints_match_a_thread(
     ]
     texts = [f"{text} Order {i}." for i in range(15) for text in texts]  # 60 records
     monkeypatch.setattr(analyzer, "processes", 1)
-    threaded = _store(tmp_path / "thread.duckdb", texts)
+    threaded = pending_store(tmp_path / "thread.duckdb", texts)
     analyze_pending(threaded, analyzer, "run-1", chunk_size=20)
 
     forks = _forks_of(analyzer, monkeypatch)
-    forked = _store(tmp_path / "forked.duckdb", texts)
+    forked = pending_store(tmp_path / "forked.duckdb", texts)
     summary = analyze_pending(forked, analyzer, "run-1", chunk_size=20)
     assert summary.analyzed == 60 and len(forks) == 3  # one per chunk
     for query in (
@@ -170,7 +142,7 @@ def test_a_chunk_over_its_budget_stops_the_fork_that_tags_it(
 ) -> None:
     _lift_size_bounds(monkeypatch)
     forks = _forks_of(analyzer, monkeypatch)
-    store = _store(tmp_path / "voc.duckdb", ["Fast delivery", RANT * 1_500, "Rude staff"])
+    store = pending_store(tmp_path / "voc.duckdb", ["Fast delivery", RANT * 1_500, "Rude staff"])
     summary = analyze_pending(store, analyzer, "run-1", chunk_seconds=2, record_seconds=2)
     assert (summary.analyzed, summary.timed_out) == (3, 1)
     rows = store.query("SELECT sentiment, error FROM analysis ORDER BY feedback_id")

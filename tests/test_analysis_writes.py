@@ -15,12 +15,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.pending_stores import pending_store
 from voc import pending
 from voc.analysis import Analyzer, text_hash
 from voc.errors import StoreError
 from voc.pending import CachedEmbedding, analyze_pending
 from voc.store.sentences import AnalysisWrites
-from voc.store.warehouse import QUARANTINE_COLUMNS, Warehouse, utcnow
+from voc.store.warehouse import Warehouse
 
 TEXTS = [
     "Fast delivery, lovely dress.",
@@ -30,36 +31,6 @@ TEXTS = [
     "The app crashes at login. Refund please.",
     "Great value.",
 ]
-
-
-def _store(path: Path) -> Warehouse:
-    now = utcnow()
-    rows = [
-        {
-            "feedback_id": f"f{i}",
-            "source": "s",
-            "native_id": f"f{i}",
-            "channel": "review",
-            "touchpoint": None,
-            "text": text,
-            "language": "en",
-            "created_at": now,
-            "rating": None,
-            "rating_scale": None,
-            "metadata": None,
-            "content_key": "",
-            "near_duplicate_of": None,
-            "pii_redactions": 0,
-            "file": "f.csv",
-            "line": i + 2,
-            "run_id": "ingest",
-            "ingested_at": now,
-        }
-        for i, text in enumerate(TEXTS)
-    ]
-    store = Warehouse(path).open()
-    store.write_batch(pd.DataFrame(rows), pd.DataFrame(columns=QUARANTINE_COLUMNS))
-    return store
 
 
 def _counts(store: Warehouse) -> tuple[int, int, int]:
@@ -74,7 +45,7 @@ def _counts(store: Warehouse) -> tuple[int, int, int]:
 def test_chunk_k_is_written_on_another_thread_while_chunk_k_plus_1_is_analysed(
     analyzer: Analyzer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = _store(tmp_path / "voc.duckdb")
+    store = pending_store(tmp_path / "voc.duckdb", TEXTS)
     analysing: list[threading.Event] = []
     writes: list[tuple[str, list[str], bool]] = []
     analyze_chunk, write_analysis = pending.analyze_within_budget, AnalysisWrites.write_analysis
@@ -120,7 +91,7 @@ def _add(done: list[tuple[int, int]]) -> Any:
 def test_a_failed_write_is_raised_as_it_was_and_the_chunks_before_it_stay(
     analyzer: Analyzer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = _store(tmp_path / "voc.duckdb")
+    store = pending_store(tmp_path / "voc.duckdb", TEXTS)
     calls: list[int] = []
     write_analysis = AnalysisWrites.write_analysis
 
