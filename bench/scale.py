@@ -184,8 +184,12 @@ class WriteClock:
     def __init__(self) -> None:
         self.seconds = 0.0
         self.calls = 0
+        self._undo: list[tuple[Any, str, Any]] = []
 
     def wrap(self, target: Any, name: str) -> None:
+        """Time ``target.name``: a module's function, or a class's method (so every
+        instance is timed, the analyse step's writer connection too: an instance's own
+        attribute would be copied onto that connection still bound to the first one)."""
         original = getattr(target, name)
 
         def timed(*args: Any, **kwargs: Any) -> Any:
@@ -196,7 +200,17 @@ class WriteClock:
                 self.seconds += time.perf_counter() - started
                 self.calls += 1
 
+        self._undo.append((target, name, vars(target).get(name)))
         setattr(target, name, timed)
+
+    def restore(self) -> None:
+        """Undo every :meth:`wrap`, last first."""
+        while self._undo:
+            target, name, own = self._undo.pop()
+            if own is None:
+                delattr(target, name)
+            else:
+                setattr(target, name, own)
 
 
 class Stages:
@@ -278,52 +292,55 @@ def run_in_process(records: int, folder: Path) -> dict[str, Any]:
         if hasattr(topic_store, name):
             clock.wrap(topic_store, name)
     out: dict[str, Any] = {"records": records, "generate_s": round(generate_s, 1)}
-    with Warehouse(folder / "voc.duckdb") as store:
-        for name in ("write_batch", "write_analysis", "store_embeddings"):
-            clock.wrap(store, name)
-        settings = IngestConfig()
+    for name in ("write_batch", "write_analysis", "store_embeddings"):
+        clock.wrap(Warehouse, name)
+    try:
+        with Warehouse(folder / "voc.duckdb") as store:
+            settings = IngestConfig()
 
-        def ingest() -> int:
-            stored = 0
-            for source in sources:
-                config = SourceConfig(**{k: v for k, v in source.items() if k != "records"})
-                stored += ingest_source(config, store, settings, "bench-scale-ingest").stored
-            return stored
+            def ingest() -> int:
+                stored = 0
+                for source in sources:
+                    config = SourceConfig(**{k: v for k, v in source.items() if k != "records"})
+                    stored += ingest_source(config, store, settings, "bench-scale-ingest").stored
+                return stored
 
-        out["stored"] = stages.run("ingest", records, ingest)
-        clock_load = time.perf_counter()
-        analyzer = Analyzer.load()
-        analyzer.warm_up()
-        out["model_loading_s"] = round(time.perf_counter() - clock_load, 1)
-        summary = stages.run(
-            "analyse",
-            records,
-            lambda: analyze_pending(store, analyzer, "bench-scale-analyze", progress=_progress),
-        )
-        out["sentences"] = summary.sentences
-        out["analysis_steps_s"] = {k: round(v, 1) for k, v in summary.seconds.items()}
-        topics = stages.run(
-            "topics",
-            summary.sentences,
-            lambda: update_topics(store, analyzer.embedder_name, "bench-scale-analyze"),
-        )
-        out["topics"] = (
-            topics["topics"].get("topics") if isinstance(topics["topics"], dict) else None
-        )
-        stages.run(
-            "pain points", records, lambda: compute_pain_points(store, "bench-scale-analyze")
-        )
+            out["stored"] = stages.run("ingest", records, ingest)
+            clock_load = time.perf_counter()
+            analyzer = Analyzer.load()
+            analyzer.warm_up()
+            out["model_loading_s"] = round(time.perf_counter() - clock_load, 1)
+            summary = stages.run(
+                "analyse",
+                records,
+                lambda: analyze_pending(store, analyzer, "bench-scale-analyze", progress=_progress),
+            )
+            out["sentences"] = summary.sentences
+            out["analysis_steps_s"] = {k: round(v, 1) for k, v in summary.seconds.items()}
+            topics = stages.run(
+                "topics",
+                summary.sentences,
+                lambda: update_topics(store, analyzer.embedder_name, "bench-scale-analyze"),
+            )
+            out["topics"] = (
+                topics["topics"].get("topics") if isinstance(topics["topics"], dict) else None
+            )
+            stages.run(
+                "pain points", records, lambda: compute_pain_points(store, "bench-scale-analyze")
+            )
 
-        def digest() -> str:
-            week = "2026-W46"
-            rendered = Renderer(gather(store, week, timezone="UTC"))
-            return str(rendered.write(str(folder / "reports")).html)
+            def digest() -> str:
+                week = "2026-W46"
+                rendered = Renderer(gather(store, week, timezone="UTC"))
+                return str(rendered.write(str(folder / "reports")).html)
 
-        stages.run("digest", 0, digest)
-    out["stages"] = stages.rows
-    out["store_mb"] = round((folder / "voc.duckdb").stat().st_size / 2**20)
-    out["writer"] = {"seconds": round(clock.seconds, 2), "calls": clock.calls}
-    return out
+            stages.run("digest", 0, digest)
+        out["stages"] = stages.rows
+        out["store_mb"] = round((folder / "voc.duckdb").stat().st_size / 2**20)
+        out["writer"] = {"seconds": round(clock.seconds, 2), "calls": clock.calls}
+        return out
+    finally:
+        clock.restore()
 
 
 class TreeSampler:

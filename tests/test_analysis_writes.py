@@ -161,3 +161,26 @@ def test_deferred_cache_writes_are_read_back_as_the_store_would_give_them(
     np.testing.assert_array_equal(deferred(["a", "bb", "ccc"]), stored)
     assert embedder.embedded == ["a", "bb", "ccc"] and (deferred.hits, deferred.misses) == (6, 3)
     store.close()
+
+
+def test_the_scale_bench_times_the_writes_of_the_writer_connection_too(
+    analyzer: Analyzer, tmp_path: Path
+) -> None:
+    # bench.scale times the store's writes; it once wrapped the store object, whose
+    # wrapped methods the writer's connection (Warehouse.apart) copied still bound to the
+    # first connection: a second chunk's write then met the analysis on that one
+    # ("connection is busy"), and `make bench` lost its 20,000- and 200,000-record runs.
+    from bench.scale import WriteClock
+
+    store = pending_store(tmp_path / "voc.duckdb", TEXTS)
+    clock = WriteClock()
+    for name in ("write_analysis", "store_embeddings"):
+        clock.wrap(Warehouse, name)
+    try:
+        summary = analyze_pending(store, analyzer, "run-1", chunk_size=2)
+    finally:
+        clock.restore()
+    assert summary.analyzed == 6 and _counts(store)[:2] == (6, 6)
+    assert clock.calls >= 6 and clock.seconds > 0  # 3 chunks: analysis and cache writes
+    assert "write_analysis" not in vars(Warehouse) and "store_embeddings" not in vars(Warehouse)
+    store.close()
