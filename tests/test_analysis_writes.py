@@ -184,3 +184,47 @@ def test_the_scale_bench_times_the_writes_of_the_writer_connection_too(
     assert clock.calls >= 6 and clock.seconds > 0  # 3 chunks: analysis and cache writes
     assert "write_analysis" not in vars(Warehouse) and "store_embeddings" not in vars(Warehouse)
     store.close()
+
+
+def test_the_time_the_analysis_waits_for_the_writer_is_reported(
+    analyzer: Analyzer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The writes overlap the analysis, so what they cost a run is the time it waited for
+    # the writer thread (at least the last chunk's write, which nothing overlaps); the
+    # scale bench takes that, not the write seconds, off a machine's time.
+    store = pending_store(tmp_path / "voc.duckdb", TEXTS)
+    write_analysis = AnalysisWrites.write_analysis
+
+    def slow_write(self: Any, records: pd.DataFrame, sentences: pd.DataFrame) -> None:
+        threading.Event().wait(0.4)
+        write_analysis(self, records, sentences)
+
+    monkeypatch.setattr(AnalysisWrites, "write_analysis", slow_write)
+    summary = analyze_pending(store, analyzer, "run-1", chunk_size=3)
+    assert summary.analyzed == 6
+    waited = summary.seconds["waiting_for_writes"]
+    assert 0.4 <= waited <= summary.seconds["total"]
+    assert summary.to_dict()["seconds"]["waiting_for_writes"] == round(waited, 2)
+    store.close()
+
+
+def test_the_scale_bench_takes_only_the_waits_for_the_writer_off_a_machine() -> None:
+    from bench.scale import summarise
+
+    def stage(name: str, seconds: float, writes: float, **extra: float) -> dict[str, Any]:
+        return {"stage": name, "seconds": seconds, "store_write_s": writes, **extra}
+
+    stages = [
+        stage("ingest", 10.0, 2.0),  # writes inline: all of them are a machine's wait
+        stage("analyse", 100.0, 30.0, waited_for_writes_s=5.0),  # writer thread beside
+        stage("topics", 4.0, 1.0),
+        stage("pain points", 1.0, 0.0),
+        stage("digest", 1.0, 0.0),
+    ]
+    summary = summarise({"records": 1030, "stages": stages})
+    assert summary["machine_records_per_s"] == round(1030 / (8.0 + 95.0), 1)
+    assert summary["writer_records_per_s"] == round(1030 / 32.0, 1)
+    assert summary["serial_s"] == 6.0
+    # A run from before the writer thread (no wait recorded) keeps the old reading.
+    stages[1].pop("waited_for_writes_s")
+    assert summarise({"records": 1030, "stages": stages})["machine_records_per_s"] == 13.2

@@ -158,7 +158,9 @@ class AnalyzeSummary:
         sentences: Sentences written.
         no_text: Records with nothing to analyse (stored with ``error``).
         embedded: Distinct sentences embedded; ``cached``: read from the cache instead.
-        seconds: Wall time, and per step.
+        seconds: Wall time, and per step; ``waiting_for_writes`` is the time the
+            analysis stood still until the writer thread had written the chunk before
+            (what the writes cost beyond the analysis, as the writer overlaps it).
         version: The analysis version written.
         timed_out: Records that ran over their time budget (stored with ``error``
             ``analysis_timeout``; a new version analyses them again).
@@ -244,7 +246,12 @@ def analyze_pending(
                 return
             future, records, sentences = writing
             writing = None
+            clock = time.perf_counter()
             future.result()
+            waited = time.perf_counter() - clock
+            summary.seconds["waiting_for_writes"] = (
+                summary.seconds.get("waiting_for_writes", 0.0) + waited
+            )
             embed.written()
             summary.analyzed += records
             summary.sentences += sentences
