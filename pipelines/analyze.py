@@ -97,6 +97,10 @@ def topics_task(
         topics["topics"],
         100 * topics["other_share"],
     )
+    for rename in topics.get("renames", []):  # labels a person gave topics the refit retired
+        (logger.info if rename["carried_to"] is not None else logger.warning)(
+            "topics: %s", rename["message"]
+        )
     return result
 
 

@@ -70,15 +70,22 @@ def demo(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> dic
     digests}``. Other tests share the store: open it read-only, and change no data (a flow
     that only adds its row to ``runs``, like ``digest``, is fine).
     """
+    return build_demo(tmp_path_factory.mktemp("demo"))
+
+
+def build_demo(root: Path, **topics: Any) -> dict[str, Path]:
+    """Run ``make demo``'s ``run`` flow (``configs/voc.yaml``, its ``topics`` settings
+    overridden by ``topics``) into ``root``; under :func:`prefect_harness`. Returns the
+    :func:`demo` dict."""
     from pipelines.analyze import run_flow
 
-    root = tmp_path_factory.mktemp("demo")
     config = yaml.safe_load((REPO / "configs" / "voc.yaml").read_text(encoding="utf-8"))
     config["store"] = {"path": str(root / "voc.duckdb")}
     config["taxonomy"] = str(REPO / "configs" / "taxonomy.yaml")
     for source in config["sources"]:
         source["path"] = str(REPO / source["path"])
     config.setdefault("digest", {})["out_dir"] = str(root / "reports")
+    config["topics"] = {**(config.get("topics") or {}), **topics}
     config_path = root / "voc.yaml"
     config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     run_flow(config_path=str(config_path))

@@ -286,7 +286,11 @@ class TopicsConfig(_Strict):
         default_factory=dict,
         description=(
             "Topic id -> label, e.g. {12: 'parcel arrived late'}; applied after every "
-            "refit (`voc topics rename ID LABEL` does the same from the command line)."
+            "refit (`voc topics rename ID LABEL` does the same from the command line). "
+            "When a refit retires a topic named here, its label goes to the topic that "
+            "took at least half of its sentences (if unnamed), and this id then names "
+            "that topic, with a warning to write its id; otherwise the label stays on the "
+            "retired topic and `voc topics` says why."
         ),
     )
     vector_map: str = Field(

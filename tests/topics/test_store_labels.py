@@ -27,6 +27,16 @@ def demo_copy(demo: dict[str, Path], tmp_path: Path) -> dict[str, Path]:
     return {"store": store, "config": path}
 
 
+@pytest.fixture(scope="module")
+def mapped_demo(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo store built with ``topics.vector_map: use-cca-v1`` (its topics in the
+    map's space, which a refit without the map cannot match by their centroids: it
+    retires them and finds the clusters again under new ids)."""
+    from tests.conftest import build_demo
+
+    return build_demo(tmp_path_factory.mktemp("mapped"), vector_map="use-cca-v1")["store"]
+
+
 def _labels(store: Path) -> dict[int, str]:
     with Warehouse(store, read_only=True) as wh:
         rows = wh.query("SELECT topic_id, label FROM topics WHERE status = 'active'")
@@ -47,9 +57,15 @@ def test_demo_topics_are_labelled_with_phrases_and_keep_keywords_and_aliases(dem
         assert len(row.label.split()) <= 6
 
 
-def test_a_renamed_topic_keeps_its_label_through_a_refit(demo_copy):
+@pytest.mark.parametrize("fitted_in", ["embeddings", "use-cca-v1"])
+def test_a_renamed_topic_keeps_its_label_through_a_refit(demo_copy, mapped_demo, fitted_in):
+    """Through a refit that keeps the topic, the label stays on its id; through one that
+    retires it (the store was fitted in the vector map's space and this refit is not),
+    it goes to the topic that took the topic's sentences, or the refit says why not."""
     from voc.topics.store import update_topics
 
+    if fitted_in == "use-cca-v1":
+        shutil.copy(mapped_demo, demo_copy["store"])
     before = _labels(demo_copy["store"])
     topic_id = max(before)  # any active topic
     runner = CliRunner()
@@ -67,13 +83,23 @@ def test_a_renamed_topic_keeps_its_label_through_a_refit(demo_copy):
         assert set(result) == {"topics"}
         assert set(wh.query("SELECT DISTINCT run_id FROM pain_points")["run_id"]) == pain_runs
     after = _labels(demo_copy["store"])
-    assert after[topic_id] == "Parcel arrived late"  # the same id, the person's label
+    renames = {r["topic_id"]: r for r in result["topics"].get("renames", [])}
+    if topic_id in after:  # the refit kept the topic: nothing to carry, nothing said
+        assert "renames" not in result["topics"]
+    if topic_id in renames and renames[topic_id]["carried_to"] is None:
+        # Retired and not carried: kept on the retired topic and said, never dropped.
+        assert topic_id not in after and "not carried" in renames[topic_id]["message"]
+        listed = runner.invoke(app, ["topics", "--config", str(demo_copy["config"])])
+        assert listed.exit_code == 0 and renames[topic_id]["message"] in listed.output
+        return
+    shown = renames[topic_id]["carried_to"] if topic_id in renames else topic_id
+    assert after[shown] == "Parcel arrived late"  # the person's label, where it went
     from voc.store.topics import topic_labels
 
     with Warehouse(demo_copy["store"], read_only=True) as wh:
         # ... on its pain point too, in every language, over its complaints' label.
-        assert topic_labels(wh, pain_points=True)[topic_id] == "Parcel arrived late"
-        assert topic_labels(wh, "ja", pain_points=True)[topic_id] == "Parcel arrived late"
+        assert topic_labels(wh, pain_points=True)[shown] == "Parcel arrived late"
+        assert topic_labels(wh, "ja", pain_points=True)[shown] == "Parcel arrived late"
         named = wh.query(
             "SELECT topic_id, complaint_label FROM topics WHERE complaint_label IS NOT NULL "
             "AND topic_id NOT IN (SELECT topic_id FROM topic_renames)"
@@ -82,11 +108,12 @@ def test_a_renamed_topic_keeps_its_label_through_a_refit(demo_copy):
     assert len(named) and all(
         pain[int(t)] == label for t, label in named.itertuples(index=False, name=None)
     )
-    # Other topics keep the labels the registry gave them.
+    # Other topics keep the labels the registry gave them (a refit in another space keeps
+    # none of them: it found every topic again under a new id).
     kept = [i for i in before if i != topic_id and i in after]
     assert sum(after[i] == before[i] for i in kept) >= 0.9 * len(kept)
     # A config label wins, and survives the next update too.
-    other = kept[0]
+    other = next(i for i in sorted(after) if i != shown)
     with Warehouse(demo_copy["store"]) as wh:
         update_topics(wh, "use-multilingual", "test-cfg", labels={other: "sizing runs small"})
     assert _labels(demo_copy["store"])[other] == "sizing runs small"
@@ -94,6 +121,76 @@ def test_a_renamed_topic_keeps_its_label_through_a_refit(demo_copy):
         app, ["topics", "rename", "99999", "x", "--config", str(demo_copy["config"])]
     )
     assert unknown.exit_code != 0 and "voc topics" in unknown.output
+
+
+def test_a_refit_that_retires_renamed_topics_carries_each_label_or_says_why(
+    demo_copy, mapped_demo, caplog
+):
+    """Every topic renamed, then a refit that retires them all (fitted in the map's space,
+    refitted without it): each label goes to the topic that took at least half of its
+    topic's sentences when that one has no label yet, and is otherwise kept on the
+    retired topic and reported, by the refit and by `voc topics`."""
+    from voc.topics.renames import RENAME_HINT
+    from voc.topics.store import rename_topic, set_config_labels, topic_labels, update_topics
+
+    shutil.copy(mapped_demo, demo_copy["store"])
+    keys = ["feedback_id", "sentence_index"]
+    renamed = sorted(_labels(demo_copy["store"]))
+    with Warehouse(demo_copy["store"]) as wh:
+        for topic_id in renamed:
+            rename_topic(wh, topic_id, f"named {topic_id}")
+        before = wh.query("SELECT feedback_id, sentence_index, topic_id FROM sentence_topics")
+        result = update_topics(wh, "use-multilingual", "test-retire", force_refit=True)
+        after = wh.query("SELECT feedback_id, sentence_index, topic_id FROM sentence_topics")
+        given = dict(wh.query("SELECT topic_id, label FROM topic_renames").values.tolist())
+        events = wh.query("SELECT * FROM topic_events WHERE run_id = 'test-retire'")
+    active = set(_labels(demo_copy["store"]))
+    outcomes = {r["topic_id"]: r for r in result["topics"]["renames"]}
+    assert set(outcomes) == {t for t in renamed if t not in active}  # none left out
+    moved = before.merge(after, on=keys, suffixes=("", "_now"))
+    kinds = {"carried": 0, "split": 0, "has a label": 0}
+    for topic_id, outcome in outcomes.items():
+        now = moved.loc[moved["topic_id"] == topic_id, "topic_id_now"]
+        counts = now[now.isin(active)].value_counts()
+        share = counts.iloc[0] / len(now)
+        successor, label = int(counts.index[0]), f"named {topic_id}"
+        if outcome["carried_to"] is not None:
+            kinds["carried"] += 1
+            assert outcome["carried_to"] == successor and share >= 0.5
+            assert given[successor] == label and topic_id not in given
+        elif share >= 0.5:
+            kinds["has a label"] += 1  # two renamed topics became one: the larger kept it
+            assert given[successor] != label and given[topic_id] == label
+            assert f"has the label {given[successor]!r}" in outcome["message"]
+        else:
+            kinds["split"] += 1
+            assert given[topic_id] == label and "split across" in outcome["message"]
+    assert all(kinds.values()), kinds
+    carried = {r["carried_to"]: t for t, r in outcomes.items() if r["carried_to"] is not None}
+    # The history: one event per outcome, on the topic that has the label now.
+    assert len(events[events["event"].str.startswith("label_")]) == len(outcomes)
+    assert set(events.loc[events["event"] == "label_carried", "topic_id"]) == set(carried)
+    runner = CliRunner()
+    listed = runner.invoke(app, ["topics", "--config", str(demo_copy["config"])])
+    assert listed.exit_code == 0 and RENAME_HINT in listed.output
+    for outcome in outcomes.values():
+        assert (outcome["message"] in listed.output) == (outcome["carried_to"] is None)
+    new_id, old_id = min(carried.items())
+    shown = runner.invoke(
+        app, ["topics", "show", str(new_id), "--config", str(demo_copy["config"])]
+    )
+    assert shown.exit_code == 0 and f"topic {new_id}: named {old_id} (active)" in shown.output
+    assert "label history" in shown.output
+    assert f"of topic {old_id} carried to topic {new_id}" in shown.output
+    with Warehouse(demo_copy["store"]) as wh:
+        assert topic_labels(wh, "ja", pain_points=True)[new_id] == f"named {old_id}"
+        # The config naming the retired topic names the topic its label went to.
+        with caplog.at_level("WARNING", logger="voc.topics.store"):
+            assert set_config_labels(wh, {old_id: f"named {old_id}"}) == 0
+        assert f"write {new_id} for it in the config" in caplog.text
+        assert set_config_labels(wh, {old_id: "parcel arrived late"}) == 1
+        given = dict(wh.query("SELECT topic_id, label FROM topic_renames").values.tolist())
+    assert given[new_id] == "parcel arrived late" and old_id not in given
 
 
 def test_enrich_fits_topics_on_a_file_the_store_does_not_know(demo_copy, shared_data, tmp_path):

@@ -516,6 +516,14 @@ def _print_analysis(result: dict[str, Any], output: OutputFormat) -> None:
             f"pain points: {pain.get('rows', 0)} rows over {pain.get('weeks', 0)} weeks, "
             f"{pain.get('emerging', 0)} emerging topic-weeks"
         )
+        # Labels a person gave topics the refit retired: carried on, or why not.
+        renames = topics.get("renames", [])
+        for rename in renames:
+            typer.echo(f"topics: {rename['message']}", err=True)
+        if any(rename["carried_to"] is None for rename in renames):
+            from voc.topics.renames import RENAME_HINT
+
+            typer.echo(f"topics: {RENAME_HINT}", err=True)
     if result.get("alerts") is not None:
         from voc.commands.loop import print_alert_summary
 

@@ -43,19 +43,27 @@ def topics_list(
     config: ConfigOption = None,
 ) -> None:
     """List the active topics, largest first (`voc topics show ID` for one), each labelled
-    in the language asked (default: digest.language) where it has a label in it."""
+    in the language asked (default: digest.language) where it has a label in it. A label
+    you gave that no listed topic shows (a refit retired its topic and could not carry the
+    label on) is named on stderr, with why."""
     if ctx.invoked_subcommand is not None:
         return
     from voc import query
     from voc.config import load_config
+    from voc.topics.renames import RENAME_HINT, renames_not_shown
 
     try:
         settings = load_config(config)
         with _read_store(config) as store:
             df = query.topics(store, _label_language(language, settings.digest.language))
+            not_shown = renames_not_shown(store)
     except VocError as e:
         _fail(e)
     print_frame(df, output, title="topics")
+    for line in not_shown:
+        typer.echo(line, err=True)
+    if not_shown:
+        typer.echo(RENAME_HINT, err=True)
 
 
 @topics_app.command("show")
@@ -64,10 +72,12 @@ def topics_show(
     output: FormatOption = OutputFormat.table,
     config: ConfigOption = None,
 ) -> None:
-    """One topic: label, keywords, weekly size, quotes, channel x touchpoint breakdown."""
+    """One topic: label, keywords, weekly size, quotes, channel x touchpoint breakdown;
+    where a refit carried a label you gave to it, or from it, where the label came from."""
     import pandas as pd
 
     from voc import query
+    from voc.topics.renames import label_history
 
     try:
         with _read_store(config) as store:
@@ -75,6 +85,9 @@ def topics_show(
             from voc.commands.loop import latest_action
 
             detail["action"] = latest_action(store, detail["topic_id"])  # issue 14
+            history = label_history(store, detail["topic_id"])
+            if history:  # only then: the output of other topics stays as it was
+                detail["label_history"] = history
     except VocError as e:
         _fail(e)
     if output is OutputFormat.json:
@@ -83,6 +96,8 @@ def topics_show(
     typer.echo(f"topic {detail['topic_id']}: {detail['label']} ({detail['status']})")
     typer.echo(f"keywords: {', '.join(detail['keywords'])}")
     typer.echo(f"size: {detail['size']}; first seen {detail['first_seen']}")
+    for event in detail.get("label_history", []):
+        typer.echo(f"label history ({event['at'][:10]}): {event['detail']}")
     if detail["action"]:
         from voc.commands.loop import action_line
 
@@ -107,8 +122,11 @@ def topics_rename(
 ) -> None:
     """Give a topic your own label. It is kept in the store by topic id and put back after
     every refit (the registry keeps ids); labels in the config's `topics.labels` win over
-    it. It names the topic's pain point too, over the label of its complaints. An empty
-    label gives the topic back its own at the next refit."""
+    it. It names the topic's pain point too, over the label of its complaints. When a
+    refit retires the topic, the label goes to the topic that took at least half of its
+    sentences, if that one has no label you gave; otherwise it stays on the retired topic
+    and the refit's summary and `voc topics` say so. An empty label gives the topic back
+    its own at the next refit."""
     from voc.config import load_config
     from voc.store.warehouse import Warehouse
     from voc.topics.store import rename_topic

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from voc.store.feedback import dated_records_sql
+from voc.store.topic_renames import RenameCarry, keep_renamed_sentences, settle_renames
 from voc.store.vectors import decode_matrix
 from voc.store.warehouse import Warehouse
 
@@ -349,11 +350,13 @@ def replace_topics(
     events: pd.DataFrame,
     assignments: pd.DataFrame | Iterable[pd.DataFrame],
     model_row: pd.DataFrame | Callable[[], pd.DataFrame],
+    renames: RenameCarry | None = None,
 ) -> None:
     """After a refit, in one transaction: the registry, every sentence's topic and the
     model are replaced, the events added, a topic's ``created_run`` kept from before, and
-    the labels a person gave and the merges a person made put back (:func:`_apply_renames`,
-    :func:`_apply_merges`).
+    the merges a person made and the labels a person gave put back (:func:`_apply_merges`,
+    :func:`_apply_renames`). With ``renames``, a label given to a topic the refit retired
+    goes where ``renames`` says first (:func:`voc.store.topic_renames.settle_renames`).
 
     ``assignments`` may be one frame or frames one after another (a refit of a large
     store assigns its sentences piece by piece,
@@ -362,6 +365,7 @@ def replace_topics(
     assignment is written (the topics' sizes count them).
     """
     with store.transaction() as con:
+        renamed = keep_renamed_sentences(con) if renames is not None else []
         previous = dict(con.execute("SELECT topic_id, created_run FROM topics").fetchall())
         for table in ("topics", "sentence_topics", "topic_model"):
             con.execute(f"DELETE FROM {table}")
@@ -373,8 +377,10 @@ def replace_topics(
         store.insert_frame("topics", topics)
         store.insert_frame("topic_events", events, keyed=False)
         store.insert_frame("topic_model", model_row() if callable(model_row) else model_row)
-        _apply_renames(con)
         _apply_merges(con)
+        if renamed and renames is not None:
+            settle_renames(con, renamed, renames)
+        _apply_renames(con)
 
 
 def add_assignments(store: Warehouse, rows: pd.DataFrame) -> None:

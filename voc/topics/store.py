@@ -32,10 +32,12 @@ import pandas as pd
 
 from voc.errors import VocError
 from voc.store import sentence_pieces
+from voc.store import topic_renames as rename_rows
 from voc.store import topics as topic_rows
 from voc.topics.model import OTHER, TopicModel
 from voc.topics.pieces import TopicCounts, assign_chunks, hash_sample
 from voc.topics.registry import TopicRegistry
+from voc.topics.renames import RenameOutcome, rename_carry
 from voc.topics.space import SHIPPED_VECTOR_MAP
 
 logger = logging.getLogger(__name__)
@@ -74,6 +76,9 @@ class TopicsSummary:
         other_share: Share of those sentences left as other.
         events: Registry events by kind (new, merged, split, retired).
         new_topics: Ids first seen in this update.
+        renames: What a refit did with the labels a person gave topics it retired
+            (:class:`~voc.topics.renames.RenameOutcome` dicts: carried to the topic that
+            took most of their sentences, or not carried, and why).
         seconds: Wall time.
     """
 
@@ -84,6 +89,7 @@ class TopicsSummary:
     other_share: float = 0.0
     events: dict[str, int] = field(default_factory=dict)
     new_topics: list[int] = field(default_factory=list)
+    renames: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
@@ -97,6 +103,8 @@ class TopicsSummary:
             "events": dict(self.events),
             "new_topics": list(self.new_topics),
             "seconds": round(self.seconds, 2),
+            # Only when a refit retired a renamed topic: the summary is as before otherwise.
+            **({"renames": list(self.renames)} if self.renames else {}),
         }
 
 
@@ -340,13 +348,19 @@ def refit(
             ]
         )
 
-    topic_rows.replace_topics(store, topics_rows, events, assignments, model_row)
+    outcomes: list[RenameOutcome] = []  # labels a person gave topics the refit retired
+    carry = rename_carry(run_id, now, outcomes)
+    topic_rows.replace_topics(store, topics_rows, events, assignments, model_row, carry)
+    for outcome in outcomes:
+        log = logger.info if outcome.carried_to is not None else logger.warning
+        log("topics: %s", outcome.message)
     summary.sentences = sample.total
     summary.topics = fit.n_topics
     summary.other_share = counted.other_share if sizes else fit.other_share
     for event in update.events:
         summary.events[event.kind] = summary.events.get(event.kind, 0) + 1
     summary.new_topics = update.new_topic_ids
+    summary.renames = [o.to_dict() for o in outcomes]
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -469,20 +483,38 @@ def rename_topic(store: Any, topic_id: int, label: str, source: str = "cli") -> 
 def set_config_labels(store: Any, labels: dict[int, str]) -> int:
     """Apply the config's ``topics.labels`` (id -> label). The config wins over a label
     given with ``voc topics rename`` for the topics it names. Unknown ids are skipped with
-    a warning. Returns how many labels changed."""
-    import logging
-
+    a warning. A topic a refit retired after carrying its label on
+    (:mod:`voc.topics.renames`) stands for the topic that has the label now, with a
+    warning to name that one, unless the config names that one itself. Returns how many
+    labels changed."""
     given = topic_rows.given_labels(store)
     known = topic_rows.topic_ids(store)
+    carried = rename_rows.carried_labels(store)
     changed = 0
     for topic_id, label in labels.items():
         if int(topic_id) not in known:
-            logging.getLogger(__name__).warning(
+            logger.warning(
                 "topics.labels: no topic %s in the store (voc topics lists them)", topic_id
             )
             continue
-        if given.get(int(topic_id)) != " ".join(label.split()):
-            rename_topic(store, int(topic_id), label, source="config")
+        target, seen = int(topic_id), {int(topic_id)}
+        while target in carried and target not in given and carried[target] not in seen:
+            target = carried[target]
+            seen.add(target)
+        if target != int(topic_id):
+            named = target in {int(t) for t in labels}
+            logger.warning(
+                "topics.labels: a refit retired topic %s and carried its label to topic %s; %s",
+                topic_id,
+                target,
+                f"the config's label for {target} wins"
+                if named
+                else f"write {target} for it in the config",
+            )
+            if named:
+                continue
+        if given.get(target) != " ".join(label.split()):
+            rename_topic(store, target, label, source="config")
             changed += 1
     return changed
 
