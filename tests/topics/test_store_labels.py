@@ -264,3 +264,38 @@ def test_the_label_bench_recomputes_the_stored_complaint_labels(demo):
         japanese = topic_labels(wh, "ja", pain_points=True)
     assert same == f"{active} of {active}"
     assert labels and all(japanese[t] == label for t, label in labels.items())
+
+
+def test_an_empty_rename_gives_the_topic_back_its_own_label_for_good(demo_copy, mapped_demo):
+    """`voc topics rename ID ""` puts back the label the topic's fit found, now and after
+    the next refit (a rename was written over it, and a refit keeps a topic's label);
+    a retired topic is not renamed, with a line that says what to do."""
+    from voc.topics.store import update_topics
+
+    config = ["--config", str(demo_copy["config"])]
+    before = _labels(demo_copy["store"])
+    topic_id = max(before)
+    runner = CliRunner()
+    renamed = runner.invoke(app, ["topics", "rename", str(topic_id), "my label", *config])
+    assert renamed.exit_code == 0 and _labels(demo_copy["store"])[topic_id] == "my label"
+    undone = runner.invoke(app, ["topics", "rename", str(topic_id), "", *config])
+    assert undone.exit_code == 0, undone.output
+    assert f"'my label' -> {before[topic_id]!r}" in undone.output
+    assert _labels(demo_copy["store"])[topic_id] == before[topic_id]
+    with Warehouse(demo_copy["store"]) as wh:
+        update_topics(wh, "use-multilingual", "test-refit", force_refit=True)
+    after = _labels(demo_copy["store"])
+    if topic_id in after:
+        assert after[topic_id] == before[topic_id]
+    assert "my label" not in after.values()
+
+    # Retired topics: fitted in the map's space, refitted without it, every topic retires.
+    shutil.copy(mapped_demo, demo_copy["store"])
+    old = max(_labels(demo_copy["store"]))
+    with Warehouse(demo_copy["store"]) as wh:
+        update_topics(wh, "use-multilingual", "test-refit", force_refit=True)
+    assert old not in _labels(demo_copy["store"])
+    refused = runner.invoke(app, ["topics", "rename", str(old), "late parcel", *config])
+    assert refused.exit_code != 0 and "retired" in refused.output
+    assert f"voc topics show {old}" in refused.output
+    assert "late parcel" not in _labels(demo_copy["store"]).values()

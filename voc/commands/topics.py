@@ -126,20 +126,29 @@ def topics_rename(
     refit retires the topic, the label goes to the topic that took at least half of its
     sentences, if that one has no label you gave; otherwise it stays on the retired topic
     and the refit's summary and `voc topics` say so. An empty label gives the topic back
-    its own at the next refit."""
+    its own (the one its fit found, in the digest's language). A retired topic is not
+    renamed: nothing shows it."""
     from voc.config import load_config
+    from voc.store import topics as topic_rows
     from voc.store.warehouse import Warehouse
     from voc.topics.store import rename_topic
 
     try:
-        with Warehouse(load_config(config).store.path) as store:
-            before = rename_topic(store, topic_id, label)
+        settings = load_config(config)
+        with Warehouse(settings.store.path) as store:
+            row = topic_rows.topic_row(store, topic_id)
+            if label.strip() and not row.empty and row.iloc[0]["status"] != "active":
+                raise VocError(
+                    f"topic {topic_id} is {row.iloc[0]['status']}: no page, digest or pain "
+                    "point shows its label; rename the topic that has its sentences now "
+                    f"(`voc topics show {topic_id}` says where its label went, `voc topics` "
+                    "lists the active ones)"
+                )
+            before = rename_topic(store, topic_id, label, language=settings.digest.language)
+            after = topic_rows.topic_label(store, topic_id)
     except VocError as e:
         _fail(e)
-    if label.strip():
-        typer.echo(f"topic {topic_id}: {before!r} -> {' '.join(label.split())!r}")
-    else:
-        typer.echo(f"topic {topic_id}: keeps {before!r} until the next refit relabels it")
+    typer.echo(f"topic {topic_id}: {before!r} -> {after!r}")
 
 
 @topics_app.command("merge")

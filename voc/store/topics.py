@@ -8,6 +8,8 @@ labels a person gave.
 
 from __future__ import annotations
 
+import json
+
 import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
@@ -37,6 +39,7 @@ __all__ = [
     "record_topics",
     "registry_rows",
     "replace_topics",
+    "restore_own_label",
     "set_given_label",
     "set_merge",
     "topic_breakdown",
@@ -501,6 +504,22 @@ def set_given_label(store: Warehouse, topic_id: int, label: str, source: str, at
                 [int(topic_id), label, source, at],
             )
             _apply_renames(con)
+
+
+def restore_own_label(store: Warehouse, topic_id: int, language: str) -> str | None:
+    """Put the topic's own label (the one its fit found, kept in ``aliases``: in
+    ``language`` when it has one there, else in the first of its languages) back on it,
+    after a person's label was taken away. Returns it, or None when the topic has none
+    (a store from before labels had languages: left as it is)."""
+    row = store._con.execute(
+        "SELECT aliases FROM topics WHERE topic_id = ?", [int(topic_id)]
+    ).fetchone()
+    aliases = json.loads(row[0]) if row is not None and row[0] else {}
+    own = aliases.get(language) or next((aliases[k] for k in sorted(aliases)), None)
+    if own is None:
+        return None
+    store._con.execute("UPDATE topics SET label = ? WHERE topic_id = ?", [own, int(topic_id)])
+    return str(own)
 
 
 def _apply_renames(con: Any) -> None:

@@ -449,16 +449,20 @@ def record_topics(store: Any) -> pd.DataFrame:
 # -- labels a person gave --------------------------------------------------------------
 
 
-def rename_topic(store: Any, topic_id: int, label: str, source: str = "cli") -> str:
+def rename_topic(
+    store: Any, topic_id: int, label: str, source: str = "cli", language: str = "en"
+) -> str:
     """Name a topic: the label is kept in ``topic_renames`` and put on the topic now and
     after every refit (the registry keeps the id, so the name follows the topic).
 
     Args:
         store: A :class:`voc.store.warehouse.Warehouse` open for writing.
         topic_id: The topic's id.
-        label: The new label; an empty one gives the topic back its own label at the
-            next refit.
-        source: ``cli`` or ``config``.
+        label: The new label; an empty one gives the topic back its own label (the one
+            its fit found, in ``language`` when it has one there) now, and the next
+            refits keep that one.
+        source: ``cli``, ``config`` or ``ui``.
+        language: The digest's language (``digest.language``), for an empty ``label``.
 
     Returns:
         The label the topic had before.
@@ -477,6 +481,10 @@ def rename_topic(store: Any, topic_id: int, label: str, source: str = "cli") -> 
     from voc.store.warehouse import utcnow
 
     topic_rows.set_given_label(store, int(topic_id), label, source, utcnow())
+    if not label:
+        # The person's label was written over the topic's own (which a refit keeps as it
+        # keeps any label): put the own one back, or it would stay for good.
+        topic_rows.restore_own_label(store, int(topic_id), language)
     return found
 
 

@@ -106,7 +106,11 @@ with rename_col, st.form("tp_rename_form"):
         from voc.topics.store import rename_topic
 
         try:
-            done = write(lambda store: rename_topic(store, int(topic_id), new_label, source="ui"))
+            done = write(
+                lambda store: rename_topic(
+                    store, int(topic_id), new_label, source="ui", language=label_language()
+                )
+            )
         except VocError as error:
             st.error(str(error))
         else:
