@@ -94,7 +94,8 @@ def _encode_sums(backend: Any, texts: Sequence[str], hook: Any = None) -> tuple[
 def _to_pooled(sums: Any, lens: Any, adapted: Any = None) -> np.ndarray:
     root = lens.clamp(min=1).sqrt()[:, None]
     middle = [] if adapted is None else [(adapted / root).numpy()]
-    return np.hstack([(sums / root).numpy(), *middle, root.numpy()]).astype(np.float32)
+    # Every part is float32 already: no second copy of the (n, 1281) matrix.
+    return np.hstack([(sums / root).numpy(), *middle, root.numpy()]).astype(np.float32, copy=False)
 
 
 class _AdapterSums:
