@@ -1,6 +1,7 @@
 """``voc analyze`` throughput and peak memory on real feedback, in a process of its own.
 
     python -m bench.analyze --corpus short|reviews [--rows 5000] [--topics store|fit]
+                            [--pss-every SECONDS]
 
 The store's flow, as ``voc analyze`` runs it (the library calls its Prefect tasks wrap,
 without Prefect's start-up, which ``bench.run`` measures apart): the first ``--rows``
@@ -12,7 +13,10 @@ settings. Prints one JSON line: rows, model loading seconds (reported apart), an
 seconds and rows/s (the three steps), seconds per step, the CPU seconds of the analysis
 (this process and its forked copies), peak RSS of this process and the largest of its
 forked copies (the two added bound the memory from above), and the peak of their
-proportional set sizes added while the measured rows are analysed (shared pages once).
+proportional set sizes added while the measured rows are analysed (shared pages once),
+sampled every ``--pss-every`` seconds (0.2), with the CPU seconds the sampling took
+(``sampler_cpu_s``: reading a 2 GB process's PSS costs tens of milliseconds of kernel
+time, counted in the analysis's CPU seconds and taken from its two cores).
 
 Topics (``--topics``):
 
@@ -56,8 +60,8 @@ class TreePss(TreeSampler):
     every 0.2 s from /proc/PID/smaps_rollup): pages they share count once, so unlike two
     peak RSS figures added this is the memory the run holds (Linux only; 0 elsewhere)."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, interval: float = 0.2) -> None:
+        super().__init__(interval)
         self.peak_mb = 0.0
 
     @staticmethod
@@ -141,6 +145,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--config", default=None, help="models and settings (default: configs/voc.yaml)"
     )
+    parser.add_argument(
+        "--pss-every",
+        type=float,
+        default=0.2,
+        metavar="SECONDS",
+        help="seconds between PSS samples (each reads /proc/PID/smaps_rollup of the process "
+        "and its forks: 25-50 ms of CPU while the analysis holds ~2 GB, counted in "
+        "analysis_cpu_s; sampler_cpu_s says how much)",
+    )
     args = parser.parse_args(argv)
 
     from voc.analysis import Analyzer
@@ -181,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         result["ingest_s"] = round(time.perf_counter() - clock, 2)
         cpu = _cpu_seconds()
         clock = time.perf_counter()
-        with TreePss() as memory:
+        with TreePss(args.pss_every) as memory:
             run = _analyze(store, analyzer, settings, "bench-measured")
         analysis_s = time.perf_counter() - clock
         cpu = _cpu_seconds() - cpu
@@ -207,6 +220,10 @@ def main(argv: list[str] | None = None) -> int:
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "peak_rss_forks_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
         "peak_pss_mb": round(memory.peak_mb),
+        # What the PSS sampling itself cost (in analysis_cpu_s, and a core's share of it
+        # taken from the analysis while it ran): not voc's.
+        "pss_every_s": args.pss_every,
+        "sampler_cpu_s": round(memory.cpu_s, 2),
     }
     print(json.dumps(result))
     return 0

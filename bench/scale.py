@@ -351,12 +351,16 @@ def run_in_process(records: int, folder: Path) -> dict[str, Any]:
 
 
 class TreeSampler:
-    """Samples this process and its descendants every 0.2 s on a thread, while in a
-    ``with`` block: subclasses say what :meth:`sample` keeps of them."""
+    """Samples this process and its descendants every ``interval`` seconds on a thread,
+    while in a ``with`` block: subclasses say what :meth:`sample` keeps of them.
+    ``cpu_s`` is the CPU time the sampling took (user and system, its thread's): it is
+    counted in this process's CPU time and takes a core from what is measured."""
 
-    def __init__(self) -> None:
+    def __init__(self, interval: float = 0.2) -> None:
         import psutil
 
+        self.interval = interval
+        self.cpu_s = 0.0
         self._me = psutil.Process()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -376,12 +380,17 @@ class TreeSampler:
     def _run(self) -> None:
         import psutil
 
-        while not self._stop.wait(0.2):
+        while not self._stop.wait(self.interval):
+            started = time.thread_time()
             try:
                 processes = [self._me, *self._me.children(recursive=True)]
             except psutil.Error:
                 continue
+            finally:
+                self.cpu_s += time.thread_time() - started
+            started = time.thread_time()
             self.sample(processes)
+            self.cpu_s += time.thread_time() - started
 
 
 class TreeMemory(TreeSampler):

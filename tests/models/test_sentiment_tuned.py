@@ -54,6 +54,30 @@ def test_pooled_features_give_uses_own_vectors_in_the_same_pass(backend) -> None
     assert cosine > 0.9
 
 
+def test_the_head_of_the_shared_pass_runs_on_one_torch_thread(backend, monkeypatch) -> None:
+    import torch
+
+    from voc.models.use_tuned import pooled_and_vectors
+
+    seen = []
+    head = backend._head
+
+    def counted(sums, lens):
+        seen.append(torch.get_num_threads())
+        return head(sums, lens)
+
+    monkeypatch.setattr(backend, "_head", counted)
+    before = torch.get_num_threads()
+    texts = [f"parcel {i} came late, the box was crushed" for i in range(300)]
+    try:
+        torch.set_num_threads(2)
+        vectors, _ = pooled_and_vectors(backend, texts)
+        assert seen == [1] and torch.get_num_threads() == 2  # the caller's setting is back
+    finally:
+        torch.set_num_threads(before)
+    np.testing.assert_array_equal(vectors, backend.encode(texts))
+
+
 def test_tuned_model_overfits_then_round_trips_through_save_and_load(
     backend, tmp_path: Path
 ) -> None:
