@@ -16,7 +16,9 @@ forked copies (the two added bound the memory from above), and the peak of their
 proportional set sizes added while the measured rows are analysed (shared pages once),
 sampled every ``--pss-every`` seconds (0.2), with the CPU seconds the sampling took
 (``sampler_cpu_s``: reading a 2 GB process's PSS costs tens of milliseconds of kernel
-time, counted in the analysis's CPU seconds and taken from its two cores).
+time, counted in the analysis's CPU seconds and taken from its two cores: 0.4-1.2 of a
+short run's ~9 CPU s). ``--pss-every 0`` samples nothing, so its rows/s are voc's alone;
+``make bench`` takes the speed from such a run and the peak PSS from a sampled one.
 
 Topics (``--topics``):
 
@@ -32,6 +34,7 @@ Every row is dated in one ISO week (2026-W45), so a run never refits for a new w
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import resource
@@ -152,7 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         metavar="SECONDS",
         help="seconds between PSS samples (each reads /proc/PID/smaps_rollup of the process "
         "and its forks: 25-50 ms of CPU while the analysis holds ~2 GB, counted in "
-        "analysis_cpu_s; sampler_cpu_s says how much)",
+        "analysis_cpu_s; sampler_cpu_s says how much); 0: no sampling, so the speed is "
+        "voc's alone (make bench times a run without and takes the memory from one with)",
     )
     args = parser.parse_args(argv)
 
@@ -194,7 +198,8 @@ def main(argv: list[str] | None = None) -> int:
         result["ingest_s"] = round(time.perf_counter() - clock, 2)
         cpu = _cpu_seconds()
         clock = time.perf_counter()
-        with TreePss(args.pss_every) as memory:
+        memory = TreePss(args.pss_every)
+        with memory if args.pss_every > 0 else contextlib.nullcontext():
             run = _analyze(store, analyzer, settings, "bench-measured")
         analysis_s = time.perf_counter() - clock
         cpu = _cpu_seconds() - cpu
@@ -219,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         # shared ones too, so the two added bound the memory from above.
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "peak_rss_forks_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
-        "peak_pss_mb": round(memory.peak_mb),
+        "peak_pss_mb": round(memory.peak_mb) if args.pss_every > 0 else None,
         # What the PSS sampling itself cost (in analysis_cpu_s, and a core's share of it
         # taken from the analysis while it ran): not voc's.
         "pss_every_s": args.pss_every,

@@ -264,8 +264,14 @@ def _scale_benchmarks(quick: bool, records: int) -> list[dict]:
         out.append({**result, "benchmark": "speed15", "corpus": corpus})
     # `voc analyze`, the store's flow: the measured rows assigned to the topics a first
     # run fitted (every run after the first).
+    # Two runs each: the speed from one that samples no memory (reading a 2 GB process's
+    # PSS five times a second takes CPU from the analysis it measures), the peak PSS from
+    # one that does.
     for corpus in ("short", "reviews"):
-        result = _run("bench.analyze", "--corpus", corpus, "--rows", rows)
+        result = _run("bench.analyze", "--corpus", corpus, "--rows", rows, "--pss-every", "0")
+        memory = _run("bench.analyze", "--corpus", corpus, "--rows", rows)
+        result["peak_pss_mb"] = memory.get("peak_pss_mb")
+        result["rows_per_s_sampled"] = memory.get("rows_per_s")
         out.append({**result, "benchmark": "analyze15", "corpus": corpus})
     scale = _run("bench.scale", "--records", str(2_000 if quick else records))
     out.append({**scale, "benchmark": "scale15"})
@@ -303,10 +309,15 @@ def _print_scale_tables(results: list[dict]) -> None:
         print(
             "\nin-process `voc analyze` (`python -m bench.analyze`: a fresh store, the rows "
             "assigned to the topics a first run fitted; models loaded apart; CPU s: this "
-            "process and its forked copies; peak MB: this process + the largest copy):"
+            "process and its forked copies; peak RSS: this process + the largest copy; peak "
+            "PSS: the two added, shared pages once, from a second run that samples it every "
+            "0.2 s, whose rows/s, slowed by the sampling, are beside):"
         )
-        print("| corpus | topics | rows | rows/s | aim | met | CPU s | model loading s | peak MB |")
-        print("|---|---|---|---|---|---|---|---|---|")
+        print(
+            "| corpus | topics | rows | rows/s | aim | met | CPU s | model loading s | "
+            "peak RSS MB | peak PSS MB | rows/s while sampled |"
+        )
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in analyses:
         _speed_row(
             r,
@@ -315,6 +326,8 @@ def _print_scale_tables(results: list[dict]) -> None:
                 r.get("analysis_cpu_s"),
                 r.get("model_loading_s"),
                 f"{r.get('peak_rss_mb')} + {r.get('peak_rss_forks_mb')}",
+                r.get("peak_pss_mb"),
+                r.get("rows_per_s_sampled"),
             ],
         )
     for r in runs:
