@@ -168,6 +168,37 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Topic {id} ({label}) merged into {into} ({into_label}): {n:,} sentences moved.",
         "ja": "トピック {id}（{label}）を {into}（{into_label}）に統合しました：{n:,} 文を移動。",
     },
+    "labels_not_shown": {
+        "en": "Labels you gave that no topic below shows: a refit retired their topic and "
+        "could not carry the label to the topic that took its sentences.",
+        "ja": "付けた名前のうち、下のどのトピックにも表示されていないものがあります。"
+        "再学習でトピックが廃止され、その文を引き継いだトピックに名前を移せませんでした。",
+    },
+    "label_not_shown": {
+        "en": "**{label}** (retired topic {id}): {why}",
+        "ja": "**{label}**（廃止されたトピック {id}）：{why}",
+    },
+    "label_topic_retired": {
+        "en": "the topic is retired",
+        "ja": "トピックは廃止されています",
+    },
+    "label_topic_merged": {
+        "en": "the topic was merged into another by a refit",
+        "ja": "トピックは再学習で別のトピックに統合されました",
+    },
+    "labels_not_shown_hint": {
+        "en": "Give the label to a topic with the Rename form below if it still fits one; "
+        'drop it from the retired topic with `voc topics rename OLD_ID ""`, which clears '
+        "this notice.",
+        "ja": "まだ当てはまるトピックがあれば、下の「名前を変更」でその名前を付けてください。"
+        '廃止されたトピックからは `voc topics rename OLD_ID ""` で取り消すと、'
+        "この表示は消えます。",
+    },
+    "label_history": {"en": "Label history", "ja": "名前の履歴"},
+    "label_history_caption": {
+        "en": "What refits did with labels a person gave, about this topic (oldest first).",
+        "ja": "人が付けた名前を再学習がどう扱ったか（このトピックに関するもの、古い順）。",
+    },
     "col_id": {"en": "Id", "ja": "ID"},
     "col_sentences": {"en": "Sentences", "ja": "文の数"},
     "col_first_seen": {"en": "First seen", "ja": "初出"},

@@ -207,12 +207,29 @@ def topic_choices(path: str, sig: Sig, label_language: str | None) -> dict[int, 
     return _read(path, run)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def labels_not_shown(path: str, sig: Sig) -> pd.DataFrame:
+    """Labels a person gave that no active topic shows, a refit having retired their topic
+    (:func:`voc.store.topic_renames.orphaned_renames`, what ``voc topics`` names on
+    stderr): ``topic_id``, ``label``, ``status``, ``detail`` (the refit's line, or None)."""
+    from voc.store.topic_renames import orphaned_renames
+
+    return _read(path, orphaned_renames)
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def topic_detail(path: str, sig: Sig, topic_id: int) -> dict[str, Any]:
-    """Everything about one topic (:func:`voc.query.topic_detail`)."""
+    """Everything about one topic (:func:`voc.query.topic_detail`), with its
+    ``label_history`` (:func:`voc.topics.renames.label_history`; empty for most)."""
     from voc import query
+    from voc.topics.renames import label_history
 
-    return _read(path, lambda s: query.topic_detail(s, topic_id, quotes=5))
+    def run(store: Warehouse) -> dict[str, Any]:
+        detail = query.topic_detail(store, topic_id, quotes=5)
+        detail["label_history"] = label_history(store, int(detail["topic_id"]))
+        return detail
+
+    return _read(path, run)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -22,6 +22,7 @@ path = store_path()
 try:
     sig = signature(path)
     topics = loaders.topics(path, sig, label_language())
+    not_shown = loaders.labels_not_shown(path, sig)
 except Exception as error:
     show_error(error)
     st.stop()
@@ -29,6 +30,26 @@ except Exception as error:
 st.header(tr("topics_title"))
 for message in st.session_state.pop("topics_messages", []):
     st.success(message)
+
+
+def _why(topic_id: int, label: str, status: str, detail: object) -> str:
+    """Why a label is not shown: the refit's line without its head (the notice names the
+    label and topic), or, for a label given to a topic already retired, its status."""
+    if not isinstance(detail, str):
+        return tr(f"label_topic_{status}") if status in ("retired", "merged") else status
+    return detail.removeprefix(f"rename {label!r} of topic {topic_id} not carried: ")
+
+
+if not not_shown.empty:
+    lines = [
+        tr("label_not_shown", label=label, id=int(topic_id), why=_why(int(topic_id), label, *why))
+        for topic_id, label, *why in not_shown.itertuples(index=False, name=None)
+    ]
+    st.warning(
+        "\n".join([tr("labels_not_shown"), "", *(f"- {line}" for line in lines), ""])
+        + "\n"
+        + tr("labels_not_shown_hint")
+    )
 if topics.empty:
     st.info(tr("none_found"))
     st.stop()
@@ -60,6 +81,11 @@ topic_id = st.selectbox(
 detail = loaders.topic_detail(path, sig, int(topic_id))
 st.subheader(f"{detail['label']} ({detail['topic_id']})")
 st.markdown(f"**{tr('keywords')}:** {', '.join(detail['keywords'])}")
+if detail["label_history"]:
+    with st.expander(tr("label_history")):
+        st.caption(tr("label_history_caption"))
+        for event in detail["label_history"]:
+            st.markdown(f"- {event['at'][:10]}: {event['detail']}")
 left, right = st.columns([3, 2])
 with left:
     weekly = detail["weekly"]
