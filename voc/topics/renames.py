@@ -46,8 +46,8 @@ CARRY_SHARE = 0.5
 
 #: What a person can do about a label no topic shows (after :func:`renames_not_shown`).
 RENAME_HINT = (
-    'put such a label on a topic with `voc topics rename ID "label"`, or drop it with '
-    '`voc topics rename OLD_ID ""`'
+    'give such a label to a topic with `voc topics rename ID "label"`, and drop it from the '
+    'retired one with `voc topics rename OLD_ID ""`, which ends this line'
 )
 
 
