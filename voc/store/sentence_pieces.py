@@ -111,9 +111,7 @@ def embedding_pieces(
     """
     cursor = store._con.cursor()
     try:
-        cursor.execute(
-            "SELECT text_hash, vector FROM embeddings WHERE embedder = ?", [embedder]
-        )
+        cursor.execute("SELECT text_hash, vector FROM embeddings WHERE embedder = ?", [embedder])
         while True:
             frame = cursor.fetch_df_chunk(max(1, rows // 2048))
             if frame.empty:
