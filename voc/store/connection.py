@@ -46,9 +46,9 @@ def _migrations() -> list[tuple[int, str, str]]:
 #: ``BASE_TABLE`` tag of ``duckdb_memory()``): about 13 MB per 1,000 records analysed, up to
 #: this limit, and kept. 256 MB is about what a 20,000-record run fills, so a larger store
 #: holds no more (at 1 GB the cache filled to it from about 80,000 records: peak RSS +0.7 GB
-#: at 200,000 records, for no measured gain, the file being in the OS's page cache
-#: anyway). No step needs more: every refit, pain-point and digest query of a
-#: 200,000-record store ran under it without spilling (docs/scaling.md, "Memory").
+#: at 200,000 records). No step needs more: the analysis, refit, pain points and digest of
+#: a 200,000-record store ran under it, the refit and pain points without spilling
+#: (docs/scaling.md, "Memory"; docs/benchmarks.md, "Memory flat").
 #: ``VOC_STORE_MEMORY_LIMIT`` (a DuckDB size such as ``1GB``) overrides it.
 WRITER_MEMORY_LIMIT = "256MB"
 
