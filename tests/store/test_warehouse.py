@@ -112,3 +112,16 @@ def test_status_counts_by_dimension(tmp_path: Path) -> None:
         counts = store.status()
     assert counts["channel"].to_dict(orient="records") == [{"channel": "review", "items": 3}]
     assert counts["week"]["items"].sum() == 3
+
+
+def test_the_writer_caps_duckdb_at_256_mb_unless_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # DuckDB's cache fills to its cap and stays there: 256 MB is what a 20,000-record run
+    # fills, so a larger store holds no more (voc/store/connection.py, WRITER_MEMORY_LIMIT).
+    monkeypatch.delenv("VOC_STORE_MEMORY_LIMIT", raising=False)
+    with Warehouse(tmp_path / "voc.duckdb") as wh:
+        assert wh.query("SELECT current_setting('memory_limit') AS v")["v"].iloc[0] == "244.1 MiB"
+    monkeypatch.setenv("VOC_STORE_MEMORY_LIMIT", "1GB")
+    with Warehouse(tmp_path / "voc.duckdb") as wh:
+        assert wh.query("SELECT current_setting('memory_limit') AS v")["v"].iloc[0] == "953.6 MiB"

@@ -72,3 +72,25 @@ def test_a_refit_over_its_sample_assigns_and_counts_every_sentence(store: Path) 
     assert all(n.get(t, 0) == s for t, s in zip(sizes["topic_id"], sizes["size"], strict=True))
     assert int(fitted["sentences"].iloc[0]) == len(frame)
     assert fitted["other_share"].iloc[0] == pytest.approx(np.mean(topic_ids == -1))
+
+
+def test_a_refit_holds_one_piece_of_vectors_in_duckdb(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under a DuckDB cap of 32 MB, about the size of the demo's vectors, a refit assigns
+    every sentence: it reads the vectors a piece at a time. Joined to the sentences, the
+    vectors went into DuckDB's hash table all at once, and that ran out of memory here."""
+    from voc.topics.model import TopicModel
+    from voc.topics.store import refit
+
+    monkeypatch.setenv("VOC_STORE_MEMORY_LIMIT", "32MB")
+    with Warehouse(store) as wh:
+        vectors_mb = wh.query(
+            "SELECT sum(octet_length(vector)) / 2 ** 20 AS mb FROM embeddings WHERE embedder = ?",
+            [EMBEDDER],
+        )["mb"].iloc[0]
+        model = TopicModel(sample_size=1500, label_embedder="none")
+        summary = refit(wh, EMBEDDER, "test-refit", model, chunk_rows=2048)
+        assigned = wh.query("SELECT count(*) AS n FROM sentence_topics")["n"].iloc[0]
+    assert vectors_mb > 16  # with their keys and the join's own overhead: over the cap
+    assert summary.action == "refit" and int(assigned) == summary.sentences > 1500

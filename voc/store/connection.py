@@ -41,10 +41,18 @@ def _migrations() -> list[tuple[int, str, str]]:
 
 
 #: DuckDB memory the store's writer may use (its buffer cache, indexes, joins and sorts,
-#: which spill to ``<store>.tmp`` beyond it); DuckDB's own default is 80 % of the RAM, so a
-#: long analysis of a large store grew by its cache. ``VOC_STORE_MEMORY_LIMIT`` (a DuckDB
-#: size such as ``4GB``) overrides it.
-WRITER_MEMORY_LIMIT = "1GB"
+#: which spill to ``<store>.tmp`` beyond it); DuckDB's own default is 80 % of the RAM.
+#: What grows with the store is DuckDB's cache of the blocks read and written (the
+#: ``BASE_TABLE`` tag of ``duckdb_memory()``): about 13 MB per 1,000 records analysed, up to
+#: this limit, and kept. 256 MB is about what a 20,000-record run fills, so a larger store
+#: holds no more (at 1 GB the cache filled to it from about 80,000 records: peak RSS +0.7 GB
+#: at 200,000 records). At 200,000 records no step needs more: the analysis, refit, pain
+#: points and digest ran under it, the refit and pain points without spilling
+#: (docs/scaling.md, "Memory"; docs/benchmarks.md, "Memory flat"); under 128 MB that
+#: refit ran out writing every sentence's topic (a need that grows with the store: raise
+#: the limit for a store of a million records). ``VOC_STORE_MEMORY_LIMIT`` (a DuckDB size
+#: such as ``1GB``) overrides it.
+WRITER_MEMORY_LIMIT = "256MB"
 
 
 class StoreConnection:

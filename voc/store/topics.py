@@ -351,7 +351,7 @@ def replace_topics(
     store: Warehouse,
     topics: pd.DataFrame | Callable[[], pd.DataFrame],
     events: pd.DataFrame,
-    assignments: pd.DataFrame | Iterable[pd.DataFrame],
+    assignments: pd.DataFrame | Iterable[pd.DataFrame] | Callable[[], None],
     model_row: pd.DataFrame | Callable[[], pd.DataFrame],
     renames: RenameCarry | None = None,
 ) -> None:
@@ -361,19 +361,23 @@ def replace_topics(
     :func:`_apply_renames`). With ``renames``, a label given to a topic the refit retired
     goes where ``renames`` says first (:func:`voc.store.topic_renames.settle_renames`).
 
-    ``assignments`` may be one frame or frames one after another (a refit of a large
-    store assigns its sentences piece by piece,
-    :func:`voc.store.sentence_pieces.topic_sentence_chunks`, while they
-    are written); ``topics`` and ``model_row`` may then be functions, called once every
-    assignment is written (the topics' sizes count them).
+    ``assignments`` may be one frame, frames one after another, or a function that
+    writes them in this transaction (a refit of a large store assigns each embedded text
+    piece by piece and gives every sentence its text's topic inside DuckDB,
+    :func:`voc.store.sentence_pieces.write_text_topics`); ``topics`` and ``model_row``
+    may then be functions, called once every assignment is written (the topics' sizes
+    count them).
     """
     with store.transaction() as con:
         renamed = keep_renamed_sentences(con) if renames is not None else []
         previous = dict(con.execute("SELECT topic_id, created_run FROM topics").fetchall())
         for table in ("topics", "sentence_topics", "topic_model"):
             con.execute(f"DELETE FROM {table}")
-        for frame in [assignments] if isinstance(assignments, pd.DataFrame) else assignments:
-            store.insert_frame("sentence_topics", frame)
+        if callable(assignments):
+            assignments()
+        else:
+            for frame in [assignments] if isinstance(assignments, pd.DataFrame) else assignments:
+                store.insert_frame("sentence_topics", frame)
         topics = (topics() if callable(topics) else topics).copy()
         pairs = zip(topics["topic_id"], topics["created_run"], strict=True)
         topics["created_run"] = [previous.get(int(i), run) for i, run in pairs]

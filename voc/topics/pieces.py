@@ -1,22 +1,29 @@
 """A topic refit's reading of the store in pieces (:func:`voc.topics.store.refit`): the
-fit's hash sample found from the sentences' keys, and every sentence assigned a piece at a
-time, so that what a refit holds is bounded by the sample and the piece, not the store.
+fit's hash sample found from the sentences' keys, and every embedded text assigned a piece
+at a time (each sentence then takes its text's topic inside DuckDB), so that what a refit
+holds is bounded by the sample and the piece, not the store.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from voc.store.sentence_pieces import topic_sentence_chunks, topic_sentences_by_key
+from voc.store.sentence_pieces import (
+    embedding_pieces,
+    topic_sentence_chunks,
+    topic_sentences_by_key,
+    write_text_topics,
+)
 from voc.store.topics import UNDATED as _UNDATED
 from voc.store.topics import topic_sentences
 from voc.topics.model import OTHER, TopicModel
 
-__all__ = ["Sample", "TopicCounts", "assign_chunks", "hash_sample", "latest_week"]
+__all__ = ["Sample", "TopicCounts", "assign_texts", "hash_sample", "latest_week"]
 
 
 def latest_week(frame: pd.DataFrame) -> str:
@@ -93,27 +100,46 @@ class TopicCounts:
             known = self.earliest.get(topic_id)
             self.earliest[topic_id] = week if known is None else min(known, week)
 
+    def add_totals(self, per_topic: pd.DataFrame) -> None:
+        """Add counts made in the store: ``topic_id``, ``sentences`` and ``earliest`` (the
+        earliest dated week, null when none) per topic
+        (:func:`voc.store.sentence_pieces.write_text_topics`)."""
+        for topic, size, week in per_topic[["topic_id", "sentences", "earliest"]].itertuples(
+            index=False
+        ):
+            self.total += int(size)
+            self.other += int(size) if int(topic) == OTHER else 0
+            self.sizes[int(topic)] = self.sizes.get(int(topic), 0) + int(size)
+            if isinstance(week, str):
+                known = self.earliest.get(int(topic))
+                self.earliest[int(topic)] = week if known is None else min(known, week)
+
     @property
     def other_share(self) -> float:
         return self.other / self.total if self.total else 0.0
 
 
-def assign_chunks(
+def assign_texts(
     store: Any, embedder: str, model: TopicModel, run_id: str, chunk_rows: int, counted: TopicCounts
-) -> Any:
-    """Every stored sentence's topic with the fitted model, piece by piece (a generator:
-    :func:`voc.store.topics.replace_topics` writes each piece before the next is read)."""
-    for frame, vectors in topic_sentence_chunks(
-        store, embedder, only_unassigned=False, rows=chunk_rows
-    ):
-        topic_ids, similarities = model.assign(vectors)
-        counted.add(topic_ids, frame["week"].to_numpy())
-        yield pd.DataFrame(
-            {
-                "feedback_id": frame["feedback_id"],
-                "sentence_index": frame["sentence_index"],
-                "topic_id": topic_ids.astype(np.int32),
-                "similarity": similarities.astype(np.float32),
-                "run_id": run_id,
-            }
-        )
+) -> Callable[[], None]:
+    """Every stored sentence's topic with the fitted model, as a function that
+    :func:`voc.store.topics.replace_topics` calls in its transaction: each embedded text
+    is assigned once, ``chunk_rows`` vectors at a time (what the model gives a sentence
+    depends only on its vector, and the store keeps one per text), then every sentence
+    gets its text's topic inside DuckDB, and ``counted`` counts them."""
+
+    def pieces() -> Iterator[pd.DataFrame]:
+        for hashes, vectors in embedding_pieces(store, embedder, chunk_rows):
+            topic_ids, similarities = model.assign(vectors)
+            yield pd.DataFrame(
+                {
+                    "text_hash": hashes,
+                    "topic_id": topic_ids.astype(np.int32),
+                    "similarity": similarities.astype(np.float32),
+                }
+            )
+
+    def write() -> None:
+        counted.add_totals(write_text_topics(store, pieces(), run_id))
+
+    return write

@@ -35,7 +35,7 @@ from voc.store import sentence_pieces
 from voc.store import topic_renames as rename_rows
 from voc.store import topics as topic_rows
 from voc.topics.model import OTHER, TopicModel
-from voc.topics.pieces import TopicCounts, assign_chunks, hash_sample
+from voc.topics.pieces import TopicCounts, assign_texts, hash_sample
 from voc.topics.registry import TopicRegistry
 from voc.topics.renames import RenameOutcome, rename_carry
 from voc.topics.space import SHIPPED_VECTOR_MAP
@@ -259,7 +259,7 @@ def refit(
         )
         sizes: dict[int, int] = {}
     else:
-        assignments = assign_chunks(store, embedder, model, run_id, chunk_rows, counted)
+        assignments = assign_texts(store, embedder, model, run_id, chunk_rows, counted)
         sizes = counted.sizes
     del frame
     found_now = set(update.new_topic_ids)
