@@ -125,3 +125,68 @@ def test_the_writer_caps_duckdb_at_256_mb_unless_told(
     monkeypatch.setenv("VOC_STORE_MEMORY_LIMIT", "1GB")
     with Warehouse(tmp_path / "voc.duckdb") as wh:
         assert wh.query("SELECT current_setting('memory_limit') AS v")["v"].iloc[0] == "953.6 MiB"
+
+
+def _fill(wh: Warehouse, rows: int) -> None:
+    """One transaction whose keys must all be held: runs out under a few MB."""
+    with wh.transaction() as con:
+        con.execute("CREATE OR REPLACE TABLE big (i BIGINT PRIMARY KEY, s VARCHAR)")
+        con.execute("INSERT INTO big SELECT range, 'row' FROM range(?)", [rows])
+
+
+def test_a_write_that_outgrows_the_limit_runs_again_with_more_then_the_limit_is_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("VOC_STORE_MEMORY_LIMIT", "16MB")
+    with Warehouse(tmp_path / "voc.duckdb") as wh:
+        calls: list[int] = []
+
+        def write() -> int:
+            calls.append(1)
+            _fill(wh, 2_000_000)
+            return len(calls)
+
+        assert wh.with_memory_to_spare(write, "filling") >= 2  # ran out, then ran again
+        assert wh.query("SELECT count(*) AS n FROM big")["n"].iloc[0] == 2_000_000
+        assert wh.query("SELECT current_setting('memory_limit') AS v")["v"].iloc[0] == "15.2 MiB"
+        wh.query("SELECT 1")  # the connection is usable: no transaction left open
+    assert "filling ran out of DuckDB's memory limit (16 MB) and runs again with 64 MB" in (
+        caplog.text
+    )
+
+
+def test_a_write_that_outgrows_half_the_ram_fails_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from voc.store import connection
+
+    monkeypatch.setenv("VOC_STORE_MEMORY_LIMIT", "8MB")
+    monkeypatch.setattr(connection, "_memory_ceiling", lambda: 16 * 10**6)
+    with Warehouse(tmp_path / "voc.duckdb") as wh:
+        with pytest.raises(StoreError, match="filling ran out of memory with DuckDB at 16 MB"):
+            wh.with_memory_to_spare(lambda: _fill(wh, 2_000_000), "filling")
+        assert (
+            wh.query("SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'big'")[
+                "n"
+            ].iloc[0]
+            == 0
+        )  # rolled back
+        assert wh.query("SELECT current_setting('memory_limit') AS v")["v"].iloc[0] == "7.6 MiB"
+
+
+def test_a_commit_that_runs_out_says_what_to_set_and_the_store_is_as_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 2,000,000 keys pass their statement at 32 MB and run out committing, and DuckDB
+    # then closes the database: no retry in this process, a line that says what to set.
+    monkeypatch.setenv("VOC_STORE_MEMORY_LIMIT", "32MB")
+    path = tmp_path / "voc.duckdb"
+    with Warehouse(path) as wh:
+        wh.write_batch(_feedback(["a", "b"]), pd.DataFrame(columns=QUARANTINE_COLUMNS))
+        with pytest.raises(StoreError, match="VOC_STORE_MEMORY_LIMIT=128MB and run it again"):
+            wh.with_memory_to_spare(lambda: _fill(wh, 2_000_000), "filling")
+    monkeypatch.delenv("VOC_STORE_MEMORY_LIMIT")
+    with Warehouse(path) as wh:
+        assert wh.query("SELECT count(*) AS n FROM feedback")["n"].iloc[0] == 2
+        tables = wh.query("SELECT table_name FROM duckdb_tables()")["table_name"]
+        assert "big" not in set(tables)

@@ -75,7 +75,7 @@ def test_a_refit_over_its_sample_assigns_and_counts_every_sentence(store: Path) 
 
 
 def test_a_refit_holds_one_piece_of_vectors_in_duckdb(
-    store: Path, monkeypatch: pytest.MonkeyPatch
+    store: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Under a DuckDB cap of 32 MB, about the size of the demo's vectors, a refit assigns
     every sentence: it reads the vectors a piece at a time. Joined to the sentences, the
@@ -94,3 +94,71 @@ def test_a_refit_holds_one_piece_of_vectors_in_duckdb(
         assigned = wh.query("SELECT count(*) AS n FROM sentence_topics")["n"].iloc[0]
     assert vectors_mb > 16  # with their keys and the join's own overhead: over the cap
     assert summary.action == "refit" and int(assigned) == summary.sentences > 1500
+    # Within the cap: not run again with more (StoreConnection.with_memory_to_spare).
+    assert "ran out of DuckDB's memory limit" not in caplog.text
+
+
+def test_a_refit_that_outgrows_duckdbs_limit_runs_again_with_more_and_counts_once(
+    store: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """When the transaction that rewrites every sentence's topic runs out of DuckDB's
+    limit, it is rolled back and run again with more, says which setting to raise, and
+    counts every sentence and carries every label once. (A real DuckDB running out is
+    tests/store/test_warehouse.py's; on the demo store the rest of a refit needs about
+    what its transaction does, so here the first write runs out after its rows.)"""
+    import duckdb
+
+    from voc.topics import pieces
+    from voc.topics import store as topic_store
+    from voc.topics.model import TopicModel
+    from voc.topics.store import refit
+
+    write_text_topics, calls = pieces.write_text_topics, []
+
+    def runs_out_once(*args, **kwargs):
+        calls.append(1)
+        written = write_text_topics(*args, **kwargs)
+        if len(calls) == 1:
+            raise duckdb.OutOfMemoryException("could not allocate block of size 256.0 KiB")
+        return written
+
+    monkeypatch.setenv("VOC_STORE_MEMORY_LIMIT", "64MB")
+    monkeypatch.setattr(topic_store, "REFIT_BYTES_PER_SENTENCE", 0)  # not sized ahead
+    monkeypatch.setattr(pieces, "write_text_topics", runs_out_once)
+    with Warehouse(store) as wh:
+        model = TopicModel(sample_size=1500, label_embedder="none")
+        summary = refit(wh, EMBEDDER, "test-refit", model, chunk_rows=2048)
+        assigned = wh.query("SELECT count(*) AS n FROM sentence_topics")["n"].iloc[0]
+        sizes = wh.query("SELECT sum(size) AS n FROM topics WHERE status = 'active'")["n"]
+        other = wh.query("SELECT count(*) AS n FROM sentence_topics WHERE topic_id = -1")["n"]
+        limit = wh.query("SELECT current_setting('memory_limit') AS v")["v"].iloc[0]
+    assert len(calls) == 2
+    assert "the topic refit ran out of DuckDB's memory limit (64 MB)" in caplog.text
+    assert "runs again with 256 MB: set VOC_STORE_MEMORY_LIMIT=256MB" in caplog.text
+    assert summary.action == "refit" and int(assigned) == summary.sentences > 1500
+    assert int(sizes.iloc[0]) + int(other.iloc[0]) == int(assigned)  # once, not twice
+    assert summary.other_share == pytest.approx(int(other.iloc[0]) / int(assigned))
+    assert limit == "61.0 MiB"  # back to the store's own limit after
+
+
+def test_a_refit_gets_duckdb_memory_for_the_sentences_it_rewrites(
+    store: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Sized ahead (a commit that runs out closes the store, so it is not left to the
+    retry): the store's limit is raised for the refit's transaction, then put back."""
+    import logging
+
+    from voc.topics import store as topic_store
+    from voc.topics.model import TopicModel
+    from voc.topics.store import refit
+
+    monkeypatch.setenv("VOC_STORE_MEMORY_LIMIT", "32MB")
+    monkeypatch.setattr(topic_store, "REFIT_BYTES_PER_SENTENCE", 4000)
+    caplog.set_level(logging.INFO, logger="voc.store.connection")
+    with Warehouse(store) as wh:
+        model = TopicModel(sample_size=1500, label_embedder="none")
+        summary = refit(wh, EMBEDDER, "test-refit", model, chunk_rows=2048)
+        limit = wh.query("SELECT current_setting('memory_limit') AS v")["v"].iloc[0]
+    raised = 4000 * summary.sentences // 10**6
+    assert f"the topic refit: DuckDB's memory limit raised to {raised} MB" in caplog.text
+    assert "ran out" not in caplog.text and limit == "30.5 MiB"

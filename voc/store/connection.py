@@ -11,12 +11,13 @@ from __future__ import annotations
 import copy
 import logging
 import os
+import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from importlib import resources
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 import duckdb
 import pandas as pd
@@ -27,7 +28,9 @@ from voc.store.locking import connect_reader, connect_writer, snapshot_path
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["StoreConnection"]
+__all__ = ["StoreConnection", "memory_bytes"]
+
+T = TypeVar("T")
 
 
 def _migrations() -> list[tuple[int, str, str]]:
@@ -49,10 +52,32 @@ def _migrations() -> list[tuple[int, str, str]]:
 #: at 200,000 records). At 200,000 records no step needs more: the analysis, refit, pain
 #: points and digest ran under it, the refit and pain points without spilling
 #: (docs/scaling.md, "Memory"; docs/benchmarks.md, "Memory flat"); under 128 MB that
-#: refit ran out writing every sentence's topic (a need that grows with the store: raise
-#: the limit for a store of a million records). ``VOC_STORE_MEMORY_LIMIT`` (a DuckDB size
-#: such as ``1GB``) overrides it.
+#: refit ran out writing every sentence's topic (a need that grows with the store, so a
+#: refit raises the limit for its transaction: :meth:`StoreConnection.with_memory_to_spare`).
+#: ``VOC_STORE_MEMORY_LIMIT`` (a DuckDB size such as ``1GB``) overrides it.
 WRITER_MEMORY_LIMIT = "256MB"
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|tb|kib|mib|gib|tib)?\s*$", re.IGNORECASE)
+_UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
+_UNITS |= {"kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+
+
+def memory_bytes(size: str) -> int | None:
+    """A DuckDB size (``256MB``, ``1GB``, ``4GiB``; no unit: bytes) in bytes, None when it
+    is not one."""
+    found = _SIZE.match(size)
+    if found is None:
+        return None
+    return int(float(found.group(1)) * _UNITS[(found.group(2) or "b").lower()])
+
+
+def _memory_ceiling() -> int:
+    """Half the machine's RAM: the most :meth:`StoreConnection.with_memory_to_spare` raises
+    DuckDB's limit to (the models and the analysis hold the rest)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
+    except (ValueError, OSError, AttributeError):  # not POSIX: 4 GB
+        return 4 * 10**9
 
 
 class StoreConnection:
@@ -77,6 +102,9 @@ class StoreConnection:
         self.snapshot: Path | None = None
         self._connection: duckdb.DuckDBPyConnection | None = None
         self._depth = 0
+        #: DuckDB's memory limit for this writer (``VOC_STORE_MEMORY_LIMIT`` or
+        #: :data:`WRITER_MEMORY_LIMIT`); None for a reader.
+        self.memory_limit: str | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
     def open(self) -> Self:
@@ -91,6 +119,7 @@ class StoreConnection:
         self._connection = connect_writer(self.path, self.lock_timeout)
         limit = os.environ.get("VOC_STORE_MEMORY_LIMIT") or WRITER_MEMORY_LIMIT
         self._connection.execute("SET memory_limit = ?", [limit])
+        self.memory_limit = limit
         self._migrate()
         return self
 
@@ -165,6 +194,69 @@ class StoreConnection:
             raise
         self._depth = 0
         con.execute("COMMIT")
+
+    def with_memory_to_spare(self, write: Callable[[], T], what: str, need: int = 0) -> T:
+        """Run ``write`` (a whole transaction, which it may run again) with DuckDB's memory
+        limit raised to ``need`` bytes when that is above it (up to half the machine's
+        RAM); when a statement still runs out, the transaction is rolled back and run
+        again with four times the limit, with a warning that names the setting to raise.
+        The limit goes back after.
+
+        For the writes whose need grows with the store (a refit rewrites every sentence's
+        topic in one transaction): the limit keeps the cache of a large store from
+        growing, and a store that outgrew it is not stopped by it.
+
+        Raises:
+            StoreError: It ran out at half the machine's RAM, or while committing (DuckDB
+                then closes the database; the store is as it was before ``write``).
+        """
+        limit = self.memory_limit
+        own = memory_bytes(limit) if limit else None
+        if own is None:  # a reader, or a limit this cannot read: as it is
+            return write()
+        ceiling = max(own, _memory_ceiling())
+        size = max(own, min(need, ceiling))
+        if size != own:
+            logger.info("%s: DuckDB's memory limit raised to %d MB for it", what, size // 10**6)
+            self._con.execute("SET memory_limit = ?", [f"{size // 10**6}MB"])
+        try:
+            while True:
+                try:
+                    return write()
+                except duckdb.OutOfMemoryException as error:
+                    with suppress(duckdb.Error):  # a statement that failed: roll it back
+                        self._con.execute("ROLLBACK")
+                    self._depth = 0
+                    if size >= ceiling:
+                        raise StoreError(
+                            f"{what} ran out of memory with DuckDB at {size // 10**6:,} MB "
+                            f"(half this machine's RAM): run it on a machine with more "
+                            f"memory ({str(error).splitlines()[0]})"
+                        ) from error
+                    ran_out, size = size, min(size * 4, ceiling)
+                    logger.warning(
+                        "%s ran out of DuckDB's memory limit (%d MB) and runs again with "
+                        "%d MB: set VOC_STORE_MEMORY_LIMIT=%dMB for a store this size",
+                        what,
+                        ran_out // 10**6,
+                        size // 10**6,
+                        size // 10**6,
+                    )
+                    self._con.execute("SET memory_limit = ?", [f"{size // 10**6}MB"])
+                except duckdb.TransactionException as error:
+                    if "commit" not in str(error).lower() or "allocate" not in str(error):
+                        raise
+                    self._depth = 0
+                    raise StoreError(
+                        f"{what} ran out of DuckDB's memory limit ({size // 10**6:,} MB) "
+                        f"while committing, and DuckDB closed the store, which is as it was "
+                        f"before: set VOC_STORE_MEMORY_LIMIT={size * 4 // 10**6}MB and run "
+                        "it again"
+                    ) from error
+        finally:
+            if size != own:
+                with suppress(duckdb.Error):  # a store DuckDB closed stays closed
+                    self._con.execute("SET memory_limit = ?", [limit])
 
     def commit_point(self) -> None:
         """Inside a transaction, commit what is there and go on in a new one."""

@@ -9,7 +9,6 @@ labels a person gave.
 from __future__ import annotations
 
 import json
-
 import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime

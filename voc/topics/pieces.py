@@ -100,6 +100,12 @@ class TopicCounts:
             known = self.earliest.get(topic_id)
             self.earliest[topic_id] = week if known is None else min(known, week)
 
+    def clear(self) -> None:
+        """Start again (a write that is run again counts its sentences again)."""
+        self.sizes.clear()
+        self.earliest.clear()
+        self.total = self.other = 0
+
     def add_totals(self, per_topic: pd.DataFrame) -> None:
         """Add counts made in the store: ``topic_id``, ``sentences`` and ``earliest`` (the
         earliest dated week, null when none) per topic
@@ -140,6 +146,7 @@ def assign_texts(
             )
 
     def write() -> None:
+        counted.clear()  # run again when the store's transaction ran out of memory
         counted.add_totals(write_text_topics(store, pieces(), run_id))
 
     return write

@@ -22,14 +22,19 @@ on the retired topic), so the topics' history says where a label came from.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from voc.errors import VocError
 from voc.store import topic_renames as rename_rows
+from voc.store import topics as topic_rows
 from voc.store.topic_renames import LABEL_CARRIED, LABEL_NOT_CARRIED, RenameCarry
 from voc.topics.model import OTHER
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "CARRY_SHARE",
@@ -38,7 +43,9 @@ __all__ = [
     "carry_renames",
     "label_history",
     "rename_carry",
+    "rename_topic",
     "renames_not_shown",
+    "set_config_labels",
 ]
 
 #: The share of a retired topic's sentences a topic must take to be given its label.
@@ -229,3 +236,81 @@ def label_history(store: Any, topic_id: int) -> list[dict[str, Any]]:
         {"at": str(at), "run_id": run_id, "event": event, "detail": detail}
         for at, run_id, event, detail in rows.itertuples(index=False, name=None)
     ]
+
+
+def rename_topic(
+    store: Any, topic_id: int, label: str, source: str = "cli", language: str = "en"
+) -> str:
+    """Name a topic: the label is kept in ``topic_renames`` and put on the topic now and
+    after every refit (the registry keeps the id, so the name follows the topic).
+
+    Args:
+        store: A :class:`voc.store.warehouse.Warehouse` open for writing.
+        topic_id: The topic's id.
+        label: The new label; an empty one gives the topic back its own label (the one
+            its fit found, in ``language`` when it has one there) now, and the next
+            refits keep that one.
+        source: ``cli``, ``config`` or ``ui``.
+        language: The digest's language (``digest.language``), for an empty ``label``.
+
+    Returns:
+        The label the topic had before.
+
+    Raises:
+        VocError: No such topic, or a label too long to read as one (over 80 characters).
+    """
+    label = " ".join(label.split())
+    if len(label) > 80:
+        raise VocError(f"a topic label of {len(label)} characters is too long: keep it under 80")
+    found = topic_rows.topic_label(store, int(topic_id))
+    if found is None or int(topic_id) == OTHER:
+        raise VocError(
+            f"no topic {topic_id} in the store: `voc topics` lists the topics and their ids"
+        )
+    from voc.store.warehouse import utcnow
+
+    topic_rows.set_given_label(store, int(topic_id), label, source, utcnow())
+    if not label:
+        # The person's label was written over the topic's own (which a refit keeps as it
+        # keeps any label): put the own one back, or it would stay for good.
+        topic_rows.restore_own_label(store, int(topic_id), language)
+    return found
+
+
+def set_config_labels(store: Any, labels: dict[int, str]) -> int:
+    """Apply the config's ``topics.labels`` (id -> label). The config wins over a label
+    given with ``voc topics rename`` for the topics it names. Unknown ids are skipped with
+    a warning. A topic a refit retired after carrying its label on
+    (:mod:`voc.topics.renames`) stands for the topic that has the label now, with a
+    warning to name that one, unless the config names that one itself. Returns how many
+    labels changed."""
+    given = topic_rows.given_labels(store)
+    known = topic_rows.topic_ids(store)
+    carried = rename_rows.carried_labels(store)
+    changed = 0
+    for topic_id, label in labels.items():
+        if int(topic_id) not in known:
+            logger.warning(
+                "topics.labels: no topic %s in the store (voc topics lists them)", topic_id
+            )
+            continue
+        target, seen = int(topic_id), {int(topic_id)}
+        while target in carried and target not in given and carried[target] not in seen:
+            target = carried[target]
+            seen.add(target)
+        if target != int(topic_id):
+            named = target in {int(t) for t in labels}
+            logger.warning(
+                "topics.labels: a refit retired topic %s and carried its label to topic %s; %s",
+                topic_id,
+                target,
+                f"the config's label for {target} wins"
+                if named
+                else f"write {target} for it in the config",
+            )
+            if named:
+                continue
+        if given.get(target) != " ".join(label.split()):
+            rename_topic(store, target, label, source="config")
+            changed += 1
+    return changed

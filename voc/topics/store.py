@@ -32,12 +32,16 @@ import pandas as pd
 
 from voc.errors import VocError
 from voc.store import sentence_pieces
-from voc.store import topic_renames as rename_rows
 from voc.store import topics as topic_rows
 from voc.topics.model import OTHER, TopicModel
 from voc.topics.pieces import TopicCounts, assign_texts, hash_sample
 from voc.topics.registry import TopicRegistry
-from voc.topics.renames import RenameOutcome, rename_carry
+from voc.topics.renames import (  # rename_topic, set_config_labels: importable here too
+    RenameOutcome,
+    rename_carry,
+    rename_topic,
+    set_config_labels,
+)
 from voc.topics.space import SHIPPED_VECTOR_MAP
 
 logger = logging.getLogger(__name__)
@@ -59,6 +63,11 @@ __all__ = [
     "topic_labels",
     "update_topics",
 ]
+
+#: DuckDB memory a refit's transaction is given per stored sentence (above the store's
+#: limit, ``WRITER_MEMORY_LIMIT``): at 200,000 records (about 820,000 sentences) it ran
+#: out under 128 MB and passed at 256 MB, so it needs at most ~310 bytes a sentence there.
+REFIT_BYTES_PER_SENTENCE = 400
 
 #: Refit when more than this share of the sentences assigned since the last fit is other.
 MAX_NEW_OTHER_SHARE = 0.25
@@ -350,7 +359,14 @@ def refit(
 
     outcomes: list[RenameOutcome] = []  # labels a person gave topics the refit retired
     carry = rename_carry(run_id, now, outcomes)
-    topic_rows.replace_topics(store, topics_rows, events, assignments, model_row, carry)
+
+    def replace() -> None:
+        outcomes.clear()  # run again when it ran out of the store's memory limit
+        topic_rows.replace_topics(store, topics_rows, events, assignments, model_row, carry)
+
+    # Every sentence's topic is rewritten in one transaction, whose need grows with the
+    # store (a commit that runs out closes the store): DuckDB's limit is raised for it.
+    store.with_memory_to_spare(replace, "the topic refit", REFIT_BYTES_PER_SENTENCE * sample.total)
     for outcome in outcomes:
         log = logger.info if outcome.carried_to is not None else logger.warning
         log("topics: %s", outcome.message)
@@ -444,87 +460,6 @@ def record_topics(store: Any) -> pd.DataFrame:
     """Each analysed record's main topic: the topic holding most of its characters
     (other only when none of its sentences has a topic), with the topic's label."""
     return topic_rows.record_topics(store, OTHER)
-
-
-# -- labels a person gave --------------------------------------------------------------
-
-
-def rename_topic(
-    store: Any, topic_id: int, label: str, source: str = "cli", language: str = "en"
-) -> str:
-    """Name a topic: the label is kept in ``topic_renames`` and put on the topic now and
-    after every refit (the registry keeps the id, so the name follows the topic).
-
-    Args:
-        store: A :class:`voc.store.warehouse.Warehouse` open for writing.
-        topic_id: The topic's id.
-        label: The new label; an empty one gives the topic back its own label (the one
-            its fit found, in ``language`` when it has one there) now, and the next
-            refits keep that one.
-        source: ``cli``, ``config`` or ``ui``.
-        language: The digest's language (``digest.language``), for an empty ``label``.
-
-    Returns:
-        The label the topic had before.
-
-    Raises:
-        VocError: No such topic, or a label too long to read as one (over 80 characters).
-    """
-    label = " ".join(label.split())
-    if len(label) > 80:
-        raise VocError(f"a topic label of {len(label)} characters is too long: keep it under 80")
-    found = topic_rows.topic_label(store, int(topic_id))
-    if found is None or int(topic_id) == OTHER:
-        raise VocError(
-            f"no topic {topic_id} in the store: `voc topics` lists the topics and their ids"
-        )
-    from voc.store.warehouse import utcnow
-
-    topic_rows.set_given_label(store, int(topic_id), label, source, utcnow())
-    if not label:
-        # The person's label was written over the topic's own (which a refit keeps as it
-        # keeps any label): put the own one back, or it would stay for good.
-        topic_rows.restore_own_label(store, int(topic_id), language)
-    return found
-
-
-def set_config_labels(store: Any, labels: dict[int, str]) -> int:
-    """Apply the config's ``topics.labels`` (id -> label). The config wins over a label
-    given with ``voc topics rename`` for the topics it names. Unknown ids are skipped with
-    a warning. A topic a refit retired after carrying its label on
-    (:mod:`voc.topics.renames`) stands for the topic that has the label now, with a
-    warning to name that one, unless the config names that one itself. Returns how many
-    labels changed."""
-    given = topic_rows.given_labels(store)
-    known = topic_rows.topic_ids(store)
-    carried = rename_rows.carried_labels(store)
-    changed = 0
-    for topic_id, label in labels.items():
-        if int(topic_id) not in known:
-            logger.warning(
-                "topics.labels: no topic %s in the store (voc topics lists them)", topic_id
-            )
-            continue
-        target, seen = int(topic_id), {int(topic_id)}
-        while target in carried and target not in given and carried[target] not in seen:
-            target = carried[target]
-            seen.add(target)
-        if target != int(topic_id):
-            named = target in {int(t) for t in labels}
-            logger.warning(
-                "topics.labels: a refit retired topic %s and carried its label to topic %s; %s",
-                topic_id,
-                target,
-                f"the config's label for {target} wins"
-                if named
-                else f"write {target} for it in the config",
-            )
-            if named:
-                continue
-        if given.get(target) != " ".join(label.split()):
-            rename_topic(store, target, label, source="config")
-            changed += 1
-    return changed
 
 
 def topic_labels(
